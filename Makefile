@@ -1,0 +1,69 @@
+# Hardware ERP. `make run` sets up and starts everything; `make test` runs the tests.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run setup test test-fast e2e lint check messages bench soak clean vendor
+
+$(STAMP): requirements.txt
+	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP) var/secret_key
+
+var/secret_key:
+	@mkdir -p var
+	@test -n "$$SECRET_KEY" -o -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+
+# Database, roles, demo data (only into an empty database) and static files.
+setup: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py sync_roles
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+# Starts gunicorn, the Celery worker and beat on http://127.0.0.1:8000 (plain http on this machine).
+run: export SECURE_SSL_REDIRECT ?= false
+run: export SECURE_COOKIES ?= false
+run: export SECURE_HSTS_SECONDS ?= 0
+run: setup
+	@echo ""
+	@echo "Hardware ERP on http://127.0.0.1:8000  (Ctrl-C stops it)"
+	@echo "Demo sign-ins, password hardware-demo-2026: gm salesmgr rep1 rep2 clerk purchaser finance itadmin trainer"
+	@echo ""
+	$(BIN)/honcho start -f Procfile
+
+# The whole suite except browser tests; uses DATABASE_URL/REDIS_URL when set, SQLite and the file broker otherwise.
+test: venv
+	$(BIN)/python manage.py check
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+# Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium).
+e2e: venv
+	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+
+check: venv
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+# Extract and compile one app's translations: make messages APP=crm (APP=core for the kernel).
+messages: venv
+	$(BIN)/python manage.py appmessages $(APP)
+
+bench: venv
+	$(BIN)/python -m bench $(BENCH)
+
+vendor:
+	bash scripts/vendor.sh
+
+clean:
+	rm -rf var/broker var/staticfiles var/test_db*.sqlite3

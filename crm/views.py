@@ -1,0 +1,5 @@
+from hardware_erp.core.views import ModuleIndexView
+
+
+class IndexView(ModuleIndexView):
+    module = "crm"

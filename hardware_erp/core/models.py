@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class BilingualNameModel(models.Model):
+    """Names kept in both languages; `name` shows the one of the active language."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        lang = translation.get_language() or "en"
+        if lang.startswith("zh"):
+            return self.name_zh or self.name_en
+        return self.name_en or self.name_zh
+
+    def __str__(self):
+        return self.name
+
+
+class ModuleAccess(models.Model):
+    """No table: carries the permissions that open each module (sidebar entry and landing page)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("access_crm", _("Can use the CRM module")),
+            ("access_inventory", _("Can use the inventory module")),
+            ("access_orders", _("Can use the sales orders module")),
+            ("access_governance", _("Can use the data governance module")),
+            ("access_training", _("Can use the training module")),
+            ("access_support", _("Can use the support module")),
+            ("access_performance", _("Can use the performance module")),
+        ]
+
+    def __str__(self):
+        return "module access"
+
+
+class Department(BilingualNameModel, TimeStampedModel):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    parent = models.ForeignKey("self", verbose_name=_("parent department"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    head = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("head"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="headed_departments")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+
+class Employee(TimeStampedModel):
+    """The employee profile of a user: one per user, created with the user."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employee",
+                                verbose_name=_("user"))
+    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="employees")
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="reports")
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    work_phone = models.CharField(_("work phone"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("Language of e-mails and notifications; the last one used to sign in."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.username
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    class Level(models.TextChoices):
+        INFO = "info", _("Information")
+        SUCCESS = "success", _("Success")
+        WARNING = "warning", _("Warning")
+        DANGER = "danger", _("Urgent")
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications", verbose_name=_("recipient"))
+    message = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
+    key = models.CharField(_("key"), max_length=200, blank=True,
+                           help_text=_("Sends a notification once per key and recipient."))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    email_status = models.CharField(_("e-mail"), max_length=10, choices=EmailStatus.choices,
+                                    default=EmailStatus.PENDING)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], condition=~Q(key=""),
+                                    name="notification_once_per_key"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"]),
+                   models.Index(fields=["email_status"], name="notification_email_pending",
+                                condition=Q(email_status="pending"))]
+
+    def __str__(self):
+        return self.message[:80]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker reported; /healthz reads it."""
+
+    hostname = models.CharField(max_length=200, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return f"{self.hostname} {self.beat_at:%Y-%m-%d %H:%M:%S}"

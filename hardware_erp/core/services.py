@@ -1,0 +1,121 @@
+"""Kernel services: notifications (in-app + e-mail) and user accounts."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from .errors import BusinessRuleError
+from .models import Employee, Notification
+
+log = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def _render(message, user) -> str:
+    lang = getattr(getattr(user, "employee", None), "language", "") or settings.LANGUAGE_CODE
+    with translation.override(lang):
+        return str(message)
+
+
+def notify(recipients, message, link: str = "", *, level: str = Notification.Level.INFO,
+           key: str = "", email: bool = True) -> list[Notification]:
+    """Tell users something: an in-app notification and (after commit) an e-mail.
+
+    `message` may be a lazy translation; it is rendered in each recipient's language.
+    With `key`, a recipient gets the notification once only (reminders, alerts): calling
+    again with the same key is harmless. Returns the notifications created now.
+    E-mail goes through the notification row itself as an outbox: if the broker is down,
+    the periodic `send_pending_emails_task` sends it later.
+    """
+    if isinstance(recipients, User):
+        recipients = [recipients]
+    created = []
+    for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
+        status = Notification.EmailStatus.PENDING if (email and user.email) else Notification.EmailStatus.SKIPPED
+        try:
+            with transaction.atomic():
+                created.append(Notification.objects.create(
+                    recipient=user, message=_render(message, user), link=link, level=level, key=key,
+                    email_status=status))
+        except IntegrityError:
+            if not key:
+                raise
+    ids = [n.pk for n in created if n.email_status == Notification.EmailStatus.PENDING]
+    if ids:
+        transaction.on_commit(lambda: _enqueue_emails(ids))
+    return created
+
+
+def _enqueue_emails(ids):
+    from .tasks import send_notification_emails_task
+
+    try:
+        send_notification_emails_task.delay(ids)
+    except Exception:  # the broker is down: the outbox drain sends them later
+        log.warning("broker unavailable; %d notification e-mails left for the drain task", len(ids))
+
+
+def send_notification_emails(ids=None, *, limit: int = 200) -> int:
+    """Send pending notification e-mails (each once). Returns how many were sent."""
+    sent = 0
+    qs = Notification.objects.filter(email_status=Notification.EmailStatus.PENDING)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    for pk in list(qs.order_by("pk").values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            n = (Notification.objects.select_for_update().select_related("recipient")
+                 .filter(pk=pk, email_status=Notification.EmailStatus.PENDING).first())
+            if n is None:
+                continue
+            link = f"{settings.SITE_URL.rstrip('/')}{n.link}" if n.link.startswith("/") else n.link
+            try:
+                send_mail(subject=f"[Hardware ERP] {n.message[:60]}", message=f"{n.message}\n\n{link}".strip(),
+                          from_email=None, recipient_list=[n.recipient.email])
+            except Exception:
+                log.exception("e-mail for notification %s failed", pk)
+                n.email_status = Notification.EmailStatus.FAILED
+            else:
+                n.email_status = Notification.EmailStatus.SENT
+                n.emailed_at = timezone.now()
+                sent += 1
+            n.save(update_fields=["email_status", "emailed_at"])
+    return sent
+
+
+def mark_read(user, ids=None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def create_employee(*, username: str, password: str | None, roles=(), first_name="", last_name="", email="",
+                    department=None, job_title="", manager=None, hire_date=None, work_phone="",
+                    language="", actor=None):
+    """Create a user with an employee profile and roles (groups). Signals tell other apps (onboarding)."""
+    from .roles import ROLES
+
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise BusinessRuleError(f"unknown role: {', '.join(unknown)}")
+    if User.objects.filter(username=username).exists():
+        raise BusinessRuleError(f"the user name {username} is taken")
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email,
+                is_staff=any(ROLES[r].admin for r in roles))
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    Employee.objects.filter(user=user).update(department=department, job_title=job_title, manager=manager,
+                                              hire_date=hire_date, work_phone=work_phone, language=language)
+    user.employee.refresh_from_db()
+    if roles:
+        user.groups.add(*Group.objects.filter(name__in=[ROLES[r].group for r in roles]))
+    return user

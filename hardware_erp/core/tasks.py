@@ -1,0 +1,32 @@
+import logging
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+from .models import WorkerHeartbeat
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="core.record_heartbeat_task")
+def record_heartbeat_task():
+    """Say that a worker is alive; /healthz reads the newest heartbeat."""
+    WorkerHeartbeat.objects.update_or_create(hostname=socket.gethostname(), defaults={"beat_at": timezone.now()})
+
+
+@shared_task(name="core.send_notification_emails_task", acks_late=True)
+def send_notification_emails_task(ids):
+    sent = services.send_notification_emails(ids)
+    log.info("sent %d notification e-mails", sent)
+    return sent
+
+
+@shared_task(name="core.send_pending_emails_task", acks_late=True)
+def send_pending_emails_task():
+    """Drain the e-mail outbox: notifications whose e-mail was not sent yet (broker outage, crash)."""
+    sent = services.send_notification_emails()
+    if sent:
+        log.info("outbox: sent %d pending notification e-mails", sent)
+    return sent

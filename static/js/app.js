@@ -1,0 +1,34 @@
+// Hardware ERP: small behaviours shared by every page.
+(function () {
+  "use strict";
+  // Searchable pickers: any <select data-picker> becomes a Tom Select (remote when data-url is set).
+  function initPickers(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("select[data-picker]:not(.tomselected)").forEach(function (el) {
+      var opts = { maxOptions: 50, allowEmptyOption: true };
+      if (el.dataset.url) {
+        opts.valueField = "id"; opts.labelField = "text"; opts.searchField = ["text"];
+        opts.load = function (q, cb) {
+          fetch(el.dataset.url + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+            .then(function (r) { return r.json(); }).then(function (j) { cb(j.results); }).catch(function () { cb(); });
+        };
+      }
+      new TomSelect(el, opts);
+    });
+  }
+  // Buttons with data-confirm ask before submitting; forms are guarded against double submission.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-confirm]");
+    if (b && !window.confirm(b.dataset.confirm)) { e.preventDefault(); e.stopPropagation(); }
+  }, true);
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f.hasAttribute("hx-get") || f.hasAttribute("hx-post") || f.method.toLowerCase() === "get") return;
+    if (f.dataset.submitted) { e.preventDefault(); return; }
+    f.dataset.submitted = "1";
+    setTimeout(function () { delete f.dataset.submitted; }, 4000);
+  });
+  document.addEventListener("DOMContentLoaded", function () { initPickers(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { initPickers(e.target); });
+  window.ERP = { initPickers: initPickers };
+})();

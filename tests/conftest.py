@@ -1,0 +1,51 @@
+"""Shared fixtures: role users, signed-in clients, eager Celery for unit tests, fast hashing."""
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from hardware_erp.celery import app
+
+    # Unit tests run tasks in-process; tests marked `worker` start a real worker instead.
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The roles exist in every test database, as `make run` and migrate+sync_roles make them."""
+    from hardware_erp.core.management.commands.sync_roles import sync_roles
+
+    with django_db_blocker.unblock():
+        sync_roles()
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user("sales_rep", username="rep9") -> a user with that role and an employee profile."""
+
+    def make(role=None, **kwargs):
+        return UserFactory.with_role(role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def client_as(client, make_user):
+    """client_as("sales_manager") -> a test client signed in as a new user with that role."""
+
+    def login(role=None, user=None, **kwargs):
+        user = user or make_user(role, **kwargs)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.user = user
+        return client
+
+    return login
