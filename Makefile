@@ -15,11 +15,10 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-venv: $(STAMP) var/secret_key
+venv: $(STAMP) var/secret_key var/field_encryption_key var/blind_index_key
 
-var/secret_key:
-	@mkdir -p var
-	@test -n "$$SECRET_KEY" -o -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+var/secret_key var/field_encryption_key var/blind_index_key:
+	@$(BIN)/python scripts/make_keys.py
 
 # Database, roles, demo data (only into an empty database) and static files.
 setup: venv

@@ -41,6 +41,38 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _key_file(name: str, make) -> str:
+    """A key kept in var/ for `make run`; tests use fixed keys; production must set the variable."""
+    path = VAR_DIR / name
+    if path.exists():
+        return path.read_text().strip()
+    if TESTING:
+        return make(seed=name)
+    if not DEBUG and not env.bool("ALLOW_GENERATED_KEYS", default=False):
+        raise ImproperlyConfigured(f"{name.upper()} is not set: see .env.example (field encryption keys).")
+    try:
+        with open(path, "x") as fh:
+            fh.write(make())
+    except FileExistsError:
+        pass
+    return path.read_text().strip()
+
+
+def _fernet_key(seed=None) -> str:
+    import base64
+    import hashlib
+
+    raw = hashlib.sha256(seed.encode()).digest() if seed else secrets.token_bytes(32)
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+# Field encryption (governance/fields.py): the first key encrypts, all decrypt; rotate with `rotate_keys`.
+FIELD_ENCRYPTION_KEYS = (env.list("FIELD_ENCRYPTION_KEYS", default=[])
+                         or [_key_file("field_encryption_key", _fernet_key)])
+# Keyed hash for exact-match search on encrypted fields; never rotates with the encryption keys.
+BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="") or _key_file("blind_index_key", _fernet_key)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -104,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hardware_erp.core.context_processors.shell",
+                "support.context_processors.banners",
             ],
         },
     },
@@ -156,10 +189,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
+# The beat schedule, one dict per app (each app edits only its own line or block).
+BEAT_CORE = {
     "worker-heartbeat": {"task": "core.record_heartbeat_task", "schedule": 15.0},
     "drain-notification-email": {"task": "core.send_pending_emails_task", "schedule": 60.0},
 }
+
+BEAT_INVENTORY = {}
+
+BEAT_CRM = {}
+
+BEAT_ORDERS = {}
+
+BEAT_GOVERNANCE = {}
+
+BEAT_TRAINING = {}
+
+BEAT_SUPPORT = {}
+
+BEAT_PERFORMANCE = {}
+
+CELERY_BEAT_SCHEDULE = {**BEAT_CORE, **BEAT_INVENTORY, **BEAT_CRM, **BEAT_ORDERS, **BEAT_GOVERNANCE, **BEAT_TRAINING,
+                        **BEAT_SUPPORT, **BEAT_PERFORMANCE}
 
 # --- Auth ---
 AUTHENTICATION_BACKENDS = [

@@ -65,7 +65,7 @@ def demo_company(transactional_db):
     call_command("seed_demo", verbosity=0)
 
 
-def login(page, username, password="hardware-demo-2026"):
+def login(page, username, password="hardware-demo-2026"):  # noqa: S107
     page.goto(page.base + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)

@@ -113,7 +113,8 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = create_employee(username=username, password=DEMO_PASSWORD, roles=[role],
-                                       first_name=last + first, last_name="", email=f"{username}@demo.hardware-erp.local",
+                                       first_name=last + first, last_name="",
+                                       email=f"{username}@demo.hardware-erp.local",
                                        department=depts[dept], job_title=title, language="zh-hans",
                                        hire_date=None)
             users[role].append(user)
