@@ -15,4 +15,6 @@ cp "$nm/chart.js/dist/chart.umd.min.js" "$nm/chart.js/LICENSE.md" "$v/chartjs/"
 cp "$nm/sortablejs/Sortable.min.js" "$nm/sortablejs/LICENSE" "$v/sortablejs/"
 cp "$nm/tom-select/dist/js/tom-select.complete.min.js" "$nm/tom-select/dist/css/tom-select.bootstrap5.min.css" "$nm/tom-select/LICENSE" "$v/tom-select/"
 cp "$nm/@zxing/library/umd/index.min.js" "$v/zxing/zxing.min.js"; cp "$nm/@zxing/library/LICENSE" "$v/zxing/"
+# source maps are not shipped: drop their references (the manifest storage would look for them)
+find "$v" -name '*.js' -o -name '*.css' | xargs sed -i -E 's#//[#@] sourceMappingURL=[^ ]*$##; s#/\*[#@] sourceMappingURL=[^*]*\*/##'
 echo "vendored into $v"

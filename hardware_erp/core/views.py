@@ -130,6 +130,30 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
         return ctx
 
 
+class PeopleView(ERPListView):
+    """The staff directory: every signed-in employee may look up colleagues."""
+
+    model = Employee
+    title = _("Colleagues")
+    empty_text = _("No employees yet.")
+
+    def get_queryset(self):
+        return (Employee.objects.filter(user__is_active=True)
+                .select_related("user", "department", "manager").order_by("user__username"))
+
+    @property
+    def table_class(self):
+        from .tables import EmployeeTable
+
+        return EmployeeTable
+
+    @property
+    def filterset_class(self):
+        from .filtersets import EmployeeFilterSet
+
+        return EmployeeFilterSet
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 

@@ -134,3 +134,63 @@ def test_money_rounding_half_up_and_split():
     assert money("2.675") == Decimal("2.68") and money("-2.675") == Decimal("-2.68")
     parts = split_money("100.00", [1, 1, 1])
     assert sum(parts) == Decimal("100.00") and sorted(parts) == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]
+
+
+def test_people_directory_search_and_constant_queries(client_as, make_user, django_assert_max_num_queries):
+    client = client_as("warehouse_clerk")
+    for i in range(30):
+        make_user("sales_rep", username=f"colleague{i}")
+    with django_assert_max_num_queries(15):
+        r = client.get(reverse("core:people"))
+    assert r.status_code == 200 and r.context["table"].paginator.count >= 31
+    r = client.get(reverse("core:people"), {"q": "colleague2"})
+    names = [row.record.user.username for row in r.context["table"].page.object_list]
+    assert "colleague2" in names and "colleague3" not in names
+    r = client.get(reverse("core:people"), {"_export": "xlsx"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_session_expires_after_idle_time(client_as, settings):
+    from django.conf import settings as live
+
+    client = client_as("sales_rep")
+    assert client.get(reverse("core:home")).status_code == 200
+    session = client.session
+    session.set_expiry(-1)  # as if the idle time had passed
+    session.save()
+    r = client.get(reverse("core:home"))
+    assert r.status_code == 302 and reverse("login") in r["Location"]
+    assert live.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_healthz_ok_with_a_fresh_heartbeat(client):
+    from hardware_erp.core.tasks import record_heartbeat_task
+
+    record_heartbeat_task()
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json()["ok"] is True
+
+
+def test_language_switch_remembers_profile_language(client_as):
+    client = client_as("sales_rep")
+    r = client.post(reverse("core:set_language"), {"language": "zh-hans", "next": "/"})
+    assert r.status_code == 302
+    client.user.employee.refresh_from_db()
+    assert client.user.employee.language == "zh-hans"
+    assert "首页" in client.get("/").content.decode()
+
+
+def test_password_reset_sends_mail(client, make_user):
+    make_user(None, username="forgetful", email="forgetful@example.com")
+    r = client.post(reverse("password_reset"), {"email": "forgetful@example.com"})
+    assert r.status_code == 302
+    assert len(mail.outbox) == 1 and "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_malformed_password_change_keeps_old_password(client_as):
+    client = client_as("sales_rep")
+    r = client.post(reverse("password_change"), {"old_password": "correct-horse-battery",
+                                                 "new_password1": "short", "new_password2": "short"})
+    assert r.status_code == 200 and r.context["form"].errors
+    client.user.refresh_from_db()
+    assert client.user.check_password("correct-horse-battery")

@@ -32,6 +32,9 @@ def worker_env(tmp_path):
     if not settings.REDIS_URL:
         env["BROKER_DIR"] = str(settings.BROKER_DIR)
     env["SECRET_KEY"] = "worker-test"
+    # the same keys as this process, so both read each other's encrypted values
+    env["FIELD_ENCRYPTION_KEYS"] = ",".join(settings.FIELD_ENCRYPTION_KEYS)
+    env["BLIND_INDEX_KEY"] = settings.BLIND_INDEX_KEY
     return env
 
 

@@ -1,0 +1,23 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import Employee
+
+
+class EmployeeTable(tables.Table):
+    name = tables.Column(_("Name"), accessor="user__first_name", order_by=("user__first_name", "user__username"))
+    username = tables.Column(_("User name"), accessor="user__username")
+    department = tables.Column(_("Department"))
+    job_title = tables.Column(_("Job title"))
+    manager = tables.Column(_("Manager"), accessor="manager__first_name", default="—")
+    work_phone = tables.Column(_("Work phone"), orderable=False)
+    email = tables.Column(_("E-mail"), accessor="user__email", orderable=False)
+
+    class Meta:
+        model = Employee
+        fields = ()
+        sequence = ("name", "username", "department", "job_title", "manager", "work_phone", "email")
+        attrs = {"class": "table table-hover table-sm"}
+
+    def render_name(self, record):
+        return record.user.get_full_name() or record.user.username
