@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("Data governance")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,180 @@
+"""Governance records: change requests for key data and the security log.
+
+Both are append-only in spirit: a change request is written once and then only moves from
+pending to approved/rejected through `governance.services`; a security event is never
+changed or deleted by anyone (the model refuses it, the admin is read-only and no role holds
+change/delete permissions).
+"""
+
+import json
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .fields import EncryptedTextField
+
+
+class ChangeRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ChangeRequest.Status.PENDING)
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
+
+    def for_user(self, user):
+        """Reviewers see every request; everyone else sees the requests they made."""
+        if user.has_perm("governance.view_changerequest"):
+            return self
+        return self.filter(requester=user)
+
+
+class ChangeRequest(models.Model):
+    """A change of key data waiting for (or decided by) a reviewer.
+
+    `changes` holds {field: {"old": value, "new": value}} in JSON form; it is stored encrypted,
+    because key data includes bank accounts and tax numbers. `base_fingerprint` is a hash of the
+    record's key data when the request was made: approval refuses when it no longer matches.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("record"), max_length=200)
+    field_names = models.CharField(_("fields"), max_length=500)
+    changes_data = EncryptedTextField(_("changes"))
+    base_fingerprint = models.CharField(_("base fingerprint"), max_length=64)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("requested by"),
+                                  related_name="change_requests")
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 verbose_name=_("reviewed by"), related_name="reviewed_change_requests")
+    comment = models.TextField(_("review comment"), blank=True)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        default_permissions = ("view",)
+        permissions = [("approve_changerequest", _("Can approve or reject changes of key data"))]
+        indexes = [models.Index(fields=["content_type", "object_id", "status"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.object_repr}"
+
+    @property
+    def changes(self) -> dict:
+        return json.loads(self.changes_data or "{}")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def record_type(self):
+        model = self.content_type.model_class()
+        return model._meta.verbose_name if model else self.content_type.model
+
+    @property
+    def model_label(self) -> str:
+        return f"{self.content_type.app_label}.{self.content_type.model}"
+
+    def diff(self):
+        """[{"field", "label", "old", "new"}] with readable values."""
+        from .keydata import readable_changes
+
+        return readable_changes(self)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("governance:changerequest", args=[self.pk])
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once: saving an existing row or deleting one is refused."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(f"{type(self).__name__} rows are append-only")
+
+
+class SecurityEventQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionDenied("security events are append-only")
+
+    def update(self, **kwargs):
+        raise PermissionDenied("security events are append-only")
+
+
+class SecurityEvent(AppendOnlyModel):
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGOUT = "logout", _("Signed out")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOCKED_OUT = "locked_out", _("Account locked")
+        EXPORT = "export", _("Data exported")
+        PERMISSION_DENIED = "denied", _("Access denied")
+        CHANGE_REQUESTED = "change_requested", _("Key data change requested")
+        CHANGE_APPROVED = "change_approved", _("Key data change approved")
+        CHANGE_REJECTED = "change_rejected", _("Key data change rejected")
+        AGREEMENT_ACCEPTED = "agreement", _("Confidentiality agreement accepted")
+        OTP_ENABLED = "otp_enabled", _("Two-factor sign-in set up")
+        OTP_FAILED = "otp_failed", _("Wrong two-factor code")
+        SESSIONS_ENDED = "sessions_ended", _("Other sessions ended")
+        BACKUP = "backup", _("Backup")
+        RESTORE = "restore", _("Restore")
+        KEYS_ROTATED = "keys_rotated", _("Encryption keys rotated")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             verbose_name=_("user"), related_name="security_events")
+    username = models.CharField(_("user name"), max_length=150, blank=True,
+                                help_text=_("As typed, for failed sign-ins of unknown users."))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    path = models.CharField(_("address"), max_length=500, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["user", "kind", "created_at"])]
+        constraints = [models.CheckConstraint(condition=~Q(kind=""), name="securityevent_kind_set")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.username} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def summary(self) -> str:
+        d = self.detail or {}
+        parts = [f"{k}: {v}" for k, v in d.items() if v not in (None, "")]
+        return "; ".join(parts)

@@ -6,4 +6,7 @@ app_name = "governance"
 
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
+    path("changes/", views.ChangeRequestListView.as_view(), name="changerequest_list"),
+    path("changes/<int:pk>/", views.ChangeRequestView.as_view(), name="changerequest"),
+    path("security-log/", views.SecurityEventListView.as_view(), name="securityevent_list"),
 ]

@@ -1,0 +1,53 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import keydata
+from .models import ChangeRequest, SecurityEvent
+
+
+def governed_types(request=None):
+    return ContentType.objects.filter(
+        pk__in=[ContentType.objects.get_for_model(m).pk for m in keydata.governed_models()])
+
+
+class ChangeRequestFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search",
+                                  widget=forms.TextInput(attrs={"type": "search"}))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ChangeRequest.Status.choices,
+                                         empty_label=_("All"))
+    content_type = django_filters.ModelChoiceFilter(label=_("Record type"), queryset=governed_types)
+    requester = django_filters.ModelChoiceFilter(
+        label=_("Requested by"),
+        queryset=lambda request: get_user_model().objects.filter(change_requests__isnull=False).distinct())
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["q", "status", "content_type", "requester"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(object_repr__icontains=value) | Q(reason__icontains=value)
+                               | Q(field_names__icontains=value))
+
+
+class SecurityEventFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("User name or IP"), method="search",
+                                  widget=forms.TextInput(attrs={"type": "search"}))
+    kind = django_filters.ChoiceFilter(label=_("Event"), choices=SecurityEvent.Kind.choices, empty_label=_("All"))
+    since = django_filters.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["q", "kind", "since", "until"]
+
+    def search(self, queryset, name, value):
+        q = Q(username__icontains=value)
+        if "." in value or ":" in value:  # looks like an address
+            q |= Q(ip_address__startswith=value)
+        return queryset.filter(q)

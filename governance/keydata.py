@@ -1,0 +1,141 @@
+"""Key data: the fields whose changes need a reviewer's approval, configured in one place.
+
+KEY_FIELDS maps a model label ("app_label.ModelName", case-insensitive) to field names. Models
+that do not exist (an app not built yet) and field names a model does not have are ignored, so
+the table can name what the company's policy calls key data before every app has it.
+"""
+
+import hashlib
+import json
+from datetime import date, datetime, time
+from decimal import Decimal
+from uuid import UUID
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+
+from .fields import EncryptedTextField
+
+KEY_FIELDS = {
+    "crm.customer": (
+        "name", "name_zh", "name_en",
+        "credit_code",
+        "invoice_title", "tax_number", "invoice_address", "invoice_phone", "invoice_bank", "invoice_account",
+        "bank_name", "bank_account",
+        "credit_limit", "payment_terms", "payment_terms_days",
+        "owner",
+    ),
+    "inventory.product": ("list_price", "standard_cost"),
+}
+
+
+def _label(model) -> str:
+    return model._meta.label_lower
+
+
+def key_fields_for(model) -> list[str]:
+    """The key fields that `model` (a class or instance) really has, in configuration order."""
+    names = KEY_FIELDS.get(_label(model), ())
+    out = []
+    for name in names:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.concrete and not field.many_to_many:
+            out.append(name)
+    return out
+
+
+def governed_models() -> list:
+    """The installed models that have key fields."""
+    out = []
+    for label in KEY_FIELDS:
+        app_label, _sep, model_name = label.partition(".")
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        if key_fields_for(model):
+            out.append(model)
+    return out
+
+
+def to_json(value):
+    """A model value in a JSON-safe form that compares equal when the values are equal."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def field_json(field, value):
+    """Normalise `value` (as a form would give it) for `field`: Decimal places, FK to pk, dates."""
+    if isinstance(value, models.Model):
+        value = value.pk
+    if value is not None and not (value == "" and field.empty_strings_allowed):
+        value = field.to_python(value)
+    if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+        value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    if value == "" and field.null and not field.empty_strings_allowed:
+        value = None
+    return to_json(value)
+
+
+def current_json(instance, name):
+    field = instance._meta.get_field(name)
+    return field_json(field, field.value_from_object(instance))
+
+
+def fingerprint(instance) -> str:
+    """A hash of the record's current key data (stale detection)."""
+    data = {name: current_json(instance, name) for name in key_fields_for(instance)}
+    raw = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def python_value(field, json_value):
+    if json_value is None:
+        return None
+    return field.to_python(json_value)
+
+
+def readable(field, json_value) -> str:
+    """A value as a person reads it: a related record's name, a choice's label, a formatted number."""
+    if json_value in (None, ""):
+        return "—"
+    if field.is_relation and field.many_to_one:
+        related = field.related_model._default_manager.filter(pk=json_value).first()
+        return str(related) if related is not None else f"#{json_value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(python_value(field, json_value), json_value))
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if json_value else _("No")
+    value = python_value(field, json_value)
+    if isinstance(value, Decimal | date | datetime):
+        return localize(value)
+    return str(value)
+
+
+def readable_changes(cr) -> list[dict]:
+    model = cr.content_type.model_class()
+    out = []
+    for name, pair in cr.changes.items():
+        try:
+            field = model._meta.get_field(name) if model else None
+        except FieldDoesNotExist:
+            field = None
+        if field is None:
+            out.append({"field": name, "label": name, "old": str(pair.get("old")), "new": str(pair.get("new"))})
+            continue
+        out.append({"field": name, "label": str(field.verbose_name), "old": readable(field, pair.get("old")),
+                    "new": readable(field, pair.get("new")), "sensitive": isinstance(field, EncryptedTextField)})
+    return out

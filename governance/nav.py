@@ -1,0 +1,6 @@
+from django.utils.translation import gettext_lazy as _
+
+ITEMS = [
+    (_("Change requests"), "governance:changerequest_list", "governance.view_changerequest"),
+    (_("Security log"), "governance:securityevent_list", "governance.view_securityevent"),
+]

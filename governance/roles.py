@@ -1,0 +1,9 @@
+"""Governance permissions of each role (applied by `manage.py sync_roles`)."""
+
+PERMISSIONS = {
+    "sales_manager": ["governance.view_changerequest", "governance.approve_changerequest",
+                      "governance.view_securityevent"],
+    "it_admin": ["governance.view_securityevent"],
+    "general_manager": ["governance.view_changerequest", "governance.approve_changerequest",
+                        "governance.view_securityevent"],
+}

@@ -1,0 +1,250 @@
+"""Governance services: changes of key data through approval, the security log, segregation of duties.
+
+    submit_change(customer, {"credit_code": "9144…", "phone": "…"}, actor=rep, reason="new licence")
+        -> the phone is saved at once; a pending ChangeRequest holds the credit code (or None when
+           nothing needed approval, e.g. the actor may approve key data themselves).
+    approve_change(cr, actor=manager, comment="ok")   # atomic; refuses stale and own requests
+    reject_change(cr, actor=manager, comment="licence not valid")
+"""
+
+import json
+import logging
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.services import notify
+
+from . import keydata
+from .models import ChangeRequest, SecurityEvent
+
+log = logging.getLogger(__name__)
+APPROVE_PERM = "governance.approve_changerequest"
+
+
+# --- segregation of duties -------------------------------------------------------------------
+
+def ensure_not_creator(obj, actor, *, field: str = "created_by", message=None) -> None:
+    """Refuse when `actor` created `obj` (segregation of duties: who makes it does not approve it).
+
+    `obj` is a record with a `<field>` user foreign key (created_by, requester, ...) or a user.
+    Rules that approve automatically do not call this (they have no human actor).
+    """
+    User = get_user_model()
+    if obj is None or actor is None:
+        return
+    creator_id = obj.pk if isinstance(obj, User) else getattr(obj, f"{field}_id", None)
+    if creator_id is not None and creator_id == actor.pk:
+        raise BusinessRuleError(message or _("You created this record, so someone else must approve it "
+                                             "(segregation of duties)."))
+
+
+# --- security log ------------------------------------------------------------------------------
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    ip = (request.META.get("REMOTE_ADDR") or "").strip()
+    return ip or None
+
+
+def log_event(kind, *, user=None, request=None, username="", **detail) -> SecurityEvent:
+    """Append one row to the security log (never raises into the caller's request)."""
+    if user is None and request is not None and getattr(request, "user", None) is not None \
+            and request.user.is_authenticated:
+        user = request.user
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    return SecurityEvent.objects.create(
+        kind=kind, user=user, username=(username or (user.get_username() if user else ""))[:150],
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
+        path=(request.get_full_path() if request is not None and hasattr(request, "get_full_path") else "")[:500],
+        detail={k: v for k, v in detail.items() if v not in (None, "")},
+    )
+
+
+# --- change requests ---------------------------------------------------------------------------
+
+def changes_from_form(form) -> dict:
+    """The model fields a ModelForm changed, as a `changes` dict for `submit_change`."""
+    model = form._meta.model
+    out = {}
+    for name in form.changed_data:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.concrete and not field.many_to_many:
+            out[name] = form.cleaned_data[name]
+    return out
+
+
+def approvers_for(requester):
+    """Who is told about a new request: the requester's manager when that person may approve,
+    otherwise everyone who may approve key data (never the requester)."""
+    User = get_user_model()
+    manager = getattr(getattr(requester, "employee", None), "manager", None)
+    if manager is not None and manager.is_active and manager.pk != requester.pk and manager.has_perm(APPROVE_PERM):
+        return [manager]
+    app_label, codename = APPROVE_PERM.split(".")
+    perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    if perm is None:
+        return []
+    return list(User.objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True),
+                                     is_active=True).exclude(pk=requester.pk).distinct())
+
+
+@transaction.atomic
+def submit_change(instance, changes: dict, *, actor, reason: str = "") -> ChangeRequest | None:
+    """Save `changes` ({field name: new value}) of an existing record.
+
+    Fields that are not key data are saved at once. Key fields (see `keydata.KEY_FIELDS`) are saved at
+    once too when the actor may approve key data; otherwise they are kept in a new pending
+    ChangeRequest, which is returned, and the record keeps its old values. The record is read again
+    from the database (locked), so an instance a ModelForm already modified in memory is fine; the
+    passed instance is refreshed afterwards and shows what is really stored.
+    """
+    if instance.pk is None:
+        raise ValueError("submit_change() changes saved records; create new ones with the app's service")
+    model = type(instance)
+    current = model._default_manager.select_for_update().get(pk=instance.pk)
+    key_names = set(keydata.key_fields_for(model))
+    immediate, queued = {}, {}
+    for name, value in changes.items():
+        field = model._meta.get_field(name)  # FieldDoesNotExist for a typo: a programming error
+        if not field.concrete or field.many_to_many:
+            raise ValueError(f"{name} cannot be changed through submit_change()")
+        old = keydata.current_json(current, name)
+        new = keydata.field_json(field, value)
+        if old == new:
+            continue
+        if name in key_names and not actor.has_perm(APPROVE_PERM):
+            queued[name] = {"old": old, "new": new}
+        else:
+            immediate[name] = value
+    if queued:
+        _validate(current, model, queued)
+    base = keydata.fingerprint(current)
+    if immediate:
+        for name, value in immediate.items():
+            field = model._meta.get_field(name)
+            setattr(current, field.attname, value.pk if hasattr(value, "_meta") else value)
+        current._history_user = actor
+        current.save()
+    cr = None
+    if queued:
+        cr = ChangeRequest.objects.create(
+            content_type=ContentType.objects.get_for_model(model), object_id=current.pk,
+            object_repr=str(current)[:200], field_names=",".join(queued)[:500],
+            changes_data=json.dumps(queued, ensure_ascii=False), base_fingerprint=base,
+            requester=actor, reason=reason)
+        link = cr.get_absolute_url()
+        notify(approvers_for(actor), _("%(user)s asks to change key data of %(record)s") % {
+            "user": actor.get_full_name() or actor.get_username(), "record": cr.object_repr},
+            link, level="warning", key=f"changerequest:{cr.pk}:submitted")
+        log_event(SecurityEvent.Kind.CHANGE_REQUESTED, user=actor, change_request=cr.pk,
+                  record=f"{keydata._label(model)}#{current.pk}", fields=cr.field_names)
+    instance.refresh_from_db()
+    return cr
+
+
+def _validate(current, model, queued):
+    """Check the requested key values against the fields' own validation before queueing them."""
+    errors = {}
+    for name, pair in queued.items():
+        field = model._meta.get_field(name)
+        try:
+            field.clean(keydata.python_value(field, pair["new"]), current)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise BusinessRuleError(errors)
+
+
+def _record_link(cr) -> str:
+    """Where the requester reads the outcome: the record's own page (requesters seldom open governance)."""
+    record = cr.record
+    url = getattr(record, "get_absolute_url", None)
+    try:
+        return url() if url else ""
+    except Exception:  # a model whose URL needs more than itself
+        return ""
+
+
+def _lock(cr) -> ChangeRequest:
+    return ChangeRequest.objects.select_for_update().select_related("content_type", "requester").get(pk=cr.pk)
+
+
+def _check_reviewer(cr, actor):
+    if not actor.has_perm(APPROVE_PERM):
+        raise BusinessRuleError(_("You may not approve or reject changes of key data."))
+    if not cr.is_pending:
+        raise BusinessRuleError(_("This change request was already %(status)s.") % {
+            "status": cr.get_status_display().lower()})
+    ensure_not_creator(cr, actor, field="requester",
+                       message=_("You cannot approve or reject your own change request (segregation of duties)."))
+
+
+@transaction.atomic
+def approve_change(cr: ChangeRequest, *, actor, comment: str = "") -> ChangeRequest:
+    """Apply a pending change request to its record, atomically. Refuses a stale request (the record's
+    key data changed since it was made), a deleted record and the requester's own approval."""
+    cr = _lock(cr)
+    _check_reviewer(cr, actor)
+    model = cr.content_type.model_class()
+    record = model._default_manager.select_for_update().filter(pk=cr.object_id).first() if model else None
+    if record is None:
+        raise BusinessRuleError(_("The record of this change request no longer exists; reject the request."))
+    if keydata.fingerprint(record) != cr.base_fingerprint:
+        raise BusinessRuleError(_("The key data of %(record)s changed after this request was made, so it cannot "
+                                  "be approved as it is. Reject it and ask for a new request.")
+                                % {"record": cr.object_repr})
+    for name, pair in cr.changes.items():
+        field = model._meta.get_field(name)
+        setattr(record, field.attname, keydata.python_value(field, pair["new"]))
+    record._history_user = actor
+    record._change_reason = f"change request #{cr.pk}"
+    record.save()
+    cr.status = ChangeRequest.Status.APPROVED
+    cr.reviewer, cr.reviewed_at, cr.comment = actor, timezone.now(), comment
+    cr.save(update_fields=["status", "reviewer", "reviewed_at", "comment"])
+    log_event(SecurityEvent.Kind.CHANGE_APPROVED, user=actor, change_request=cr.pk,
+              record=f"{model._meta.label_lower}#{cr.object_id}", fields=cr.field_names)
+    notify(cr.requester, _("Your change of %(record)s was approved.") % {"record": cr.object_repr},
+           _record_link(cr), level="success", key=f"changerequest:{cr.pk}:decided")
+    return cr
+
+
+@transaction.atomic
+def reject_change(cr: ChangeRequest, *, actor, comment: str = "") -> ChangeRequest:
+    """Close a pending request without changing the record; the requester is told why."""
+    cr = _lock(cr)
+    _check_reviewer(cr, actor)
+    cr.status = ChangeRequest.Status.REJECTED
+    cr.reviewer, cr.reviewed_at, cr.comment = actor, timezone.now(), comment
+    cr.save(update_fields=["status", "reviewer", "reviewed_at", "comment"])
+    log_event(SecurityEvent.Kind.CHANGE_REJECTED, user=actor, change_request=cr.pk,
+              record=f"{cr.model_label}#{cr.object_id}", fields=cr.field_names, comment=comment[:200])
+    notify(cr.requester, _("Your change of %(record)s was rejected: %(comment)s") % {
+        "record": cr.object_repr, "comment": comment or "—"}, _record_link(cr), level="warning",
+        key=f"changerequest:{cr.pk}:decided")
+    return cr
+
+
+def decide_many(requests, *, actor, approve: bool, comment: str = "") -> tuple[list, list]:
+    """Approve or reject several requests, each in its own transaction: (done, [(cr, message)])."""
+    done, failed = [], []
+    for cr in requests:
+        try:
+            done.append((approve_change if approve else reject_change)(cr, actor=actor, comment=comment))
+        except BusinessRuleError as exc:
+            failed.append((cr, " ".join(exc.messages)))
+    return done, failed

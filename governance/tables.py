@@ -1,0 +1,49 @@
+import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .models import ChangeRequest, SecurityEvent
+
+STATUS_TONE = {"pending": "warning", "approved": "success", "rejected": "secondary"}
+
+
+class ChangeRequestTable(tables.Table):
+    id = tables.Column(verbose_name="#", linkify=True)
+    object_repr = tables.Column(verbose_name=_("record"))
+    content_type = tables.Column(verbose_name=_("record type"), orderable=False)
+    changes = tables.Column(verbose_name=_("changes"), accessor="pk", orderable=False)
+    requester = tables.Column(verbose_name=_("requested by"))
+    created_at = tables.DateTimeColumn(verbose_name=_("requested"), format="Y-m-d H:i")
+    status = tables.Column(verbose_name=_("status"))
+    reviewer = tables.Column(verbose_name=_("reviewed by"))
+
+    class Meta:
+        model = ChangeRequest
+        fields = ("id", "object_repr", "content_type", "changes", "requester", "created_at", "status", "reviewer")
+        attrs = {"class": "table table-hover align-middle mb-0", "data-testid": "changerequest-table"}
+
+    def render_content_type(self, record):
+        return record.record_type
+
+    def render_changes(self, record):
+        return format_html_join(
+            "", '<div class="small"><span class="text-muted">{}:</span> <del>{}</del> → <strong>{}</strong></div>',
+            ((d["label"], d["old"], d["new"]) for d in record.diff()))
+
+    def render_status(self, record):
+        return format_html('<span class="badge text-bg-{}">{}</span>', STATUS_TONE.get(record.status, "light"),
+                           record.get_status_display())
+
+
+class SecurityEventTable(tables.Table):
+    created_at = tables.DateTimeColumn(verbose_name=_("time"), format="Y-m-d H:i:s")
+    kind = tables.Column(verbose_name=_("event"))
+    username = tables.Column(verbose_name=_("user"))
+    ip_address = tables.Column(verbose_name=_("IP address"))
+    path = tables.Column(verbose_name=_("address"))
+    detail = tables.Column(verbose_name=_("detail"), accessor="summary", orderable=False)
+
+    class Meta:
+        model = SecurityEvent
+        fields = ("created_at", "kind", "username", "ip_address", "path", "detail")
+        attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "securityevent-table"}
