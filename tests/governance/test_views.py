@@ -15,7 +15,8 @@ def pending(monkeypatch, make_user):
     governed(monkeypatch)
     rep = make_user("sales_rep", username="rep_v")
     depts = [DepartmentFactory(code=f"d{i}", name_zh=f"部门{i}") for i in range(30)]
-    crs = [services.submit_change(d, {"name_zh": f"新部门{i}"}, actor=rep, reason="rename") for i, d in enumerate(depts)]
+    crs = [services.submit_change(d, {"name_zh": f"新部门{i}"}, actor=rep, reason="rename")
+           for i, d in enumerate(depts)]
     return rep, crs
 
 
