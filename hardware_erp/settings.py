@@ -206,7 +206,7 @@ BEAT_GOVERNANCE = {}
 
 BEAT_TRAINING = {}
 
-BEAT_SUPPORT = {}
+BEAT_SUPPORT = {"check-ticket-slas": {"task": "support.check_ticket_slas_task", "schedule": 300.0}}
 
 BEAT_PERFORMANCE = {}
 

@@ -1,0 +1,36 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import TicketCategory, TicketPriority, TicketStatus
+from .models import Ticket
+
+
+class TicketFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search",
+                                  widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=TicketStatus.choices)
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=TicketCategory.choices)
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=TicketPriority.choices)
+    open = django_filters.BooleanFilter(label=_("Open only"), method="open_only",
+                                        widget=django_filters.widgets.BooleanWidget())
+    mine = django_filters.BooleanFilter(label=_("Assigned to me"), method="assigned_to_me",
+                                        widget=django_filters.widgets.BooleanWidget())
+
+    class Meta:
+        model = Ticket
+        fields = ["q", "status", "category", "priority", "open", "mine"]
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        q = Q(subject__icontains=value) | Q(description__icontains=value) | Q(requester__username__icontains=value)
+        digits = value.upper().removeprefix("T-").lstrip("0")
+        if digits.isdigit():
+            q |= Q(pk=int(digits))
+        return qs.filter(q)
+
+    def open_only(self, qs, name, value):
+        return qs.open() if value else qs
+
+    def assigned_to_me(self, qs, name, value):
+        return qs.filter(assignee=self.request.user) if value else qs

@@ -1,0 +1,88 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import TicketCategory, TicketPriority
+from .models import CalendarDay, Ticket
+from .uploads import validate_attachment
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked for size and type."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        errors, cleaned = [], []
+        for f in files:
+            f = super().clean(f, initial)
+            try:
+                validate_attachment(f)
+            except forms.ValidationError as exc:
+                errors.extend(exc.error_list)
+            cleaned.append(f)
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
+class TicketForm(forms.ModelForm):
+    attachments = MultipleFileField(label=_("Screenshot or file"),
+                                    help_text=_("Pictures, PDF, Office documents or text files."))
+
+    class Meta:
+        model = Ticket
+        fields = ["category", "priority", "subject", "description", "page_url"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6}),
+                   "page_url": forms.TextInput(attrs={"readonly": True})}
+        help_texts = {"description": _("What happened, what you expected, and any error message.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].required = False
+        self.fields["subject"].help_text = _("A short title; the start of the description if left empty.")
+        self.fields["description"].error_messages["required"] = _("Describe the problem: the description is "
+                                                                  "required.")
+        self.fields["category"].choices = TicketCategory.choices
+        self.fields["priority"].choices = TicketPriority.choices
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("Write a message.")})
+    internal = forms.BooleanField(label=_("Internal note (IT staff only)"), required=False)
+    attachments = MultipleFileField(label=_("Attach files"))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False,
+                                      empty_label=_("(nobody)"))
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=TicketPriority.choices)
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("How satisfied are you?"), coerce=int,
+                                    choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect,
+                                    error_messages={"required": _("Choose a rating from 1 to 5.")})
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
+
+
+class CalendarDayForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "is_workday", "note"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}

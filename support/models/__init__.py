@@ -1,0 +1,11 @@
+"""Support models: helpdesk tickets and SLAs, incidents, maintenance, system status, feedback."""
+
+from .calendar import CalendarDay  # noqa: F401
+from .tickets import (  # noqa: F401
+    AssignmentRule,
+    SLAPolicy,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+    TicketMessage,
+)

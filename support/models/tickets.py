@@ -1,0 +1,196 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from hardware_erp.core.models import TimeStampedModel
+
+from ..choices import OPEN_STATUSES, TicketCategory, TicketPriority, TicketStatus
+
+IT_PERMISSION = "support.manage_ticket"
+
+
+class SLAPolicy(TimeStampedModel):
+    """Response targets of one priority, in working hours."""
+
+    priority = models.CharField(_("priority"), max_length=10, choices=TicketPriority.choices, unique=True)
+    response_hours = models.DecimalField(_("first response (working hours)"), max_digits=6, decimal_places=2,
+                                         validators=[MinValueValidator(Decimal("0.25"))])
+    resolution_hours = models.DecimalField(_("resolution (working hours)"), max_digits=6, decimal_places=2,
+                                           validators=[MinValueValidator(Decimal("0.25"))])
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warn at (% of the time used)"), default=75, validators=[MinValueValidator(10), MaxValueValidator(99)],
+        help_text=_("The assignee is warned when this share of the target time has passed."))
+
+    class Meta:
+        ordering = ["priority"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self):
+        return f"{self.get_priority_display()}: {self.response_hours} h / {self.resolution_hours} h"
+
+
+class AssignmentRule(TimeStampedModel):
+    """New tickets of a category go to this IT person."""
+
+    category = models.CharField(_("category"), max_length=20, choices=TicketCategory.choices, unique=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), on_delete=models.CASCADE,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+
+    def __str__(self):
+        return f"{self.get_category_display()} → {self.assignee}"
+
+
+class TicketQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """IT staff see every ticket; everyone else only the tickets they opened."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_perm(IT_PERMISSION):
+            return self
+        return self.filter(requester=user)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Ticket(TimeStampedModel):
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester"), on_delete=models.PROTECT,
+                                  related_name="support_tickets")
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    category = models.CharField(_("category"), max_length=20, choices=TicketCategory.choices,
+                                default=TicketCategory.OTHER, db_index=True)
+    priority = models.CharField(_("priority"), max_length=10, choices=TicketPriority.choices,
+                                default=TicketPriority.NORMAL, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW,
+                              db_index=True)
+    page_url = models.CharField(_("page"), max_length=500, blank=True,
+                                help_text=_("The page the ticket was opened from."))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assigned_tickets")
+    response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True,
+                                              validators=[MinValueValidator(1), MaxValueValidator(5)])
+    rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        permissions = [("manage_ticket", _("Can work on every ticket (IT staff)")),
+                       ("lead_helpdesk", _("Receives SLA escalations (IT lead)")),
+                       ("view_support_reports", _("Can see the helpdesk reports"))]
+        indexes = [models.Index(fields=["status", "resolution_due"])]
+
+    def __str__(self):
+        return f"{self.number} {self.subject}"
+
+    @property
+    def number(self) -> str:
+        return f"T-{self.pk:05d}" if self.pk else "T-?"
+
+    def get_absolute_url(self):
+        return reverse("support:ticket", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def response_breached(self, now=None) -> bool:
+        if not self.response_due:
+            return False
+        return (self.first_response_at or now or timezone.now()) > self.response_due
+
+    def resolution_breached(self, now=None) -> bool:
+        if not self.resolution_due:
+            return False
+        return (self.resolved_at or now or timezone.now()) > self.resolution_due
+
+
+class TicketMessage(models.Model):
+    """One entry of the conversation; internal notes are for IT staff only."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+                               related_name="+")
+    body = models.TextField(_("message"))
+    internal = models.BooleanField(_("internal note"), default=False,
+                                   help_text=_("Only IT staff see internal notes."))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("ticket message")
+        verbose_name_plural = _("ticket messages")
+
+    def __str__(self):
+        return self.body[:60]
+
+
+def attachment_path(instance, filename):
+    return f"support/tickets/{instance.ticket_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class TicketAttachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments",
+                               verbose_name=_("ticket"))
+    message = models.ForeignKey(TicketMessage, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="attachments", verbose_name=_("message"))
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def internal(self) -> bool:
+        return bool(self.message_id and self.message.internal)
+
+
+class TicketEvent(models.Model):
+    """The status history of a ticket: one row per transition, assignment or escalation."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
+    from_status = models.CharField(_("from"), max_length=20, choices=TicketStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=TicketStatus.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,317 @@
+"""Support services: every write of the helpdesk goes through here."""
+
+import logging
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+
+from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.services import notify
+
+from .choices import TicketPriority, TicketStatus
+from .models import AssignmentRule, SLAPolicy, Ticket, TicketAttachment, TicketEvent, TicketMessage
+from .models.tickets import IT_PERMISSION
+from .workcal import WorkingCalendar
+
+log = logging.getLogger(__name__)
+User = get_user_model()
+
+# Used when IT has not set a policy for a priority: (first response, resolution) in working hours.
+DEFAULT_SLA = {
+    TicketPriority.URGENT: (Decimal("1"), Decimal("4")),
+    TicketPriority.HIGH: (Decimal("2"), Decimal("8")),
+    TicketPriority.NORMAL: (Decimal("4"), Decimal("16")),
+    TicketPriority.LOW: (Decimal("8"), Decimal("40")),
+}
+S = TicketStatus
+# The ticket state machine: from -> allowed targets.
+TRANSITIONS = {
+    S.NEW: {S.ASSIGNED, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED},
+    S.ASSIGNED: {S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED},
+    S.IN_PROGRESS: {S.ASSIGNED, S.WAITING, S.RESOLVED},
+    S.WAITING: {S.IN_PROGRESS, S.RESOLVED, S.CLOSED},
+    S.RESOLVED: {S.CLOSED, S.REOPENED},
+    S.CLOSED: {S.REOPENED},
+    S.REOPENED: {S.ASSIGNED, S.IN_PROGRESS, S.WAITING, S.RESOLVED},
+}
+# What the requester may do on their own ticket (IT staff may do every allowed transition).
+REQUESTER_TRANSITIONS = {(S.RESOLVED, S.CLOSED), (S.RESOLVED, S.REOPENED), (S.CLOSED, S.REOPENED),
+                         (S.WAITING, S.IN_PROGRESS)}
+
+
+def lazy_format(message, **params):
+    """A lazy '%(name)s' message: notify() renders it in each recipient's language."""
+    return lazy(lambda: str(message) % params, str)()
+
+
+def is_it_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(IT_PERMISSION))
+
+
+def users_with_perm(perm: str):
+    """Active users holding `app_label.codename` through a group or directly."""
+    app_label, codename = perm.split(".")
+    p = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    if p is None:
+        return User.objects.none()
+    return (User.objects.filter(is_active=True)
+            .filter(Q(groups__permissions=p) | Q(user_permissions=p) | Q(is_superuser=True)).distinct())
+
+
+def it_staff():
+    return users_with_perm(IT_PERMISSION).order_by("username")
+
+
+def sla_targets(priority) -> tuple[Decimal, Decimal, int]:
+    """(first response hours, resolution hours, warn percent) of a priority."""
+    policy = SLAPolicy.objects.filter(priority=priority).first()
+    if policy:
+        return policy.response_hours, policy.resolution_hours, policy.warn_percent
+    response, resolution = DEFAULT_SLA[TicketPriority(priority)]
+    return response, resolution, 75
+
+
+def compute_deadlines(ticket, calendar=None):
+    calendar = calendar or WorkingCalendar()
+    response_h, resolution_h, _warn = sla_targets(ticket.priority)
+    start = ticket.created_at or timezone.now()
+    ticket.response_due = calendar.add_working_time(start, float(response_h) * 60)
+    ticket.resolution_due = calendar.add_working_time(start, float(resolution_h) * 60)
+
+
+def _event(ticket, from_status, to_status, actor, note=""):
+    return TicketEvent.objects.create(ticket=ticket, from_status=from_status or "", to_status=to_status or "",
+                                      actor=actor, note=str(note)[:500])
+
+
+def _save_attachments(ticket, files, *, actor, message=None):
+    from .uploads import validate_attachment
+
+    for upload in files or ():
+        content_type = validate_attachment(upload)
+        name = get_valid_filename(PurePath(upload.name).name)[:150] or "file"
+        TicketAttachment.objects.create(ticket=ticket, message=message, file=_named(upload, name),
+                                        original_name=upload.name[:200], content_type=content_type,
+                                        size=upload.size, uploaded_by=actor)
+
+
+def _named(upload, name):
+    upload.name = name
+    return upload
+
+
+@transaction.atomic
+def open_ticket(*, requester, subject, description, category, priority=TicketPriority.NORMAL, page_url="",
+                files=(), actor=None) -> Ticket:
+    """Open a ticket: deadlines from the SLA policy, assignment by the category's rule, IT told."""
+    actor = actor or requester
+    if not (description or "").strip():
+        raise BusinessRuleError(_("Describe the problem: the description is required."))
+    ticket = Ticket(requester=requester, subject=subject.strip()[:200] or description.strip()[:80],
+                    description=description.strip(), category=category, priority=priority,
+                    page_url=(page_url or "")[:500])
+    ticket.created_at = timezone.now()
+    compute_deadlines(ticket)
+    ticket.save()
+    _event(ticket, "", S.NEW, actor, _("Ticket opened"))
+    _save_attachments(ticket, files, actor=actor)
+    rule = AssignmentRule.objects.select_related("assignee").filter(category=category).first()
+    if rule and rule.assignee.is_active:
+        ticket = assign_ticket(ticket, rule.assignee, actor=None, note=_("Assigned by the category rule"))
+    else:
+        notify(list(it_staff()), lazy_format(_("New ticket %(number)s: %(subject)s"), number=ticket.number,
+                                             subject=ticket.subject),
+               ticket.get_absolute_url(), key=f"ticket:{ticket.pk}:new")
+    log.info("ticket %s opened by %s", ticket.pk, requester)
+    return ticket
+
+
+def _lock(ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+@transaction.atomic
+def transition(ticket, to, *, actor, note="", system=False) -> Ticket:
+    """Move a ticket to another status: checks the transitions table and who may do it; writes the event."""
+    ticket = _lock(ticket)
+    to = TicketStatus(to)
+    current = TicketStatus(ticket.status)
+    if to not in TRANSITIONS[current]:
+        raise BusinessRuleError(_("A ticket that is %(from)s cannot become %(to)s.")
+                                % {"from": current.label, "to": to.label})
+    requester_may = actor is not None and actor.pk == ticket.requester_id and (current, to) in REQUESTER_TRANSITIONS
+    if not system and not is_it_staff(actor) and not requester_may:
+        raise BusinessRuleError(_("Only IT staff may change this ticket to %(to)s.") % {"to": to.label})
+    now = timezone.now()
+    ticket.status = to
+    fields = ["status", "updated_at"]
+    if to == S.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif to == S.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    elif to == S.REOPENED:
+        ticket.resolved_at = ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    ticket.save(update_fields=fields)
+    _event(ticket, current, to, actor, note)
+    link = ticket.get_absolute_url()
+    if to in (S.RESOLVED, S.WAITING) and actor and actor.pk != ticket.requester_id:
+        msg = (_("Your ticket %(number)s is resolved: please confirm and rate it.") if to == S.RESOLVED
+               else _("IT needs your answer on ticket %(number)s."))
+        notify(ticket.requester, lazy_format(msg, number=ticket.number), link)
+    if to == S.REOPENED and ticket.assignee_id:
+        notify(ticket.assignee, lazy_format(_("Ticket %(number)s was reopened."), number=ticket.number), link,
+               level="warning")
+    return ticket
+
+
+@transaction.atomic
+def assign_ticket(ticket, assignee, *, actor, note="") -> Ticket:
+    """Give a ticket to an IT person (by hand or by rule); a new or reopened ticket becomes assigned."""
+    if actor is not None and not is_it_staff(actor):
+        raise BusinessRuleError(_("Only IT staff may assign tickets."))
+    if assignee is not None and not is_it_staff(assignee):
+        raise BusinessRuleError(_("%(user)s is not IT staff.") % {"user": assignee})
+    ticket = _lock(ticket)
+    previous = ticket.assignee
+    ticket.assignee = assignee
+    ticket.save(update_fields=["assignee", "updated_at"])
+    text = note or (_("Assigned to %(user)s") % {"user": assignee} if assignee else _("Unassigned"))
+    if assignee and ticket.status in (S.NEW, S.REOPENED):
+        ticket = transition(ticket, S.ASSIGNED, actor=actor, note=text, system=True)
+    else:
+        _event(ticket, ticket.status, ticket.status, actor, text)
+    if assignee and assignee != previous:
+        notify(assignee, lazy_format(_("Ticket %(number)s is assigned to you: %(subject)s"),
+                                     number=ticket.number, subject=ticket.subject), ticket.get_absolute_url())
+    return ticket
+
+
+@transaction.atomic
+def post_message(ticket, *, author, body, internal=False, files=()) -> TicketMessage:
+    """Add to the conversation. IT's first public answer is the first response; the requester's answer
+    to a ticket waiting for them puts it back in progress."""
+    body = (body or "").strip()
+    if not body:
+        raise BusinessRuleError(_("Write a message."))
+    it = is_it_staff(author)
+    if not it and author.pk != ticket.requester_id:
+        raise BusinessRuleError(_("You may not write on this ticket."))
+    if internal and not it:
+        raise BusinessRuleError(_("Only IT staff may write internal notes."))
+    ticket = _lock(ticket)
+    if ticket.status == S.CLOSED:
+        raise BusinessRuleError(_("This ticket is closed: reopen it to write."))
+    message = TicketMessage.objects.create(ticket=ticket, author=author, body=body, internal=internal)
+    _save_attachments(ticket, files, actor=author, message=message)
+    link = ticket.get_absolute_url()
+    if it and not internal:
+        if ticket.first_response_at is None and author.pk != ticket.requester_id:
+            ticket.first_response_at = message.created_at
+            ticket.save(update_fields=["first_response_at", "updated_at"])
+        notify(ticket.requester, lazy_format(_("IT answered on ticket %(number)s."), number=ticket.number), link)
+    elif not it:
+        if ticket.status == S.WAITING:
+            transition(ticket, S.IN_PROGRESS, actor=author, note=_("The requester answered"), system=True)
+        recipients = [ticket.assignee] if ticket.assignee_id else list(it_staff())
+        notify(recipients, lazy_format(_("%(user)s wrote on ticket %(number)s."),
+                                       user=author.get_full_name() or author.username, number=ticket.number), link)
+    return message
+
+
+@transaction.atomic
+def rate_ticket(ticket, *, rating, comment="", actor) -> Ticket:
+    """The requester rates a resolved ticket (1–5); the rating closes it."""
+    ticket = _lock(ticket)
+    if actor.pk != ticket.requester_id:
+        raise BusinessRuleError(_("Only the person who opened the ticket may rate it."))
+    if ticket.status not in (S.RESOLVED, S.CLOSED):
+        raise BusinessRuleError(_("A ticket can be rated once it is resolved."))
+    if ticket.rating is not None:
+        raise BusinessRuleError(_("This ticket has been rated already."))
+    if not 1 <= int(rating) <= 5:
+        raise BusinessRuleError(_("Choose a rating from 1 to 5."))
+    ticket.rating = int(rating)
+    ticket.rating_comment = (comment or "")[:500]
+    ticket.save(update_fields=["rating", "rating_comment", "updated_at"])
+    if ticket.status == S.RESOLVED:
+        ticket = transition(ticket, S.CLOSED, actor=actor, note=_("Rated %(n)d of 5") % {"n": ticket.rating})
+    else:
+        _event(ticket, ticket.status, ticket.status, actor, _("Rated %(n)d of 5") % {"n": ticket.rating})
+    return ticket
+
+
+@transaction.atomic
+def change_priority(ticket, priority, *, actor) -> Ticket:
+    """IT changes the priority: the deadlines are counted again from the ticket's opening."""
+    if not is_it_staff(actor):
+        raise BusinessRuleError(_("Only IT staff may change the priority."))
+    ticket = _lock(ticket)
+    old = ticket.get_priority_display()
+    ticket.priority = priority
+    compute_deadlines(ticket)
+    ticket.save(update_fields=["priority", "response_due", "resolution_due", "updated_at"])
+    _event(ticket, ticket.status, ticket.status, actor,
+           _("Priority %(old)s → %(new)s") % {"old": old, "new": ticket.get_priority_display()})
+    return ticket
+
+
+def sla_lead_users():
+    return list(users_with_perm("support.lead_helpdesk"))
+
+
+def check_slas(now=None) -> dict:
+    """Warn the assignee before a target is breached and escalate to the IT lead when it is, once each
+    (the notification key makes a second run harmless). Returns counts of what was sent."""
+    now = now or timezone.now()
+    calendar = WorkingCalendar()
+    counts = {"warned": 0, "escalated": 0}
+    leads = None
+    tickets = (Ticket.objects.open().filter(Q(first_response_at__isnull=True) | Q(resolution_due__isnull=False))
+               .select_related("assignee", "requester"))
+    policies = {p.priority: p.warn_percent for p in SLAPolicy.objects.all()}
+    for t in tickets.iterator(chunk_size=500):
+        warn_percent = policies.get(t.priority, 75)
+        targets = [("resolution", t.resolution_due, _("resolution"))]
+        if t.first_response_at is None:
+            targets.insert(0, ("response", t.response_due, _("first response")))
+        for kind, due, label in targets:
+            if due is None:
+                continue
+            link = t.get_absolute_url()
+            if now >= due:
+                if leads is None:
+                    leads = sla_lead_users()
+                recipients = leads + ([t.assignee] if t.assignee_id else [])
+                sent = notify(recipients, lazy_format(
+                    _("Ticket %(number)s missed its %(target)s target (due %(due)s)."), number=t.number,
+                    target=label, due=timezone.localtime(due).strftime("%Y-%m-%d %H:%M")), link, level="danger",
+                    key=f"ticket:{t.pk}:{kind}:breach")
+                if sent:
+                    counts["escalated"] += 1
+                    _event(t, t.status, t.status, None, _("Escalated: the %(target)s target was missed")
+                           % {"target": label})
+                continue
+            total = calendar.working_minutes_between(t.created_at, due)
+            used = calendar.working_minutes_between(t.created_at, now)
+            if t.assignee_id and total > 0 and used >= total * warn_percent / 100:
+                left = calendar.working_minutes_between(now, due)
+                from .workcal import format_minutes
+
+                sent = notify(t.assignee, lazy_format(
+                    _("Ticket %(number)s: %(left)s of working time left for the %(target)s target."),
+                    number=t.number, left=format_minutes(left), target=label), link, level="warning",
+                    key=f"ticket:{t.pk}:{kind}:warn")
+                counts["warned"] += bool(sent)
+    log.info("SLA check: %(warned)d warnings, %(escalated)d escalations", counts)
+    return counts
