@@ -196,7 +196,7 @@ BEAT_CORE = {
     "drain-notification-email": {"task": "core.send_pending_emails_task", "schedule": 60.0},
 }
 
-BEAT_INVENTORY = {}
+BEAT_INVENTORY = {"inventory-check-thresholds": {"task": "inventory.check_thresholds_task", "schedule": 900.0}}
 
 BEAT_CRM = {}
 

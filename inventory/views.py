@@ -1,5 +1,349 @@
-from hardware_erp.core.views import ModuleIndexView
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, ExpressionWrapper, F
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import CreateView, DetailView, FormView, UpdateView
+
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
+
+from . import selectors
+from .choices import MovementKind
+from .filtersets import (
+    AlertFilterSet,
+    LocationFilterSet,
+    MovementFilterSet,
+    ProductFilterSet,
+    StockLevelFilterSet,
+    ValuationFilterSet,
+    WarehouseFilterSet,
+)
+from .forms import LocationForm, MovementForm, ProductForm, WarehouseForm
+from .models import Location, Product, StockAlert, StockLevel, StockMovement, Warehouse
+from .tables import (
+    AlertTable,
+    LocationTable,
+    MovementTable,
+    NoMovementTable,
+    ProductTable,
+    StockLevelTable,
+    ValuationTable,
+    WarehouseTable,
+)
 
 
 class IndexView(ModuleIndexView):
     module = "inventory"
+
+
+class InventoryMixin(ModuleMixin):
+    module = "inventory"
+
+
+class FormPageMixin(InventoryMixin):
+    template_name = "inventory/form.html"
+    success_message = _("Saved.")
+
+    cancel_url_name = "inventory:index"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, self.success_message)
+        return response
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = getattr(self, "object", None)
+        ctx.setdefault("cancel_url", obj.get_absolute_url() if hasattr(obj, "get_absolute_url")
+                       else reverse(self.cancel_url_name))
+        return ctx
+
+
+# --- catalogue -------------------------------------------------------------------------------------------------
+
+class ProductListView(InventoryMixin, ERPListView):
+    model = Product
+    table_class = ProductTable
+    filterset_class = ProductFilterSet
+    permission_required = "inventory.view_product"
+    title = _("Products")
+    create_url_name = "inventory:product_create"
+    create_label = _("New product")
+    empty_text = _("No products yet. Add one or import a spreadsheet.")
+    template_name = "inventory/product_list.html"
+
+    def get_queryset(self):
+        return selectors.with_stock(Product.objects.select_related("category", "brand", "base_unit"))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if not self.request.user.has_perm("inventory.add_product"):
+            ctx["create_url"] = ""
+        return ctx
+
+
+class ProductView(InventoryMixin, DetailView):
+    model = Product
+    permission_required = "inventory.view_product"
+    template_name = "inventory/product.html"
+
+    def get_queryset(self):
+        return Product.objects.select_related("category", "brand", "base_unit")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        p = self.object
+        ctx["title"] = f"{p.sku} {p.name}"
+        ctx["warehouses"] = selectors.stock_by_warehouse(p)
+        ctx["levels"] = (p.levels.select_related("location", "warehouse").exclude(on_hand=0)
+                         .order_by("warehouse__code", "location__code"))
+        ctx["reservations"] = p.reservations.active().select_related("warehouse", "created_by")[:50]
+        ctx["incoming"] = (p.purchase_lines.filter(order__status__in=("approved", "sent", "partial"))
+                           .select_related("order__supplier", "order__warehouse")
+                           .annotate(outstanding_qty=ExpressionWrapper(F("quantity") - F("received_quantity"),
+                                                                       output_field=Product.list_price.field))
+                           .order_by("order__expected_at"))
+        ctx["movements"] = (p.movements.select_related("from_location__warehouse", "to_location__warehouse",
+                                                       "actor")[:30])
+        ctx["units"] = p.units.select_related("unit")
+        ctx["suppliers"] = p.supplier_products.select_related("supplier")
+        ctx["thresholds"] = p.thresholds.select_related("warehouse")
+        ctx["equivalents"] = selectors.with_stock(p.equivalents.all())
+        ctx["open_alerts"] = p.alerts.filter(cleared_at__isnull=True).select_related("warehouse")
+        return ctx
+
+
+class ProductCreateView(FormPageMixin, CreateView):
+    model = Product
+    form_class = ProductForm
+    permission_required = "inventory.add_product"
+    title = _("New product")
+    cancel_url_name = "inventory:product_list"
+
+
+class ProductEditView(FormPageMixin, UpdateView):
+    model = Product
+    form_class = ProductForm
+    permission_required = "inventory.change_product"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("Edit %(sku)s") % {"sku": self.object.sku}
+        return ctx
+
+
+class ProductLookupView(InventoryMixin, View):
+    """JSON for the product picker: {"results": [{"id", "text"}]}."""
+
+    permission_required = "inventory.view_product"
+
+    def get(self, request):
+        from .filtersets import product_search
+
+        q = request.GET.get("q", "")
+        qs = product_search(Product.objects.filter(active=True), "", q).order_by("sku")[:20]
+        return JsonResponse({"results": [{"id": p.pk, "text": f"{p.sku} {p.name} {p.spec_line}".strip()}
+                                         for p in qs]})
+
+
+class WarehouseListView(InventoryMixin, ERPListView):
+    model = Warehouse
+    table_class = WarehouseTable
+    filterset_class = WarehouseFilterSet
+    permission_required = "inventory.view_warehouse"
+    title = _("Warehouses")
+    create_url_name = "inventory:warehouse_create"
+    create_label = _("New warehouse")
+    empty_text = _("No warehouses yet.")
+
+    def get_queryset(self):
+        return Warehouse.objects.annotate(n_locations=Count("locations")).order_by("code")
+
+
+class WarehouseCreateView(FormPageMixin, CreateView):
+    model = Warehouse
+    form_class = WarehouseForm
+    permission_required = "inventory.add_warehouse"
+    title = _("New warehouse")
+    cancel_url_name = "inventory:warehouse_list"
+
+    def get_success_url(self):
+        return reverse("inventory:warehouse_list")
+
+
+class WarehouseEditView(WarehouseCreateView, UpdateView):
+    permission_required = "inventory.change_warehouse"
+    title = _("Edit warehouse")
+
+
+class LocationListView(InventoryMixin, ERPListView):
+    model = Location
+    table_class = LocationTable
+    filterset_class = LocationFilterSet
+    permission_required = "inventory.view_location"
+    title = _("Bin locations")
+    create_url_name = "inventory:location_create"
+    create_label = _("New location")
+    empty_text = _("No bin locations yet.")
+    template_name = "inventory/location_list.html"
+
+    def get_queryset(self):
+        return Location.objects.select_related("warehouse")
+
+
+class LocationCreateView(FormPageMixin, CreateView):
+    model = Location
+    form_class = LocationForm
+    permission_required = "inventory.add_location"
+    title = _("New location")
+    cancel_url_name = "inventory:location_list"
+
+    def get_success_url(self):
+        return reverse("inventory:location_list")
+
+
+class LocationEditView(LocationCreateView, UpdateView):
+    permission_required = "inventory.change_location"
+    title = _("Edit location")
+
+
+# --- stock -----------------------------------------------------------------------------------------------------
+
+class StockListView(InventoryMixin, ERPListView):
+    model = StockLevel
+    table_class = StockLevelTable
+    filterset_class = StockLevelFilterSet
+    permission_required = "inventory.view_stocklevel"
+    title = _("Stock by location")
+    empty_text = _("No stock recorded yet: post a receipt first.")
+    template_name = "inventory/stock_list.html"
+
+    def get_queryset(self):
+        return (StockLevel.objects.select_related("product__base_unit", "location", "warehouse")
+                .annotate(value=ExpressionWrapper(F("on_hand") * F("product__average_cost"),
+                                                  output_field=Product.list_price.field))
+                .order_by("product__sku", "warehouse__code", "location__code"))
+
+
+class MovementListView(InventoryMixin, ERPListView):
+    model = StockMovement
+    table_class = MovementTable
+    filterset_class = MovementFilterSet
+    permission_required = "inventory.view_stockmovement"
+    title = _("Stock movements")
+    empty_text = _("No stock movements yet.")
+    template_name = "inventory/stock_list.html"
+
+    def get_queryset(self):
+        return StockMovement.objects.select_related("product", "from_location__warehouse",
+                                                    "to_location__warehouse", "actor")
+
+
+class MovementCreateView(InventoryMixin, FormView):
+    """Receipt, issue, transfer, adjustment and return forms: one view, the kind from the URL."""
+
+    template_name = "inventory/movement_form.html"
+    permission_required = "inventory.add_stockmovement"
+    kind = MovementKind.RECEIPT
+    TITLES = {MovementKind.RECEIPT: _("Receive stock"), MovementKind.ISSUE: _("Issue stock"),
+              MovementKind.TRANSFER: _("Transfer stock"), MovementKind.ADJUSTMENT: _("Adjust stock"),
+              MovementKind.RETURN: _("Customer return")}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(kind=self.kind, actor=self.request.user)
+        if self.request.GET.get("product"):
+            kwargs.setdefault("initial", {})["product"] = self.request.GET["product"]
+        return kwargs
+
+    def get_form(self, form_class=None):
+        return MovementForm(**self.get_form_kwargs())
+
+    def form_valid(self, form):
+        try:
+            movement = form.save()
+        except ValidationError as exc:
+            for msg in exc.messages:
+                form.add_error(None, msg)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(kind)s of %(qty)s × %(sku)s posted.") % {
+            "kind": movement.get_kind_display(), "qty": movement.quantity.normalize(), "sku": movement.product.sku})
+        if "again" in self.request.POST:
+            return redirect(self.request.path)
+        return redirect(movement.product.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.TITLES[self.kind]
+        ctx["kind"] = self.kind
+        ctx["cancel_url"] = reverse("inventory:stock_list")
+        return ctx
+
+
+class AlertListView(InventoryMixin, ERPListView):
+    model = StockAlert
+    table_class = AlertTable
+    filterset_class = AlertFilterSet
+    permission_required = "inventory.view_stockalert"
+    title = _("Stock alerts")
+    empty_text = _("No stock alerts: every item with thresholds is within its range.")
+
+    def get_queryset(self):
+        return StockAlert.objects.select_related("product", "warehouse")
+
+    def get(self, request, *args, **kwargs):
+        if not request.GET:  # open alerts first by default
+            request.GET = request.GET.copy()
+            request.GET["open"] = "true"
+        return super().get(request, *args, **kwargs)
+
+
+class ValuationView(InventoryMixin, ERPListView):
+    model = Product
+    table_class = ValuationTable
+    filterset_class = ValuationFilterSet
+    permission_required = "inventory.view_stocklevel"
+    title = _("Stock valuation")
+    empty_text = _("No stock to value.")
+    template_name = "inventory/valuation.html"
+
+    def get_warehouse(self):
+        pk = self.request.GET.get("wh")
+        return Warehouse.objects.filter(pk=pk).first() if pk and pk.isdigit() else None
+
+    def get_queryset(self):
+        return selectors.valuation(self.get_warehouse())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["total"] = selectors.valuation_total(self.get_warehouse())
+        ctx["warehouses"] = Warehouse.objects.all()
+        ctx["current_wh"] = self.get_warehouse()
+        return ctx
+
+
+class NoMovementView(InventoryMixin, ERPListView):
+    model = StockLevel
+    permission_required = "inventory.view_stocklevel"
+    table_class = NoMovementTable
+    filterset_class = StockLevelFilterSet
+    title = _("Items without movement")
+    empty_text = _("Every item in stock has moved within this period.")
+    template_name = "inventory/no_movement.html"
+
+    def get_days(self):
+        try:
+            return max(1, min(3650, int(self.request.GET.get("days", 90))))
+        except ValueError:
+            return 90
+
+    def get_queryset(self):
+        return selectors.no_movement(self.get_days())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["days"] = self.get_days()
+        return ctx

@@ -1,0 +1,152 @@
+import uuid
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from hardware_erp.core.errors import BusinessRuleError
+
+from . import services
+from .choices import MovementKind
+from .models import Location, Product, UnitOfMeasure, Warehouse
+
+
+class NoTagHelper(FormHelper):
+    form_tag = False
+    disable_csrf = True
+
+
+class ProductPicker(forms.ModelChoiceField):
+    """A searchable product select (Tom Select, fed by inventory:product_lookup)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Product.objects.all())
+        kwargs.setdefault("label", _("Product"))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"data-picker": "", "data-url": reverse_lazy("inventory:product_lookup")})
+
+    def label_from_instance(self, obj):
+        return f"{obj.sku} {obj.name}"
+
+
+def limit_picker_choices(field, data_value, initial=None):
+    """Render only the selected option: the picker loads the rest on demand."""
+    ids = [v for v in (data_value, initial) if v]
+    field.queryset = field.queryset.model.objects.filter(pk__in=[i for i in ids if str(i).isdigit()]) \
+        if ids else field.queryset.none()
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["sku", "name_zh", "name_en", "category", "brand", "thread", "length_mm", "material", "finish",
+                  "strength_grade", "standard", "specification", "barcode_kind", "barcode", "base_unit",
+                  "unit_weight_g", "standard_cost", "list_price", "allow_negative", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = NoTagHelper()
+        self.helper.layout = Layout(
+            Row(Column("sku", css_class="col-md-4"), Column("name_zh", css_class="col-md-4"),
+                Column("name_en", css_class="col-md-4")),
+            Row(Column("category", css_class="col-md-4"), Column("brand", css_class="col-md-4"),
+                Column("base_unit", css_class="col-md-4")),
+            Row(Column("thread", css_class="col-md-2"), Column("length_mm", css_class="col-md-2"),
+                Column("material", css_class="col-md-2"), Column("finish", css_class="col-md-2"),
+                Column("strength_grade", css_class="col-md-2"), Column("standard", css_class="col-md-2")),
+            "specification",
+            Row(Column("barcode_kind", css_class="col-md-4"), Column("barcode", css_class="col-md-4"),
+                Column("unit_weight_g", css_class="col-md-4")),
+            Row(Column("standard_cost", css_class="col-md-6"), Column("list_price", css_class="col-md-6")),
+            Row(Column("allow_negative", css_class="col-md-6"), Column("active", css_class="col-md-6")),
+        )
+        self.fields["barcode"].help_text = _("Leave empty for an internal Code 128 made from the product number.")
+
+
+class WarehouseForm(forms.ModelForm):
+    class Meta:
+        model = Warehouse
+        fields = ["code", "name_zh", "name_en", "address", "active"]
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["warehouse", "code", "description", "active"]
+
+    def clean_code(self):
+        return (self.cleaned_data.get("code") or "").strip().upper()
+
+
+class MovementForm(forms.Form):
+    """One form for receipts, issues, transfers and adjustments; which fields show depends on the kind."""
+
+    product = ProductPicker()
+    quantity = forms.CharField(label=_("Quantity"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    unit = forms.ModelChoiceField(UnitOfMeasure.objects.all(), label=_("Unit"), required=False,
+                                  help_text=_("Empty: the product's base unit."))
+    direction = forms.ChoiceField(label=_("Direction"), choices=[("in", _("Add stock")), ("out", _("Remove stock"))],
+                                  initial="in")
+    from_location = forms.ModelChoiceField(Location.objects.filter(active=True).select_related("warehouse"),
+                                           label=_("From location"), required=False)
+    to_location = forms.ModelChoiceField(Location.objects.filter(active=True).select_related("warehouse"),
+                                         label=_("To location"), required=False)
+    unit_cost = forms.DecimalField(label=_("Unit cost (per base unit)"), required=False, min_value=Decimal("0"),
+                                   max_digits=16, decimal_places=4)
+    reference = forms.CharField(label=_("Source document"), max_length=60, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+    FIELDS = {
+        MovementKind.RECEIPT: ["product", "quantity", "unit", "to_location", "unit_cost", "reference", "reason"],
+        MovementKind.ISSUE: ["product", "quantity", "unit", "from_location", "reference", "reason"],
+        MovementKind.TRANSFER: ["product", "quantity", "unit", "from_location", "to_location", "reason"],
+        MovementKind.ADJUSTMENT: ["product", "quantity", "unit", "direction", "to_location", "reason"],
+        MovementKind.RETURN: ["product", "quantity", "unit", "to_location", "reference", "reason"],
+    }
+
+    def __init__(self, *args, kind, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind, self.actor = MovementKind(kind), actor
+        keep = set(self.FIELDS[self.kind]) | {"idempotency_key"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if self.kind == MovementKind.ADJUSTMENT:
+            self.fields["to_location"].label = _("Location")
+        for name in ("from_location", "to_location"):
+            if name in self.fields:
+                self.fields[name].required = True
+        if self.kind == MovementKind.ADJUSTMENT or self.kind == MovementKind.RETURN:
+            self.fields["reason"].required = True
+        self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+        limit_picker_choices(self.fields["product"], self.data.get("product"), self.initial.get("product"))
+        self.helper = NoTagHelper()
+
+    def clean(self):
+        data = super().clean()
+        product, raw = data.get("product"), data.get("quantity")
+        if product is None or not raw or self.errors:
+            return data
+        try:
+            data["base_quantity"] = services.convert_to_base(product, raw, data.get("unit"))
+        except BusinessRuleError as exc:
+            self.add_error("quantity" if exc.code in {"nan", "not_positive"} else "unit", exc)
+        return data
+
+    def save(self):
+        data = self.cleaned_data
+        from_loc, to_loc = data.get("from_location"), data.get("to_location")
+        if self.kind == MovementKind.ADJUSTMENT and data.get("direction") == "out":
+            from_loc, to_loc = to_loc, None
+        try:
+            return services.post_movement(
+                product=data["product"], quantity=data["base_quantity"], from_location=from_loc, to_location=to_loc,
+                kind=self.kind, actor=self.actor, reference=data.get("reference"), unit_cost=data.get("unit_cost"),
+                reason=data.get("reason", ""), idempotency_key=f"form:{data['idempotency_key']}")
+        except BusinessRuleError as exc:
+            raise ValidationError(exc.messages) from exc

@@ -1,0 +1,12 @@
+from .catalogue import Brand, Category, Location, Product, ProductUnit, UnitOfMeasure, Warehouse
+from .planning import PurchaseSuggestion, StockAlert, StockThreshold
+from .purchasing import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, SupplierContact, SupplierProduct
+from .stock import Reservation, StockLevel, StockMovement
+from .stocktake import CountEntry, Stocktake, StocktakeLine
+
+__all__ = [
+    "Brand", "Category", "CountEntry", "Location", "Product", "ProductUnit", "PurchaseOrder", "PurchaseOrderEvent",
+    "PurchaseOrderLine", "PurchaseSuggestion", "Reservation", "StockAlert", "StockLevel", "StockMovement",
+    "StockThreshold", "Stocktake", "StocktakeLine", "Supplier", "SupplierContact", "SupplierProduct",
+    "UnitOfMeasure", "Warehouse",
+]

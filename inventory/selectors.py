@@ -1,0 +1,116 @@
+"""Read-side queries of inventory: stock by product/location/warehouse, valuation, reports, KPI evidence."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
+
+QTY = DecimalField(max_digits=14, decimal_places=3)
+VALUE = DecimalField(max_digits=20, decimal_places=2)
+ZERO = Value(Decimal("0"), output_field=QTY)
+
+
+def _sum(qs, field):
+    return Coalesce(Subquery(qs.values("product").annotate(s=Sum(field)).values("s")[:1], output_field=QTY), ZERO,
+                    output_field=QTY)
+
+
+def with_stock(qs=None, warehouse=None):
+    """Products annotated with on_hand, reserved, available, on_order (optionally in one warehouse)."""
+    qs = Product.objects.all() if qs is None else qs
+    wh = {"warehouse": warehouse} if warehouse else {}
+    po_wh = {"order__warehouse": warehouse} if warehouse else {}
+    open_lines = PurchaseOrderLine.objects.filter(product=OuterRef("pk"), order__status__in=(
+        "approved", "sent", "partial"), **po_wh)
+    return qs.annotate(
+        on_hand=_sum(StockLevel.objects.filter(product=OuterRef("pk"), **wh), "on_hand"),
+        reserved=_sum(Reservation.objects.active().filter(product=OuterRef("pk"), **wh), "quantity"),
+        on_order=Coalesce(Subquery(open_lines.values("product").annotate(
+            s=Sum(F("quantity") - F("received_quantity"))).values("s")[:1], output_field=QTY), ZERO,
+            output_field=QTY),
+    ).annotate(available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QTY))
+
+
+def stock_by_warehouse(product):
+    """[{warehouse, on_hand, reserved, available}] of one product."""
+    rows = {}
+    for r in (StockLevel.objects.filter(product=product).values("warehouse_id", "warehouse__code",
+                                                                "warehouse__name_zh", "warehouse__name_en")
+              .annotate(on_hand=Sum("on_hand")).order_by("warehouse__code")):
+        rows[r["warehouse_id"]] = {**r, "reserved": Decimal("0")}
+    for r in (Reservation.objects.active().filter(product=product).values("warehouse_id", "warehouse__code",
+                                                                          "warehouse__name_zh",
+                                                                          "warehouse__name_en")
+              .annotate(reserved=Sum("quantity"))):
+        row = rows.setdefault(r["warehouse_id"], {**r, "on_hand": Decimal("0")})
+        row["reserved"] = r["reserved"]
+    for row in rows.values():
+        row["available"] = row["on_hand"] - row["reserved"]
+    return list(rows.values())
+
+
+def valuation(warehouse=None):
+    """Stock value at moving-average cost: a queryset of products with on_hand and value, plus the total."""
+    levels = StockLevel.objects.all()
+    if warehouse:
+        levels = levels.filter(warehouse=warehouse)
+    qs = (Product.objects.filter(pk__in=levels.filter(~Q(on_hand=0)).values("product"))
+          .annotate(on_hand=_sum(levels.filter(product=OuterRef("pk")), "on_hand"))
+          .annotate(value=ExpressionWrapper(F("on_hand") * F("average_cost"), output_field=VALUE))
+          .select_related("category"))
+    return qs
+
+
+def valuation_total(warehouse=None) -> Decimal:
+    levels = StockLevel.objects.all()
+    if warehouse:
+        levels = levels.filter(warehouse=warehouse)
+    total = levels.aggregate(v=Sum(ExpressionWrapper(F("on_hand") * F("product__average_cost"), output_field=VALUE)))
+    return (total["v"] or Decimal("0")).quantize(Decimal("0.01"))
+
+
+def no_movement(days: int, warehouse=None):
+    """Levels with stock on hand and no movement for `days` days (oldest first)."""
+    since = timezone.now() - timedelta(days=days)
+    qs = StockLevel.objects.filter(on_hand__gt=0).filter(Q(last_movement_at__lt=since) | Q(last_movement_at=None))
+    if warehouse:
+        qs = qs.filter(warehouse=warehouse)
+    return (qs.select_related("product", "location", "warehouse")
+            .annotate(value=ExpressionWrapper(F("on_hand") * F("product__average_cost"), output_field=VALUE))
+            .order_by(F("last_movement_at").asc(nulls_first=True), "product__sku"))
+
+
+def ledger_differences():
+    """[(product_id, location_id, level_qty, ledger_qty)] where the level differs from the sum of the ledger."""
+    ledger: dict = {}
+    for r in StockMovement.objects.filter(to_location__isnull=False).values("product_id", "to_location_id") \
+            .annotate(q=Sum("quantity")).order_by():
+        ledger[(r["product_id"], r["to_location_id"])] = r["q"]
+    for r in StockMovement.objects.filter(from_location__isnull=False).values("product_id", "from_location_id") \
+            .annotate(q=Sum("quantity")).order_by():
+        key = (r["product_id"], r["from_location_id"])
+        ledger[key] = ledger.get(key, Decimal("0")) - r["q"]
+    diffs = []
+    seen = set()
+    for pid, lid, on_hand in StockLevel.objects.values_list("product_id", "location_id", "on_hand").iterator():
+        seen.add((pid, lid))
+        expected = ledger.get((pid, lid), Decimal("0"))
+        if on_hand != expected:
+            diffs.append((pid, lid, on_hand, expected))
+    for key, q in ledger.items():
+        if key not in seen and q != 0:
+            diffs.append((*key, None, q))
+    return diffs

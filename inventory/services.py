@@ -1,0 +1,225 @@
+"""Inventory writes: the stock ledger, reservations, thresholds. Every function is keyword-only and
+takes the acting user; each raises BusinessRuleError with a message a user can read."""
+
+import logging
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.money import quantity as to_quantity
+
+from .choices import EntryMethod, MovementKind
+from .models import Location, Product, Reservation, StockLevel, StockMovement, Warehouse
+from .models.catalogue import COST_PLACES
+
+log = logging.getLogger(__name__)
+ZERO = Decimal("0")
+COST_Q = Decimal(1).scaleb(-COST_PLACES)
+
+INBOUND = {MovementKind.RECEIPT, MovementKind.RETURN}
+OUTBOUND = {MovementKind.ISSUE}
+EITHER = {MovementKind.ADJUSTMENT, MovementKind.STOCKTAKE}
+
+
+QUANTITY_LABEL = _("quantity")
+
+
+def parse_quantity(value, *, field=QUANTITY_LABEL) -> Decimal:
+    """A positive quantity with three places, or a BusinessRuleError that says what is wrong."""
+    try:
+        qty = to_quantity(value)
+    except ValueError:
+        raise BusinessRuleError(_("The %(field)s “%(value)s” is not a number."),
+                                params={"field": field, "value": value}, code="nan") from None
+    if not qty.is_finite() or qty <= 0:
+        raise BusinessRuleError(_("The %(field)s must be more than zero (it was %(value)s)."),
+                                params={"field": field, "value": value}, code="not_positive")
+    return qty
+
+
+def convert_to_base(product: Product, qty, unit=None) -> Decimal:
+    """Quantity in base units: `unit` is a UnitOfMeasure the product is sold/bought in (box of 100 → ×100)."""
+    qty = parse_quantity(qty)
+    if unit is None or unit.pk == product.base_unit_id:
+        return qty
+    pu = product.units.filter(unit=unit).first()
+    if pu is None:
+        raise BusinessRuleError(
+            _("%(product)s has no conversion from %(unit)s to its base unit %(base)s; add the unit to the product "
+              "or enter the quantity in %(base)s."),
+            params={"product": product.sku, "unit": unit.name, "base": product.base_unit.name}, code="no_conversion")
+    return to_quantity(qty * pu.factor)
+
+
+def _lock_product(product) -> Product:
+    return Product.objects.select_for_update().select_related("base_unit").get(pk=product.pk)
+
+
+def lock_levels(product: Product, locations) -> dict[int, StockLevel]:
+    """The stock levels of `product` at `locations`, created when missing, locked in primary-key order."""
+    locations = [loc for loc in locations if loc is not None]
+    existing = set(StockLevel.objects.filter(product=product, location__in=locations)
+                   .values_list("location_id", flat=True))
+    missing = [loc for loc in locations if loc.pk not in existing]
+    if missing:
+        StockLevel.objects.bulk_create(
+            [StockLevel(product=product, location=loc, warehouse_id=loc.warehouse_id,
+                        allow_negative=product.allow_negative) for loc in missing], ignore_conflicts=True)
+    levels = StockLevel.objects.select_for_update().filter(product=product, location__in=locations).order_by("pk")
+    return {lv.location_id: lv for lv in levels}
+
+
+def _check_locations(kind, from_location, to_location):
+    if kind in INBOUND and (to_location is None or from_location is not None):
+        raise BusinessRuleError(_("A receipt or return goes into one location: choose the location it goes to."),
+                                code="locations")
+    if kind in OUTBOUND and (from_location is None or to_location is not None):
+        raise BusinessRuleError(_("An issue takes stock out of one location: choose the location it comes from."),
+                                code="locations")
+    if kind == MovementKind.TRANSFER:
+        if from_location is None or to_location is None:
+            raise BusinessRuleError(_("A transfer needs both a from and a to location."), code="locations")
+        if from_location.pk == to_location.pk:
+            raise BusinessRuleError(_("A transfer must go to a different location."), code="locations")
+    if kind in EITHER and (from_location is None) == (to_location is None):
+        raise BusinessRuleError(_("An adjustment adds to one location or takes from one location."),
+                                code="locations")
+    for loc in (from_location, to_location):
+        if loc is not None and not loc.active:
+            raise BusinessRuleError(_("The location %(loc)s is closed."), params={"loc": str(loc)}, code="closed")
+
+
+@transaction.atomic
+def post_movement(*, product, quantity, to_location=None, from_location=None, kind, actor, reference=None,
+                  unit_cost=None, reason="", idempotency_key=None, occurred_at=None,
+                  entry_method=EntryMethod.TYPED) -> StockMovement:
+    """Post one stock movement and update the levels in the same transaction, under row locks.
+
+    Quantity is in base units and positive; the direction comes from the locations. With an
+    `idempotency_key`, a repeated call returns the movement of the first call and changes nothing.
+    """
+    qty = parse_quantity(quantity)
+    kind = MovementKind(kind)
+    _check_locations(kind, from_location, to_location)
+    product = _lock_product(product)
+    if idempotency_key:
+        done = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            if done.product_id != product.pk or done.quantity != qty:
+                raise BusinessRuleError(_("This request was already posted with different details."), code="replay")
+            return done
+    if not product.active and kind not in {MovementKind.ISSUE, MovementKind.ADJUSTMENT, MovementKind.STOCKTAKE}:
+        raise BusinessRuleError(_("%(sku)s is inactive: it cannot be received."), params={"sku": product.sku},
+                                code="inactive")
+    levels = lock_levels(product, [from_location, to_location])
+    if from_location is not None and not product.allow_negative:
+        on_hand = levels[from_location.pk].on_hand
+        if on_hand - qty < 0:
+            raise BusinessRuleError(
+                _("Only %(on_hand)s of %(sku)s are on hand in %(loc)s; %(qty)s cannot be taken out."),
+                params={"on_hand": on_hand.normalize(), "sku": product.sku, "loc": str(from_location),
+                        "qty": qty.normalize()}, code="negative_stock")
+    avg = product.average_cost or product.standard_cost or ZERO
+    if unit_cost is not None and kind in INBOUND:
+        cost = Decimal(unit_cost)
+        if cost < 0:
+            raise BusinessRuleError(_("The unit cost cannot be negative."), code="cost")
+        before = StockLevel.objects.filter(product=product).aggregate(s=Sum("on_hand"))["s"] or ZERO
+        before = max(before, ZERO)
+        new_avg = ((before * avg + qty * cost) / (before + qty)).quantize(COST_Q)
+        Product.objects.filter(pk=product.pk).update(average_cost=new_avg)
+    else:
+        cost = avg
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            movement = StockMovement.objects.create(
+                kind=kind, product=product, from_location=from_location, to_location=to_location, quantity=qty,
+                unit_cost=Decimal(cost).quantize(COST_Q), reason=reason or "", reference=reference or "",
+                actor=actor, occurred_at=occurred_at or now, posted_at=now, idempotency_key=idempotency_key or None,
+                entry_method=entry_method)
+    except IntegrityError:
+        if idempotency_key and StockMovement.objects.filter(idempotency_key=idempotency_key).exists():
+            raise BusinessRuleError(_("This request was already posted."), code="replay") from None
+        raise
+    if from_location is not None:
+        StockLevel.objects.filter(pk=levels[from_location.pk].pk).update(on_hand=F("on_hand") - qty,
+                                                                         last_movement_at=now)
+    if to_location is not None:
+        StockLevel.objects.filter(pk=levels[to_location.pk].pk).update(on_hand=F("on_hand") + qty,
+                                                                       last_movement_at=now)
+    _after_commit_check(product.pk)
+    return movement
+
+
+def _after_commit_check(product_id):
+    from .tasks import check_thresholds_task
+
+    def enqueue():
+        try:
+            check_thresholds_task.delay([product_id])
+        except Exception:  # the broker is down: the beat task catches up
+            log.warning("broker unavailable; thresholds of product %s left for the beat task", product_id)
+
+    transaction.on_commit(enqueue)
+
+
+def available_quantity(product, warehouse) -> Decimal:
+    on_hand = StockLevel.objects.filter(product=product, warehouse=warehouse).aggregate(s=Sum("on_hand"))["s"]
+    reserved = Reservation.objects.active().filter(product=product, warehouse=warehouse).aggregate(
+        s=Sum("quantity"))["s"]
+    return (on_hand or ZERO) - (reserved or ZERO)
+
+
+@transaction.atomic
+def reserve_stock(*, product, warehouse, quantity, reference, key, actor) -> Reservation:
+    """Reserve available stock of a product in a warehouse for a document. Idempotent by `key`."""
+    qty = parse_quantity(quantity)
+    product = _lock_product(product)
+    done = Reservation.objects.filter(key=key).first()
+    if done is not None:
+        return done
+    avail = available_quantity(product, warehouse)
+    if qty > avail and not product.allow_negative:
+        raise BusinessRuleError(
+            _("Only %(avail)s of %(sku)s are available in %(wh)s; %(qty)s cannot be reserved."),
+            params={"avail": max(avail, ZERO).normalize(), "sku": product.sku, "wh": warehouse.name,
+                    "qty": qty.normalize()}, code="not_available")
+    res = Reservation.objects.create(product=product, warehouse=warehouse, quantity=qty, reference=reference,
+                                     key=key, created_by=actor)
+    _after_commit_check(product.pk)
+    return res
+
+
+@transaction.atomic
+def release_reservation(*, key=None, reservation=None, actor, quantity=None) -> Reservation:
+    """Release a reservation (all of it, or `quantity` of it). Releasing twice is harmless."""
+    qs = Reservation.objects.select_for_update()
+    res = qs.filter(pk=reservation.pk).first() if reservation is not None else qs.filter(key=key).first()
+    if res is None:
+        raise BusinessRuleError(_("There is no reservation %(key)s."), params={"key": key}, code="unknown")
+    if res.released_at is not None:
+        return res
+    if quantity is not None:
+        qty = parse_quantity(quantity)
+        if qty < res.quantity:
+            res.quantity -= qty
+            res.save(update_fields=["quantity"])
+            _after_commit_check(res.product_id)
+            return res
+    res.released_at = timezone.now()
+    res.save(update_fields=["released_at"])
+    _after_commit_check(res.product_id)
+    return res
+
+
+def location_by_code(warehouse: Warehouse, code: str) -> Location:
+    loc = Location.objects.filter(warehouse=warehouse, code=(code or "").strip().upper()).first()
+    if loc is None:
+        raise BusinessRuleError(_("There is no location %(code)s in %(wh)s."),
+                                params={"code": code, "wh": warehouse.name}, code="unknown_location")
+    return loc

@@ -1,0 +1,224 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from hardware_erp.core.templatetags.erp import cny, qty
+
+from .models import (
+    Location,
+    Product,
+    PurchaseOrder,
+    StockAlert,
+    StockLevel,
+    StockMovement,
+    Stocktake,
+    Supplier,
+    Warehouse,
+)
+
+ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}
+NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
+
+
+class QtyColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUM)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return qty(value)
+
+    def value(self, value):
+        return value
+
+
+class MoneyColumn(QtyColumn):
+    def render(self, value):
+        return cny(value)
+
+
+class ProductColumn(tables.Column):
+    """SKU and name of a related product, linked to its page."""
+
+    def render(self, record, value):
+        p = value
+        return format_html('<a href="{}" class="fw-semibold">{}</a> <span class="text-muted">{}</span>',
+                           reverse("inventory:product", args=[p.pk]), p.sku, p.name)
+
+    def value(self, value):
+        return f"{value.sku} {value.name}"
+
+
+class ProductTable(tables.Table):
+    sku = tables.Column(linkify=True, verbose_name=_("SKU"), attrs={"td": {"class": "fw-semibold text-nowrap"}})
+    name = tables.Column(verbose_name=_("Name"), order_by=("name_zh",), accessor="name")
+    spec_line = tables.Column(verbose_name=_("Specification"), orderable=False)
+    category = tables.Column(verbose_name=_("Category"))
+    brand = tables.Column(verbose_name=_("Brand"))
+    on_hand = QtyColumn(verbose_name=_("On hand"))
+    available = QtyColumn(verbose_name=_("Available"))
+    base_unit = tables.Column(verbose_name=_("Unit"), orderable=False)
+    list_price = MoneyColumn(verbose_name=_("List price"))
+    active = tables.BooleanColumn(verbose_name=_("Active"))
+
+    class Meta:
+        model = Product
+        fields = ("sku", "name", "spec_line", "category", "brand", "on_hand", "available", "base_unit",
+                  "list_price", "active")
+        attrs = ATTRS
+        order_by = "sku"
+
+
+class StockLevelTable(tables.Table):
+    product = ProductColumn(verbose_name=_("Product"), order_by=("product__sku",))
+    warehouse = tables.Column(verbose_name=_("Warehouse"), accessor="warehouse__code")
+    location = tables.Column(verbose_name=_("Location"), accessor="location__code")
+    on_hand = QtyColumn(verbose_name=_("On hand"))
+    unit = tables.Column(verbose_name=_("Unit"), accessor="product__base_unit", orderable=False)
+    value = MoneyColumn(verbose_name=_("Value"), orderable=False)
+    last_movement_at = tables.DateTimeColumn(verbose_name=_("Last movement"), format="Y-m-d")
+
+    class Meta:
+        model = StockLevel
+        fields = ("product", "warehouse", "location", "on_hand", "unit", "value", "last_movement_at")
+        attrs = ATTRS
+
+
+class MovementTable(tables.Table):
+    posted_at = tables.DateTimeColumn(verbose_name=_("Posted"), format="Y-m-d H:i")
+    kind = tables.Column(verbose_name=_("Kind"))
+    product = ProductColumn(verbose_name=_("Product"), order_by=("product__sku",))
+    from_location = tables.Column(verbose_name=_("From"))
+    to_location = tables.Column(verbose_name=_("To"))
+    quantity = QtyColumn(verbose_name=_("Quantity"))
+    unit_cost = MoneyColumn(verbose_name=_("Unit cost"))
+    reference = tables.Column(verbose_name=_("Source document"))
+    reason = tables.Column(verbose_name=_("Reason"))
+    actor = tables.Column(verbose_name=_("Posted by"))
+
+    class Meta:
+        model = StockMovement
+        fields = ("posted_at", "kind", "product", "from_location", "to_location", "quantity", "unit_cost",
+                  "reference", "reason", "actor")
+        attrs = ATTRS
+
+
+class WarehouseTable(tables.Table):
+    code = tables.Column(verbose_name=_("Code"), linkify=lambda record: reverse("inventory:location_list") +
+                         f"?warehouse={record.pk}")
+    name = tables.Column(verbose_name=_("Name"), order_by=("name_zh",))
+    address = tables.Column(verbose_name=_("Address"))
+    n_locations = tables.Column(verbose_name=_("Locations"), attrs=NUM)
+    active = tables.BooleanColumn(verbose_name=_("Active"))
+    edit = tables.LinkColumn("inventory:warehouse_edit", args=[tables.A("pk")], text=_("Edit"), orderable=False,
+                             verbose_name="", exclude_from_export=True)
+
+    class Meta:
+        model = Warehouse
+        fields = ("code", "name", "address", "n_locations", "active")
+        attrs = ATTRS
+
+
+class LocationTable(tables.Table):
+    select = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"data-check-all": "loc"},
+                                                         "td__input": {"form": "labels-form", "name": "ids"}},
+                                   exclude_from_export=True)
+    warehouse = tables.Column(verbose_name=_("Warehouse"), accessor="warehouse__code")
+    code = tables.Column(verbose_name=_("Code"))
+    description = tables.Column(verbose_name=_("Description"))
+    active = tables.BooleanColumn(verbose_name=_("Active"))
+    edit = tables.LinkColumn("inventory:location_edit", args=[tables.A("pk")], text=_("Edit"), orderable=False,
+                             verbose_name="", exclude_from_export=True)
+
+    class Meta:
+        model = Location
+        fields = ("select", "warehouse", "code", "description", "active")
+        attrs = ATTRS
+
+
+class AlertTable(tables.Table):
+    opened_at = tables.DateTimeColumn(verbose_name=_("Raised"), format="Y-m-d H:i")
+    kind = tables.Column(verbose_name=_("Kind"))
+    product = ProductColumn(verbose_name=_("Product"), order_by=("product__sku",))
+    warehouse = tables.Column(verbose_name=_("Warehouse"), accessor="warehouse__code")
+    available = QtyColumn(verbose_name=_("Available when raised"))
+    limit = QtyColumn(verbose_name=_("Limit"))
+    cleared_at = tables.DateTimeColumn(verbose_name=_("Cleared"), format="Y-m-d H:i", default="—")
+
+    class Meta:
+        model = StockAlert
+        fields = ("opened_at", "kind", "product", "warehouse", "available", "limit", "cleared_at")
+        attrs = ATTRS
+
+
+class ValuationTable(tables.Table):
+    sku = tables.Column(linkify=True, verbose_name=_("SKU"))
+    name = tables.Column(verbose_name=_("Name"), order_by=("name_zh",), accessor="name")
+    category = tables.Column(verbose_name=_("Category"))
+    on_hand = QtyColumn(verbose_name=_("On hand"))
+    average_cost = MoneyColumn(verbose_name=_("Moving average cost"))
+    value = MoneyColumn(verbose_name=_("Value"))
+
+    class Meta:
+        model = Product
+        fields = ("sku", "name", "category", "on_hand", "average_cost", "value")
+        attrs = ATTRS
+        order_by = "-value"
+
+
+class NoMovementTable(StockLevelTable):
+    class Meta(StockLevelTable.Meta):
+        order_by = "last_movement_at"
+
+
+class SupplierTable(tables.Table):
+    code = tables.Column(linkify=True, verbose_name=_("Code"))
+    name = tables.Column(verbose_name=_("Name"), order_by=("name_zh",))
+    phone = tables.Column(verbose_name=_("Phone"))
+    email = tables.Column(verbose_name=_("E-mail"))
+    default_lead_time_days = tables.Column(verbose_name=_("Usual lead time (days)"), attrs=NUM)
+    n_products = tables.Column(verbose_name=_("Products"), attrs=NUM)
+    active = tables.BooleanColumn(verbose_name=_("Active"))
+
+    class Meta:
+        model = Supplier
+        fields = ("code", "name", "phone", "email", "default_lead_time_days", "n_products", "active")
+        attrs = ATTRS
+
+
+class PurchaseOrderTable(tables.Table):
+    number = tables.Column(linkify=True, verbose_name=_("Number"))
+    supplier = tables.Column(verbose_name=_("Supplier"))
+    warehouse = tables.Column(verbose_name=_("Deliver to"), accessor="warehouse__code")
+    status = tables.Column(verbose_name=_("Status"))
+    n_lines = tables.Column(verbose_name=_("Lines"), attrs=NUM)
+    amount = MoneyColumn(verbose_name=_("Amount"))
+    expected_at = tables.DateColumn(verbose_name=_("Expected"), format="Y-m-d")
+    created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="Y-m-d")
+
+    class Meta:
+        model = PurchaseOrder
+        fields = ("number", "supplier", "warehouse", "status", "n_lines", "amount", "expected_at", "created_at")
+        attrs = ATTRS
+
+    def render_status(self, record, value):
+        tone = {"draft": "secondary", "approved": "info", "sent": "primary", "partial": "warning",
+                "received": "success", "cancelled": "dark"}.get(record.status, "secondary")
+        return format_html('<span class="badge text-bg-{}">{}</span>', tone, value)
+
+
+class StocktakeTable(tables.Table):
+    number = tables.Column(linkify=True, verbose_name=_("Number"))
+    warehouse = tables.Column(verbose_name=_("Warehouse"))
+    status = tables.Column(verbose_name=_("Status"))
+    blind = tables.BooleanColumn(verbose_name=_("Blind count"))
+    n_lines = tables.Column(verbose_name=_("Lines"), attrs=NUM)
+    n_counted = tables.Column(verbose_name=_("Counted"), attrs=NUM)
+    opened_by = tables.Column(verbose_name=_("Opened by"))
+    opened_at = tables.DateTimeColumn(verbose_name=_("Opened"), format="Y-m-d H:i")
+
+    class Meta:
+        model = Stocktake
+        fields = ("number", "warehouse", "status", "blind", "n_lines", "n_counted", "opened_by", "opened_at")
+        attrs = ATTRS
