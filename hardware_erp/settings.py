@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -194,6 +195,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 BEAT_CORE = {
     "worker-heartbeat": {"task": "core.record_heartbeat_task", "schedule": 15.0},
     "drain-notification-email": {"task": "core.send_pending_emails_task", "schedule": 60.0},
+    "check-integrity-nightly": {"task": "core.check_integrity_task",
+                                "schedule": crontab(hour=2, minute=30)},
 }
 
 BEAT_INVENTORY = {"inventory-check-thresholds": {"task": "inventory.check_thresholds_task", "schedule": 900.0}}

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Department, Employee, Notification, WorkerHeartbeat
+from .models import Department, Employee, IntegrityRun, Notification, WorkerHeartbeat
 
 User = get_user_model()
 
@@ -45,6 +45,16 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("level", "email_status")
     search_fields = ("message", "recipient__username")
     raw_id_fields = ("recipient",)
+
+
+@admin.register(IntegrityRun)
+class IntegrityRunAdmin(admin.ModelAdmin):
+    list_display = ("started_at", "ok", "seconds")
+    list_filter = ("ok",)
+    readonly_fields = ("started_at", "ok", "seconds", "results")
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(WorkerHeartbeat)

@@ -142,6 +142,28 @@ class Notification(models.Model):
         return self.message[:80]
 
 
+class IntegrityRun(models.Model):
+    """One run of the invariant checks (`manage.py check_integrity`)."""
+
+    started_at = models.DateTimeField(_("started"), db_index=True)
+    seconds = models.FloatField(_("seconds"))
+    ok = models.BooleanField(_("all invariants hold"))
+    results = models.JSONField(_("results"), default=list)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+        verbose_name = _("integrity check")
+        verbose_name_plural = _("integrity checks")
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'problems'}"
+
+    @property
+    def problem_count(self):
+        return sum(r["count"] for r in self.results)
+
+
 class WorkerHeartbeat(models.Model):
     """The last time each Celery worker reported; /healthz reads it."""
 

@@ -16,6 +16,16 @@ def record_heartbeat_task():
     WorkerHeartbeat.objects.update_or_create(hostname=socket.gethostname(), defaults={"beat_at": timezone.now()})
 
 
+@shared_task(name="core.check_integrity_task", acks_late=True)
+def check_integrity_task():
+    """Nightly: every invariant of the data (stock = ledger, balances = payments, ...)."""
+    from .integrity import run_checks
+
+    run = run_checks()
+    log.info("integrity check: %s in %.1f s", "ok" if run.ok else f"{run.problem_count} problems", run.seconds)
+    return run.ok
+
+
 @shared_task(name="core.send_notification_emails_task", acks_late=True)
 def send_notification_emails_task(ids):
     sent = services.send_notification_emails(ids)

@@ -194,3 +194,24 @@ def test_malformed_password_change_keeps_old_password(client_as):
     assert r.status_code == 200 and r.context["form"].errors
     client.user.refresh_from_db()
     assert client.user.check_password("correct-horse-battery")
+
+
+def test_check_integrity_records_each_run(monkeypatch):
+    import sys
+    import types
+
+    from hardware_erp.core.integrity import run_checks
+    from hardware_erp.core.models import IntegrityRun
+
+    fake = types.ModuleType("support.integrity")
+    fake.checks = lambda: [("always_true", []), ("broken", ["record 7 is inconsistent"])]
+    monkeypatch.setitem(sys.modules, "support.integrity", fake)
+    run = run_checks()
+    assert not run.ok and run.problem_count == 1
+    stored = IntegrityRun.objects.latest()
+    assert [r["check"] for r in stored.results if r["app"] == "support"] == ["always_true", "broken"]
+    import pytest as _pytest
+    from django.core.management import CommandError
+
+    with _pytest.raises(CommandError):
+        call_command("check_integrity", verbosity=0)
