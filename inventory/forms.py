@@ -12,7 +12,16 @@ from hardware_erp.core.errors import BusinessRuleError
 
 from . import services
 from .choices import MovementKind
-from .models import Location, Product, UnitOfMeasure, Warehouse
+from .models import (
+    Location,
+    Product,
+    PurchaseOrder,
+    Supplier,
+    SupplierContact,
+    SupplierProduct,
+    UnitOfMeasure,
+    Warehouse,
+)
 
 
 class NoTagHelper(FormHelper):
@@ -150,3 +159,107 @@ class MovementForm(forms.Form):
                 reason=data.get("reason", ""), idempotency_key=f"form:{data['idempotency_key']}")
         except BusinessRuleError as exc:
             raise ValidationError(exc.messages) from exc
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["code", "name_zh", "name_en", "phone", "email", "address", "default_lead_time_days", "active"]
+
+
+class SupplierContactForm(forms.ModelForm):
+    class Meta:
+        model = SupplierContact
+        fields = ["name", "role", "phone", "email"]
+
+
+class SupplierProductForm(forms.ModelForm):
+    product = ProductPicker()
+
+    class Meta:
+        model = SupplierProduct
+        fields = ["product", "supplier_sku", "price", "lead_time_days", "pack_size", "moq", "preferred"]
+
+    def __init__(self, *args, supplier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supplier = supplier or self.instance.supplier
+        limit_picker_choices(self.fields["product"], self.data.get("product"),
+                             self.instance.product_id if self.instance.pk else None)
+        self.helper = NoTagHelper()
+
+    def clean(self):
+        data = super().clean()
+        product = data.get("product")
+        if product and SupplierProduct.objects.filter(supplier=self.supplier, product=product).exclude(
+                pk=self.instance.pk).exists():
+            self.add_error("product", _("This supplier already has %(sku)s.") % {"sku": product.sku})
+        if product and data.get("preferred") and SupplierProduct.objects.filter(
+                product=product, preferred=True).exclude(supplier=self.supplier).exists():
+            self.add_error("preferred", _("Another supplier is preferred for %(sku)s; unmark it first.")
+                           % {"sku": product.sku})
+        self.instance.supplier = self.supplier
+        return data
+
+
+class PurchaseOrderForm(forms.ModelForm):
+    class Meta:
+        model = PurchaseOrder
+        fields = ["supplier", "warehouse", "expected_at", "note"]
+        widgets = {"expected_at": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = Supplier.objects.filter(active=True)
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(active=True)
+        self.helper = NoTagHelper()
+
+
+class POLineForm(forms.Form):
+    product = ProductPicker(required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=Decimal("0.001"), max_digits=14,
+                                  decimal_places=3)
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=Decimal("0"), max_digits=14,
+                                    decimal_places=2, help_text=_("Empty: the supplier's price."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_picker_choices(self.fields["product"], self.data.get(self.add_prefix("product")),
+                             self.initial.get("product"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not data.get("quantity"):
+            self.add_error("quantity", _("Enter the quantity."))
+        if data.get("quantity") and not data.get("product"):
+            self.add_error("product", _("Choose the product."))
+        return data
+
+
+POLineFormSet = forms.formset_factory(POLineForm, extra=5)
+
+
+class ReceiveForm(forms.Form):
+    """One quantity and location per open line of a purchase order."""
+
+    key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.initial.setdefault("key", uuid.uuid4().hex)
+        locations = Location.objects.filter(warehouse=order.warehouse, active=True)
+        self.rows = []
+        for line in order.lines.select_related("product__base_unit"):
+            if line.outstanding <= 0:
+                continue
+            qf, lf = f"qty_{line.pk}", f"loc_{line.pk}"
+            self.fields[qf] = forms.CharField(label=_("Quantity received"), required=False,
+                                              widget=forms.TextInput(attrs={"inputmode": "decimal",
+                                                                            "class": "form-control"}))
+            self.fields[lf] = forms.ModelChoiceField(locations, label=_("Location"), required=False,
+                                                     widget=forms.Select(attrs={"class": "form-select"}))
+            self.rows.append((line, self[qf], self[lf]))
+
+    def receipts(self):
+        return [(line, self.cleaned_data.get(f"qty_{line.pk}"), self.cleaned_data.get(f"loc_{line.pk}"))
+                for line, _q, _l in self.rows]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import purchase_views, views
 from .choices import MovementKind
 
 app_name = "inventory"
@@ -29,4 +29,27 @@ urlpatterns = [
     path("alerts/", views.AlertListView.as_view(), name="alert_list"),
     path("reports/valuation/", views.ValuationView.as_view(), name="valuation"),
     path("reports/no-movement/", views.NoMovementView.as_view(), name="no_movement"),
+]
+
+urlpatterns += [
+    path("products/labels/", views.ProductLabelsView.as_view(), name="product_labels"),
+    path("locations/labels/", views.LocationLabelsView.as_view(), name="location_labels"),
+    path("suppliers/", purchase_views.SupplierListView.as_view(), name="supplier_list"),
+    path("suppliers/new/", purchase_views.SupplierCreateView.as_view(), name="supplier_create"),
+    path("suppliers/<int:pk>/", purchase_views.SupplierView.as_view(), name="supplier"),
+    path("suppliers/<int:pk>/edit/", purchase_views.SupplierEditView.as_view(), name="supplier_edit"),
+    path("suppliers/<int:pk>/contacts/", purchase_views.SupplierContactCreateView.as_view(),
+         name="supplier_contact_create"),
+    path("suppliers/<int:pk>/products/new/", purchase_views.SupplierProductCreateView.as_view(),
+         name="supplierproduct_create"),
+    path("supplier-products/<int:pk>/edit/", purchase_views.SupplierProductEditView.as_view(),
+         name="supplierproduct_edit"),
+    path("purchase-orders/", purchase_views.PurchaseOrderListView.as_view(), name="purchaseorder_list"),
+    path("purchase-orders/new/", purchase_views.PurchaseOrderCreateView.as_view(), name="purchaseorder_create"),
+    path("purchase-orders/<int:pk>/", purchase_views.PurchaseOrderView.as_view(), name="purchaseorder"),
+    path("purchase-orders/<int:pk>/transition/", purchase_views.PurchaseOrderTransitionView.as_view(),
+         name="purchaseorder_transition"),
+    path("purchase-orders/<int:pk>/pdf/", purchase_views.PurchaseOrderPdfView.as_view(), name="purchaseorder_pdf"),
+    path("purchase-orders/<int:pk>/receive/", purchase_views.PurchaseOrderReceiveView.as_view(),
+         name="purchaseorder_receive"),
 ]

@@ -347,3 +347,65 @@ class NoMovementView(InventoryMixin, ERPListView):
         ctx = super().get_context_data(**kwargs)
         ctx["days"] = self.get_days()
         return ctx
+
+
+# --- labels ----------------------------------------------------------------------------------------------------
+
+MAX_LABELS = 300
+
+
+def _pdf_response(content, filename):
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class ProductLabelsView(InventoryMixin, View):
+    """Label sheet for products: ?ids=1,2 or the products of the list's filters (POST q/category)."""
+
+    permission_required = "inventory.view_product"
+
+    def products(self, params):
+        from .filtersets import ProductFilterSet
+
+        ids = [int(i) for i in params.getlist("ids") + params.get("ids", "").split(",") if str(i).isdigit()]
+        qs = Product.objects.filter(active=True).order_by("sku")
+        if ids:
+            return qs.filter(pk__in=ids)
+        return ProductFilterSet({k: params.get(k, "") for k in ("q", "category")}, queryset=qs).qs
+
+    def respond(self, params):
+        from .pdf import product_labels_pdf
+
+        products = list(self.products(params)[:MAX_LABELS])
+        if not products:
+            messages.error(self.request, _("No products to print labels for."))
+            return redirect("inventory:product_list")
+        return _pdf_response(product_labels_pdf(products), "product-labels.pdf")
+
+    def get(self, request):
+        return self.respond(request.GET)
+
+    def post(self, request):
+        return self.respond(request.POST)
+
+
+class LocationLabelsView(InventoryMixin, View):
+    permission_required = "inventory.view_location"
+
+    def post(self, request):
+        from .pdf import location_labels_pdf
+
+        qs = Location.objects.filter(active=True).select_related("warehouse").order_by("warehouse__code", "code")
+        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+        if ids:
+            qs = qs.filter(pk__in=ids)
+        elif request.POST.get("warehouse", "").isdigit():
+            qs = qs.filter(warehouse_id=request.POST["warehouse"])
+        locations = list(qs[:MAX_LABELS])
+        if not locations:
+            messages.error(request, _("No locations to print labels for."))
+            return redirect("inventory:location_list")
+        return _pdf_response(location_labels_pdf(locations), "location-labels.pdf")
