@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import TicketCategory, TicketPriority, TicketStatus
-from .models import Ticket
+from .models import Incident, MaintenanceWindow, System, Ticket
 
 
 class TicketFilterSet(django_filters.FilterSet):
@@ -34,3 +34,43 @@ class TicketFilterSet(django_filters.FilterSet):
 
     def assigned_to_me(self, qs, name, value):
         return qs.filter(assignee=self.request.user) if value else qs
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains",
+                                  widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Incident.Status.choices)
+    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Incident.Severity.choices)
+    systems = django_filters.ModelChoiceFilter(label=_("System"), queryset=System.objects.all())
+
+    class Meta:
+        model = Incident
+        fields = ["q", "status", "severity", "systems"]
+
+
+class SystemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search",
+                                  widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}))
+
+    class Meta:
+        model = System
+        fields = ["q"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(description__icontains=value))
+
+
+class MaintenanceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains",
+                                  widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}))
+    upcoming = django_filters.BooleanFilter(label=_("Not ended"), method="not_ended",
+                                            widget=django_filters.widgets.BooleanWidget())
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["q", "upcoming"]
+
+    def not_ended(self, qs, name, value):
+        from django.utils import timezone
+
+        return qs.filter(ends_at__gt=timezone.now()) if value else qs

@@ -86,3 +86,80 @@ class CalendarDayForm(forms.ModelForm):
         model = CalendarDay
         fields = ["date", "is_workday", "note"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class IncidentForm(forms.ModelForm):
+    class Meta:
+        from .models import Incident
+
+        model = Incident
+        fields = ["title", "severity", "description", "systems", "departments", "started_at",
+                  "estimated_recovery_at"]
+        widgets = {"started_at": DateTimeInput(), "estimated_recovery_at": DateTimeInput(),
+                   "description": forms.Textarea(attrs={"rows": 3}),
+                   "systems": forms.CheckboxSelectMultiple, "departments": forms.CheckboxSelectMultiple}
+
+    def clean(self):
+        d = super().clean()
+        if d.get("started_at") and d.get("estimated_recovery_at") and d["estimated_recovery_at"] <= d["started_at"]:
+            self.add_error("estimated_recovery_at", _("The estimated recovery must be after the start."))
+        return d
+
+
+class IncidentUpdateForm(forms.Form):
+    body = forms.CharField(label=_("Update"), widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": _("Write what has changed.")})
+    estimated_recovery_at = forms.DateTimeField(label=_("New estimated recovery"), required=False,
+                                                widget=DateTimeInput())
+
+
+class IncidentResolveForm(forms.Form):
+    body = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IncidentReviewForm(forms.Form):
+    cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"required": _("Write the cause.")})
+    actions = forms.CharField(label=_("Actions to prevent it"), widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages={"required": _("Write the actions.")})
+
+
+class SystemForm(forms.ModelForm):
+    class Meta:
+        from .models import System
+
+        model = System
+        fields = ["code", "name", "description", "owner", "plan_contacts", "plan_steps", "plan_reviewed_at"]
+        widgets = {"plan_reviewed_at": forms.DateInput(attrs={"type": "date"}),
+                   "description": forms.Textarea(attrs={"rows": 2}),
+                   "plan_contacts": forms.Textarea(attrs={"rows": 4}), "plan_steps": forms.Textarea(attrs={"rows": 6})}
+
+
+class MaintenanceForm(forms.ModelForm):
+    class Meta:
+        from .models import MaintenanceWindow
+
+        model = MaintenanceWindow
+        fields = ["title", "description", "systems", "starts_at", "ends_at", "announce_from"]
+        widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput(), "announce_from": DateTimeInput(),
+                   "description": forms.Textarea(attrs={"rows": 3}), "systems": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["announce_from"].required = False
+        self.fields["announce_from"].help_text = _("Empty: two days before it starts.")
+
+    def clean(self):
+        d = super().clean()
+        if d.get("starts_at") and d.get("ends_at") and d["ends_at"] <= d["starts_at"]:
+            self.add_error("ends_at", _("The window must end after it starts."))
+        if d.get("announce_from") and d.get("starts_at") and d["announce_from"] > d["starts_at"]:
+            self.add_error("announce_from", _("Announce the window before it starts."))
+        return d

@@ -3,5 +3,8 @@ from django.utils.translation import gettext_lazy as _
 ITEMS = [
     (_("Tickets"), "support:ticket_list", "support.view_ticket"),
     (_("Report a problem"), "support:ticket_create", "support.add_ticket"),
+    (_("Incidents"), "support:incident_list", "support.view_incident"),
+    (_("Maintenance"), "support:maintenance_list", "support.view_maintenancewindow"),
+    (_("Systems and emergency plans"), "support:system_list", "support.view_system"),
     (_("Working calendar"), "support:calendar", "support.view_calendarday"),
 ]

@@ -1,6 +1,7 @@
 """Support services: every write of the helpdesk goes through here."""
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -16,8 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.services import notify
 
+from . import banners
 from .choices import TicketPriority, TicketStatus
-from .models import AssignmentRule, SLAPolicy, Ticket, TicketAttachment, TicketEvent, TicketMessage
+from .models import (
+    AssignmentRule,
+    Incident,
+    IncidentUpdate,
+    MaintenanceWindow,
+    SLAPolicy,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+    TicketMessage,
+)
 from .models.tickets import IT_PERMISSION
 from .workcal import WorkingCalendar
 
@@ -315,3 +327,144 @@ def check_slas(now=None) -> dict:
                 counts["warned"] += bool(sent)
     log.info("SLA check: %(warned)d warnings, %(escalated)d escalations", counts)
     return counts
+
+
+# --- incidents and maintenance --------------------------------------------------------------------------
+
+def _incident_audience(incident):
+    """The employees of the affected departments (everyone when none is named)."""
+    users = User.objects.filter(is_active=True)
+    dept_ids = list(incident.departments.values_list("pk", flat=True))
+    if dept_ids:
+        users = users.filter(employee__department__in=dept_ids)
+    return list(users)
+
+
+def _tell_incident(incident, message, key, level="danger"):
+    notify(_incident_audience(incident), message, incident.get_absolute_url(), level=level, key=key)
+
+
+@transaction.atomic
+def declare_incident(*, title, severity, actor, description="", systems=(), departments=(), started_at=None,
+                     estimated_recovery_at=None, draft=False, source_check="") -> Incident:
+    """Declare an outage: the banner shows at once and the affected departments are told (unless a draft,
+    which waits for IT to confirm it)."""
+
+    incident = Incident.objects.create(
+        title=title, severity=severity, description=description, declared_by=actor,
+        started_at=started_at or timezone.now(), estimated_recovery_at=estimated_recovery_at,
+        status=Incident.Status.DRAFT if draft else Incident.Status.OPEN, source_check=source_check)
+    incident.systems.set(systems)
+    incident.departments.set(departments)
+    if not draft:
+        _announce(incident)
+    transaction.on_commit(banners.clear)
+    return incident
+
+
+def _announce(incident):
+    eta = (timezone.localtime(incident.estimated_recovery_at).strftime("%m-%d %H:%M")
+           if incident.estimated_recovery_at else "—")
+    _tell_incident(incident, lazy_format(_("Incident: %(title)s. Estimated recovery: %(eta)s."),
+                                         title=incident.title, eta=eta), key=f"incident:{incident.pk}:declared")
+
+
+@transaction.atomic
+def confirm_incident(incident, *, actor) -> Incident:
+    """IT confirms a draft (opened by a failing check): it becomes an ongoing incident."""
+
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status != Incident.Status.DRAFT:
+        raise BusinessRuleError(_("Only a draft incident can be confirmed."))
+    incident.status = Incident.Status.OPEN
+    incident.declared_by = actor
+    incident.save(update_fields=["status", "declared_by", "updated_at"])
+    _announce(incident)
+    transaction.on_commit(banners.clear)
+    return incident
+
+
+@transaction.atomic
+def post_incident_update(incident, *, body, actor, estimated_recovery_at=None) -> IncidentUpdate:
+    """A timeline entry (progress, a new estimate); the affected departments are told."""
+
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status != Incident.Status.OPEN:
+        raise BusinessRuleError(_("Updates can be posted only while the incident is ongoing."))
+    if not (body or "").strip():
+        raise BusinessRuleError(_("Write what has changed."))
+    update = IncidentUpdate.objects.create(incident=incident, author=actor, body=body.strip(),
+                                           estimated_recovery_at=estimated_recovery_at)
+    if estimated_recovery_at:
+        incident.estimated_recovery_at = estimated_recovery_at
+        incident.save(update_fields=["estimated_recovery_at", "updated_at"])
+    _tell_incident(incident, lazy_format(_("Update on the incident %(title)s: %(body)s"), title=incident.title,
+                                         body=body.strip()[:200]),
+                   key=f"incident:{incident.pk}:update:{update.pk}", level="warning")
+    transaction.on_commit(banners.clear)
+    return update
+
+
+@transaction.atomic
+def resolve_incident(incident, *, body, actor, resolved_at=None) -> Incident:
+    """Service is back: the banner clears and everyone affected is told. A second resolution is refused."""
+
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status == Incident.Status.RESOLVED:
+        raise BusinessRuleError(_("This incident was resolved already at %(when)s.")
+                                % {"when": timezone.localtime(incident.resolved_at).strftime("%Y-%m-%d %H:%M")})
+    if incident.status == Incident.Status.DRAFT:
+        raise BusinessRuleError(_("Confirm or discard the draft first."))
+    incident.status = Incident.Status.RESOLVED
+    incident.resolved_at = resolved_at or timezone.now()
+    incident.save(update_fields=["status", "resolved_at", "updated_at"])
+    IncidentUpdate.objects.create(incident=incident, author=actor, is_resolution=True,
+                                  body=(body or "").strip() or _("The service is back to normal."))
+    _tell_incident(incident, lazy_format(_("Resolved: %(title)s. The service is back to normal."),
+                                         title=incident.title), key=f"incident:{incident.pk}:resolved",
+                   level="success")
+    transaction.on_commit(banners.clear)
+    return incident
+
+
+@transaction.atomic
+def discard_incident_draft(incident, *, actor):
+    if incident.status != Incident.Status.DRAFT:
+        raise BusinessRuleError(_("Only a draft incident can be discarded."))
+    Incident.objects.filter(pk=incident.pk).delete()
+    transaction.on_commit(banners.clear)
+
+
+@transaction.atomic
+def record_incident_review(incident, *, cause, actions, actor) -> Incident:
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status != Incident.Status.RESOLVED:
+        raise BusinessRuleError(_("The review is written once the incident is resolved."))
+    if not (cause or "").strip() or not (actions or "").strip():
+        raise BusinessRuleError(_("Write both the cause and the actions."))
+    incident.review_cause, incident.review_actions = cause.strip(), actions.strip()
+    incident.reviewed_at, incident.reviewed_by = timezone.now(), actor
+    incident.save(update_fields=["review_cause", "review_actions", "reviewed_at", "reviewed_by", "updated_at"])
+    return incident
+
+
+@transaction.atomic
+def plan_maintenance(*, title, starts_at, ends_at, actor, announce_from=None, description="", systems=()):
+    if ends_at <= starts_at:
+        raise BusinessRuleError(_("The window must end after it starts."))
+    announce_from = announce_from or starts_at - timedelta(days=2)
+    if announce_from > starts_at:
+        raise BusinessRuleError(_("Announce the window before it starts."))
+    window = MaintenanceWindow.objects.create(title=title, description=description, starts_at=starts_at,
+                                              ends_at=ends_at, announce_from=announce_from, created_by=actor)
+    window.systems.set(systems)
+    transaction.on_commit(banners.clear)
+    return window
+
+
+@transaction.atomic
+def cancel_maintenance(window, *, actor):
+    window.cancelled = True
+    window.save(update_fields=["cancelled", "updated_at"])
+    transaction.on_commit(banners.clear)
+    return window

@@ -55,3 +55,92 @@ class TicketTable(tables.Table):
         if record.is_open and record.resolution_breached():
             return format_html('<span class="text-danger fw-semibold">{}</span>', text)
         return text
+
+
+SEVERITY_TONES = {"minor": "warning", "major": "danger", "critical": "danger"}
+INCIDENT_STATUS_TONES = {"draft": "secondary", "open": "danger", "resolved": "success"}
+
+
+def local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+class IncidentTable(tables.Table):
+    number = tables.Column(_("No."), accessor="pk", linkify=True)
+    title = tables.Column(_("Title"), linkify=True)
+    severity = tables.Column(_("Severity"))
+    status = tables.Column(_("Status"))
+    started_at = tables.Column(_("Started"))
+    estimated_recovery_at = tables.Column(_("Estimated recovery"), default="—")
+    resolved_at = tables.Column(_("Resolved"), default="—")
+
+    class Meta:
+        from .models import Incident
+
+        model = Incident
+        fields = ["number", "title", "severity", "status", "started_at", "estimated_recovery_at", "resolved_at"]
+        attrs = {"class": "table table-hover align-middle", "data-testid": "incident-table"}
+
+    def render_number(self, record):
+        return record.number
+
+    def render_severity(self, record):
+        return badge(SEVERITY_TONES.get(record.severity, "secondary"), record.get_severity_display())
+
+    def value_severity(self, record):
+        return record.get_severity_display()
+
+    def render_status(self, record):
+        return badge(INCIDENT_STATUS_TONES.get(record.status, "secondary"), record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_started_at(self, value):
+        return local(value)
+
+    def render_estimated_recovery_at(self, value):
+        return local(value)
+
+    def render_resolved_at(self, value):
+        return local(value)
+
+
+class SystemTable(tables.Table):
+    name = tables.Column(_("Name"), linkify=True)
+    code = tables.Column(_("Code"))
+    owner = tables.Column(_("Responsible"), default="—")
+    plan_reviewed_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Plan reviewed"), default="—")
+
+    class Meta:
+        from .models import System
+
+        model = System
+        fields = ["name", "code", "owner", "plan_reviewed_at"]
+        attrs = {"class": "table table-hover align-middle"}
+
+
+class MaintenanceTable(tables.Table):
+    title = tables.Column(_("Title"))
+    starts_at = tables.Column(_("Starts"))
+    ends_at = tables.Column(_("Ends"))
+    announce_from = tables.Column(_("Announced from"))
+    cancelled = tables.BooleanColumn(_("Cancelled"))
+    actions = tables.TemplateColumn(template_name="support/_maintenance_actions.html", verbose_name="",
+                                    orderable=False, exclude_from_export=True)
+
+    class Meta:
+        from .models import MaintenanceWindow
+
+        model = MaintenanceWindow
+        fields = ["title", "starts_at", "ends_at", "announce_from", "cancelled", "actions"]
+        attrs = {"class": "table table-hover align-middle", "data-testid": "maintenance-table"}
+
+    def render_starts_at(self, value):
+        return local(value)
+
+    def render_ends_at(self, value):
+        return local(value)
+
+    def render_announce_from(self, value):
+        return local(value)

@@ -9,15 +9,28 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import CreateView, DetailView
+from django.views.generic import CreateView, DetailView, UpdateView
 
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from . import services
-from .filtersets import TicketFilterSet
-from .forms import AssignForm, CalendarDayForm, MessageForm, PriorityForm, RatingForm, TicketForm
-from .models import Ticket, TicketAttachment
-from .tables import TicketTable
+from .filtersets import IncidentFilterSet, MaintenanceFilterSet, SystemFilterSet, TicketFilterSet
+from .forms import (
+    AssignForm,
+    CalendarDayForm,
+    IncidentForm,
+    IncidentResolveForm,
+    IncidentReviewForm,
+    IncidentUpdateForm,
+    MaintenanceForm,
+    MessageForm,
+    PriorityForm,
+    RatingForm,
+    SystemForm,
+    TicketForm,
+)
+from .models import Incident, MaintenanceWindow, System, Ticket, TicketAttachment
+from .tables import IncidentTable, MaintenanceTable, SystemTable, TicketTable
 from .workcal import WorkingCalendar, format_minutes
 
 
@@ -282,3 +295,220 @@ class CalendarView(ModuleMixin, View):
         day.save()
         messages.success(request, _("The company day is saved; new deadlines count with it."))
         return redirect("support:calendar")
+
+
+# --- incidents, systems and their emergency plans, maintenance windows -----------------------------------
+
+class IncidentListView(ERPListView):
+    model = Incident
+    table_class = IncidentTable
+    filterset_class = IncidentFilterSet
+    module = "support"
+    permission_required = "support.view_incident"
+    title = _("Incidents")
+    create_url_name = "support:incident_create"
+    create_label = _("Declare an incident")
+    empty_text = _("No incidents: every system is running.")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if not self.request.user.has_perm("support.add_incident"):
+            ctx["create_url"] = ""
+        return ctx
+
+
+class SupportFormMixin(ModuleMixin):
+    """CreateView/UpdateView pages of the support app: one form card, a cancel link."""
+
+    module = "support"
+    template_name = "support/form.html"
+    cancel_url_name = "support:index"
+    submit_label = None
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["cancel_url"] = reverse(self.cancel_url_name)
+        if self.submit_label:
+            ctx["submit_label"] = self.submit_label
+        return ctx
+
+
+class IncidentCreateView(SupportFormMixin, CreateView):
+    model = Incident
+    form_class = IncidentForm
+    permission_required = "support.add_incident"
+    title = _("Declare an incident")
+    cancel_url_name = "support:incident_list"
+    submit_label = _("Declare and notify")
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        incident = services.declare_incident(
+            title=d["title"], severity=d["severity"], description=d["description"], systems=d["systems"],
+            departments=d["departments"], started_at=d["started_at"],
+            estimated_recovery_at=d["estimated_recovery_at"], actor=self.request.user)
+        messages.success(self.request, _("The incident is declared: every page shows the banner and the "
+                                         "affected departments are notified."))
+        return redirect(incident)
+
+
+class IncidentView(ModuleMixin, DetailView):
+    model = Incident
+    module = "support"
+    permission_required = "support.view_incident"
+    template_name = "support/incident.html"
+    context_object_name = "incident"
+
+    def get_queryset(self):
+        return Incident.objects.for_user(self.request.user).select_related("declared_by", "reviewed_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        i = self.object
+        ctx.update(title=f"{i.number} {i.title}", updates=i.updates.select_related("author"),
+                   systems=i.systems.all(), departments=i.departments.all(),
+                   can_manage=self.request.user.has_perm("support.change_incident"),
+                   update_form=IncidentUpdateForm(), resolve_form=IncidentResolveForm(),
+                   review_form=IncidentReviewForm(initial={"cause": i.review_cause, "actions": i.review_actions}))
+        return ctx
+
+
+class IncidentActionView(ModuleMixin, View):
+    module = "support"
+    permission_required = ("support.view_incident", "support.change_incident")
+    form_class = None
+
+    def post(self, request, pk):
+        incident = get_object_or_404(Incident, pk=pk)
+        form = self.form_class(request.POST) if self.form_class else None
+        try:
+            if form is not None and not form.is_valid():
+                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            result = self.act(incident, form.cleaned_data if form else {})
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect(incident)
+        return result or redirect(incident)
+
+
+class IncidentUpdateView(IncidentActionView):
+    form_class = IncidentUpdateForm
+
+    def act(self, incident, d):
+        services.post_incident_update(incident, body=d["body"], estimated_recovery_at=d["estimated_recovery_at"],
+                                      actor=self.request.user)
+        messages.success(self.request, _("The update is posted and the affected departments are notified."))
+
+
+class IncidentResolveView(IncidentActionView):
+    form_class = IncidentResolveForm
+
+    def act(self, incident, d):
+        services.resolve_incident(incident, body=d["body"], actor=self.request.user)
+        messages.success(self.request, _("The incident is resolved; the banner is gone."))
+
+
+class IncidentReviewView(IncidentActionView):
+    form_class = IncidentReviewForm
+
+    def act(self, incident, d):
+        services.record_incident_review(incident, cause=d["cause"], actions=d["actions"], actor=self.request.user)
+        messages.success(self.request, _("The post-incident review is saved."))
+
+
+class IncidentConfirmView(IncidentActionView):
+    def act(self, incident, d):
+        if self.request.POST.get("discard"):
+            services.discard_incident_draft(incident, actor=self.request.user)
+            messages.success(self.request, _("The draft is discarded."))
+            return redirect("support:incident_list")
+        services.confirm_incident(incident, actor=self.request.user)
+        messages.success(self.request, _("The incident is confirmed and announced."))
+
+
+class SystemListView(ERPListView):
+    model = System
+    table_class = SystemTable
+    filterset_class = SystemFilterSet
+    module = "support"
+    permission_required = "support.view_system"
+    title = _("Systems and emergency plans")
+    create_url_name = "support:system_create"
+    create_label = _("New system")
+    empty_text = _("No systems yet: add the systems IT keeps running and their emergency plans.")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner")
+
+
+class SystemView(ModuleMixin, DetailView):
+    model = System
+    module = "support"
+    permission_required = "support.view_system"
+    template_name = "support/system.html"
+    context_object_name = "system"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.object.name
+        ctx["incidents"] = self.object.incidents.order_by("-started_at")[:10]
+        return ctx
+
+
+class SystemCreateView(SupportFormMixin, CreateView):
+    model = System
+    form_class = SystemForm
+    permission_required = "support.add_system"
+    title = _("New system")
+    cancel_url_name = "support:system_list"
+
+
+class SystemEditView(SupportFormMixin, UpdateView):
+    model = System
+    form_class = SystemForm
+    permission_required = "support.change_system"
+    title = _("Edit system and emergency plan")
+    cancel_url_name = "support:system_list"
+
+
+class MaintenanceListView(ERPListView):
+    model = MaintenanceWindow
+    table_class = MaintenanceTable
+    filterset_class = MaintenanceFilterSet
+    module = "support"
+    permission_required = "support.view_maintenancewindow"
+    title = _("Maintenance windows")
+    create_url_name = "support:maintenance_create"
+    create_label = _("Plan maintenance")
+    empty_text = _("No maintenance planned.")
+
+
+class MaintenanceCreateView(SupportFormMixin, CreateView):
+    model = MaintenanceWindow
+    form_class = MaintenanceForm
+    permission_required = "support.add_maintenancewindow"
+    title = _("Plan maintenance")
+    cancel_url_name = "support:maintenance_list"
+    submit_label = _("Plan and announce")
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            services.plan_maintenance(title=d["title"], description=d["description"], systems=d["systems"],
+                                      starts_at=d["starts_at"], ends_at=d["ends_at"],
+                                      announce_from=d["announce_from"], actor=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The maintenance window is planned; the banner announces it."))
+        return redirect("support:maintenance_list")
+
+
+class MaintenanceCancelView(ModuleMixin, View):
+    module = "support"
+    permission_required = "support.change_maintenancewindow"
+
+    def post(self, request, pk):
+        services.cancel_maintenance(get_object_or_404(MaintenanceWindow, pk=pk), actor=request.user)
+        messages.success(request, _("The maintenance window is cancelled."))
+        return redirect("support:maintenance_list")

@@ -1,6 +1,7 @@
 """Support models: helpdesk tickets and SLAs, incidents, maintenance, system status, feedback."""
 
 from .calendar import CalendarDay  # noqa: F401
+from .incidents import Incident, IncidentUpdate, MaintenanceWindow, System  # noqa: F401
 from .tickets import (  # noqa: F401
     AssignmentRule,
     SLAPolicy,
