@@ -1,7 +1,20 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AssignmentRule, CalendarDay, SLAPolicy, Ticket, TicketEvent, TicketMessage
+from .models import (
+    AssignmentRule,
+    CalendarDay,
+    Checklist,
+    ChecklistItem,
+    Incident,
+    RequestRecord,
+    SLAPolicy,
+    Suggestion,
+    System,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
 
 
 @admin.register(SLAPolicy)
@@ -36,3 +49,39 @@ class TicketAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "category", "priority"]
     search_fields = ["subject", "description"]
     inlines = [TicketMessageInline, TicketEventInline]
+
+
+@admin.register(System)
+class SystemAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "owner", "plan_reviewed_at"]
+    search_fields = ["name", "code"]
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 1
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "interval_days", "assignee", "active"]
+    list_filter = ["kind", "active"]
+    inlines = [ChecklistItemInline]
+
+
+@admin.register(Incident)
+class IncidentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "severity", "status", "started_at", "resolved_at"]
+    list_filter = ["status", "severity"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "vote_count", "created_at"]
+    list_filter = ["status"]
+
+
+@admin.register(RequestRecord)
+class RequestRecordAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "method", "path", "duration_ms", "status_code", "user"]
+    list_filter = ["kind"]

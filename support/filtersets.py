@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import TicketCategory, TicketPriority, TicketStatus
-from .models import Incident, MaintenanceWindow, System, Ticket
+from .models import Checklist, Incident, Inspection, MaintenanceWindow, Suggestion, System, Ticket
 
 
 class TicketFilterSet(django_filters.FilterSet):
@@ -74,3 +74,27 @@ class MaintenanceFilterSet(django_filters.FilterSet):
         from django.utils import timezone
 
         return qs.filter(ends_at__gt=timezone.now()) if value else qs
+
+
+class SuggestionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search",
+                                  widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Suggestion.Status.choices)
+    area = django_filters.ChoiceFilter(label=_("Area"), choices=Suggestion.Area.choices)
+
+    class Meta:
+        model = Suggestion
+        fields = ["q", "status", "area"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(title__icontains=value) | Q(body__icontains=value))
+
+
+class InspectionFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Inspection.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="checklist__kind",
+                                       choices=Checklist.Kind.choices)
+
+    class Meta:
+        model = Inspection
+        fields = ["status", "kind"]

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import TicketCategory, TicketPriority
-from .models import CalendarDay, Ticket
+from .models import CalendarDay, Incident, InspectionResult, MaintenanceWindow, Suggestion, System, Ticket
 from .uploads import validate_attachment
 
 
@@ -97,8 +97,6 @@ class DateTimeInput(forms.DateTimeInput):
 
 class IncidentForm(forms.ModelForm):
     class Meta:
-        from .models import Incident
-
         model = Incident
         fields = ["title", "severity", "description", "systems", "departments", "started_at",
                   "estimated_recovery_at"]
@@ -133,8 +131,6 @@ class IncidentReviewForm(forms.Form):
 
 class SystemForm(forms.ModelForm):
     class Meta:
-        from .models import System
-
         model = System
         fields = ["code", "name", "description", "owner", "plan_contacts", "plan_steps", "plan_reviewed_at"]
         widgets = {"plan_reviewed_at": forms.DateInput(attrs={"type": "date"}),
@@ -144,8 +140,6 @@ class SystemForm(forms.ModelForm):
 
 class MaintenanceForm(forms.ModelForm):
     class Meta:
-        from .models import MaintenanceWindow
-
         model = MaintenanceWindow
         fields = ["title", "description", "systems", "starts_at", "ends_at", "announce_from"]
         widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput(), "announce_from": DateTimeInput(),
@@ -162,4 +156,59 @@ class MaintenanceForm(forms.ModelForm):
             self.add_error("ends_at", _("The window must end after it starts."))
         if d.get("announce_from") and d.get("starts_at") and d["announce_from"] > d["starts_at"]:
             self.add_error("announce_from", _("Announce the window before it starts."))
+        return d
+
+
+class SuggestionForm(forms.ModelForm):
+    class Meta:
+        model = Suggestion
+        fields = ["title", "area", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].error_messages["required"] = _("Describe your suggestion.")
+
+
+class AnswerForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Suggestion.Status.choices)
+    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InspectionForm(forms.Form):
+    """One result field and one note field per checklist item."""
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"result_{item.pk}"] = forms.ChoiceField(
+                label=item.text, choices=InspectionResult.Result.choices, widget=forms.RadioSelect,
+                error_messages={"required": _("Give a result for this item.")})
+            self.fields[f"note_{item.pk}"] = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def clean(self):
+        d = super().clean()
+        for item in self.items:
+            if d.get(f"result_{item.pk}") == "failed" and not d.get(f"note_{item.pk}"):
+                self.add_error(f"note_{item.pk}", _("Say what failed: the note becomes the ticket."))
+        return d
+
+    def results(self):
+        return {i.pk: (self.cleaned_data[f"result_{i.pk}"], self.cleaned_data[f"note_{i.pk}"]) for i in self.items}
+
+    def rows(self):
+        return [(item, self[f"result_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+
+class ReportForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("All categories")), *TicketCategory.choices])
+
+    def clean(self):
+        d = super().clean()
+        if d.get("start") and d.get("end") and d["end"] < d["start"]:
+            self.add_error("end", _("The end must not be before the start."))
         return d

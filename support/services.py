@@ -7,8 +7,8 @@ from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import get_valid_filename
@@ -21,14 +21,19 @@ from . import banners
 from .choices import TicketPriority, TicketStatus
 from .models import (
     AssignmentRule,
+    Checklist,
     Incident,
     IncidentUpdate,
+    Inspection,
+    InspectionResult,
     MaintenanceWindow,
     SLAPolicy,
+    Suggestion,
     Ticket,
     TicketAttachment,
     TicketEvent,
     TicketMessage,
+    Vote,
 )
 from .models.tickets import IT_PERMISSION
 from .workcal import WorkingCalendar
@@ -468,3 +473,104 @@ def cancel_maintenance(window, *, actor):
     window.save(update_fields=["cancelled", "updated_at"])
     transaction.on_commit(banners.clear)
     return window
+
+
+# --- feedback ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def submit_suggestion(*, author, title, body, area="erp") -> Suggestion:
+    if not (body or "").strip():
+        raise BusinessRuleError(_("Describe your suggestion."))
+    suggestion = Suggestion.objects.create(author=author, title=title.strip()[:200], body=body.strip(), area=area)
+    toggle_vote(suggestion, user=author)
+    return suggestion
+
+
+@transaction.atomic
+def toggle_vote(suggestion, *, user) -> bool:
+    """One vote per person: voting again takes the vote back. Returns whether the user now votes for it."""
+    deleted, _rows = Vote.objects.filter(suggestion=suggestion, user=user).delete()
+    if deleted:
+        Suggestion.objects.filter(pk=suggestion.pk).update(vote_count=F("vote_count") - 1)
+        return False
+    try:
+        with transaction.atomic():
+            Vote.objects.create(suggestion=suggestion, user=user)
+    except IntegrityError:  # a double click raced us: the vote is there already
+        return True
+    Suggestion.objects.filter(pk=suggestion.pk).update(vote_count=F("vote_count") + 1)
+    return True
+
+
+@transaction.atomic
+def answer_suggestion(suggestion, *, status, answer, actor) -> Suggestion:
+    if not actor.has_perm("support.answer_suggestion"):
+        raise BusinessRuleError(_("Only IT staff may answer suggestions."))
+    if status != Suggestion.Status.REVIEW and not (answer or "").strip():
+        raise BusinessRuleError(_("Tell the employees why: write an answer."))
+    suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    old = suggestion.status
+    suggestion.status, suggestion.answer = status, (answer or "").strip()
+    suggestion.answered_by, suggestion.answered_at = actor, timezone.now()
+    suggestion.save(update_fields=["status", "answer", "answered_by", "answered_at", "updated_at"])
+    if old != status:
+        voters = User.objects.filter(pk__in=Vote.objects.filter(suggestion=suggestion).values("user"))
+        notify(list(voters) + [suggestion.author], lazy_format(
+            _("Your suggestion “%(title)s” is now: %(status)s."), title=suggestion.title,
+            status=Suggestion.Status(status).label), suggestion.get_absolute_url(),
+            key=f"suggestion:{suggestion.pk}:{status}")
+    return suggestion
+
+
+# --- inspections ---------------------------------------------------------------------------------------
+
+CHECKLIST_CATEGORY = {"server": "hardware", "backup": "other", "network": "network", "printer": "printer",
+                      "scanner": "printer"}
+
+
+def create_due_inspections(today=None) -> list[Inspection]:
+    """One inspection per active checklist whose interval has passed since its last one (safe to run twice)."""
+    today = today or timezone.localdate()
+    created = []
+    for checklist in Checklist.objects.filter(active=True).select_related("assignee"):
+        last = checklist.inspections.order_by("-due_date").values_list("due_date", flat=True).first()
+        if last is not None and (today - last).days < checklist.interval_days:
+            continue
+        with transaction.atomic():
+            inspection, made = Inspection.objects.get_or_create(checklist=checklist, due_date=today)
+        if made:
+            created.append(inspection)
+            recipients = [checklist.assignee] if checklist.assignee_id else list(it_staff())
+            notify(recipients, lazy_format(_("Inspection due today: %(name)s."), name=checklist.name),
+                   inspection.get_absolute_url(), key=f"inspection:{inspection.pk}:due")
+    return created
+
+
+@transaction.atomic
+def record_inspection(inspection, *, results: dict, actor) -> Inspection:
+    """Record each item's result ({item_id: (result, note)}); every failed item opens a ticket."""
+    if not is_it_staff(actor):
+        raise BusinessRuleError(_("Only IT staff record inspections."))
+    inspection = Inspection.objects.select_for_update().select_related("checklist").get(pk=inspection.pk)
+    if inspection.status == Inspection.Status.DONE:
+        raise BusinessRuleError(_("This inspection was recorded already."))
+    items = list(inspection.checklist.items.all())
+    missing = [i.text for i in items if i.pk not in results]
+    if missing:
+        raise BusinessRuleError(_("Give a result for every item: %(items)s.") % {"items": ", ".join(missing)})
+    failed = 0
+    for item in items:
+        result, note = results[item.pk]
+        row = InspectionResult(inspection=inspection, item=item, result=result, note=(note or "")[:300])
+        if result == InspectionResult.Result.FAILED:
+            failed += 1
+            row.ticket = open_ticket(
+                requester=actor, subject=f"{inspection.checklist.name}: {item.text}"[:200],
+                description=_("Failed in the inspection of %(date)s: %(item)s. %(note)s")
+                % {"date": inspection.due_date, "item": item.text, "note": note or ""},
+                category=CHECKLIST_CATEGORY.get(inspection.checklist.kind, "other"), priority="high")
+        row.save()
+    inspection.status, inspection.done_by, inspection.done_at = Inspection.Status.DONE, actor, timezone.now()
+    inspection.failed_count = failed
+    inspection.save(update_fields=["status", "done_by", "done_at", "failed_count", "updated_at"])
+    return inspection

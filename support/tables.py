@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Ticket
+from .models import Incident, Inspection, MaintenanceWindow, Suggestion, System, Ticket
 
 STATUS_TONES = {"new": "primary", "assigned": "info", "in_progress": "warning", "waiting": "secondary",
                 "resolved": "success", "closed": "dark", "reopened": "danger"}
@@ -75,8 +75,6 @@ class IncidentTable(tables.Table):
     resolved_at = tables.Column(_("Resolved"), default="—")
 
     class Meta:
-        from .models import Incident
-
         model = Incident
         fields = ["number", "title", "severity", "status", "started_at", "estimated_recovery_at", "resolved_at"]
         attrs = {"class": "table table-hover align-middle", "data-testid": "incident-table"}
@@ -113,8 +111,6 @@ class SystemTable(tables.Table):
     plan_reviewed_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Plan reviewed"), default="—")
 
     class Meta:
-        from .models import System
-
         model = System
         fields = ["name", "code", "owner", "plan_reviewed_at"]
         attrs = {"class": "table table-hover align-middle"}
@@ -130,8 +126,6 @@ class MaintenanceTable(tables.Table):
                                     orderable=False, exclude_from_export=True)
 
     class Meta:
-        from .models import MaintenanceWindow
-
         model = MaintenanceWindow
         fields = ["title", "starts_at", "ends_at", "announce_from", "cancelled", "actions"]
         attrs = {"class": "table table-hover align-middle", "data-testid": "maintenance-table"}
@@ -144,3 +138,46 @@ class MaintenanceTable(tables.Table):
 
     def render_announce_from(self, value):
         return local(value)
+
+
+class SuggestionTable(tables.Table):
+    vote_count = tables.Column(_("Votes"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    title = tables.Column(_("Title"), linkify=True)
+    area = tables.Column(_("Area"))
+    status = tables.Column(_("Status"))
+    created_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Submitted"))
+
+    class Meta:
+        model = Suggestion
+        fields = ["vote_count", "title", "area", "status", "created_at"]
+        attrs = {"class": "table table-hover align-middle", "data-testid": "suggestion-table"}
+
+    def render_status(self, record):
+        tones = {"review": "secondary", "planned": "info", "done": "success", "declined": "dark"}
+        return badge(tones.get(record.status, "secondary"), record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+
+class InspectionTable(tables.Table):
+    checklist = tables.Column(_("Checklist"), linkify=lambda record: record.get_absolute_url())
+    kind = tables.Column(_("Kind"), accessor="checklist__kind", orderable=False)
+    due_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Due"))
+    status = tables.Column(_("Status"))
+    done_by = tables.Column(_("Done by"), default="—")
+    failed_count = tables.Column(_("Failed items"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+
+    class Meta:
+        model = Inspection
+        fields = ["checklist", "kind", "due_date", "status", "done_by", "failed_count"]
+        attrs = {"class": "table table-hover align-middle", "data-testid": "inspection-table"}
+
+    def render_kind(self, record):
+        return record.checklist.get_kind_display()
+
+    def render_status(self, record):
+        return badge("success" if record.status == "done" else "warning", record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()

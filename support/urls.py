@@ -30,4 +30,13 @@ urlpatterns = [
     path("maintenance/", views.MaintenanceListView.as_view(), name="maintenance_list"),
     path("maintenance/new/", views.MaintenanceCreateView.as_view(), name="maintenance_create"),
     path("maintenance/<int:pk>/cancel/", views.MaintenanceCancelView.as_view(), name="maintenance_cancel"),
+    path("status/", views.StatusView.as_view(), name="status"),
+    path("suggestions/", views.SuggestionListView.as_view(), name="suggestion_list"),
+    path("suggestions/new/", views.SuggestionCreateView.as_view(), name="suggestion_create"),
+    path("suggestions/<int:pk>/", views.SuggestionView.as_view(), name="suggestion"),
+    path("suggestions/<int:pk>/vote/", views.SuggestionVoteView.as_view(), name="suggestion_vote"),
+    path("suggestions/<int:pk>/answer/", views.SuggestionAnswerView.as_view(), name="suggestion_answer"),
+    path("inspections/", views.InspectionListView.as_view(), name="inspection_list"),
+    path("inspections/<int:pk>/", views.InspectionView.as_view(), name="inspection"),
+    path("reports/", views.ReportView.as_view(), name="report"),
 ]

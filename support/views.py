@@ -1,5 +1,7 @@
 """Support pages. Tickets: any employee opens and follows their own; IT staff see and work all."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -9,28 +11,55 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import CreateView, DetailView, UpdateView
+from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from . import services
-from .filtersets import IncidentFilterSet, MaintenanceFilterSet, SystemFilterSet, TicketFilterSet
+from .filtersets import (
+    IncidentFilterSet,
+    InspectionFilterSet,
+    MaintenanceFilterSet,
+    SuggestionFilterSet,
+    SystemFilterSet,
+    TicketFilterSet,
+)
 from .forms import (
+    AnswerForm,
     AssignForm,
     CalendarDayForm,
     IncidentForm,
     IncidentResolveForm,
     IncidentReviewForm,
     IncidentUpdateForm,
+    InspectionForm,
     MaintenanceForm,
     MessageForm,
     PriorityForm,
     RatingForm,
+    ReportForm,
+    SuggestionForm,
     SystemForm,
     TicketForm,
 )
-from .models import Incident, MaintenanceWindow, System, Ticket, TicketAttachment
-from .tables import IncidentTable, MaintenanceTable, SystemTable, TicketTable
+from .models import (
+    Incident,
+    Inspection,
+    MaintenanceWindow,
+    RequestRecord,
+    Suggestion,
+    System,
+    Ticket,
+    TicketAttachment,
+)
+from .tables import (
+    IncidentTable,
+    InspectionTable,
+    MaintenanceTable,
+    SuggestionTable,
+    SystemTable,
+    TicketTable,
+)
 from .workcal import WorkingCalendar, format_minutes
 
 
@@ -512,3 +541,265 @@ class MaintenanceCancelView(ModuleMixin, View):
         services.cancel_maintenance(get_object_or_404(MaintenanceWindow, pk=pk), actor=request.user)
         messages.success(request, _("The maintenance window is cancelled."))
         return redirect("support:maintenance_list")
+
+
+# --- system status -----------------------------------------------------------------------------------
+
+class StatusView(ModuleMixin, TemplateView):
+    """Live checks for IT; a failing check opens an incident draft (once) for IT to confirm."""
+
+    module = "support"
+    permission_required = "support.view_system_status"
+    template_name = "support/status.html"
+    title = _("System status")
+
+    def get_context_data(self, **kwargs):
+        from . import status
+        from .middleware import threshold_ms
+
+        ctx = super().get_context_data(**kwargs)
+        results = status.run_all()
+        status.open_drafts_for_failures(results)
+        recent, by_path = status.slow_requests()
+        checks = [{"name": name, "label": status.LABELS.get(name, name), **r} for name, r in results["checks"].items()]
+        ctx.update(results=results, checks=checks, slow=recent, slow_by_path=by_path, threshold_ms=threshold_ms(),
+                   backup=status.backup_status(),
+                   drafts=Incident.objects.filter(status=Incident.Status.DRAFT).order_by("-created_at")[:10],
+                   errors=RequestRecord.objects.filter(kind="error").select_related("user")[:10])
+        return ctx
+
+
+# --- feedback --------------------------------------------------------------------------------------------
+
+class SuggestionListView(ERPListView):
+    model = Suggestion
+    table_class = SuggestionTable
+    filterset_class = SuggestionFilterSet
+    module = "support"
+    permission_required = "support.view_suggestion"
+    title = _("Suggestions")
+    create_url_name = "support:suggestion_create"
+    create_label = _("New suggestion")
+    empty_text = _("No suggestions yet: tell IT what would make your work easier.")
+    template_name = "support/suggestion_list.html"
+
+    def get_context_data(self, **kwargs):
+        from . import selectors
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["top"] = selectors.top_suggestions(5)
+        ctx["summary"] = selectors.suggestion_summary()
+        return ctx
+
+
+class SuggestionCreateView(SupportFormMixin, CreateView):
+    model = Suggestion
+    form_class = SuggestionForm
+    permission_required = "support.add_suggestion"
+    title = _("New suggestion")
+    cancel_url_name = "support:suggestion_list"
+    submit_label = _("Submit")
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        suggestion = services.submit_suggestion(author=self.request.user, title=d["title"], body=d["body"],
+                                                area=d["area"])
+        messages.success(self.request, _("Thank you: your suggestion is submitted, with your vote."))
+        return redirect(suggestion)
+
+
+class SuggestionView(ModuleMixin, DetailView):
+    model = Suggestion
+    module = "support"
+    permission_required = "support.view_suggestion"
+    template_name = "support/suggestion.html"
+    context_object_name = "suggestion"
+
+    def get_queryset(self):
+        return Suggestion.objects.for_user(self.request.user).select_related("author", "answered_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        s = self.object
+        ctx.update(title=s.title, voted=s.votes.filter(user=self.request.user).exists(),
+                   answer_form=AnswerForm(initial={"status": s.status, "answer": s.answer}),
+                   can_answer=self.request.user.has_perm("support.answer_suggestion"))
+        return ctx
+
+
+class SuggestionVoteView(ModuleMixin, View):
+    module = "support"
+    permission_required = "support.view_suggestion"
+
+    def post(self, request, pk):
+        suggestion = get_object_or_404(Suggestion.objects.for_user(request.user), pk=pk)
+        voted = services.toggle_vote(suggestion, user=request.user)
+        messages.success(request, _("Your vote is counted.") if voted else _("Your vote is taken back."))
+        return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
+            request.POST.get("next", ""), allowed_hosts={request.get_host()}) else suggestion.get_absolute_url())
+
+
+class SuggestionAnswerView(ModuleMixin, View):
+    module = "support"
+    permission_required = "support.answer_suggestion"
+
+    def post(self, request, pk):
+        suggestion = get_object_or_404(Suggestion, pk=pk)
+        form = AnswerForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Choose a status."))
+            services.answer_suggestion(suggestion, status=form.cleaned_data["status"],
+                                       answer=form.cleaned_data["answer"], actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("The answer is saved and the voters are told."))
+        return redirect(suggestion)
+
+
+# --- inspections -----------------------------------------------------------------------------------------
+
+class InspectionListView(ERPListView):
+    model = Inspection
+    table_class = InspectionTable
+    filterset_class = InspectionFilterSet
+    module = "support"
+    permission_required = "support.view_inspection"
+    title = _("Inspections")
+    empty_text = _("No inspections yet: they are created from the checklists when due.")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("checklist", "done_by")
+
+
+class InspectionView(ModuleMixin, View):
+    module = "support"
+    permission_required = "support.view_inspection"
+
+    def get_inspection(self, pk):
+        return get_object_or_404(Inspection.objects.select_related("checklist", "done_by"), pk=pk)
+
+    def render(self, inspection, form):
+        from django.shortcuts import render
+
+        return render(self.request, "support/inspection.html", {
+            "title": f"{inspection.checklist.name} · {inspection.due_date:%Y-%m-%d}", "module": "support",
+            "inspection": inspection, "form": form,
+            "results": inspection.results.select_related("item", "ticket"),
+            "can_record": self.request.user.has_perm("support.change_inspection")})
+
+    def get(self, request, pk):
+        inspection = self.get_inspection(pk)
+        return self.render(inspection, InspectionForm(items=inspection.checklist.items.all()))
+
+    def post(self, request, pk):
+        if not request.user.has_perm("support.change_inspection"):
+            raise PermissionDenied
+        inspection = self.get_inspection(pk)
+        form = InspectionForm(request.POST, items=inspection.checklist.items.all())
+        if not form.is_valid():
+            return self.render(inspection, form)
+        try:
+            inspection = services.record_inspection(inspection, results=form.results(), actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render(inspection, form)
+        if inspection.failed_count:
+            messages.warning(request, _("Inspection recorded: %(n)d failed items opened tickets.")
+                             % {"n": inspection.failed_count})
+        else:
+            messages.success(request, _("Inspection recorded: everything is fine."))
+        return redirect(inspection)
+
+
+# --- helpdesk report -----------------------------------------------------------------------------------
+
+class ReportView(ModuleMixin, TemplateView):
+    """Tickets by category and month, response and resolution times, breaches, satisfaction, per IT person;
+    Chart.js charts fed by the selector's numbers, and the same numbers as an Excel file."""
+
+    module = "support"
+    permission_required = "support.view_support_reports"
+    template_name = "support/report.html"
+    title = _("Helpdesk report")
+
+    def period(self, form):
+        from datetime import datetime, time
+
+        from .selectors import default_period
+
+        start, end = default_period()
+        if form.is_valid():
+            tz = timezone.get_current_timezone()
+            if form.cleaned_data["start"]:
+                start = datetime.combine(form.cleaned_data["start"], time.min, tzinfo=tz)
+            if form.cleaned_data["end"]:
+                end = datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time.min, tzinfo=tz)
+        return start, end
+
+    def get(self, request, *args, **kwargs):
+        from .selectors import ticket_report
+
+        form = ReportForm(request.GET or None)
+        start, end = self.period(form)
+        category = form.cleaned_data.get("category") if form.is_valid() else None
+        report = ticket_report(start, end, category=category or None)
+        if request.GET.get("_export") == "xlsx":
+            from hardware_erp.core.signals import data_exported
+
+            data_exported.send(sender=type(self), request=request, model=Ticket, rows=report["total"], format="xlsx")
+            return report_xlsx(report)
+        ctx = self.get_context_data(form=form, report=report, end_inclusive=end - timedelta(days=1),
+                                    chart={"categories": report["by_category"], "months": report["by_month"],
+                                           "people": [{"user": p["user"], "assigned": p["assigned"],
+                                                       "resolved": p["resolved"]} for p in report["per_person"]],
+                                           "ratings": report["rating_counts"]})
+        return self.render_to_response(ctx)
+
+
+def report_xlsx(report):
+    from io import BytesIO
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(_("Summary"))
+    fmt = "%Y-%m-%d"
+    rows = [
+        (_("From"), timezone.localtime(report["start"]).strftime(fmt)),
+        (_("To (exclusive)"), timezone.localtime(report["end"]).strftime(fmt)),
+        (_("Tickets"), report["total"]), (_("Still open"), report["open"]),
+        (_("First response median (working h)"), report["first_response"]["median_h"]),
+        (_("First response 90th percentile (working h)"), report["first_response"]["p90_h"]),
+        (_("Resolution median (working h)"), report["resolution"]["median_h"]),
+        (_("Resolution 90th percentile (working h)"), report["resolution"]["p90_h"]),
+        (_("First response targets missed (%)"), report["response_breach_rate"]),
+        (_("Resolution targets missed (%)"), report["resolution_breach_rate"]),
+        (_("Satisfaction (1–5)"), report["satisfaction"]), (_("Ratings"), report["ratings"]),
+    ]
+    for label, value in rows:
+        ws.append([str(label), value])
+    sheets = [
+        (_("By category"), [_("Category"), _("Tickets")], [(c["label"], c["count"]) for c in report["by_category"]]),
+        (_("By month"), [_("Month"), _("Tickets")], [(m["month"], m["count"]) for m in report["by_month"]]),
+        (_("Per IT person"), [_("IT person"), _("Assigned"), _("Resolved"), _("Resolution median (working h)"),
+                              _("Resolution 90th percentile (working h)"), _("Resolution targets missed (%)"),
+                              _("Satisfaction (1–5)"), _("Ratings")],
+         [(p["user"], p["assigned"], p["resolved"], p["resolution_median_h"], p["resolution_p90_h"],
+           p["breach_rate"], p["satisfaction"], p["ratings"]) for p in report["per_person"]]),
+        (_("Ratings"), [_("Rating"), _("Tickets")], [(i + 1, n) for i, n in enumerate(report["rating_counts"])]),
+    ]
+    for title, header, data in sheets:
+        sheet = wb.create_sheet(str(title))
+        sheet.append([str(h) for h in header])
+        for row in data:
+            sheet.append(list(row))
+    buf = BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="helpdesk-report.xlsx"'
+    return response

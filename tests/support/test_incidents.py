@@ -98,11 +98,15 @@ def test_review_after_resolution(it):
     assert incident.review_cause == "Expired certificate" and incident.reviewed_by == it
 
 
-def test_draft_waits_for_confirmation(client_as, it, django_capture_on_commit_callbacks):
+def test_draft_waits_for_confirmation(client_as, make_user, it, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         draft = services.declare_incident(title="Check failed: broker", severity="major", actor=None, draft=True,
                                           source_check="broker")
-    rep_client = client_as("sales_rep")
+    from django.test import Client
+
+    rep_client = Client()
+    rep_client.force_login(make_user("sales_rep", username="rep_d"),
+                           backend="django.contrib.auth.backends.ModelBackend")
     assert banners_of(rep_client) == []
     assert rep_client.get(reverse("support:incident", args=[draft.pk])).status_code == 404
     assert not Notification.objects.exists()
