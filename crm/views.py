@@ -1,5 +1,605 @@
-from hardware_erp.core.views import ModuleIndexView
+"""CRM pages. Every queryset goes through `for_user`, so another rep's record by URL is a 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
+
+from . import selectors, services
+from .choices import STAGE_PROBABILITY, StageChoices
+from .filtersets import ContactRecordFilterSet, CustomerFilterSet, OpportunityFilterSet, TaskFilterSet
+from .forms import (
+    AddressForm,
+    CompleteTaskForm,
+    ContactForm,
+    ContactRecordForm,
+    CustomerForm,
+    MergeForm,
+    MoveForm,
+    OpportunityForm,
+    ReassignForm,
+    ShareForm,
+    TaskForm,
+    limit_choices_to_value,
+)
+from .models import Contact, ContactRecord, Customer, DeliveryAddress, FollowUpTask, Opportunity
+from .tables import ContactRecordTable, CustomerTable, OpportunityTable, TaskTable
+
+
+def optional_url(name, *args):
+    """A URL of another app that may not exist yet (orders): '' until it does."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def form_errors(form, exc: ValidationError):
+    """Put a service's ValidationError on the form: field errors on their fields, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class IndexView(ModuleIndexView):
     module = "crm"
+
+
+# ---------------------------------------------------------------- customers
+
+class CustomerListView(ERPListView):
+    model = Customer
+    table_class = CustomerTable
+    filterset_class = CustomerFilterSet
+    module = "crm"
+    title = _("Customers")
+    permission_required = "crm.view_customer"
+    export_permission = "crm.export_customer"
+    create_url_name = "crm:customer_create"
+    create_label = _("New customer")
+    empty_text = _("No customers yet. Add the first one, or import a spreadsheet.")
+    template_name = "crm/customer_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner")
+
+
+class CustomerScopedMixin(ModuleMixin):
+    """Loads self.customer from the URL through Customer.objects.for_user (404 for others' customers)."""
+
+    module = "crm"
+    customer_kwarg = "pk"
+    needs_edit = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.has_permission():
+            return self.handle_no_permission()
+        self.customer = get_object_or_404(Customer.objects.for_user(request.user), pk=kwargs[self.customer_kwarg])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CustomerCreateView(ModuleMixin, FormView):
+    module = "crm"
+    permission_required = "crm.add_customer"
+    form_class = CustomerForm
+    template_name = "crm/customer_form.html"
+    title = _("New customer")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "creating": True}
+
+    def form_valid(self, form):
+        try:
+            customer = services.create_customer(
+                data=form.customer_data(), contacts=form.contacts_data(), actor=self.request.user,
+                confirm_duplicates=form.cleaned_data.get("confirm_duplicates") and
+                self.request.POST.get("confirm") == "1")
+        except services.DuplicateCustomerError as exc:
+            form.add_error(None, exc.messages)
+            return self.render_to_response(self.get_context_data(form=form, duplicates=exc.duplicates))
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Customer %(name)s saved.") % {"name": customer.name})
+        return redirect(customer)
+
+
+class CustomerView(CustomerScopedMixin, TemplateView):
+    permission_required = "crm.view_customer"
+    template_name = "crm/customer.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        c = self.customer
+        user = self.request.user
+        ctx.update(selectors.customer_page(c, user))
+        ctx.update({
+            "customer": c, "title": c.name,
+            "can_edit": user.has_perm("crm.change_customer"),
+            "can_log": user.has_perm("crm.add_contactrecord"),
+            "can_reassign": user.has_perm("crm.reassign_customer"),
+            "can_merge": user.has_perm("crm.merge_customer"),
+            "record_form": ContactRecordForm(customer=c),
+            "purchases_url": optional_url("orders:customer_purchases", c.pk),
+            "show_mobile": user.has_perm("crm.view_contact_mobile"),
+        })
+        for contact in ctx["contacts"]:
+            contact.mobile_shown = contact.mobile_for(user)
+        return ctx
+
+
+class CustomerEditView(CustomerScopedMixin, FormView):
+    permission_required = "crm.change_customer"
+    form_class = CustomerForm
+    template_name = "crm/customer_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Customer.objects.get(pk=self.customer.pk)}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("Edit %(name)s") % {"name": self.customer.name}
+        ctx["customer"] = self.customer
+        ctx["cancel_url"] = self.customer.get_absolute_url()
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            _customer, pending = services.update_customer(self.customer, form.customer_data(),
+                                                          actor=self.request.user,
+                                                          reason=self.request.POST.get("reason", ""))
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        if pending is not None:
+            messages.info(self.request, _("Saved. Changes to key fields wait for a manager's approval."))
+        else:
+            messages.success(self.request, _("Customer saved."))
+        return redirect(self.customer)
+
+
+class CustomerReassignView(CustomerScopedMixin, FormView):
+    permission_required = "crm.reassign_customer"
+    template_name = "crm/form.html"
+
+    def get_form(self, form_class=None):
+        if self.request.POST.get("action") == "share":
+            return ShareForm(self.request.POST)
+        return ReassignForm(self.request.POST or None, initial={"owner": self.customer.owner_id})
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("Reassign %(name)s") % {"name": self.customer.name}
+        ctx["cancel_url"] = self.customer.get_absolute_url()
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            services.reassign_customer(self.customer, to_user=form.cleaned_data["owner"], actor=self.request.user,
+                                       note=form.cleaned_data.get("note", ""))
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The customer has a new owner."))
+        return redirect(self.customer)
+
+
+class CustomerShareView(CustomerScopedMixin, FormView):
+    permission_required = "crm.change_customer"
+    template_name = "crm/form.html"
+    form_class = ShareForm
+
+    def get_initial(self):
+        return {"users": list(self.customer.shared_with.values_list("pk", flat=True))}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("Share %(name)s") % {"name": self.customer.name}
+        ctx["cancel_url"] = self.customer.get_absolute_url()
+        return ctx
+
+    def form_valid(self, form):
+        services.share_customer(self.customer, users=form.cleaned_data["users"], actor=self.request.user)
+        messages.success(self.request, _("Sharing saved."))
+        return redirect(self.customer)
+
+
+class CustomerMergeView(CustomerScopedMixin, FormView):
+    permission_required = "crm.merge_customer"
+    template_name = "crm/customer_merge.html"
+
+    def get_form(self, form_class=None):
+        form = MergeForm(self.request.POST or None, customer=self.customer, lookup_url=reverse("crm:customer_lookup"),
+                         initial={"other": self.request.GET.get("other")})
+        limit_choices_to_value(form, "other")
+        return form
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("Merge a duplicate into %(name)s") % {"name": self.customer.name}
+        ctx["customer"] = self.customer
+        ctx["duplicates"] = selectors.find_duplicates(
+            name=self.customer.name, city=self.customer.city, credit_code=self.customer.credit_code,
+            phones=[self.customer.phone], exclude_pk=self.customer.pk)
+        return ctx
+
+    def form_valid(self, form):
+        other = form.cleaned_data["other"]
+        try:
+            services.merge_customers(survivor=self.customer, merged=other, actor=self.request.user)
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(other)s was merged into %(name)s.") % {
+            "other": other.name, "name": self.customer.name})
+        return redirect(self.customer)
+
+
+class CustomerLookupView(ModuleMixin, View):
+    """JSON for searchable customer pickers: {"results": [{"id", "text"}]}."""
+
+    module = "crm"
+    permission_required = "crm.view_customer"
+
+    def get(self, request):
+        q = request.GET.get("q", "")
+        qs = selectors.customer_search(request.user, q, limit=20) if q else Customer.objects.none()
+        return JsonResponse({"results": [{"id": c.pk, "text": f"{c.name} · {c.city}" if c.city else c.name}
+                                         for c in qs]})
+
+
+# ---------------------------------------------------------------- contacts and addresses
+
+class ChildFormView(CustomerScopedMixin, FormView):
+    """Create (customer pk in URL) or edit (child pk in URL) a contact or delivery address."""
+
+    template_name = "crm/form.html"
+    child_model = None
+    save_service = None
+    create_title = edit_title = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if "child" in kwargs:
+            if not request.user.is_authenticated:
+                return self.handle_no_permission()
+            self.object = get_object_or_404(self.child_model.objects.filter(
+                customer__in=Customer.objects.for_user(request.user)), pk=kwargs["child"])
+            kwargs["pk"] = self.object.customer_id
+        else:
+            self.object = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = (self.edit_title if self.object else self.create_title) % {"name": self.customer.name}
+        ctx["cancel_url"] = self.customer.get_absolute_url()
+        return ctx
+
+    def form_valid(self, form):
+        data = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            self.save(data)
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.customer)
+
+
+class ContactFormView(ChildFormView):
+    child_model = Contact
+    form_class = ContactForm
+    create_title = _("New contact of %(name)s")
+    edit_title = _("Edit contact of %(name)s")
+
+    def get_permission_required(self):
+        return (*super().get_permission_required(), "crm.change_contact" if self.object else "crm.add_contact")
+
+    def save(self, data):
+        services.save_contact(customer=self.customer, data=data, actor=self.request.user, contact=self.object)
+
+
+class AddressFormView(ChildFormView):
+    child_model = DeliveryAddress
+    form_class = AddressForm
+    create_title = _("New delivery address of %(name)s")
+    edit_title = _("Edit delivery address of %(name)s")
+
+    def get_permission_required(self):
+        return (*super().get_permission_required(),
+                "crm.change_deliveryaddress" if self.object else "crm.add_deliveryaddress")
+
+    def save(self, data):
+        services.save_address(customer=self.customer, data=data, actor=self.request.user, address=self.object)
+
+
+# ---------------------------------------------------------------- contact history
+
+class RecordCreateView(CustomerScopedMixin, View):
+    """The quick-entry form of the customer page: htmx answers the timeline panel, no page reload."""
+
+    permission_required = "crm.add_contactrecord"
+
+    def post(self, request, pk):
+        form = ContactRecordForm(request.POST, customer=self.customer)
+        saved = False
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.log_contact(customer=self.customer, channel=d["channel"], summary=d["summary"],
+                                     occurred_at=d["occurred_at"], contact=d["contact"], opportunity=d["opportunity"],
+                                     next_step=d["next_step"], next_due_at=d["next_due_at"], actor=request.user)
+                saved = True
+            except ValidationError as exc:
+                form_errors(form, exc)
+        if not request.htmx:
+            if saved:
+                messages.success(request, _("Contact recorded."))
+            else:
+                messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            return redirect(self.customer)
+        ctx = selectors.customer_page(self.customer, request.user)
+        ctx.update({"customer": self.customer, "record_form": ContactRecordForm(customer=self.customer)
+                    if saved else form, "saved": saved, "can_log": True})
+        response = render(request, "crm/_timeline.html", ctx)
+        if saved:
+            response["HX-Trigger"] = "crm:recorded"
+        return response
+
+
+class ContactRecordListView(ERPListView):
+    model = ContactRecord
+    table_class = ContactRecordTable
+    filterset_class = ContactRecordFilterSet
+    module = "crm"
+    title = _("Contact history")
+    permission_required = "crm.view_contactrecord"
+    empty_text = _("No contact recorded yet. Log calls and visits from a customer's page.")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("customer", "created_by")
+
+
+# ---------------------------------------------------------------- opportunities
+
+class OpportunityListView(ERPListView):
+    model = Opportunity
+    table_class = OpportunityTable
+    filterset_class = OpportunityFilterSet
+    module = "crm"
+    title = _("Opportunities")
+    permission_required = "crm.view_opportunity"
+    create_url_name = "crm:opportunity_create"
+    create_label = _("New opportunity")
+    empty_text = _("No opportunities yet.")
+    template_name = "crm/opportunity_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("customer", "owner")
+
+
+class OpportunityBoardView(ModuleMixin, TemplateView):
+    module = "crm"
+    permission_required = "crm.view_opportunity"
+    template_name = "crm/opportunity_board.html"
+    title = _("Pipeline")
+    per_column = 50
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        qs = Opportunity.objects.for_user(user).select_related("customer", "owner")
+        if self.request.GET.get("mine"):
+            qs = qs.filter(owner=user)
+        columns = []
+        totals = selectors.pipeline_totals(qs)
+        for stage in StageChoices:
+            stage_qs = qs.filter(stage=stage)
+            if stage in (StageChoices.WON, StageChoices.LOST):
+                stage_qs = stage_qs.order_by("-closed_at")
+            else:
+                stage_qs = stage_qs.order_by("expected_close", "-pk")
+            t = totals.get(stage.value, {"n": 0, "total": 0})
+            columns.append({"stage": stage.value, "label": stage.label, "items": list(stage_qs[:self.per_column]),
+                            "count": t["n"], "total": t["total"]})
+        ctx["columns"] = columns
+        ctx["can_move"] = user.has_perm("crm.change_opportunity")
+        return ctx
+
+
+def _opportunity_for(user, pk):
+    return get_object_or_404(Opportunity.objects.for_user(user).select_related("customer", "owner"), pk=pk)
+
+
+class OpportunityView(ModuleMixin, TemplateView):
+    module = "crm"
+    permission_required = "crm.view_opportunity"
+    template_name = "crm/opportunity.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        opp = _opportunity_for(self.request.user, kwargs["pk"])
+        ctx.update({
+            "opp": opp, "title": opp.title, "stages": StageChoices.choices,
+            "allowed": services.TRANSITIONS[opp.stage],
+            "records": opp.records.select_related("created_by")[:20],
+            "tasks": opp.tasks.select_related("assignee"),
+            "history": opp.history.select_related("history_user")[:15],
+            "order_url": optional_url("orders:order_from_opportunity", opp.pk)
+            if opp.stage == StageChoices.WON else "",
+            "can_move": self.request.user.has_perm("crm.change_opportunity"),
+        })
+        return ctx
+
+
+class OpportunityFormView(ModuleMixin, FormView):
+    module = "crm"
+    template_name = "crm/form.html"
+    form_class = OpportunityForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = _opportunity_for(request.user, kwargs["pk"]) if "pk" in kwargs and \
+            request.user.is_authenticated else None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_permission_required(self):
+        return (*super().get_permission_required(),
+                "crm.change_opportunity" if self.object else "crm.add_opportunity")
+
+    def get_initial(self):
+        initial = {"customer": self.request.GET.get("customer"), "owner": self.request.user.pk,
+                   "probability": STAGE_PROBABILITY["lead"]}
+        return initial
+
+    def get_form(self, form_class=None):
+        form = OpportunityForm(**self.get_form_kwargs(), instance=self.object, user=self.request.user,
+                               lookup_url=reverse("crm:customer_lookup"))
+        if "customer" in form.fields:
+            limit_choices_to_value(form, "customer")
+        return form
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("Edit opportunity") if self.object else _("New opportunity")
+        return ctx
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        customer = self.object.customer if self.object else data.pop("customer")
+        try:
+            opp = services.save_opportunity(customer=customer, data=data, actor=self.request.user,
+                                            opportunity=self.object)
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Opportunity saved."))
+        return redirect(opp)
+
+
+class OpportunityMoveView(ModuleMixin, View):
+    """POST stage (and lost_reason): the kanban drop and the stage buttons. htmx gets the card back."""
+
+    module = "crm"
+    permission_required = "crm.change_opportunity"
+
+    def post(self, request, pk):
+        opp = _opportunity_for(request.user, pk)
+        form = MoveForm(request.POST)
+        error = ""
+        if form.is_valid():
+            try:
+                opp = services.move_opportunity(opp, stage=form.cleaned_data["stage"], actor=request.user,
+                                                lost_reason=form.cleaned_data["lost_reason"])
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+        else:
+            error = _("Unknown stage.")
+        if request.htmx:
+            if error:
+                response = HttpResponse(error, status=422)
+                return response
+            opp = Opportunity.objects.select_related("customer", "owner").get(pk=opp.pk)
+            return render(request, "crm/_opportunity_card.html", {"o": opp, "can_move": True})
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Moved to %(stage)s.") % {"stage": opp.get_stage_display()})
+        return redirect(opp)
+
+
+# ---------------------------------------------------------------- tasks
+
+class TaskListView(ERPListView):
+    model = FollowUpTask
+    table_class = TaskTable
+    filterset_class = TaskFilterSet
+    module = "crm"
+    title = _("Follow-up tasks")
+    permission_required = "crm.view_followuptask"
+    create_url_name = "crm:task_create"
+    create_label = _("New follow-up")
+    empty_text = _("No follow-ups. Plan one from a customer's page or here.")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("customer", "assignee")
+
+
+class TaskCreateView(ModuleMixin, FormView):
+    module = "crm"
+    permission_required = "crm.add_followuptask"
+    template_name = "crm/form.html"
+    title = _("New follow-up")
+
+    def get_form(self, form_class=None):
+        form = TaskForm(**self.get_form_kwargs(), user=self.request.user, lookup_url=reverse("crm:customer_lookup"))
+        limit_choices_to_value(form, "customer")
+        limit_choices_to_value(form, "opportunity")
+        return form
+
+    def get_initial(self):
+        return {"customer": self.request.GET.get("customer"), "opportunity": self.request.GET.get("opportunity")}
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            task = services.create_task(customer=d["customer"], title=d["title"], due_at=d["due_at"],
+                                        assignee=d["assignee"], opportunity=d["opportunity"], actor=self.request.user)
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Follow-up planned."))
+        return redirect(task.customer)
+
+
+class TaskCloseView(ModuleMixin, FormView):
+    """Done (with an outcome) or cancel a follow-up."""
+
+    module = "crm"
+    permission_required = "crm.change_followuptask"
+    template_name = "crm/form.html"
+    form_class = CompleteTaskForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.task = get_object_or_404(FollowUpTask.objects.for_user(request.user).select_related("customer"),
+                                          pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("Done: %(title)s") % {"title": self.task.title}
+        ctx["cancel_url"] = self.task.customer.get_absolute_url()
+        ctx["submit_label"] = _("Mark done")
+        ctx["cancel_action"] = _("Cancel the task")
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            if self.request.POST.get("action") == "cancel":
+                services.cancel_task(self.task, actor=self.request.user, reason=form.cleaned_data["outcome"])
+            else:
+                services.complete_task(self.task, outcome=form.cleaned_data["outcome"], actor=self.request.user)
+        except BusinessRuleError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Follow-up closed."))
+        nxt = self.request.POST.get("next", "")
+        return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else self.task.customer)
+
+
+
+

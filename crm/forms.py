@@ -1,0 +1,211 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ChannelChoices, StageChoices
+from .models import Contact, Customer, DeliveryAddress, FollowUpTask, Opportunity
+from .validators import normalize_credit_code, normalize_mobile, validate_credit_code
+
+User = get_user_model()
+DT_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class NoFormTag:
+    """generic/form.html draws the <form>; crispy must not draw a second one inside it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+def limit_choices_to_value(form, field_name):
+    """Render only the chosen option of a big select (a searchable picker loads the rest by URL)."""
+    field = form.fields[field_name]
+    value = form[field_name].value()
+    chosen = []
+    if value not in (None, "") and str(value).isdigit():
+        chosen = [(o.pk, str(o)) for o in field.queryset.filter(pk=value)]
+    field.widget.choices = [("", "---------")] + chosen
+
+
+def crm_users():
+    """Active users who work with customers (for owner, share and assignee pickers)."""
+    return (User.objects.filter(is_active=True, groups__permissions__codename="access_crm",
+                                groups__permissions__content_type__app_label="core")
+            .distinct().order_by("username"))
+
+
+class CustomerForm(NoFormTag, forms.ModelForm):
+    contact_name = forms.CharField(label=_("contact name"), max_length=60, required=False)
+    contact_position = forms.CharField(label=_("contact position"), max_length=60, required=False)
+    contact_mobile = forms.CharField(label=_("contact mobile"), max_length=40, required=False)
+    confirm_duplicates = forms.BooleanField(label=_("Save anyway: this is not one of the customers listed above"),
+                                            required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Customer
+        fields = ["kind", "name", "customer_type", "level", "source", "province", "city", "district", "address",
+                  "phone", "credit_limit", "payment_terms_days", "credit_code", "invoice_title", "tax_number",
+                  "bank_name", "bank_account", "invoice_address", "invoice_phone", "tags", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "bank_account": forms.TextInput()}
+
+    def __init__(self, *args, creating=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        if not creating:
+            for f in ("contact_name", "contact_position", "contact_mobile", "confirm_duplicates"):
+                del self.fields[f]
+        self.fields["province"].choices = [("", "—")] + list(self.fields["province"].choices)[1:]
+
+    def clean_credit_code(self):
+        code = normalize_credit_code(self.cleaned_data.get("credit_code", ""))
+        if code:
+            validate_credit_code(code)
+        return code
+
+    def clean_contact_mobile(self):
+        return normalize_mobile(self.cleaned_data.get("contact_mobile", ""))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "company" and not data.get("credit_code") and data.get("invoice_title"):
+            self.add_error("credit_code", _("A company that wants VAT invoices needs its unified social credit code."))
+        if self.creating and data.get("contact_mobile") and not data.get("contact_name"):
+            self.add_error("contact_name", _("Whose mobile number is this? Enter the contact's name."))
+        return data
+
+    def customer_data(self):
+        return {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
+
+    def contacts_data(self):
+        if self.creating and self.cleaned_data.get("contact_name"):
+            d = self.cleaned_data
+            return [{"name": d["contact_name"], "position": d.get("contact_position", ""),
+                     "mobile": d.get("contact_mobile", "")}]
+        return []
+
+
+class ContactForm(NoFormTag, forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "position", "mobile", "landline", "email", "wechat", "is_primary", "notes"]
+        widgets = {"mobile": forms.TextInput(attrs={"inputmode": "tel"})}
+
+    def clean_mobile(self):
+        return normalize_mobile(self.cleaned_data.get("mobile", ""))
+
+
+class AddressForm(NoFormTag, forms.ModelForm):
+    class Meta:
+        model = DeliveryAddress
+        fields = ["label", "recipient", "phone", "province", "city", "district", "address", "is_default"]
+
+
+class ContactRecordForm(NoFormTag, forms.Form):
+    channel = forms.ChoiceField(label=_("channel"), choices=ChannelChoices.choices, initial=ChannelChoices.CALL)
+    occurred_at = forms.DateTimeField(label=_("when"), widget=DT_INPUT, required=False,
+                                      help_text=_("Empty: now."))
+    contact = forms.ModelChoiceField(label=_("contact"), queryset=Contact.objects.none(), required=False)
+    opportunity = forms.ModelChoiceField(label=_("opportunity"), queryset=Opportunity.objects.none(), required=False)
+    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    next_step = forms.CharField(label=_("next step"), max_length=255, required=False)
+    next_due_at = forms.DateTimeField(label=_("follow up at"), widget=DT_INPUT, required=False,
+                                      help_text=_("Creates a follow-up task with the next step."))
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = customer.contacts.all()
+        self.fields["opportunity"].queryset = customer.opportunities.filter(stage__in=StageChoices.values[:4])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("next_due_at") and not data.get("next_step"):
+            self.add_error("next_step", _("Say what the next step is, or leave its due time empty."))
+        if data.get("next_due_at") and data["next_due_at"] < timezone.now():
+            self.add_error("next_due_at", _("A follow-up is due in the future."))
+        return data
+
+
+class ReassignForm(NoFormTag, forms.Form):
+    owner = forms.ModelChoiceField(label=_("new owner"), queryset=User.objects.none())
+    note = forms.CharField(label=_("reason"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = crm_users()
+
+
+class ShareForm(NoFormTag, forms.Form):
+    users = forms.ModelMultipleChoiceField(label=_("shared with"), queryset=User.objects.none(), required=False,
+                                           widget=forms.SelectMultiple(attrs={"data-picker": ""}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = crm_users()
+
+
+class MergeForm(NoFormTag, forms.Form):
+    other = forms.ModelChoiceField(label=_("duplicate to merge into this customer"), queryset=Customer.objects.none(),
+                                   widget=forms.Select(attrs={"data-picker": ""}))
+
+    def __init__(self, *args, customer, lookup_url="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = Customer.objects.active().exclude(pk=customer.pk)
+        self.fields["other"].widget.attrs["data-url"] = lookup_url
+
+
+class OpportunityForm(NoFormTag, forms.ModelForm):
+    class Meta:
+        model = Opportunity
+        fields = ["customer", "title", "stage", "amount", "expected_close", "probability", "products_of_interest",
+                  "owner", "lost_reason"]
+        widgets = {"expected_close": DATE_INPUT, "products_of_interest": forms.Textarea(attrs={"rows": 3}),
+                   "customer": forms.Select(attrs={"data-picker": ""})}
+
+    def __init__(self, *args, user, lookup_url="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.for_user(user)
+        self.fields["customer"].widget.attrs["data-url"] = lookup_url
+        self.fields["owner"].queryset = crm_users()
+        self.fields["owner"].required = False
+        if self.instance.pk:
+            del self.fields["customer"]
+            del self.fields["stage"]
+            del self.fields["lost_reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("stage") == StageChoices.LOST and not data.get("lost_reason"):
+            self.add_error("lost_reason", _("Say why the opportunity was lost."))
+        return data
+
+
+class MoveForm(forms.Form):
+    stage = forms.ChoiceField(choices=StageChoices.choices)
+    lost_reason = forms.CharField(max_length=255, required=False)
+
+
+class TaskForm(NoFormTag, forms.ModelForm):
+    class Meta:
+        model = FollowUpTask
+        fields = ["customer", "opportunity", "title", "due_at", "assignee"]
+        widgets = {"due_at": DT_INPUT, "customer": forms.Select(attrs={"data-picker": ""})}
+
+    def __init__(self, *args, user, lookup_url="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.for_user(user)
+        self.fields["customer"].widget.attrs["data-url"] = lookup_url
+        self.fields["opportunity"].queryset = Opportunity.objects.for_user(user).filter(
+            stage__in=StageChoices.values[:4]).select_related("customer")
+        self.fields["assignee"].queryset = crm_users()
+        self.fields["assignee"].initial = user.pk
+        self.fields["due_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class CompleteTaskForm(NoFormTag, forms.Form):
+    outcome = forms.CharField(label=_("outcome"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)

@@ -1,0 +1,66 @@
+// Pipeline board: drag a card to another stage; the move is posted with htmx and the card replaced.
+(function () {
+  "use strict";
+  var errorBox = document.getElementById("board-error");
+  var lostModal = new bootstrap.Modal(document.getElementById("lost-modal"));
+  var pendingLost = null;
+
+  function showError(text) {
+    errorBox.textContent = text;
+    errorBox.classList.remove("d-none");
+  }
+
+  function recount() {
+    document.querySelectorAll(".kanban-col").forEach(function (col) {
+      var n = col.querySelectorAll(".kanban-card").length;
+      var empty = col.querySelector(".kanban-empty");
+      if (empty) empty.classList.toggle("d-none", n > 0);
+    });
+  }
+
+  function post(card, stage, reason, from) {
+    card.classList.add("saving");
+    var values = { stage: stage };
+    if (reason) values.lost_reason = reason;
+    htmx.ajax("POST", card.dataset.moveUrl, { source: card, target: card, swap: "outerHTML", values: values })
+      .then(function () { recount(); });
+    card.addEventListener("htmx:responseError", function onErr(e) {
+      card.removeEventListener("htmx:responseError", onErr);
+      card.classList.remove("saving");
+      from.appendChild(card);
+      showError(e.detail.xhr.responseText || "Error");
+      recount();
+    });
+  }
+
+  document.querySelectorAll(".kanban-list").forEach(function (list) {
+    new Sortable(list, {
+      group: "pipeline", animation: 120, handle: ".kanban-card", filter: "a", preventOnFilter: false,
+      draggable: ".kanban-card",
+      onMove: function (evt) { return evt.dragged.dataset.stage !== "won"; },
+      onEnd: function (evt) {
+        if (evt.from === evt.to) return;
+        var card = evt.item, stage = evt.to.dataset.stage;
+        errorBox.classList.add("d-none");
+        if (stage === "lost") {
+          pendingLost = { card: card, from: evt.from };
+          document.getElementById("lost-reason").value = "";
+          lostModal.show();
+          return;
+        }
+        post(card, stage, "", evt.from);
+      }
+    });
+  });
+
+  document.getElementById("lost-ok").addEventListener("click", function () {
+    var reason = document.getElementById("lost-reason").value.trim();
+    if (!reason || !pendingLost) return;
+    var p = pendingLost; pendingLost = null;
+    lostModal.hide();
+    post(p.card, "lost", reason, p.from);
+  });
+  document.getElementById("lost-modal").addEventListener("hidden.bs.modal", function () {
+    if (pendingLost) { pendingLost.from.appendChild(pendingLost.card); pendingLost = null; recount(); }
+  });
+})();

@@ -1,0 +1,150 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from hardware_erp.core.templatetags.erp import cny
+
+from .models import ContactRecord, Customer, FollowUpTask, Opportunity
+
+LEVEL_TONE = {"vip": "danger", "a": "warning", "b": "primary", "c": "secondary", "d": "light"}
+STAGE_TONE = {"lead": "secondary", "qualified": "info", "quoted": "primary", "negotiating": "warning",
+              "won": "success", "lost": "dark"}
+
+
+class MoneyColumn(tables.Column):
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+    def render(self, value):
+        return cny(value)
+
+    def value(self, value):
+        return value
+
+
+class CustomerTable(tables.Table):
+    name = tables.Column(linkify=True, verbose_name=_("name"))
+    customer_type = tables.Column(verbose_name=_("type"))
+    level = tables.Column(verbose_name=_("level"))
+    region = tables.Column(verbose_name=_("region"), order_by=("province", "city", "district"), empty_values=())
+    owner = tables.Column(verbose_name=_("owner"), order_by=("owner__username",))
+    phone = tables.Column(verbose_name=_("phone"))
+    source = tables.Column(verbose_name=_("source"))
+    last_contact_at = tables.DateTimeColumn(verbose_name=_("last contact"), format="Y-m-d")
+    credit_limit = MoneyColumn(verbose_name=_("credit limit"))
+
+    class Meta:
+        model = Customer
+        fields = ("name", "customer_type", "level", "region", "owner", "phone", "source", "last_contact_at",
+                  "credit_limit")
+        attrs = {"class": "table table-hover table-sm align-middle", "data-testid": "customer-table"}
+        order_by = ("name",)
+
+    def render_name(self, record, value):
+        initials = format_html('<span class="text-muted small ms-1">{}</span>', record.name_initials) \
+            if record.name_initials and record.name_initials != record.name.lower() else ""
+        return format_html("{}{}", value, initials)
+
+    def value_name(self, value):
+        return value
+
+    def render_level(self, record):
+        return format_html('<span class="badge text-bg-{}">{}</span>', LEVEL_TONE.get(record.level, "light"),
+                           record.get_level_display())
+
+    def value_level(self, record):
+        return record.get_level_display()
+
+    def render_region(self, record):
+        return record.region or "—"
+
+    def value_region(self, record):
+        return record.region
+
+    def render_owner(self, value):
+        return value.get_full_name() or value.username
+
+    def value_owner(self, value):
+        return value.get_full_name() or value.username if value else ""
+
+
+class OpportunityTable(tables.Table):
+    title = tables.Column(linkify=True, verbose_name=_("title"))
+    customer = tables.Column(linkify=True, verbose_name=_("customer"), order_by=("customer__name",))
+    stage = tables.Column(verbose_name=_("stage"))
+    amount = MoneyColumn(verbose_name=_("expected amount"))
+    probability = tables.Column(verbose_name=_("probability (%)"), attrs={"td": {"class": "num"}})
+    expected_close = tables.DateColumn(verbose_name=_("expected close date"), format="Y-m-d")
+    owner = tables.Column(verbose_name=_("owner"), order_by=("owner__username",))
+    last_activity_at = tables.DateTimeColumn(verbose_name=_("last activity"), format="Y-m-d")
+
+    class Meta:
+        model = Opportunity
+        fields = ("title", "customer", "stage", "amount", "probability", "expected_close", "owner",
+                  "last_activity_at")
+        attrs = {"class": "table table-hover table-sm align-middle", "data-testid": "opportunity-table"}
+
+    def render_stage(self, record):
+        return format_html('<span class="badge text-bg-{}">{}</span>', STAGE_TONE[record.stage],
+                           record.get_stage_display())
+
+    def value_stage(self, record):
+        return record.get_stage_display()
+
+    def render_owner(self, value):
+        return value.get_full_name() or value.username
+
+    def value_owner(self, value):
+        return (value.get_full_name() or value.username) if value else ""
+
+
+class TaskTable(tables.Table):
+    due_at = tables.DateTimeColumn(verbose_name=_("due"), format="Y-m-d H:i")
+    title = tables.Column(verbose_name=_("what to do"))
+    customer = tables.Column(linkify=True, verbose_name=_("customer"), order_by=("customer__name",))
+    assignee = tables.Column(verbose_name=_("assigned to"), order_by=("assignee__username",))
+    status = tables.Column(verbose_name=_("status"))
+    outcome = tables.Column(verbose_name=_("outcome"))
+    actions = tables.TemplateColumn(template_name="crm/_task_actions.html", verbose_name="", orderable=False,
+                                    exclude_from_export=True)
+
+    class Meta:
+        model = FollowUpTask
+        fields = ("due_at", "title", "customer", "assignee", "status", "outcome")
+        attrs = {"class": "table table-hover table-sm align-middle", "data-testid": "task-table"}
+        row_attrs = {"class": lambda record: "table-danger" if record.is_overdue else "",
+                     "id": lambda record: f"task-{record.pk}"}
+
+    def render_assignee(self, value):
+        return value.get_full_name() or value.username
+
+    def value_assignee(self, value):
+        return value.get_full_name() or value.username
+
+    def render_status(self, record):
+        if record.is_overdue:
+            return format_html('<span class="badge text-bg-danger">{}</span>', _("Overdue"))
+        tone = {"open": "primary", "done": "success", "cancelled": "secondary"}[record.status]
+        return format_html('<span class="badge text-bg-{}">{}</span>', tone, record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+
+class ContactRecordTable(tables.Table):
+    occurred_at = tables.DateTimeColumn(verbose_name=_("when"), format="Y-m-d H:i")
+    customer = tables.Column(linkify=True, verbose_name=_("customer"), order_by=("customer__name",))
+    channel = tables.Column(verbose_name=_("channel"))
+    summary = tables.Column(verbose_name=_("summary"))
+    next_step = tables.Column(verbose_name=_("next step"))
+    created_by = tables.Column(verbose_name=_("by"), order_by=("created_by__username",))
+
+    class Meta:
+        model = ContactRecord
+        fields = ("occurred_at", "customer", "channel", "summary", "next_step", "created_by")
+        attrs = {"class": "table table-hover table-sm align-middle", "data-testid": "record-table"}
+
+    def render_created_by(self, value):
+        return value.get_full_name() or value.username
+
+    def value_created_by(self, value):
+        return (value.get_full_name() or value.username) if value else ""

@@ -1,0 +1,77 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from crm import selectors, services
+from tests.factories.crm import ContactFactory, CustomerFactory, RecordFactory, TaskFactory, credit_code
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rep(make_user):
+    return make_user("sales_rep")
+
+
+def names(qs):
+    return sorted(c.name for c in qs)
+
+
+def test_search_by_pinyin_initials_full_pinyin_and_name(rep):
+    CustomerFactory(owner=rep, name="张三五金")
+    CustomerFactory(owner=rep, name="宏达建材有限公司")
+    CustomerFactory(owner=rep, name="鑫源五金店")
+    assert names(selectors.customer_search(rep, "zswj")) == ["张三五金"]
+    assert names(selectors.customer_search(rep, "ZSWJ")) == ["张三五金"]
+    assert names(selectors.customer_search(rep, "zhangsan")) == ["张三五金"]
+    assert names(selectors.customer_search(rep, "hdjc")) == ["宏达建材有限公司"]
+    assert names(selectors.customer_search(rep, "五金")) == ["张三五金", "鑫源五金店"]
+    assert names(selectors.customer_search(rep, "wj")) == ["张三五金", "鑫源五金店"]
+
+
+def test_search_by_phone_code_and_contact(rep):
+    a = CustomerFactory(owner=rep, name="甲", phone="0571-8888 6666", credit_code=credit_code(11))
+    b = CustomerFactory(owner=rep, name="乙")
+    ContactFactory(customer=b, name="王小明", mobile="+8613912345678")
+    assert names(selectors.customer_search(rep, "139 1234 5678")) == ["乙"]
+    assert names(selectors.customer_search(rep, "13912345678")) == ["乙"]
+    assert names(selectors.customer_search(rep, "057188886666")) == ["甲"]
+    assert names(selectors.customer_search(rep, credit_code(11).lower())) == ["甲"]
+    assert names(selectors.customer_search(rep, "小明")) == ["乙"]
+    assert a.pk
+
+
+def test_search_only_finds_visible_customers(rep, make_user):
+    other = make_user("sales_rep")
+    CustomerFactory(owner=other, name="张三五金")
+    assert list(selectors.customer_search(rep, "zswj")) == []
+    assert names(selectors.customer_search(make_user("sales_manager"), "zswj")) == ["张三五金"]
+
+
+def test_find_duplicates_reasons(rep):
+    c = CustomerFactory(owner=rep, name="张三五金店", city="杭州市", phone="13800001111", credit_code=credit_code(5))
+    found = selectors.find_duplicates(name="张三五金", city="杭州市", credit_code=credit_code(5), phones=["13800001111"])
+    assert len(found) == 1 and found[0]["customer"] == c and len(found[0]["reasons"]) == 3
+    assert selectors.find_duplicates(name="张三五金", city="杭州市", exclude_pk=c.pk) == []
+    assert selectors.find_duplicates(name="李四建材", city="杭州市") == []
+
+
+def test_kpi_selectors(rep):
+    now = timezone.now()
+    c = CustomerFactory(owner=rep)
+    on_time = TaskFactory(customer=c, assignee=rep, due_at=now - datetime.timedelta(hours=1))
+    services.complete_task(on_time, outcome="ok", actor=rep)
+    on_time.refresh_from_db()
+    late = TaskFactory(customer=c, assignee=rep, due_at=now - datetime.timedelta(hours=3))
+    start, end = now - datetime.timedelta(days=1), now + datetime.timedelta(days=1)
+    # done_at is now, after the due time -> late; move the due time of one to make it on time
+    type(on_time).objects.filter(pk=on_time.pk).update(due_at=now + datetime.timedelta(minutes=5))
+    rows = {r["id"]: r for r in selectors.kpi_followups_on_time(rep, start, end)}
+    assert rows[on_time.pk]["ok"] is True and rows[late.pk]["ok"] is False
+    assert rows[late.pk]["model"] == "crm.followuptask" and rows[late.pk]["url"] == c.get_absolute_url()
+    RecordFactory(customer=c, created_by=rep, occurred_at=now - datetime.timedelta(hours=2))
+    RecordFactory(customer=c, created_by=rep, occurred_at=now - datetime.timedelta(hours=30))
+    oks = sorted(r["ok"] for r in selectors.kpi_contact_entry_timeliness(rep, start, end))
+    assert oks == [False, True]
+    assert selectors.kpi_contact_entry_timeliness(rep, end, end + datetime.timedelta(days=1)) == []
