@@ -51,7 +51,8 @@ def test_search_only_finds_visible_customers(rep, make_user):
 
 def test_find_duplicates_reasons(rep):
     c = CustomerFactory(owner=rep, name="张三五金店", city="杭州市", phone="13800001111", credit_code=credit_code(5))
-    found = selectors.find_duplicates(name="张三五金", city="杭州市", credit_code=credit_code(5), phones=["13800001111"])
+    found = selectors.find_duplicates(name="张三五金", city="杭州市", credit_code=credit_code(5),
+                                      phones=["13800001111"])
     assert len(found) == 1 and found[0]["customer"] == c and len(found[0]["reasons"]) == 3
     assert selectors.find_duplicates(name="张三五金", city="杭州市", exclude_pk=c.pk) == []
     assert selectors.find_duplicates(name="李四建材", city="杭州市") == []
