@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from . import selectors, services
@@ -48,6 +48,19 @@ def form_errors(form, exc: ValidationError):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class ServiceFormMixin:
+    """form_valid calls one service; its ValidationError lands on the form, success redirects with a message."""
+
+    def run_service(self, form, call, message, target=None):
+        try:
+            result = call()
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect(target if target is not None else result)
 
 
 class IndexView(ModuleIndexView):
@@ -169,7 +182,7 @@ class CustomerEditView(CustomerScopedMixin, FormView):
         return redirect(self.customer)
 
 
-class CustomerReassignView(CustomerScopedMixin, FormView):
+class CustomerReassignView(CustomerScopedMixin, ServiceFormMixin, FormView):
     permission_required = "crm.reassign_customer"
     template_name = "crm/form.html"
 
@@ -185,14 +198,9 @@ class CustomerReassignView(CustomerScopedMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        try:
-            services.reassign_customer(self.customer, to_user=form.cleaned_data["owner"], actor=self.request.user,
-                                       note=form.cleaned_data.get("note", ""))
-        except ValidationError as exc:
-            form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The customer has a new owner."))
-        return redirect(self.customer)
+        return self.run_service(form, lambda: services.reassign_customer(
+            self.customer, to_user=form.cleaned_data["owner"], actor=self.request.user,
+            note=form.cleaned_data.get("note", "")), _("The customer has a new owner."))
 
 
 class CustomerShareView(CustomerScopedMixin, FormView):
@@ -215,7 +223,7 @@ class CustomerShareView(CustomerScopedMixin, FormView):
         return redirect(self.customer)
 
 
-class CustomerMergeView(CustomerScopedMixin, FormView):
+class CustomerMergeView(CustomerScopedMixin, ServiceFormMixin, FormView):
     permission_required = "crm.merge_customer"
     template_name = "crm/customer_merge.html"
 
@@ -229,6 +237,9 @@ class CustomerMergeView(CustomerScopedMixin, FormView):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("Merge a duplicate into %(name)s") % {"name": self.customer.name}
         ctx["customer"] = self.customer
+        ctx["cancel_url"] = self.customer.get_absolute_url()
+        ctx.update(submit_label=_("Merge"), submit_class="btn-danger",
+                   submit_confirm=_("Merge these two customers? This cannot be undone."))
         ctx["duplicates"] = selectors.find_duplicates(
             name=self.customer.name, city=self.customer.city, credit_code=self.customer.credit_code,
             phones=[self.customer.phone], exclude_pk=self.customer.pk)
@@ -236,14 +247,9 @@ class CustomerMergeView(CustomerScopedMixin, FormView):
 
     def form_valid(self, form):
         other = form.cleaned_data["other"]
-        try:
-            services.merge_customers(survivor=self.customer, merged=other, actor=self.request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(other)s was merged into %(name)s.") % {
-            "other": other.name, "name": self.customer.name})
-        return redirect(self.customer)
+        return self.run_service(
+            form, lambda: services.merge_customers(survivor=self.customer, merged=other, actor=self.request.user),
+            _("%(other)s was merged into %(name)s.") % {"other": other.name, "name": self.customer.name})
 
 
 class CustomerLookupView(ModuleMixin, View):
@@ -261,7 +267,7 @@ class CustomerLookupView(ModuleMixin, View):
 
 # ---------------------------------------------------------------- contacts and addresses
 
-class ChildFormView(CustomerScopedMixin, FormView):
+class ChildFormView(CustomerScopedMixin, ServiceFormMixin, FormView):
     """Create (customer pk in URL) or edit (child pk in URL) a contact or delivery address."""
 
     template_name = "crm/form.html"
@@ -291,13 +297,7 @@ class ChildFormView(CustomerScopedMixin, FormView):
 
     def form_valid(self, form):
         data = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        try:
-            self.save(data)
-        except ValidationError as exc:
-            form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(self.customer)
+        return self.run_service(form, lambda: self.save(data), _("Saved."), self.customer)
 
 
 class ContactFormView(ChildFormView):
@@ -446,7 +446,7 @@ class OpportunityView(ModuleMixin, TemplateView):
         return ctx
 
 
-class OpportunityFormView(ModuleMixin, FormView):
+class OpportunityFormView(ModuleMixin, ServiceFormMixin, FormView):
     module = "crm"
     template_name = "crm/form.html"
     form_class = OpportunityForm
@@ -480,14 +480,8 @@ class OpportunityFormView(ModuleMixin, FormView):
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         customer = self.object.customer if self.object else data.pop("customer")
-        try:
-            opp = services.save_opportunity(customer=customer, data=data, actor=self.request.user,
-                                            opportunity=self.object)
-        except ValidationError as exc:
-            form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Opportunity saved."))
-        return redirect(opp)
+        return self.run_service(form, lambda: services.save_opportunity(
+            customer=customer, data=data, actor=self.request.user, opportunity=self.object), _("Opportunity saved."))
 
 
 class OpportunityMoveView(ModuleMixin, View):
@@ -538,7 +532,7 @@ class TaskListView(ERPListView):
         return super().get_queryset().select_related("customer", "assignee")
 
 
-class TaskCreateView(ModuleMixin, FormView):
+class TaskCreateView(ModuleMixin, ServiceFormMixin, FormView):
     module = "crm"
     permission_required = "crm.add_followuptask"
     template_name = "crm/form.html"
@@ -555,17 +549,12 @@ class TaskCreateView(ModuleMixin, FormView):
 
     def form_valid(self, form):
         d = form.cleaned_data
-        try:
-            task = services.create_task(customer=d["customer"], title=d["title"], due_at=d["due_at"],
-                                        assignee=d["assignee"], opportunity=d["opportunity"], actor=self.request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Follow-up planned."))
-        return redirect(task.customer)
+        return self.run_service(form, lambda: services.create_task(
+            customer=d["customer"], title=d["title"], due_at=d["due_at"], assignee=d["assignee"],
+            opportunity=d["opportunity"], actor=self.request.user).customer, _("Follow-up planned."))
 
 
-class TaskCloseView(ModuleMixin, FormView):
+class TaskCloseView(ModuleMixin, ServiceFormMixin, FormView):
     """Done (with an outcome) or cancel a follow-up."""
 
     module = "crm"
@@ -588,17 +577,16 @@ class TaskCloseView(ModuleMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        try:
-            if self.request.POST.get("action") == "cancel":
-                services.cancel_task(self.task, actor=self.request.user, reason=form.cleaned_data["outcome"])
-            else:
-                services.complete_task(self.task, outcome=form.cleaned_data["outcome"], actor=self.request.user)
-        except BusinessRuleError as exc:
-            form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Follow-up closed."))
+        outcome = form.cleaned_data["outcome"]
+        if self.request.POST.get("action") == "cancel":
+            def call():
+                return services.cancel_task(self.task, actor=self.request.user, reason=outcome)
+        else:
+            def call():
+                return services.complete_task(self.task, outcome=outcome, actor=self.request.user)
         nxt = self.request.POST.get("next", "")
-        return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else self.task.customer)
+        safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={self.request.get_host()}) and nxt.startswith("/")
+        return self.run_service(form, call, _("Follow-up closed."), nxt if safe else self.task.customer)
 
 
 
