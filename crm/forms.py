@@ -46,6 +46,9 @@ class CustomerForm(NoFormTag, forms.ModelForm):
     contact_mobile = forms.CharField(label=_("contact mobile"), max_length=40, required=False)
     confirm_duplicates = forms.BooleanField(label=_("Save anyway: this is not one of the customers listed above"),
                                             required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("reason for the change"), max_length=255, required=False,
+                             help_text=_("Changes to the name, credit code, invoice, bank, credit limit or payment "
+                                         "terms may need a manager's approval; say why."))
 
     class Meta:
         model = Customer
@@ -60,6 +63,8 @@ class CustomerForm(NoFormTag, forms.ModelForm):
         if not creating:
             for f in ("contact_name", "contact_position", "contact_mobile", "confirm_duplicates"):
                 del self.fields[f]
+        else:
+            del self.fields["reason"]
         self.fields["province"].choices = [("", "—")] + list(self.fields["province"].choices)[1:]
 
     def clean_credit_code(self):

@@ -152,8 +152,10 @@ def update_customer(customer, changes: dict, *, actor, reason: str = ""):
         for k, v in changes.items():
             setattr(customer, k, v)
         customer.save()
-    _event(customer, CustomerEventKind.UPDATED, actor=actor, note=reason[:255],
-           data={"fields": sorted(changes)})
+    data = {"fields": sorted(changes)}
+    if pending is not None:
+        data["pending"] = pending.pk
+    _event(customer, CustomerEventKind.UPDATED, actor=actor, note=reason[:255], data=data)
     return customer, pending
 
 

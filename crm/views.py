@@ -171,7 +171,7 @@ class CustomerEditView(CustomerScopedMixin, FormView):
         try:
             _customer, pending = services.update_customer(self.customer, form.customer_data(),
                                                           actor=self.request.user,
-                                                          reason=self.request.POST.get("reason", ""))
+                                                          reason=form.cleaned_data.get("reason", ""))
         except ValidationError as exc:
             form_errors(form, exc)
             return self.form_invalid(form)

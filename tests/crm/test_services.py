@@ -75,17 +75,25 @@ def test_duplicate_detection_on_create(make_user):
     assert Customer.objects.filter(name="宏达建材").count() == 2
 
 
-def test_update_customer_validates_and_records(make_user):
+def test_update_customer_validates_and_routes_key_fields_through_approval(make_user):
     rep = make_user("sales_rep")
     c = CustomerFactory(owner=rep)
     with pytest.raises(BusinessRuleError):
         services.update_customer(c, {"credit_code": "123"}, actor=rep)
     c.refresh_from_db()
     assert c.credit_code == ""
-    services.update_customer(c, {"name": "张三五金", "level": "a"}, actor=rep)
+    # the level is applied at once; the name is key data and waits for a manager
+    c, pending = services.update_customer(c, {"name": "张三五金", "level": "a"}, actor=rep, reason="改名")
     c.refresh_from_db()
-    assert c.name_initials == "zswj" and c.level == "a"
-    assert CustomerEvent.objects.get(customer=c, kind="updated").data == {"fields": ["level", "name"]}
+    assert c.level == "a"
+    assert pending is not None and "name" in pending.field_names and c.name != "张三五金"
+    ev = CustomerEvent.objects.get(customer=c, kind="updated")
+    assert ev.data["fields"] == ["level", "name"] and ev.data["pending"] == pending.pk
+    # a manager's own change is applied, and the pinyin keys follow the new name
+    mgr = make_user("sales_manager")
+    c, pending = services.update_customer(c, {"name": "张三五金"}, actor=mgr)
+    c.refresh_from_db()
+    assert pending is None and c.name_initials == "zswj"
 
 
 def test_reassign_moves_open_work_and_is_recorded(make_user):
