@@ -61,8 +61,13 @@ class MessageForm(forms.Form):
     attachments = MultipleFileField(label=_("Attach files"))
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False,
+    assignee = StaffChoiceField(label=_("Assignee"), queryset=None, required=False,
                                       empty_label=_("(nobody)"))
 
     def __init__(self, *args, staff=None, **kwargs):
@@ -202,10 +207,13 @@ class InspectionForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    end = forms.DateField(label=_("To (inclusive)"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
     category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("All categories")), *TicketCategory.choices])
+                                 choices=[("", _("All categories")), *TicketCategory.choices],
+                                 widget=forms.Select(attrs={"class": "form-select"}))
 
     def clean(self):
         d = super().clean()

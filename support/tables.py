@@ -38,6 +38,12 @@ class TicketTable(tables.Table):
     def value_number(self, record):
         return record.number
 
+    def render_requester(self, value):
+        return value.get_full_name() or value.username
+
+    def render_assignee(self, value):
+        return value.get_full_name() or value.username
+
     def render_priority(self, record):
         return badge(PRIORITY_TONES.get(record.priority, "secondary"), record.get_priority_display())
 
