@@ -24,7 +24,7 @@ class SLAPolicy(TimeStampedModel):
     resolution_hours = models.DecimalField(_("resolution (working hours)"), max_digits=6, decimal_places=2,
                                            validators=[MinValueValidator(Decimal("0.25"))])
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of the time used)"), default=75, validators=[MinValueValidator(10), MaxValueValidator(99)],
+        _("warn at (percent of the time used)"), default=75, validators=[MinValueValidator(10), MaxValueValidator(99)],
         help_text=_("The assignee is warned when this share of the target time has passed."))
 
     class Meta:
@@ -180,8 +180,8 @@ class TicketEvent(models.Model):
     """The status history of a ticket: one row per transition, assignment or escalation."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
-    from_status = models.CharField(_("from"), max_length=20, choices=TicketStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=TicketStatus.choices, blank=True)
+    from_status = models.CharField(_("from status"), max_length=20, choices=TicketStatus.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, choices=TicketStatus.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
