@@ -208,7 +208,7 @@ BEAT_ORDERS = {}
 
 BEAT_GOVERNANCE = {}
 
-BEAT_TRAINING = {}
+BEAT_TRAINING = {"training-reminders": {"task": "training.send_training_reminders_task", "schedule": 3600.0}}
 
 BEAT_SUPPORT = {"check-ticket-slas": {"task": "support.check_ticket_slas_task", "schedule": 300.0}, "create-due-inspections": {"task": "support.create_due_inspections_task", "schedule": 3600.0}, "check-systems": {"task": "support.check_systems_task", "schedule": 300.0}, "prune-request-records": {"task": "support.prune_request_records_task", "schedule": 86400.0}}  # noqa: E501
 
@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE = {**BEAT_CORE, **BEAT_INVENTORY, **BEAT_CRM, **BEAT_ORDERS
 
 # --- Auth ---
 AUTHENTICATION_BACKENDS = [
+    "training.backends.TrainingGateBackend",  # first: denies gated permissions until the course is passed
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

@@ -1,0 +1,64 @@
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from tests.factories.training import CourseFactory, LessonFactory
+from training import services
+from training.models import TrainingGate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gated(make_user):
+    course = CourseFactory(code="gate-course")
+    LessonFactory(course=course)
+    TrainingGate.objects.create(permission="training.change_course", course=course)
+    return course
+
+
+def _fresh(user):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def test_gated_permission_is_refused_until_the_course_is_passed(gated, make_user):
+    trainer = make_user("trainer")
+    assert not trainer.has_perm("training.change_course")
+    assert "passed" in trainer.training_gate["message"].lower() or gated.title in trainer.training_gate["message"]
+    assert trainer.has_perm("training.add_course")  # other permissions are untouched
+    services.complete_lesson(user=trainer, lesson=gated.lessons.get())
+    assert _fresh(trainer).has_perm("training.change_course")
+
+
+def test_gate_does_not_grant_or_explain_what_the_role_lacks(gated, make_user):
+    rep = make_user("sales_rep")
+    assert not rep.has_perm("training.change_course")
+    assert not hasattr(rep, "training_gate")
+
+
+def test_gates_are_read_once_per_request(gated, make_user, django_assert_num_queries):
+    trainer = make_user("trainer")
+    trainer.has_perm("training.add_course")
+    with django_assert_num_queries(0):
+        trainer.has_perm("training.add_lesson")
+        trainer.has_perm("training.view_course")
+
+
+def test_403_page_points_to_the_course(gated, client_as):
+    client = client_as("trainer")
+    response = client.get(reverse("training:course_edit", args=[gated.pk]))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert reverse("training:course", args=[gated.pk]) in body
+    assert gated.title_en in body
+
+
+def test_gate_form_checks_the_permission_exists(client_as, gated):
+    client = client_as("sales_manager")
+    n = TrainingGate.objects.count()
+    response = client.post(reverse("training:gate_create"), {"permission": "nope.nothing", "course": gated.pk,
+                                                              "active": "on"})
+    assert response.status_code == 200 and TrainingGate.objects.count() == n
+    assert Permission.objects.filter(codename="view_course").exists()

@@ -1,0 +1,60 @@
+"""The completion certificate: A4 landscape, bilingual, with a verification code and QR code."""
+
+from django.urls import reverse
+from django.utils import timezone
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Spacer
+
+from hardware_erp.core import pdf
+
+
+def _qr(url: str, size: float):
+    widget = QrCodeWidget(url)
+    x0, y0, x1, y1 = widget.getBounds()
+    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    d.add(widget)
+    return d
+
+
+def certificate_pdf(cert, request=None) -> bytes:
+    base = pdf.styles()
+    big = ParagraphStyle("big", parent=base["title"], fontSize=30, leading=38, spaceAfter=4)
+    sub = ParagraphStyle("sub", parent=base["body"], fontSize=14, leading=20, alignment=1,
+                         textColor=colors.HexColor("#4a5868"))
+    name = ParagraphStyle("name", parent=base["title"], fontSize=26, leading=32, textColor=colors.HexColor("#1f6feb"))
+    course = ParagraphStyle("course", parent=base["title"], fontSize=18, leading=24)
+    small = ParagraphStyle("small", parent=base["small"], fontSize=9, leading=12, alignment=1)
+    path = reverse("training:verify", args=[cert.code])
+    url = request.build_absolute_uri(path) if request else path
+    issued = timezone.localtime(cert.issued_at)
+    score = f" · 测验最高分 Best quiz score {cert.score}%" if cert.score is not None else ""
+    story = [
+        Spacer(1, 18),
+        pdf.Paragraph("结业证书", big),
+        pdf.Paragraph("Certificate of Completion", sub),
+        Spacer(1, 18),
+        pdf.Paragraph("兹证明 This certifies that", sub),
+        Spacer(1, 6),
+        pdf.Paragraph(cert.holder_name, name),
+        pdf.Paragraph("已完成培训课程 has completed the course", sub),
+        Spacer(1, 6),
+        pdf.Paragraph(cert.course_title_zh, course),
+    ]
+    if cert.course_title_en and cert.course_title_en != cert.course_title_zh:
+        story.append(pdf.Paragraph(cert.course_title_en, course))
+    story += [
+        pdf.Paragraph(f"第 {cert.course_version} 版 Version {cert.course_version}{score}", sub),
+        Spacer(1, 16),
+    ]
+    table = pdf.Table([[
+        pdf.Paragraph(f"颁发日期 Issued<br/><b>{issued:%Y-%m-%d}</b>", small),
+        _qr(url, 80),
+        pdf.Paragraph(f"验证码 Verification code<br/><b>{cert.code}</b><br/>{url}", small),
+    ]], colWidths=[200, 110, 260])
+    table.setStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER")])
+    story.append(table)
+    return pdf.build_pdf(story, title="结业证书 Certificate", subtitle=cert.code, pagesize=landscape(A4))

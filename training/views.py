@@ -1,5 +1,0 @@
-from hardware_erp.core.views import ModuleIndexView
-
-
-class IndexView(ModuleIndexView):
-    module = "training"

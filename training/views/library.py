@@ -1,0 +1,138 @@
+"""The learning library: search, read (view counts), “was this helpful”, suggest and publish."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import CreateView, DetailView, UpdateView
+
+from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.views import ERPListView, ModuleMixin
+
+from .. import services
+from ..choices import LibraryStatus
+from ..content import render_markdown
+from ..filtersets import LibraryFilterSet
+from ..forms import LibraryItemForm
+from ..models import LibraryItem, LibraryVote
+from ..tables import LibraryTable
+from .authoring import FormPage
+from .learning import embed_url
+
+
+class LibraryListView(ERPListView):
+    model = LibraryItem
+    module = "training"
+    permission_required = "training.view_libraryitem"
+    table_class = LibraryTable
+    filterset_class = LibraryFilterSet
+    title = _("Learning library")
+    empty_text = _("The library is empty. Share what you know: suggest an article.")
+    create_url_name = "training:library_create"
+    create_label = _("Suggest an article")
+
+
+class LibraryItemView(ModuleMixin, DetailView):
+    module = "training"
+    permission_required = "training.view_libraryitem"
+    template_name = "training/library_item.html"
+    context_object_name = "item"
+
+    def get_queryset(self):
+        return LibraryItem.objects.for_user(self.request.user).select_related("author", "published_by")
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if obj.status == LibraryStatus.PUBLISHED:
+            services.record_view(obj)
+            obj.views += 1
+        return obj
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        item, user = self.object, self.request.user
+        ctx["title"] = item.title
+        ctx["body_html"] = render_markdown(item.body)
+        ctx["video_embed"] = embed_url(item.video_url)
+        ctx["my_vote"] = LibraryVote.objects.filter(item=item, user=user).first()
+        ctx["can_publish"] = user.has_perm("training.publish_libraryitem")
+        ctx["can_edit"] = ctx["can_publish"] or (item.author_id == user.pk and item.status == LibraryStatus.SUGGESTED)
+        return ctx
+
+
+class LibraryCreateView(FormPage, CreateView):
+    permission_required = "training.add_libraryitem"
+    form_class = LibraryItemForm
+    cancel_url_name = "training:library_list"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        publish = self.request.user.has_perm("training.publish_libraryitem")
+        ctx["title"] = _("New library item") if publish else _("Suggest an article")
+        if not publish:
+            ctx["intro"] = _("Share a tip or a how-to with your colleagues. A trainer reads it and publishes it.")
+        return ctx
+
+    def form_valid(self, form):
+        item = services.save_library_item(form.instance, actor=self.request.user)
+        if item.status == LibraryStatus.PUBLISHED:
+            messages.success(self.request, _("Published."))
+        else:
+            messages.success(self.request, _("Thank you! A trainer will review your suggestion."))
+        return redirect(item)
+
+
+class LibraryEditView(FormPage, UpdateView):
+    permission_required = "training.add_libraryitem"
+    form_class = LibraryItemForm
+    cancel_url_name = "training:library_list"
+    title = _("Edit library item")
+
+    def get_queryset(self):
+        return LibraryItem.objects.for_user(self.request.user)
+
+    def form_valid(self, form):
+        try:
+            item = services.save_library_item(form.instance, actor=self.request.user)
+        except BusinessRuleError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(item)
+
+
+class LibraryReviewView(ModuleMixin, View):
+    module = "training"
+    permission_required = "training.publish_libraryitem"
+
+    def post(self, request, pk):
+        item = get_object_or_404(LibraryItem, pk=pk)
+        publish = request.POST.get("decision") == "publish"
+        services.review_library_item(item, publish=publish, actor=request.user)
+        messages.success(request, _("Published.") if publish else _("Marked as not published."))
+        return redirect(item)
+
+
+class LibraryVoteView(ModuleMixin, View):
+    module = "training"
+    permission_required = "training.view_libraryitem"
+
+    def post(self, request, pk):
+        item = get_object_or_404(LibraryItem.objects.for_user(request.user), pk=pk,
+                                 status=LibraryStatus.PUBLISHED)
+        services.vote_helpful(item, user=request.user, helpful=request.POST.get("helpful") == "yes")
+        messages.success(request, _("Thank you for telling us."))
+        return redirect(item)
+
+
+class LibraryFileView(ModuleMixin, View):
+    module = "training"
+    permission_required = "training.view_libraryitem"
+
+    def get(self, request, pk):
+        item = get_object_or_404(LibraryItem.objects.for_user(request.user), pk=pk)
+        if not item.file:
+            raise Http404
+        return FileResponse(item.file.open("rb"), as_attachment=item.file_type == "slides",
+                            filename=item.file.name.rsplit("/", 1)[-1])
