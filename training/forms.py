@@ -169,9 +169,15 @@ class VersionForm(forms.Form):
         return data
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
 class MentorForm(forms.Form):
-    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=User.objects.filter(is_active=True)
-                                    .order_by("username"))
+    mentor = UserChoiceField(label=_("Choose another mentor"), queryset=User.objects.filter(is_active=True)
+                             .order_by("username"))
 
 
 class MessageForm(forms.Form):
@@ -191,7 +197,8 @@ class SessionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["trainer"].queryset = User.objects.filter(is_active=True).order_by("username")
+        self.fields["trainer"] = UserChoiceField(label=_("Trainer"), queryset=User.objects.filter(is_active=True)
+                                                 .order_by("username"))
 
     def clean(self):
         data = super().clean()

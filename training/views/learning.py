@@ -46,9 +46,18 @@ class MyLearningView(ModuleMixin, TemplateView):
                            .select_related("quiz__lesson__course")[:10])
         ctx["certificates"] = Certificate.objects.filter(enrollment__user=user).select_related("enrollment")
         ctx["mentees"] = selectors.mentees_of(user)
-        ctx["suggested"] = (Course.objects.published().exclude(enrollments__user=user)
-                            .annotate(lesson_count=Count("lessons"))[:6])
+        ctx["suggested"] = _suggestions(user)
         return ctx
+
+
+def _suggestions(user, limit=6):
+    """Published courses the user is not taking, the ones meant for the user's roles first."""
+    from hardware_erp.core.roles import roles_of
+
+    mine = {r.key for r in roles_of(user)}
+    courses = list(Course.objects.published().exclude(enrollments__user=user).annotate(lesson_count=Count("lessons")))
+    courses.sort(key=lambda c: (not (set(c.roles) & mine), bool(c.roles) and not set(c.roles) & mine, c.code))
+    return [c for c in courses if not c.roles or set(c.roles) & mine][:limit]
 
 
 class CourseListView(ERPListView):

@@ -1,7 +1,7 @@
 """Mentors and managers: a mentee's page (progress, practice sign-off, the thread), choosing mentors."""
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Avg, Count
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -45,8 +45,7 @@ class MenteeView(ModuleMixin, DetailView):
         ctx["can_sign"] = ctx["is_mentor"] or user.has_perm("training.change_course")
         if user.has_perm("training.assign_mentor"):
             ctx["mentor_form"] = MentorForm(initial={"mentor": a.mentor_id})
-        totals = a.enrollments.aggregate(total=Count("pk"), done=Count("pk", filter=Q(completed_at__isnull=False)))
-        ctx["percent"] = int(totals["done"] * 100 / totals["total"]) if totals["total"] else 0
+        ctx["percent"] = int(a.enrollments.aggregate(p=Avg("progress"))["p"] or 0)
         return ctx
 
 
