@@ -46,7 +46,7 @@ class TrainingGateBackend(BaseBackend):
         from .models import Course
 
         course = Course.objects.filter(pk__in=missing).order_by("pk").first()
-        message = _("This action needs the course \u201c%(course)s\u201d. Pass it first, then try again.") % {
+        message = _("This action needs the course “%(course)s”. Pass it first, then try again.") % {
             "course": course}
         user_obj.training_gate = {"message": message, "url": reverse("training:course", args=[course.pk]),
                                   "course": str(course), "permission": perm,

@@ -88,7 +88,7 @@ def complete_lesson(*, user, lesson: Lesson, note: str = "") -> LessonProgress:
         progress.save(update_fields=["submitted_at", "note"])
         mentor = enrollment.assignment.mentor if enrollment.assignment_id else None
         if mentor:
-            notify(mentor, _("%(user)s finished the practice task \u201c%(lesson)s\u201d: please sign it off.")
+            notify(mentor, _("%(user)s finished the practice task “%(lesson)s”: please sign it off.")
                    % {"user": _name(user), "lesson": lesson.title},
                    reverse("training:mentee", args=[enrollment.assignment_id]),
                    key=f"training:practice:{progress.pk}:submitted")
@@ -114,7 +114,7 @@ def sign_off_practice(progress: LessonProgress, *, actor) -> LessonProgress:
     progress.completed_at = timezone.now()
     progress.signed_off_by = actor
     progress.save(update_fields=["completed_at", "signed_off_by"])
-    notify(progress.enrollment.user, _("%(mentor)s signed off your practice task \u201c%(lesson)s\u201d.")
+    notify(progress.enrollment.user, _("%(mentor)s signed off your practice task “%(lesson)s”.")
            % {"mentor": _name(actor), "lesson": progress.lesson.title},
            reverse("training:lesson", args=[progress.lesson_id]), level="success")
     _touch(Enrollment.objects.select_for_update().get(pk=progress.enrollment_id))
@@ -148,12 +148,12 @@ def _on_course_completed(enrollment: Enrollment):
     Certificate.objects.get_or_create(enrollment=enrollment, defaults={
         "holder_name": _name(enrollment.user), "course_title_zh": course.title_zh,
         "course_title_en": course.title_en, "course_version": course.version, "score": best})
-    notify(enrollment.user, _("You completed \u201c%(course)s\u201d. Your certificate is ready.") % {"course": course},
+    notify(enrollment.user, _("You completed “%(course)s”. Your certificate is ready.") % {"course": course},
            reverse("training:course", args=[course.pk]), level="success",
            key=f"training:enrollment:{enrollment.pk}:completed")
     assignment = enrollment.assignment
     if assignment and assignment.mentor_id:
-        notify(assignment.mentor, _("%(user)s completed \u201c%(course)s\u201d.")
+        notify(assignment.mentor, _("%(user)s completed “%(course)s”.")
                % {"user": _name(enrollment.user), "course": course},
                reverse("training:mentee", args=[assignment.pk]),
                key=f"training:enrollment:{enrollment.pk}:completed:mentor")
@@ -296,7 +296,7 @@ def publish_new_version(course: Course, *, notes_zh: str, notes_en: str = "", ac
         body_zh=notes_zh or notes_en, body_en=notes_en or notes_zh)
     completed = Enrollment.objects.filter(course=course, completed_at__isnull=False).select_related("user")
     notify([e.user for e in completed],
-           _("\u201c%(course)s\u201d was updated (version %(v)d): read what's new.") % {"course": course,
+           _("“%(course)s” was updated (version %(v)d): read what's new.") % {"course": course,
                                                                                       "v": course.version},
            reverse("training:lesson", args=[lesson.pk]), key=f"training:course:{course.pk}:v{course.version}")
     return lesson
@@ -344,7 +344,7 @@ def assign_plan(user, plan: OnboardingPlan, *, actor=None, mentor=None, start_da
         enroll(user, item.course, actor=actor, due_date=start + timedelta(days=item.due_days),
                required=item.required, source=EnrollmentSource.PLAN, assignment=assignment)
     link = reverse("training:my_learning")
-    notify(user, _("Welcome! Your onboarding plan \u201c%(plan)s\u201d is ready.") % {"plan": plan}, link,
+    notify(user, _("Welcome! Your onboarding plan “%(plan)s” is ready.") % {"plan": plan}, link,
            key=f"training:assignment:{assignment.pk}:welcome")
     if mentor:
         _notify_mentor(assignment)
@@ -353,7 +353,7 @@ def assign_plan(user, plan: OnboardingPlan, *, actor=None, mentor=None, start_da
 
 
 def _notify_mentor(assignment):
-    notify(assignment.mentor, _("You are the mentor of %(user)s for \u201c%(plan)s\u201d.")
+    notify(assignment.mentor, _("You are the mentor of %(user)s for “%(plan)s”.")
            % {"user": _name(assignment.user), "plan": assignment.plan},
            reverse("training:mentee", args=[assignment.pk]),
            key=f"training:assignment:{assignment.pk}:mentor:{assignment.mentor_id}")
@@ -408,17 +408,17 @@ def send_due_reminders(today=None) -> dict:
     for e in open_required.filter(due_date__gte=today, due_date__lte=today + timedelta(days=REMIND_DAYS_BEFORE)):
         link = reverse("training:course", args=[e.course_id])
         sent["due_soon"] += len(notify(
-            e.user, _("\u201c%(course)s\u201d is due on %(date)s.") % {"course": e.course, "date": e.due_date},
+            e.user, _("“%(course)s” is due on %(date)s.") % {"course": e.course, "date": e.due_date},
             link, level="warning", key=f"training:enrollment:{e.pk}:due-soon"))
     for e in open_required.filter(due_date__lt=today):
         link = reverse("training:course", args=[e.course_id])
         sent["overdue"] += len(notify(
-            e.user, _("\u201c%(course)s\u201d was due on %(date)s and is not finished.")
+            e.user, _("“%(course)s” was due on %(date)s and is not finished.")
             % {"course": e.course, "date": e.due_date}, link, level="danger",
             key=f"training:enrollment:{e.pk}:overdue"))
         mentor = e.assignment.mentor if e.assignment_id else None
         if mentor:
-            notify(mentor, _("%(user)s is late with \u201c%(course)s\u201d (due %(date)s).")
+            notify(mentor, _("%(user)s is late with “%(course)s” (due %(date)s).")
                    % {"user": _name(e.user), "course": e.course, "date": e.due_date},
                    reverse("training:mentee", args=[e.assignment_id]), level="warning",
                    key=f"training:enrollment:{e.pk}:overdue:mentor")
@@ -463,7 +463,7 @@ def cancel_seat(session: TrainingSession, *, user) -> SessionSeat | None:
         if promoted:
             promoted.status = SeatStatus.ENROLLED
             promoted.save(update_fields=["status"])
-            notify(promoted.user, _("A seat became free: you are now enrolled in \u201c%(session)s\u201d.")
+            notify(promoted.user, _("A seat became free: you are now enrolled in “%(session)s”.")
                    % {"session": session}, session.get_absolute_url(), level="success",
                    key=f"training:seat:{promoted.pk}:promoted:{timezone.now():%Y%m%d%H%M%S}")
     return promoted
@@ -484,7 +484,7 @@ def take_attendance(session: TrainingSession, present_ids, *, actor) -> int:
         TrainingSession.objects.filter(pk=session.pk).update(status=SessionStatus.DONE)
     for seat in seats:
         if seat.attended:
-            notify(seat.user, _("Thank you for attending \u201c%(session)s\u201d: how was it?")
+            notify(seat.user, _("Thank you for attending “%(session)s”: how was it?")
                    % {"session": session}, session.get_absolute_url(),
                    key=f"training:seat:{seat.pk}:feedback", email=False)
     return sum(1 for s in seats if s.attended)
@@ -534,8 +534,8 @@ def review_library_item(item: LibraryItem, *, publish: bool, actor) -> LibraryIt
     else:
         item.status = LibraryStatus.REJECTED
     item.save(update_fields=["status", "published_by", "published_at", "updated_at"])
-    notify(item.author, (_("Your suggestion \u201c%(title)s\u201d is published. Thank you!") if publish else
-                         _("Your suggestion \u201c%(title)s\u201d was not published.")) % {"title": item.title},
+    notify(item.author, (_("Your suggestion “%(title)s” is published. Thank you!") if publish else
+                         _("Your suggestion “%(title)s” was not published.")) % {"title": item.title},
            item.get_absolute_url(), key=f"training:library:{item.pk}:{item.status}")
     return item
 

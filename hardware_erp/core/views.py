@@ -230,7 +230,8 @@ def healthz(request):
 def permission_denied(request, exception=None):
     # training's gate backend leaves {"message", "url", "link_label"} on the user when a course is missing
     gate = getattr(getattr(request, "user", None), "training_gate", None) or {}
-    return render(request, "403.html", {"title": _("Access denied"), "reason": gate.get("message") or str(exception or ""),
+    return render(request, "403.html", {"title": _("Access denied"),
+                                        "reason": gate.get("message") or str(exception or ""),
                                         "reason_url": gate.get("url", ""), "reason_link": gate.get("link_label", "")},
                   status=403)
 

@@ -273,7 +273,7 @@ def test_list_pages_do_not_grow_queries_with_rows(client_as, django_assert_max_n
         c = CourseFactory()
         LessonFactory(course=c)
         LibraryItem.objects.create(title_zh=f"条目{i}", module="crm", author=client.user, status="published")
-    for i in range(30):
+    for _i in range(30):
         u = make_user("sales_rep")
         services.enroll(u, c)
     for name in ("training:course_list", "training:library_list", "training:progress"):

@@ -73,7 +73,7 @@ class Lesson(Bilingual, TimeStampedModel):
                                                      "crm:customer_list."))
     requires_signoff = models.BooleanField(_("mentor signs off"), default=False)
     added_in_version = models.PositiveIntegerField(_("added in version"), default=1)
-    whats_new = models.BooleanField(_("\u201cwhat's new\u201d lesson"), default=False)
+    whats_new = models.BooleanField(_("“what's new” lesson"), default=False)
     history = HistoricalRecords()
 
     class Meta:
