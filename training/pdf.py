@@ -1,6 +1,7 @@
 """The completion certificate: A4 landscape, bilingual, with a verification code and QR code."""
 
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -20,6 +21,11 @@ def _qr(url: str, size: float):
     return d
 
 
+def _en(text: str) -> str:
+    """Latin text in Helvetica: STSong-Light's Latin glyphs are spaced too widely for English lines."""
+    return f'<font name="Helvetica">{escape(text)}</font>'
+
+
 def certificate_pdf(cert, request=None) -> bytes:
     base = pdf.styles()
     big = ParagraphStyle("big", parent=base["title"], fontSize=30, leading=38, spaceAfter=4)
@@ -31,29 +37,29 @@ def certificate_pdf(cert, request=None) -> bytes:
     path = reverse("training:verify", args=[cert.code])
     url = request.build_absolute_uri(path) if request else path
     issued = timezone.localtime(cert.issued_at)
-    score = f" · 测验最高分 Best quiz score {cert.score}%" if cert.score is not None else ""
+    score = f"，测验最高分 {_en(f'/ best quiz score {cert.score}%')}" if cert.score is not None else ""
     story = [
         Spacer(1, 18),
         pdf.Paragraph("结业证书", big),
-        pdf.Paragraph("Certificate of Completion", sub),
+        pdf.Paragraph(_en("Certificate of Completion"), sub),
         Spacer(1, 18),
-        pdf.Paragraph("兹证明 This certifies that", sub),
+        pdf.Paragraph("兹证明 " + _en("This certifies that"), sub),
         Spacer(1, 6),
-        pdf.Paragraph(cert.holder_name, name),
-        pdf.Paragraph("已完成培训课程 has completed the course", sub),
+        pdf.Paragraph(escape(cert.holder_name), name),
+        pdf.Paragraph("已完成培训课程 " + _en("has completed the course"), sub),
         Spacer(1, 6),
-        pdf.Paragraph(cert.course_title_zh, course),
+        pdf.Paragraph(escape(cert.course_title_zh), course),
     ]
     if cert.course_title_en and cert.course_title_en != cert.course_title_zh:
-        story.append(pdf.Paragraph(cert.course_title_en, course))
+        story.append(pdf.Paragraph(_en(cert.course_title_en), course))
     story += [
-        pdf.Paragraph(f"第 {cert.course_version} 版 Version {cert.course_version}{score}", sub),
+        pdf.Paragraph(f"第 {cert.course_version} 版 {_en(f'/ version {cert.course_version}')}{score}", sub),
         Spacer(1, 16),
     ]
     table = pdf.Table([[
-        pdf.Paragraph(f"颁发日期 Issued<br/><b>{issued:%Y-%m-%d}</b>", small),
+        pdf.Paragraph(f"颁发日期 {_en('Issued')}<br/>{_en(f'{issued:%Y-%m-%d}')}", small),
         _qr(url, 80),
-        pdf.Paragraph(f"验证码 Verification code<br/><b>{cert.code}</b><br/>{url}", small),
+        pdf.Paragraph(f"验证码 {_en('Verification code')}<br/>{_en(cert.code)}<br/>{_en(url)}", small),
     ]], colWidths=[200, 110, 260])
     table.setStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER")])
     story.append(table)

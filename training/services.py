@@ -101,8 +101,7 @@ def complete_lesson(*, user, lesson: Lesson, note: str = "") -> LessonProgress:
 
 @transaction.atomic
 def sign_off_practice(progress: LessonProgress, *, actor) -> LessonProgress:
-    progress = LessonProgress.objects.select_for_update().select_related(
-        "enrollment__assignment", "lesson", "enrollment__user").get(pk=progress.pk)
+    progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)  # no outer joins under FOR UPDATE
     assignment = progress.enrollment.assignment
     is_mentor = assignment is not None and assignment.mentor_id == actor.pk
     if not (is_mentor or actor.has_perm("training.change_course")):
