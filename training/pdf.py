@@ -1,8 +1,8 @@
 """The completion certificate: A4 landscape, bilingual, with a verification code and QR code."""
 
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
