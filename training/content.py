@@ -89,3 +89,14 @@ def check_upload(upload, allowed=("pdf", "slides", "video", "image")) -> str:
         raise ValidationError(_("The file's content does not match its name (%(name)s). Allowed: %(kinds)s.")
                               % {"name": upload.name, "kinds": labels}, code="bad_content")
     return kind
+
+
+def serve_file(fieldfile, file_type: str = ""):
+    """A FileResponse for an uploaded file: PDFs, images and videos open in the browser, slides download.
+    Views check access first; files are never served from MEDIA_URL directly."""
+    from django.http import FileResponse, Http404
+
+    if not fieldfile:
+        raise Http404
+    return FileResponse(fieldfile.open("rb"), as_attachment=file_type == "slides",
+                        filename=fieldfile.name.rsplit("/", 1)[-1])

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from .. import selectors, services
 from ..choices import LessonKind
-from ..content import render_markdown
+from ..content import render_markdown, serve_file
 from ..filtersets import CourseFilterSet
 from ..models import Certificate, Course, Enrollment, Lesson, LessonProgress, PlanAssignment, Quiz, QuizAttempt
 from ..pdf import certificate_pdf
@@ -178,11 +178,7 @@ class LessonFileView(ModuleMixin, View):
 
     def get(self, request, pk):
         lesson = get_object_or_404(Lesson.objects.filter(course__in=Course.objects.for_user(request.user)), pk=pk)
-        if not lesson.file:
-            raise Http404
-        inline = lesson.file_type in ("pdf", "image", "video")
-        return FileResponse(lesson.file.open("rb"), as_attachment=not inline,
-                            filename=lesson.file.name.rsplit("/", 1)[-1])
+        return serve_file(lesson.file, lesson.file_type)
 
 
 class CompleteLessonView(ModuleMixin, View):

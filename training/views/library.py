@@ -1,7 +1,6 @@
 """The learning library: search, read (view counts), “was this helpful”, suggest and publish."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -12,7 +11,7 @@ from hardware_erp.core.views import ERPListView, ModuleMixin
 
 from .. import services
 from ..choices import LibraryStatus
-from ..content import render_markdown
+from ..content import render_markdown, serve_file
 from ..filtersets import LibraryFilterSet
 from ..forms import LibraryItemForm
 from ..models import LibraryItem, LibraryVote
@@ -132,7 +131,4 @@ class LibraryFileView(ModuleMixin, View):
 
     def get(self, request, pk):
         item = get_object_or_404(LibraryItem.objects.for_user(request.user), pk=pk)
-        if not item.file:
-            raise Http404
-        return FileResponse(item.file.open("rb"), as_attachment=item.file_type == "slides",
-                            filename=item.file.name.rsplit("/", 1)[-1])
+        return serve_file(item.file, item.file_type)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db.models import Avg, Count, Q, Sum
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from hardware_erp.core.views import ERPListView, ModuleMixin
 
 from .. import services
 from ..choices import SeatStatus
+from ..content import serve_file
 from ..filtersets import ExternalTrainingFilterSet, SessionFilterSet
 from ..forms import ExternalTrainingForm, FeedbackForm, SessionForm
 from ..models import ExternalTraining, SessionFeedback, TrainingSession
@@ -190,8 +190,6 @@ class ExternalFileView(ModuleMixin, View):
 
     def get(self, request, pk):
         record = get_object_or_404(ExternalTraining.objects.for_user(request.user), pk=pk)
-        if not record.certificate:
-            raise Http404
-        return FileResponse(record.certificate.open("rb"), filename=record.certificate.name.rsplit("/", 1)[-1])
+        return serve_file(record.certificate)
 
 
