@@ -17,7 +17,11 @@ class TrainingGateBackend(BaseBackend):
     _model_backend = ModelBackend()
 
     def authenticate(self, request, **credentials):
-        return None
+        return None  # never signs anyone in: axes and ModelBackend do that
+
+    def get_user(self, user_id):
+        # Client.force_login() without a backend records the first listed one (this) in the session
+        return self._model_backend.get_user(user_id)
 
     def _gates(self, user):
         cache = getattr(user, "_training_gate_cache", None)

@@ -62,3 +62,9 @@ def test_gate_form_checks_the_permission_exists(client_as, gated):
                                                               "active": "on"})
     assert response.status_code == 200 and TrainingGate.objects.count() == n
     assert Permission.objects.filter(codename="view_course").exists()
+
+
+def test_force_login_without_a_backend_keeps_the_session(client, make_user):
+    user = make_user("sales_rep")
+    client.force_login(user)  # records the first backend, this one
+    assert client.get(reverse("training:my_learning")).status_code == 200
