@@ -204,7 +204,7 @@ BEAT_INVENTORY = {"inventory-check-thresholds": {"task": "inventory.check_thresh
 
 BEAT_CRM = {"crm-followup-reminders": {"task": "crm.send_followup_reminders_task", "schedule": 300.0}, "crm-morning-digest": {"task": "crm.send_morning_digest_task", "schedule": 1800.0}, "crm-stale-opportunities": {"task": "crm.flag_stale_opportunities_task", "schedule": 3600.0}}  # noqa: E501
 
-BEAT_ORDERS = {}
+BEAT_ORDERS = {"orders-poll-tracking": {"task": "orders.poll_tracking_task", "schedule": 1800.0}, "orders-customer-emails": {"task": "orders.send_pending_customer_emails_task", "schedule": 600.0}, "orders-overdue-reminders": {"task": "orders.send_overdue_reminders_task", "schedule": 21600.0}}  # noqa: E501
 
 BEAT_GOVERNANCE = {}
 

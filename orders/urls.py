@@ -1,9 +1,52 @@
 from django.urls import path
 
 from . import views
+from .choices import DocKind
 
 app_name = "orders"
 
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
+    path("list/", views.OrderListView.as_view(), name="order_list"),
+    path("quotations/", views.QuotationListView.as_view(), name="quotation_list"),
+    path("new/", views.OrderFormView.as_view(kind=DocKind.ORDER), name="order_create"),
+    path("quotations/new/", views.OrderFormView.as_view(kind=DocKind.QUOTATION), name="quotation_create"),
+    path("<int:pk>/", views.OrderView.as_view(), name="order"),
+    path("<int:pk>/edit/", views.OrderEditView.as_view(), name="order_edit"),
+    path("<int:pk>/transition/", views.TransitionView.as_view(), name="order_transition"),
+    path("<int:pk>/convert/", views.ConvertQuotationView.as_view(), name="quotation_convert"),
+    path("<int:pk>/pdf/", views.OrderPDFView.as_view(), name="order_pdf"),
+    path("<int:pk>/invoice.pdf", views.InvoicePDFView.as_view(), name="invoice_pdf"),
+    path("<int:pk>/picking.pdf", views.PickingListPDFView.as_view(), name="picking_pdf"),
+    path("<int:pk>/ship/", views.ShipView.as_view(), name="order_ship"),
+    path("<int:pk>/return/", views.ReturnView.as_view(), name="order_return"),
+    path("<int:pk>/status-link/", views.StatusLinkView.as_view(), name="status_link"),
+    path("<int:pk>/invoice-request/", views.InvoiceRequestView.as_view(), name="invoice_request"),
+    path("review/", views.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/settings/", views.ReviewSettingsView.as_view(), name="review_settings"),
+    path("picking/", views.PickingView.as_view(), name="picking"),
+    path("picking/<int:warehouse>.pdf", views.WarehousePickingPDFView.as_view(), name="warehouse_picking_pdf"),
+    path("shipments/", views.ShipmentListView.as_view(), name="shipment_list"),
+    path("shipments/<int:pk>/", views.ShipmentView.as_view(), name="shipment"),
+    path("shipments/<int:pk>/delivery-note.pdf", views.DeliveryNotePDFView.as_view(), name="delivery_note_pdf"),
+    path("carriers/", views.CarrierListView.as_view(), name="carrier_list"),
+    path("carriers/new/", views.CarrierCreateView.as_view(), name="carrier_create"),
+    path("carriers/<int:pk>/edit/", views.CarrierEditView.as_view(), name="carrier_edit"),
+    path("carriers/kuaidi100/push/", views.Kuaidi100PushView.as_view(), name="kuaidi100_push"),
+    path("payments/", views.PaymentListView.as_view(), name="payment_list"),
+    path("payments/new/", views.PaymentCreateView.as_view(), name="payment_create"),
+    path("payments/<int:pk>/", views.PaymentView.as_view(), name="payment"),
+    path("receivables/", views.ReceivablesView.as_view(), name="receivables"),
+    path("receivables/statement/<int:customer>.pdf", views.StatementPDFView.as_view(), name="statement_pdf"),
+    path("invoices/", views.InvoiceQueueView.as_view(), name="invoice_queue"),
+    path("price-rules/", views.PriceRuleListView.as_view(), name="pricerule_list"),
+    path("price-rules/new/", views.PriceRuleCreateView.as_view(), name="pricerule_create"),
+    path("price-rules/<int:pk>/edit/", views.PriceRuleEditView.as_view(), name="pricerule_edit"),
+    path("analytics/", views.AnalyticsView.as_view(), name="analytics"),
+    path("analytics/rep-month/", views.RepMonthFragmentView.as_view(), name="rep_month_fragment"),
+    path("customers/<int:pk>/purchases/", views.CustomerPurchasesView.as_view(), name="customer_purchases"),
+    path("from-opportunity/<int:pk>/", views.OrderFromOpportunityView.as_view(), name="order_from_opportunity"),
+    path("lookup/customers/", views.CustomerLookupView.as_view(), name="customer_lookup"),
+    path("lookup/products/", views.ProductLookupView.as_view(), name="product_lookup"),
+    path("status/<str:token>/", views.StatusPageView.as_view(), name="status_page"),
 ]

@@ -1,0 +1,85 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocKind(models.TextChoices):
+    QUOTATION = "quotation", _("Quotation")
+    ORDER = "order", _("Sales order")
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    PICKING = "picking", _("Picking")
+    PARTIALLY_SHIPPED = "part_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    PARTIALLY_PAID = "part_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+    # quotations only
+    CONVERTED = "converted", _("Converted to order")
+
+
+# States in which an order counts as a sale (revenue, receivables, analytics).
+SOLD_STATES = (OrderStatus.APPROVED, OrderStatus.PICKING, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED,
+               OrderStatus.DELIVERED, OrderStatus.PARTIALLY_PAID, OrderStatus.PAID, OrderStatus.CLOSED)
+# States in which goods have left the warehouse (an invoice is due).
+INVOICED_STATES = (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
+                   OrderStatus.PARTIALLY_PAID, OrderStatus.PAID, OrderStatus.CLOSED)
+OPEN_STATES = (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.APPROVED, OrderStatus.PICKING,
+               OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.PARTIALLY_PAID)
+# States the customer is e-mailed about.
+CUSTOMER_NOTICE_STATES = (OrderStatus.APPROVED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED,
+                          OrderStatus.DELIVERED, OrderStatus.CANCELLED)
+
+
+class ReviewReason(models.TextChoices):
+    CREDIT = "credit", _("Credit limit exceeded")
+    OVERDUE = "overdue", _("Overdue balance")
+    MARGIN = "margin", _("Margin below minimum")
+    DISCOUNT = "discount", _("Discount above threshold")
+    STOCK = "stock", _("Not enough stock")
+
+
+FINANCE_REASONS = {ReviewReason.CREDIT, ReviewReason.OVERDUE}
+
+
+class EventKind(models.TextChoices):
+    TRANSITION = "transition", _("Status change")
+    REVIEW = "review", _("Review")
+    SHIPMENT = "shipment", _("Shipment")
+    PAYMENT = "payment", _("Payment")
+    RETURN = "return", _("Return")
+    NOTE = "note", _("Note")
+    LINK = "link", _("Status link")
+
+
+class ShipmentStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", _("In transit")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    PROBLEM = "problem", _("Problem")
+    RETURNING = "returning", _("Returning to sender")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class CarrierAdapter(models.TextChoices):
+    MANUAL = "manual", _("Manual (staff enter the events)")
+    KUAIDI100 = "kuaidi100", _("Kuaidi100 query API")
+
+
+class PaymentMethod(models.TextChoices):
+    BANK = "bank", _("Bank transfer")
+    CASH = "cash", _("Cash")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    BILL = "bill", _("Acceptance bill")
+
+
+class InvoiceStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ISSUED = "issued", _("Issued")
+    CANCELLED = "cancelled", _("Cancelled")

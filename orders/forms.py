@@ -1,0 +1,178 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Customer
+from inventory.models import Product, UnitOfMeasure, Warehouse
+
+from .choices import PaymentMethod, ShipmentStatus
+from .models import Carrier, InvoiceRequest, PriceRule, ReviewSettings
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class OrderForm(forms.Form):
+    customer = forms.ModelChoiceField(Customer.objects.none(), label=_("Customer"),
+                                      widget=forms.Select(attrs={"data-picker": "",
+                                                                 "data-url": reverse_lazy("orders:customer_lookup")}))
+    warehouse = forms.ModelChoiceField(Warehouse.objects.filter(active=True), label=_("Ship from"))
+    requested_date = forms.DateField(label=_("Requested delivery date"), required=False, widget=DATE)
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE,
+                                  help_text=_("Quotations only; 30 days when empty."))
+    delivery_address = forms.CharField(label=_("Delivery address"), max_length=255, required=False,
+                                       help_text=_("Empty: the customer's address."))
+    contact_name = forms.CharField(label=_("Receiver"), max_length=60, required=False)
+    contact_phone = forms.CharField(label=_("Receiver phone"), max_length=40, required=False)
+    customer_email = forms.EmailField(label=_("Customer e-mail"), required=False,
+                                      help_text=_("Status changes are e-mailed here."))
+    payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"), required=False, min_value=0,
+                                            max_value=365, help_text=_("Empty: the customer's terms."))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Customer.objects.for_user(user)
+        self.fields["customer"].queryset = qs
+        value = self.data.get(self.add_prefix("customer")) or self.initial.get("customer")
+        pk = getattr(value, "pk", value)
+        choices = [("", "---------")]
+        if pk and str(pk).isdigit():  # the picker loads options remotely; keep the chosen one
+            choices += [(c.pk, str(c)) for c in qs.filter(pk=pk)]
+        self.fields["customer"].widget.choices = choices
+        if self.fields["warehouse"].queryset.count() == 1:
+            self.fields["warehouse"].initial = self.fields["warehouse"].queryset.first()
+
+
+class LineForm(forms.Form):
+    product = forms.ModelChoiceField(Product.objects.filter(active=True).select_related("base_unit"),
+                                     label=_("Product"), required=False,
+                                     widget=forms.Select(attrs={"data-picker": "",
+                                                                "data-url": reverse_lazy("orders:product_lookup")}))
+    unit = forms.ModelChoiceField(UnitOfMeasure.objects.all(), label=_("Unit"), required=False,
+                                  help_text=_("Empty: the product's base unit."))
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=14, decimal_places=3,
+                                  validators=[MinValueValidator(Decimal("0.001"))])
+    discount_percent = forms.DecimalField(label=_("Discount (%)"), required=False, max_digits=5, decimal_places=2,
+                                          min_value=0, max_value=100, help_text=_("Empty: the price level."))
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=14, decimal_places=2,
+                                    min_value=0, help_text=_("Empty: list price less discount."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        value = self.data.get(self.add_prefix("product")) or self.initial.get("product")
+        pk = getattr(value, "pk", value)
+        choices = [("", "---------")]
+        if pk and str(pk).isdigit():
+            choices += [(p.pk, str(p)) for p in Product.objects.filter(pk=pk)]
+        self.fields["product"].widget.choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and not data.get("quantity"):
+            self.add_error("quantity", _("Enter the quantity."))
+        if data.get("quantity") and not data.get("product"):
+            self.add_error("product", _("Choose the product."))
+        return data
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(f.cleaned_data.get("product") for f in self.forms if f.cleaned_data):
+            raise forms.ValidationError(_("Add at least one line."))
+
+
+LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=4, max_num=200)
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ShipForm(forms.Form):
+    carrier = forms.ModelChoiceField(Carrier.objects.filter(active=True), label=_("Carrier"), required=False)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=40, required=False)
+    packages = forms.IntegerField(label=_("Packages"), min_value=1, max_value=999, initial=1)
+    weight_kg = forms.DecimalField(label=_("Weight (kg)"), required=False, min_value=0, max_digits=10,
+                                   decimal_places=2)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        carrier = data.get("carrier")
+        if carrier and carrier.adapter != "manual" and not data.get("tracking_number"):
+            self.add_error("tracking_number", _("%(c)s tracks by number: enter the tracking number.") % {
+                "c": carrier})
+        return data
+
+
+class TrackingEventForm(forms.Form):
+    occurred_at = forms.DateTimeField(label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    status = forms.ChoiceField(label=_("Status"), choices=ShipmentStatus.choices)
+    description = forms.CharField(label=_("Event"), max_length=500)
+    location = forms.CharField(label=_("Place"), max_length=120, required=False)
+
+
+class PaymentForm(forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    amount = forms.DecimalField(label=_("Amount received"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    received_on = forms.DateField(label=_("Received on"), widget=DATE)
+    reference = forms.CharField(label=_("Reference"), max_length=80, required=False,
+                                help_text=_("Bank serial, WeChat/Alipay transaction or bill number."))
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+
+class InvoiceRequestForm(forms.ModelForm):
+    class Meta:
+        model = InvoiceRequest
+        fields = ["title", "tax_number", "address_phone", "bank_account", "special"]
+
+
+class IssueInvoiceForm(forms.Form):
+    invoice_number = forms.CharField(label=_("Invoice number"), max_length=40)
+
+
+class ReviewSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReviewSettings
+        fields = ["default_tax_rate", "min_margin_percent", "max_discount_percent", "check_credit", "check_stock",
+                  "overdue_grace_days"]
+
+
+class PriceRuleForm(forms.ModelForm):
+    class Meta:
+        model = PriceRule
+        fields = ["level", "product", "category", "min_quantity", "discount_percent", "active"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("product") and data.get("category"):
+            raise forms.ValidationError(_("A rule names a product or a category, not both."))
+        return data
+
+
+class CarrierForm(forms.ModelForm):
+    class Meta:
+        model = Carrier
+        fields = ["name", "code", "adapter", "tracking_url", "active"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("adapter") == "kuaidi100" and not data.get("code"):
+            self.add_error("code", _("Kuaidi100 needs the company code (e.g. shunfeng)."))
+        return data
+
+
+class AnalyticsFilterForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end = forms.DateField(label=_("To (exclusive)"), required=False, widget=DATE)
+    grain = forms.ChoiceField(label=_("By"), required=False, choices=[("day", _("Day")), ("week", _("Week")),
+                                                                       ("month", _("Month"))], initial="month")

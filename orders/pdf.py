@@ -1,0 +1,167 @@
+"""Printable documents: quotation, picking list, delivery note, invoice/statement. reportlab on the kernel helpers."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hardware_erp.core import pdf
+from hardware_erp.core.pdf import Paragraph, Table, build_pdf, money_text, styles, table_style
+from hardware_erp.core.templatetags.erp import qty
+
+from . import services
+from .choices import DocKind
+
+mm = pdf.mm
+
+
+def _p(text, style):
+    return Paragraph(str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br/>"), style)
+
+
+def _party_block(order, st):
+    c = order.customer
+    left = [
+        _p(f"{_('Customer')}: {c.name}", st["body"]),
+        _p(f"{_('Delivery address')}: {order.delivery_address or '—'}", st["body"]),
+        _p(f"{_('Receiver')}: {order.contact_name or '—'}  {order.contact_phone or ''}", st["body"]),
+    ]
+    right = [
+        _p(f"{_('Date')}: {order.order_date:%Y-%m-%d}", st["body"]),
+        _p(f"{_('Salesperson')}: {order.salesperson.get_full_name() or order.salesperson.username}", st["body"]),
+        _p(f"{_('Payment terms (days)')}: {order.payment_terms_days}", st["body"]),
+    ]
+    if order.kind == DocKind.QUOTATION and order.valid_until:
+        right.append(_p(f"{_('Valid until')}: {order.valid_until:%Y-%m-%d}", st["body"]))
+    if order.requested_date:
+        right.append(_p(f"{_('Requested delivery date')}: {order.requested_date:%Y-%m-%d}", st["body"]))
+    t = Table([[left, right]], colWidths=[105 * mm, 75 * mm])
+    t.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
+    return t
+
+
+def _lines_table(order, st):
+    head = [_("No."), _("Product"), _("Quantity"), _("Unit"), _("Unit price"), _("Discount (%)"), _("VAT (%)"),
+            _("Amount")]
+    rows = [head]
+    for ln in order.lines.select_related("product", "unit").order_by("position", "pk"):
+        rows.append([ln.position, _p(f"{ln.product.sku} {ln.product.name}\n{ln.product.spec_line}", st["small"]),
+                     qty(ln.quantity), ln.unit.name, money_text(ln.unit_price),
+                     f"{ln.discount_percent.normalize():f}", f"{ln.tax_rate.normalize():f}", money_text(ln.amount)])
+    t = Table(rows, colWidths=[9 * mm, 62 * mm, 18 * mm, 13 * mm, 22 * mm, 17 * mm, 14 * mm, 25 * mm], repeatRows=1)
+    t.setStyle(table_style(number_columns=(2, 4, 5, 6, 7)))
+    return t
+
+
+def _totals(order, st, extra=()):
+    rows = [[_("Amount before discount"), money_text(order.subtotal)],
+            [_("Discount"), money_text(-order.discount_total)],
+            [_("Net amount"), money_text(order.net_total)],
+            [_("VAT"), money_text(order.tax_total)],
+            [_("Total"), money_text(order.total)], *extra]
+    t = Table(rows, colWidths=[40 * mm, 30 * mm], hAlign="RIGHT")
+    t.setStyle(table_style(header_rows=0, number_columns=(1,)))
+    return t
+
+
+def quotation_pdf(order) -> bytes:
+    st = styles()
+    title = _("Quotation") if order.kind == DocKind.QUOTATION else _("Sales order")
+    story = [_p(f"{title} {order.number}", st["title"]), _party_block(order, st), _p("", st["body"]),
+             _lines_table(order, st), _p("", st["body"]), _totals(order, st)]
+    if order.notes:
+        story += [_p(_("Notes"), st["h2"]), _p(order.notes, st["body"])]
+    if order.kind == DocKind.QUOTATION:
+        story.append(_p(_("Prices in CNY. This quotation is valid until the date above."), st["small"]))
+    return build_pdf(story, title=str(title), subtitle=order.number)
+
+
+def picking_list_pdf(orders, warehouse) -> bytes:
+    """One picking list for a warehouse: every line of the given orders still to ship, sorted by bin."""
+    st = styles()
+    rows = [[_("Bin"), _("Product"), _("Quantity"), _("Unit"), _("Order"), _("Customer"), _("Picked")]]
+    plan = []
+    for order in orders:
+        plan += [dict(r, order=order) for r in services.picking_plan(order)]
+    plan.sort(key=lambda r: (r["location"] is None, r["location"].code if r["location"] else "", r["order"].number))
+    for r in plan:
+        line = r["line"]
+        rows.append([r["location"].code if r["location"] else _("NOT ON HAND"),
+                     _p(f"{line.product.sku} {line.product.name}", st["small"]), qty(r["quantity"]),
+                     line.product.base_unit.name, r["order"].number, _p(r["order"].customer.name, st["small"]), "☐"])
+    if len(rows) == 1:
+        rows.append(["—", _("Nothing to pick."), "", "", "", "", ""])
+    t = Table(rows, colWidths=[22 * mm, 58 * mm, 18 * mm, 12 * mm, 30 * mm, 30 * mm, 12 * mm], repeatRows=1)
+    t.setStyle(table_style(number_columns=(2,)))
+    title = _("Picking list")
+    story = [_p(f"{title} · {warehouse.code} {warehouse.name}", st["title"]),
+             _p(f"{_('Printed')}: {timezone.localtime():%Y-%m-%d %H:%M}", st["body"]), t,
+             _p("", st["body"]), _p(f"{_('Picked by')}: ____________    {_('Checked by')}: ____________", st["body"])]
+    return build_pdf(story, title=str(title), subtitle=warehouse.code)
+
+
+def delivery_note_pdf(shipment) -> bytes:
+    st = styles()
+    order = shipment.order
+    rows = [[_("Product"), _("Quantity"), _("Unit"), _("Bin")]]
+    for sl in shipment.lines.select_related("order_line__product__base_unit", "location"):
+        p = sl.order_line.product
+        rows.append([_p(f"{p.sku} {p.name}\n{p.spec_line}", st["small"]), qty(sl.quantity), p.base_unit.name,
+                     sl.location.code])
+    t = Table(rows, colWidths=[100 * mm, 25 * mm, 20 * mm, 35 * mm], repeatRows=1)
+    t.setStyle(table_style(number_columns=(1,)))
+    title = _("Delivery note")
+    info = [f"{_('Order')}: {order.number}", f"{_('Shipped')}: {timezone.localtime(shipment.shipped_at):%Y-%m-%d %H:%M}",
+            f"{_('Carrier')}: {shipment.carrier or _('Own delivery')}",
+            f"{_('Tracking number')}: {shipment.tracking_number or '—'}",
+            f"{_('Packages')}: {shipment.packages}",
+            f"{_('Weight (kg)')}: {shipment.weight_kg if shipment.weight_kg is not None else '—'}"]
+    story = [_p(f"{title} {shipment.number}", st["title"]), _party_block(order, st),
+             _p("  ·  ".join(info), st["body"]), _p("", st["body"]), t, _p("", st["body"]),
+             _p(f"{_('Received in good order by')}: ____________    {_('Date')}: ____________", st["body"])]
+    return build_pdf(story, title=str(title), subtitle=shipment.number)
+
+
+def invoice_pdf(order) -> bytes:
+    """The order's invoice/statement: lines, totals, credits, payments and the balance."""
+    st = styles()
+    title = _("Invoice / statement")
+    extra = [[_("Credited"), money_text(-order.credited_amount)], [_("Paid"), money_text(-order.paid_amount)],
+             [_("Balance"), money_text(order.balance)]]
+    story = [_p(f"{title} {order.number}", st["title"]), _party_block(order, st), _p("", st["body"]),
+             _lines_table(order, st), _p("", st["body"]), _totals(order, st, extra)]
+    c = order.customer
+    if c.invoice_title or c.tax_number:
+        story += [_p(_("Invoice to"), st["h2"]),
+                  _p(f"{_('Invoice title')}: {c.invoice_title or c.name}  {_('Tax number')}: {c.tax_number}",
+                     st["body"])]
+    pays = list(order.allocations.select_related("payment").order_by("payment__received_on"))
+    if pays:
+        rows = [[_("Receipt"), _("Received"), _("Method"), _("Amount")]]
+        rows += [[a.payment.number, f"{a.payment.received_on:%Y-%m-%d}", a.payment.get_method_display(),
+                  money_text(a.amount)] for a in pays]
+        t = Table(rows, colWidths=[40 * mm, 30 * mm, 40 * mm, 30 * mm])
+        t.setStyle(table_style(number_columns=(3,)))
+        story += [_p(_("Payments"), st["h2"]), t]
+    if order.due_date:
+        story.append(_p(f"{_('Payment due')}: {order.due_date:%Y-%m-%d}", st["body"]))
+    return build_pdf(story, title=str(title), subtitle=order.number)
+
+
+def customer_statement_pdf(customer, orders) -> bytes:
+    """All open orders of a customer with their balances (对账单)."""
+    st = styles()
+    rows = [[_("Order"), _("Date"), _("Payment due"), _("Total"), _("Paid"), _("Credited"), _("Balance")]]
+    total = Decimal("0")
+    for o in orders:
+        rows.append([o.number, f"{o.order_date:%Y-%m-%d}", f"{o.due_date:%Y-%m-%d}" if o.due_date else "—",
+                     money_text(o.total), money_text(o.paid_amount), money_text(o.credited_amount),
+                     money_text(o.balance)])
+        total += o.balance
+    rows.append(["", "", "", "", "", _("Total"), money_text(total)])
+    t = Table(rows, colWidths=[32 * mm, 22 * mm, 22 * mm, 27 * mm, 25 * mm, 25 * mm, 27 * mm], repeatRows=1)
+    t.setStyle(table_style(number_columns=(3, 4, 5, 6)))
+    title = _("Customer statement")
+    story = [_p(f"{title} · {customer.name}", st["title"]),
+             _p(f"{_('Date')}: {timezone.localdate():%Y-%m-%d}", st["body"]), t]
+    return build_pdf(story, title=str(title), subtitle=customer.name)

@@ -1,0 +1,292 @@
+"""Read-side queries: search, balances, receivables, analytics, the CRM fragment, the KPI evidence.
+
+Every report aggregates in the database (GROUP BY over indexed columns); none loops over order lines.
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import INVOICED_STATES, SOLD_STATES, DocKind, OrderStatus
+from .models import OrderEvent, OrderLine, SalesOrder, Shipment
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+BALANCE = ExpressionWrapper(F("total") - F("credited_amount") - F("paid_amount"), output_field=MONEY)
+
+
+def order_search(user, q: str = ""):
+    """Orders and quotations the user may see, matched by number, customer name or tracking number."""
+    qs = SalesOrder.objects.for_user(user).select_related("customer", "salesperson")
+    q = (q or "").strip()
+    if q:
+        tracked = Shipment.objects.filter(tracking_number__iexact=q).values("order_id")
+        qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) |
+                       Q(customer__name_initials__iexact=q) | Q(pk__in=tracked))
+    return qs
+
+
+def sold_orders(user=None, start=None, end=None):
+    qs = SalesOrder.objects.orders().filter(status__in=SOLD_STATES)
+    if user is not None:
+        qs = qs.for_user(user)
+    if start:
+        qs = qs.filter(order_date__gte=start)
+    if end:
+        qs = qs.filter(order_date__lt=end)
+    return qs
+
+
+# --------------------------------------------------------------------------- balances and receivables
+
+def order_balances(qs):
+    return qs.annotate(balance_amount=BALANCE)
+
+
+def customer_balance(customer) -> dict:
+    today = timezone.localdate()
+    agg = SalesOrder.objects.orders().filter(customer=customer, status__in=SOLD_STATES).aggregate(
+        total=Coalesce(Sum("total"), ZERO), paid=Coalesce(Sum("paid_amount"), ZERO),
+        credited=Coalesce(Sum("credited_amount"), ZERO),
+        balance=Coalesce(Sum(BALANCE), ZERO),
+        overdue=Coalesce(Sum(BALANCE, filter=Q(due_date__lt=today)), ZERO))
+    return agg
+
+
+AGEING_BUCKETS = [("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None)]
+
+
+def receivables_ageing(user, today=None):
+    """Open balances of shipped orders by customer, aged by days since the invoice (first shipment):
+    0-30, 31-60, 61-90, 90+. One grouped query."""
+    today = today or timezone.localdate()
+    cases = {}
+    for key, low, high in AGEING_BUCKETS:
+        newest = today - timedelta(days=low)
+        cond = Q(shipped_at__date__lte=newest)
+        if high is not None:
+            cond &= Q(shipped_at__date__gte=today - timedelta(days=high))
+        cases[f"b_{key.replace('-', '_').replace('+', 'p')}"] = Coalesce(Sum(BALANCE, filter=cond), ZERO)
+    qs = (SalesOrder.objects.orders().for_user(user).filter(status__in=INVOICED_STATES)
+          .exclude(status=OrderStatus.CLOSED)
+          .annotate(bal=BALANCE).filter(bal__gt=0)
+          .values("customer_id", "customer__name")
+          .annotate(total=Sum(BALANCE), overdue=Coalesce(Sum(BALANCE, filter=Q(due_date__lt=today)), ZERO),
+                    orders=Count("pk"), **cases)
+          .order_by("-total"))
+    return qs
+
+
+def ageing_totals(rows) -> dict:
+    keys = ["total", "overdue", "b_0_30", "b_31_60", "b_61_90", "b_90p"]
+    return {k: sum((r[k] or ZERO) for r in rows) for k in keys}
+
+
+# --------------------------------------------------------------------------- the CRM customer page fragment
+
+def customer_purchases(customer, user) -> dict:
+    """What the CRM customer page shows: recent orders, amounts, last order date, top products, balance."""
+    orders = SalesOrder.objects.orders().for_user(user).filter(customer=customer)
+    sold = orders.filter(status__in=SOLD_STATES)
+    summary = sold.aggregate(count=Count("pk"), revenue=Coalesce(Sum("net_total"), ZERO),
+                             total=Coalesce(Sum("total"), ZERO), last=Max("order_date"),
+                             balance=Coalesce(Sum(BALANCE), ZERO),
+                             overdue=Coalesce(Sum(BALANCE, filter=Q(due_date__lt=timezone.localdate())), ZERO))
+    top = (OrderLine.objects.filter(order__in=sold).values("product_id", "product__sku", "product__name_zh",
+                                                           "product__name_en")
+           .annotate(qty=Sum("base_quantity"), revenue=Sum("net_amount")).order_by("-revenue")[:5])
+    recent = orders.select_related("salesperson").order_by("-order_date", "-pk")[:8]
+    return {"summary": summary, "top_products": list(top), "recent": list(recent)}
+
+
+# --------------------------------------------------------------------------- analytics
+
+GRAINS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def default_period(today=None):
+    today = today or timezone.localdate()
+    start = date(today.year - 1, today.month, 1) + timedelta(days=31)
+    start = start.replace(day=1)
+    return start, today + timedelta(days=1)
+
+
+def revenue_by_period(user, start, end, grain="month"):
+    trunc = GRAINS.get(grain, TruncMonth)
+    return list(sold_orders(user, start, end).annotate(period=trunc("order_date")).values("period")
+                .annotate(orders=Count("pk"), revenue=Sum("net_total")).order_by("period"))
+
+
+def revenue_by_salesperson(user, start, end):
+    return list(sold_orders(user, start, end)
+                .values("salesperson_id", "salesperson__username", "salesperson__first_name",
+                        "salesperson__last_name")
+                .annotate(orders=Count("pk"), revenue=Sum("net_total"), margin=Sum(F("net_total") - F("cost_total")))
+                .order_by("-revenue"))
+
+
+def revenue_by_region(user, start, end):
+    return list(sold_orders(user, start, end).values("customer__province")
+                .annotate(orders=Count("pk"), revenue=Sum("net_total")).order_by("-revenue"))
+
+
+def revenue_by_customer_type(user, start, end):
+    return list(sold_orders(user, start, end).values("customer__customer_type")
+                .annotate(orders=Count("pk"), revenue=Sum("net_total")).order_by("-revenue"))
+
+
+def _sold_lines(user, start, end):
+    return OrderLine.objects.filter(order__in=sold_orders(user, start, end))
+
+
+def revenue_by_category(user, start, end):
+    return list(_sold_lines(user, start, end)
+                .values("product__category_id", "product__category__name_zh", "product__category__name_en")
+                .annotate(lines=Count("pk"), revenue=Sum("net_amount")).order_by("-revenue"))
+
+
+RANKINGS = {"qty": "qty", "revenue": "revenue", "margin": "margin"}
+
+
+def product_ranking(user, start, end, by="revenue", limit=20):
+    order = RANKINGS.get(by, "revenue")
+    return list(_sold_lines(user, start, end)
+                .values("product_id", "product__sku", "product__name_zh", "product__name_en")
+                .annotate(qty=Sum(F("base_quantity") - F("returned_quantity")), revenue=Sum("net_amount"),
+                          margin=Sum(F("net_amount") - F("cost_amount")))
+                .order_by(f"-{order}", "product__sku")[:limit])
+
+
+def top_customers(user, start, end, limit=10):
+    return list(sold_orders(user, start, end).values("customer_id", "customer__name")
+                .annotate(orders=Count("pk"), revenue=Sum("net_total")).order_by("-revenue")[:limit])
+
+
+def headline(user, start, end) -> dict:
+    hours = ExpressionWrapper(F("shipped_at") - F("approved_at"), output_field=DurationField())
+    transit = ExpressionWrapper(F("delivered_at") - F("shipped_at"), output_field=DurationField())
+    agg = sold_orders(user, start, end).aggregate(
+        orders=Count("pk"), revenue=Coalesce(Sum("net_total"), ZERO), average=Avg("net_total"),
+        margin=Coalesce(Sum(F("net_total") - F("cost_total")), ZERO),
+        approval_to_shipment=Avg(hours, filter=Q(shipped_at__isnull=False, approved_at__isnull=False)),
+        shipment_to_delivery=Avg(transit, filter=Q(delivered_at__isnull=False, shipped_at__isnull=False)))
+    for k in ("approval_to_shipment", "shipment_to_delivery"):
+        v = agg[k]
+        agg[f"{k}_hours"] = round(v.total_seconds() / 3600, 1) if v is not None else None
+    return agg
+
+
+def sales_by_rep_month(user, start, end):
+    """Net revenue per salesperson per month: [{"salesperson_id", "name", "month", "orders", "revenue"}].
+    The CRM sales analytics may show it through the `orders:rep_month_fragment` URL."""
+    rows = (sold_orders(user, start, end).annotate(month=TruncMonth("order_date"))
+            .values("salesperson_id", "salesperson__username", "salesperson__first_name", "salesperson__last_name",
+                    "month").annotate(orders=Count("pk"), revenue=Sum("net_total"))
+            .order_by("salesperson__username", "month"))
+    out = []
+    for r in rows:
+        name = f"{r['salesperson__last_name']}{r['salesperson__first_name']}".strip() or r["salesperson__username"]
+        out.append({"salesperson_id": r["salesperson_id"], "name": name, "month": r["month"],
+                    "orders": r["orders"], "revenue": r["revenue"]})
+    return out
+
+
+def review_queue(user):
+    """Submitted orders waiting for this user's approval (Finance sees those needing Finance)."""
+    qs = SalesOrder.objects.orders().filter(status=OrderStatus.SUBMITTED).exclude(created_by=user).exclude(
+        salesperson=user)
+    may_sales = user.has_perm("orders.approve_salesorder")
+    may_credit = user.has_perm("orders.approve_credit")
+    if may_sales and may_credit:
+        pass
+    elif may_credit:
+        qs = qs.filter(needs_finance=True)
+    elif may_sales:
+        qs = qs.filter(needs_finance=False)
+    else:
+        qs = qs.none()
+    return qs.select_related("customer", "salesperson").order_by("submitted_at", "pk")
+
+
+# --------------------------------------------------------------------------- KPI evidence (performance reads these)
+
+def _period_events(start, end, to_status):
+    return OrderEvent.objects.filter(to_status=to_status, at__gte=start, at__lt=end)
+
+
+def kpi_order_entry_timeliness(user, start, end) -> list[dict]:
+    """Orders the user entered in the period: submitted within 24 h of being created."""
+    rows = (SalesOrder.objects.orders().filter(created_by=user, submitted_at__gte=start, submitted_at__lt=end)
+            .values("pk", "number", "created_at", "submitted_at"))
+    out = []
+    for r in rows:
+        hours = (r["submitted_at"] - r["created_at"]).total_seconds() / 3600
+        out.append({"model": "orders.salesorder", "id": r["pk"], "label": r["number"],
+                    "url": reverse("orders:order", args=[r["pk"]]), "ok": hours <= 24, "value": round(hours, 1),
+                    "detail": f"created {timezone.localtime(r['created_at']):%m-%d %H:%M}, submitted "
+                              f"{timezone.localtime(r['submitted_at']):%m-%d %H:%M}"})
+    return out
+
+
+def kpi_approval_lead_time(user, start, end) -> list[dict]:
+    """Orders the user approved in the period: hours from submission to approval (value)."""
+    rows = (SalesOrder.objects.orders().filter(approved_by=user, approved_at__gte=start, approved_at__lt=end,
+                                               submitted_at__isnull=False)
+            .values("pk", "number", "submitted_at", "approved_at"))
+    return [{"model": "orders.salesorder", "id": r["pk"], "label": r["number"],
+             "url": reverse("orders:order", args=[r["pk"]]), "ok": True,
+             "value": round((r["approved_at"] - r["submitted_at"]).total_seconds() / 3600, 1),
+             "detail": f"submitted {timezone.localtime(r['submitted_at']):%m-%d %H:%M}, approved "
+                       f"{timezone.localtime(r['approved_at']):%m-%d %H:%M}"} for r in rows]
+
+
+def kpi_shipping_lead_time(user, start, end) -> list[dict]:
+    """Shipments the user made in the period: hours from the order's approval to this shipment (value)."""
+    rows = (Shipment.objects.filter(created_by=user, shipped_at__gte=start, shipped_at__lt=end,
+                                    order__approved_at__isnull=False)
+            .values("pk", "number", "order_id", "shipped_at", "order__approved_at"))
+    return [{"model": "orders.shipment", "id": r["pk"], "label": r["number"],
+             "url": reverse("orders:order", args=[r["order_id"]]), "ok": True,
+             "value": round((r["shipped_at"] - r["order__approved_at"]).total_seconds() / 3600, 1),
+             "detail": f"approved {timezone.localtime(r['order__approved_at']):%m-%d %H:%M}, shipped "
+                       f"{timezone.localtime(r['shipped_at']):%m-%d %H:%M}"} for r in rows]
+
+
+def kpi_counts(user) -> dict:
+    """Small numbers for the dashboard cards (one query)."""
+    qs = SalesOrder.objects.orders().for_user(user)
+    month_start = timezone.localdate().replace(day=1)
+    return qs.aggregate(
+        open=Count("pk", filter=Q(status__in=[OrderStatus.SUBMITTED, OrderStatus.APPROVED, OrderStatus.PICKING,
+                                             OrderStatus.PARTIALLY_SHIPPED])),
+        month_revenue=Coalesce(Sum("net_total", filter=Q(status__in=SOLD_STATES, order_date__gte=month_start)),
+                               ZERO),
+        overdue=Coalesce(Sum(BALANCE, filter=Q(status__in=INVOICED_STATES, due_date__lt=timezone.localdate())),
+                         ZERO))
+
+
+def as_date(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+

@@ -1,0 +1,1038 @@
+"""Orders writes: quotations and orders, the state machine, review, stock, shipping, payments, returns.
+
+Every function is keyword-only after its subject, takes the acting user and raises BusinessRuleError
+with a message a user can read. Rows several people change at once (orders, lines) are locked with
+select_for_update in primary-key order; stock goes through inventory.services only.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import F, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.money import money, quantity
+from inventory import services as stock
+from inventory.choices import MovementKind
+from inventory.models import Location, Product, StockLevel
+
+from .choices import (
+    CUSTOMER_NOTICE_STATES,
+    FINANCE_REASONS,
+    INVOICED_STATES,
+    SOLD_STATES,
+    DocKind,
+    EventKind,
+    InvoiceStatus,
+    OrderStatus,
+    ReviewReason,
+    ShipmentStatus,
+)
+from .models import (
+    DocumentCounter,
+    InvoiceRequest,
+    OrderEvent,
+    OrderLine,
+    OrderReturn,
+    Payment,
+    PaymentAllocation,
+    PriceRule,
+    ReturnLine,
+    ReviewSettings,
+    SalesOrder,
+    Shipment,
+    ShipmentLine,
+    TrackingEvent,
+)
+
+log = logging.getLogger(__name__)
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+S = OrderStatus
+
+
+# --------------------------------------------------------------------------- numbering
+
+def next_number(prefix: str) -> str:
+    """SO20261100017: prefix, year and month, a counter per month taken under a row lock."""
+    key = f"{prefix}{timezone.localdate():%Y%m}"
+    with transaction.atomic():
+        DocumentCounter.objects.get_or_create(prefix=key)
+        counter = DocumentCounter.objects.select_for_update().get(prefix=key)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+    return f"{key}{counter.last:05d}"
+
+
+# --------------------------------------------------------------------------- pricing
+
+def _rule_discount(customer, product, base_qty) -> Decimal:
+    rules = (PriceRule.objects.filter(active=True, min_quantity__lte=base_qty)
+             .filter(Q(level="") | Q(level=customer.level))
+             .filter(Q(product=product) | Q(product__isnull=True))
+             .filter(Q(category__isnull=True) | Q(category_id=product.category_id)))
+    best = rules.aggregate(m=Max("discount_percent"))["m"]
+    return Decimal(best or ZERO)
+
+
+def price_for(customer, product, base_qty) -> tuple[Decimal, Decimal]:
+    """(list price per base unit, discount %) from the customer's level and the quantity breaks."""
+    return Decimal(product.list_price), _rule_discount(customer, product, base_qty)
+
+
+def price_floor(product) -> Decimal:
+    """The lowest price per base unit anyone may sell at: the cost of the product."""
+    return Decimal(product.standard_cost or product.average_cost or 0)
+
+
+@dataclass
+class LineInput:
+    product: Product
+    quantity: Decimal
+    unit: object = None
+    discount_percent: Decimal | None = None
+    unit_price: Decimal | None = None
+    tax_rate: Decimal | None = None
+
+
+def _factor(product, unit) -> Decimal:
+    if unit is None or unit.pk == product.base_unit_id:
+        return Decimal("1")
+    pu = product.units.filter(unit=unit).first()
+    if pu is None:
+        raise BusinessRuleError(
+            _("%(product)s is not sold in %(unit)s; choose %(base)s or a unit set up on the product."),
+            params={"product": product.sku, "unit": unit.name, "base": product.base_unit.name}, code="unit")
+    return pu.factor
+
+
+def _fill_line(line: OrderLine, order: SalesOrder, data: LineInput, settings_row: ReviewSettings):
+    product = data.product
+    if not product.active:
+        raise BusinessRuleError(_("%(sku)s is no longer sold."), params={"sku": product.sku}, code="inactive")
+    qty = stock.parse_quantity(data.quantity)
+    unit = data.unit or product.base_unit
+    factor = _factor(product, unit)
+    base_qty = quantity(qty * factor)
+    list_base, rule_disc = price_for(order.customer, product, base_qty)
+    list_unit = money(list_base * factor)
+    if data.unit_price not in (None, ""):
+        unit_price = money(data.unit_price)
+        if unit_price < 0:
+            raise BusinessRuleError(_("A price cannot be negative."), code="price")
+        disc = ((1 - unit_price / list_unit) * HUNDRED).quantize(Decimal("0.01")) if list_unit else ZERO
+    else:
+        disc = Decimal(data.discount_percent) if data.discount_percent not in (None, "") else rule_disc
+        if disc < 0 or disc > HUNDRED:
+            raise BusinessRuleError(_("A discount is between 0 and 100%% (it was %(d)s%%)."), params={"d": disc},
+                                    code="discount")
+        unit_price = money(list_unit * (1 - disc / HUNDRED))
+    floor = money(price_floor(product) * factor)
+    if unit_price < floor:
+        raise BusinessRuleError(
+            _("The price %(price)s for %(sku)s per %(unit)s is below the floor of %(floor)s (the cost)."),
+            params={"price": unit_price, "sku": product.sku, "unit": unit.name, "floor": floor}, code="floor")
+    tax_rate = Decimal(data.tax_rate) if data.tax_rate not in (None, "") else settings_row.default_tax_rate
+    line.product, line.unit, line.quantity, line.factor, line.base_quantity = product, unit, qty, factor, base_qty
+    line.list_price, line.unit_price, line.discount_percent, line.tax_rate = list_unit, unit_price, disc, tax_rate
+    line.gross_amount = money(qty * list_unit)
+    line.net_amount = money(qty * unit_price)
+    line.tax_amount = money(line.net_amount * tax_rate / HUNDRED)
+    line.amount = line.net_amount + line.tax_amount
+    line.unit_cost = Decimal(product.average_cost or product.standard_cost or 0)
+    line.cost_amount = money(base_qty * line.unit_cost)
+    return line
+
+
+def recalculate(order: SalesOrder) -> SalesOrder:
+    """Order totals as the sums of the lines (each line rounded once)."""
+    agg = order.lines.aggregate(gross=Sum("gross_amount"), net=Sum("net_amount"), tax=Sum("tax_amount"),
+                                amount=Sum("amount"), cost=Sum("cost_amount"))
+    order.subtotal = agg["gross"] or ZERO
+    order.net_total = agg["net"] or ZERO
+    order.discount_total = order.subtotal - order.net_total
+    order.tax_total = agg["tax"] or ZERO
+    order.total = agg["amount"] or ZERO
+    order.cost_total = agg["cost"] or ZERO
+    SalesOrder.objects.filter(pk=order.pk).update(
+        subtotal=order.subtotal, net_total=order.net_total, discount_total=order.discount_total,
+        tax_total=order.tax_total, total=order.total, cost_total=order.cost_total)
+    return order
+
+
+HEADER_FIELDS = ("warehouse", "requested_date", "valid_until", "delivery_address", "contact_name", "contact_phone",
+                 "customer_email", "payment_terms_days", "notes", "salesperson")
+
+
+def _event(order, *, actor, kind=EventKind.TRANSITION, from_status="", to_status="", note="") -> OrderEvent:
+    return OrderEvent.objects.create(order=order, actor=actor, kind=kind, from_status=from_status,
+                                     to_status=to_status, note=str(note or ""))
+
+
+@transaction.atomic
+def create_order(*, customer, lines, actor, kind=DocKind.ORDER, warehouse, opportunity=None, quotation=None,
+                 **header) -> SalesOrder:
+    """A draft quotation or order with its lines priced from the customer's level."""
+    if customer.merged_into_id:
+        raise BusinessRuleError(_("%(c)s was merged into another customer; use that one."),
+                                params={"c": customer}, code="merged")
+    lines = [ln if isinstance(ln, LineInput) else LineInput(**ln) for ln in lines]
+    if not lines:
+        raise BusinessRuleError(_("Add at least one line."), code="no_lines")
+    order = SalesOrder(kind=kind, number=next_number("QT" if kind == DocKind.QUOTATION else "SO"),
+                       customer=customer, created_by=actor, warehouse=warehouse, opportunity=opportunity,
+                       quotation=quotation)
+    order.salesperson = header.pop("salesperson", None) or customer.owner or actor
+    order.payment_terms_days = customer.payment_terms_days
+    order.delivery_address = customer.address and " ".join(
+        p for p in (customer.province, customer.city, customer.district, customer.address) if p)
+    for name, value in header.items():
+        if name not in HEADER_FIELDS:
+            raise TypeError(f"unknown order field {name}")
+        if value is not None:
+            setattr(order, name, value)
+    if kind == DocKind.QUOTATION and not order.valid_until:
+        order.valid_until = timezone.localdate() + timedelta(days=30)
+    order.save()
+    _write_lines(order, lines)
+    recalculate(order)
+    _event(order, actor=actor, to_status=S.DRAFT,
+           note=_("Created from quotation %(q)s") % {"q": quotation.number} if quotation else "")
+    return order
+
+
+def _write_lines(order, lines):
+    settings_row = ReviewSettings.current()
+    objs = []
+    for pos, data in enumerate(lines, start=1):
+        objs.append(_fill_line(OrderLine(order=order, position=pos), order, data, settings_row))
+    OrderLine.objects.bulk_create(objs)
+
+
+def _lock(order) -> SalesOrder:
+    return SalesOrder.objects.select_for_update().select_related("customer").get(pk=order.pk)
+
+
+@transaction.atomic
+def update_order(order, *, lines=None, actor, **header) -> SalesOrder:
+    """Change a draft: header fields and (when given) all its lines."""
+    order = _lock(order)
+    _check_access(order, actor)
+    if order.status != S.DRAFT:
+        raise BusinessRuleError(_("Only a draft can be changed; %(number)s is %(status)s."),
+                                params={"number": order.number, "status": order.get_status_display()},
+                                code="not_draft")
+    for name, value in header.items():
+        if name not in HEADER_FIELDS:
+            raise TypeError(f"unknown order field {name}")
+        setattr(order, name, value)
+    order.save()
+    if lines is not None:
+        lines = [ln if isinstance(ln, LineInput) else LineInput(**ln) for ln in lines]
+        if not lines:
+            raise BusinessRuleError(_("Add at least one line."), code="no_lines")
+        order.lines.all().delete()
+        _write_lines(order, lines)
+    recalculate(order)
+    return order
+
+
+@transaction.atomic
+def convert_quotation(quotation, *, actor) -> SalesOrder:
+    """A draft order with the quotation's lines and prices; the quotation is marked converted. Once only."""
+    quotation = _lock(quotation)
+    _check_access(quotation, actor)
+    if quotation.kind != DocKind.QUOTATION:
+        raise BusinessRuleError(_("%(n)s is not a quotation."), params={"n": quotation.number}, code="kind")
+    if quotation.status == S.CONVERTED:
+        done = quotation.converted_orders.order_by("pk").first()
+        if done is not None:
+            return done
+    if quotation.status != S.DRAFT:
+        raise BusinessRuleError(_("The quotation %(n)s is %(s)s and cannot become an order."),
+                                params={"n": quotation.number, "s": quotation.get_status_display()}, code="state")
+    if quotation.valid_until and quotation.valid_until < timezone.localdate():
+        raise BusinessRuleError(_("The quotation %(n)s expired on %(d)s; copy it into a new quotation first."),
+                                params={"n": quotation.number, "d": quotation.valid_until}, code="expired")
+    order = SalesOrder.objects.create(
+        kind=DocKind.ORDER, number=next_number("SO"), customer=quotation.customer, salesperson=quotation.salesperson,
+        created_by=actor, warehouse=quotation.warehouse, quotation=quotation, opportunity=quotation.opportunity,
+        requested_date=quotation.requested_date, delivery_address=quotation.delivery_address,
+        contact_name=quotation.contact_name, contact_phone=quotation.contact_phone,
+        customer_email=quotation.customer_email, payment_terms_days=quotation.payment_terms_days,
+        notes=quotation.notes)
+    copies = []
+    for line in quotation.lines.all():
+        line.pk, line.order = None, order
+        line.reserved_quantity = line.shipped_quantity = line.returned_quantity = ZERO
+        copies.append(line)
+    OrderLine.objects.bulk_create(copies)
+    recalculate(order)
+    _event(order, actor=actor, to_status=S.DRAFT, note=_("Created from quotation %(q)s") % {"q": quotation.number})
+    SalesOrder.objects.filter(pk=quotation.pk).update(status=S.CONVERTED)
+    _event(quotation, actor=actor, from_status=S.DRAFT, to_status=S.CONVERTED,
+           note=_("Converted to order %(o)s") % {"o": order.number})
+    return order
+
+
+# --------------------------------------------------------------------------- the state machine
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset
+    perm: str
+    label: object
+
+
+TRANSITIONS = {
+    S.SUBMITTED: Rule(frozenset({S.DRAFT}), "orders.change_salesorder", _("Submit for approval")),
+    S.APPROVED: Rule(frozenset({S.SUBMITTED}), "orders.approve_salesorder", _("Approve")),
+    S.REJECTED: Rule(frozenset({S.SUBMITTED}), "orders.approve_salesorder", _("Reject")),
+    S.DRAFT: Rule(frozenset({S.REJECTED}), "orders.change_salesorder", _("Reopen as draft")),
+    S.PICKING: Rule(frozenset({S.APPROVED}), "orders.ship_salesorder", _("Start picking")),
+    S.PARTIALLY_SHIPPED: Rule(frozenset({S.PICKING, S.PARTIALLY_SHIPPED}), "orders.ship_salesorder",
+                              _("Ship part")),
+    S.SHIPPED: Rule(frozenset({S.PICKING, S.PARTIALLY_SHIPPED}), "orders.ship_salesorder", _("Ship")),
+    S.DELIVERED: Rule(frozenset({S.SHIPPED}), "orders.ship_salesorder", _("Mark delivered")),
+    S.PARTIALLY_PAID: Rule(frozenset({S.DELIVERED, S.PARTIALLY_PAID}), "orders.add_payment", _("Part paid")),
+    S.PAID: Rule(frozenset({S.DELIVERED, S.PARTIALLY_PAID}), "orders.add_payment", _("Paid")),
+    S.CLOSED: Rule(frozenset({S.PAID}), "orders.approve_salesorder", _("Close")),
+    S.CANCELLED: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.REJECTED, S.APPROVED, S.PICKING}),
+                      "orders.cancel_salesorder", _("Cancel")),
+}
+# Transitions a user starts with a button on the order page (the others follow from shipments and payments).
+MANUAL = (S.SUBMITTED, S.APPROVED, S.REJECTED, S.DRAFT, S.PICKING, S.DELIVERED, S.CLOSED, S.CANCELLED)
+
+
+def _check_access(order, actor):
+    if actor is None:
+        return
+    if not SalesOrder.objects.for_user(actor).filter(pk=order.pk).exists():
+        raise BusinessRuleError(_("You cannot work on order %(n)s: it belongs to another salesperson."),
+                                params={"n": order.number}, code="not_yours")
+
+
+def allowed_transitions(order, user) -> list:
+    """The manual transitions `user` may start on `order` now (for the buttons)."""
+    out = []
+    for to in MANUAL:
+        rule = TRANSITIONS[to]
+        if order.kind == DocKind.QUOTATION and to != S.CANCELLED:
+            continue
+        if order.status in rule.sources and _may(order, to, user) is None:
+            out.append((to, rule.label))
+    return out
+
+
+def _may(order, to, actor):
+    """None when actor may move order to `to`, else the reason why not."""
+    rule = TRANSITIONS[to]
+    if to == S.APPROVED:
+        if order.needs_finance and not actor.has_perm("orders.approve_credit"):
+            return _("Order %(n)s is over the customer's credit or has an overdue balance: Finance approves it.") % {
+                "n": order.number}
+        if not order.needs_finance and not actor.has_perm(rule.perm):
+            return _("You may not approve orders.")
+    elif to == S.REJECTED:
+        if not (actor.has_perm(rule.perm) or (order.needs_finance and actor.has_perm("orders.approve_credit"))):
+            return _("You may not reject orders.")
+    elif not actor.has_perm(rule.perm):
+        return _("You may not do “%(what)s” on orders.") % {"what": rule.label}
+    if to in (S.APPROVED, S.REJECTED) and actor.pk in (order.created_by_id, order.salesperson_id):
+        return _("Nobody approves or rejects an order they created or sell: ask another manager.")
+    return None
+
+
+def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
+    """Move `order` to status `to`: checks the source state and the actor's permission, writes the event.
+
+    With `system=True` the move follows from another service (a shipment, a payment, the carrier) whose
+    own permission check already ran. Moving to the state the order is already in returns it unchanged
+    (a double-clicked button). Runs inside the caller's transaction, under a row lock.
+    """
+    to = S(to)
+    with transaction.atomic():
+        order = _lock(order)
+        if order.status == to and to not in (S.PARTIALLY_SHIPPED, S.PARTIALLY_PAID):
+            return order
+        rule = TRANSITIONS[to]
+        if order.status not in rule.sources:
+            if to == S.APPROVED and order.status in SOLD_STATES:
+                raise BusinessRuleError(_("Order %(n)s was already approved by %(who)s."),
+                                        params={"n": order.number, "who": order.approved_by or _("the system")},
+                                        code="already")
+            raise BusinessRuleError(
+                _("Order %(n)s is %(from)s: it cannot go to %(to)s from there."),
+                params={"n": order.number, "from": order.get_status_display(), "to": S(to).label}, code="state")
+        if not system:
+            if actor is None:
+                raise BusinessRuleError(_("Sign in first."), code="anonymous")
+            if not actor.has_perm("orders.view_all_salesorders"):
+                _check_access(order, actor)
+            reason = _may(order, to, actor)
+            if reason:
+                raise BusinessRuleError(reason, code="permission")
+        if to == S.REJECTED and not str(note).strip():
+            raise BusinessRuleError(_("Say why the order is rejected."), code="reason")
+        from_status = order.status
+        now = timezone.now()
+        updates = {"status": to}
+        if to == S.SUBMITTED:
+            updates["submitted_at"] = now
+        elif to == S.APPROVED:
+            updates.update(approved_at=now, approved_by=actor)
+        elif to == S.REJECTED:
+            updates["rejection_reason"] = str(note)[:255]
+        elif to == S.DELIVERED:
+            updates["delivered_at"] = now
+        elif to == S.PAID:
+            updates["paid_at"] = now
+        elif to == S.CLOSED:
+            updates["closed_at"] = now
+        elif to == S.CANCELLED:
+            updates["cancelled_at"] = now
+        for k, v in updates.items():
+            setattr(order, k, v)
+        order.save(update_fields=[*updates, "updated_at"])
+        event = _event(order, actor=actor, from_status=from_status, to_status=to, note=note)
+        if to in CUSTOMER_NOTICE_STATES and order.customer_email and order.kind == DocKind.ORDER:
+            transaction.on_commit(lambda: _enqueue_customer_email(event.pk))
+    return order
+
+
+def _enqueue_customer_email(event_id):
+    from .tasks import email_customer_status_task
+
+    try:
+        email_customer_status_task.delay(event_id)
+    except Exception:  # the broker is down: the beat task sends it later
+        log.warning("broker unavailable; customer e-mail for event %s left for the beat task", event_id)
+
+
+# --------------------------------------------------------------------------- review
+
+def customer_balance(customer, *, exclude_order=None) -> dict:
+    """Outstanding amounts of a customer over approved and later orders: total and overdue."""
+    qs = SalesOrder.objects.orders().filter(customer=customer, status__in=SOLD_STATES)
+    if exclude_order is not None:
+        qs = qs.exclude(pk=exclude_order.pk)
+    bal = F("total") - F("credited_amount") - F("paid_amount")
+    today = timezone.localdate()
+    agg = qs.aggregate(open=Sum(bal, default=ZERO),
+                       overdue=Sum(bal, filter=Q(due_date__lt=today), default=ZERO))
+    return {"open": agg["open"], "overdue": agg["overdue"]}
+
+
+def review(order) -> list[dict]:
+    """The reasons an order needs a person's approval: [{code, text}]; empty when every rule passes."""
+    rules = ReviewSettings.current()
+    reasons = []
+    customer = order.customer
+    if rules.check_credit:
+        bal = customer_balance(customer, exclude_order=order)
+        grace = timezone.localdate() - timedelta(days=rules.overdue_grace_days)
+        overdue = SalesOrder.objects.orders().filter(
+            customer=customer, status__in=SOLD_STATES, due_date__lt=grace).exclude(pk=order.pk).aggregate(
+            s=Sum(F("total") - F("credited_amount") - F("paid_amount"), default=ZERO))["s"]
+        if customer.credit_limit and bal["open"] + order.total > customer.credit_limit:
+            reasons.append({"code": ReviewReason.CREDIT, "text": str(_(
+                "Open balance %(open)s plus this order %(total)s exceeds the credit limit %(limit)s.") % {
+                "open": money(bal["open"]), "total": order.total, "limit": customer.credit_limit})})
+        if overdue > 0:
+            reasons.append({"code": ReviewReason.OVERDUE, "text": str(_(
+                "The customer has %(amount)s overdue.") % {"amount": money(overdue)})})
+    if order.net_total > 0:
+        margin = (order.net_total - order.cost_total) * HUNDRED / order.net_total
+        if margin < rules.min_margin_percent:
+            reasons.append({"code": ReviewReason.MARGIN, "text": str(_(
+                "Margin %(m)s%% is below the minimum %(min)s%%.") % {
+                "m": margin.quantize(Decimal("0.1")), "min": rules.min_margin_percent})})
+    lines = list(order.lines.select_related("product"))
+    big = [ln for ln in lines if ln.discount_percent > rules.max_discount_percent]
+    if big:
+        reasons.append({"code": ReviewReason.DISCOUNT, "text": str(_(
+            "Discount above %(max)s%% on %(skus)s.") % {
+            "max": rules.max_discount_percent,
+            "skus": ", ".join(f"{ln.product.sku} ({ln.discount_percent.normalize():f}%)" for ln in big)})})
+    if rules.check_stock:
+        need = {}
+        for ln in lines:
+            need[ln.product_id] = need.get(ln.product_id, ZERO) + ln.base_quantity
+        short = []
+        for ln in lines:
+            if ln.product_id in need:
+                avail = stock.available_quantity(ln.product, order.warehouse)
+                if need[ln.product_id] > avail:
+                    short.append(f"{ln.product.sku} ({max(avail, ZERO).normalize():f}/"
+                                 f"{need[ln.product_id].normalize():f})")
+                need.pop(ln.product_id)
+        if short:
+            reasons.append({"code": ReviewReason.STOCK, "text": str(_(
+                "Not enough available in %(wh)s: %(items)s.") % {"wh": order.warehouse.name,
+                                                                 "items": ", ".join(short)})})
+    return reasons
+
+
+@transaction.atomic
+def submit_order(order, *, actor, note="") -> SalesOrder:
+    """Submit a draft: run the review rules; approve at once when all pass, else queue it with the reasons.
+
+    A second submit of the same order (a double click) changes nothing.
+    """
+    order = _lock(order)
+    if order.status != S.DRAFT:
+        if order.status in (S.SUBMITTED, *SOLD_STATES) and order.submitted_at:
+            return order
+    if order.kind != DocKind.ORDER:
+        raise BusinessRuleError(_("A quotation is not submitted; convert it to an order first."), code="kind")
+    if not order.lines.exists():
+        raise BusinessRuleError(_("Add at least one line before submitting."), code="no_lines")
+    reasons = review(order)
+    order.review_reasons = reasons
+    order.needs_finance = any(r["code"] in FINANCE_REASONS for r in reasons)
+    order.rejection_reason = ""
+    order.save(update_fields=["review_reasons", "needs_finance", "rejection_reason"])
+    order = transition(order, S.SUBMITTED, actor=actor, note=note)
+    if not reasons:
+        order = transition(order, S.APPROVED, actor=None, system=True,
+                           note=_("Approved automatically: every review rule passed."))
+        _reserve(order, actor=actor)
+    else:
+        _event(order, actor=None, kind=EventKind.REVIEW,
+               note="; ".join(r["text"] for r in reasons))
+        transaction.on_commit(lambda: _notify_approvers(order.pk))
+    return order
+
+
+def _notify_approvers(order_id):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from hardware_erp.core.services import notify
+
+    order = SalesOrder.objects.select_related("customer").get(pk=order_id)
+    codename = "approve_credit" if order.needs_finance else "approve_salesorder"
+    perm = Permission.objects.get(content_type__app_label="orders", codename=codename)
+    users = get_user_model().objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm),
+                                            is_active=True).exclude(pk__in=[order.created_by_id,
+                                                                            order.salesperson_id]).distinct()
+    notify(list(users), _("Order %(n)s for %(c)s waits for your approval.") % {"n": order.number,
+                                                                               "c": order.customer},
+           reverse("orders:order", args=[order.pk]), level="warning", key=f"order:{order.pk}:approval:"
+           f"{order.submitted_at:%Y%m%d%H%M%S}")
+
+
+@transaction.atomic
+def approve_order(order, *, actor, note="") -> SalesOrder:
+    """A manager's approval: exactly one wins when two approve at once (row lock); stock is reserved."""
+    order = transition(order, S.APPROVED, actor=actor, note=note)
+    _reserve(order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def reject_order(order, *, actor, reason) -> SalesOrder:
+    return transition(order, S.REJECTED, actor=actor, note=reason)
+
+
+def _reserve(order, *, actor):
+    """Reserve each line's quantity in the order's warehouse, as far as stock is available (rest: back-order)."""
+    for line in order.lines.select_related("product").order_by("pk"):
+        want = line.base_quantity - line.shipped_quantity - line.reserved_quantity
+        if want <= 0:
+            continue
+        avail = stock.available_quantity(line.product, order.warehouse)
+        qty = min(want, avail) if not line.product.allow_negative else want
+        if qty <= 0:
+            continue
+        stock.reserve_stock(product=line.product, warehouse=order.warehouse, quantity=qty, reference=order.number,
+                            key=line.reservation_key, actor=actor or order.created_by)
+        OrderLine.objects.filter(pk=line.pk).update(reserved_quantity=F("reserved_quantity") + qty)
+
+
+def _release(order, *, actor):
+    for line in order.lines.filter(reserved_quantity__gt=0).order_by("pk"):
+        try:
+            stock.release_reservation(key=line.reservation_key, actor=actor)
+        except BusinessRuleError:
+            log.warning("no reservation %s to release", line.reservation_key)
+        OrderLine.objects.filter(pk=line.pk).update(reserved_quantity=ZERO)
+
+
+@transaction.atomic
+def cancel_order(order, *, actor, reason="") -> SalesOrder:
+    """Cancel before anything shipped: reservations are released so the stock is available again."""
+    order = transition(order, S.CANCELLED, actor=actor, note=reason)
+    _release(order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def cancel_backorder(order, *, actor, reason="") -> SalesOrder:
+    """The customer will not take the rest of a partially shipped order: lines shrink to what shipped."""
+    order = _lock(order)
+    _check_access(order, actor)
+    if not actor.has_perm("orders.cancel_salesorder"):
+        raise BusinessRuleError(_("You may not cancel orders."), code="permission")
+    if order.status != S.PARTIALLY_SHIPPED:
+        raise BusinessRuleError(_("Only a partially shipped order has a back-order to cancel."), code="state")
+    _release(order, actor=actor)
+    settings_row = ReviewSettings.current()
+    for line in order.lines.select_related("product", "unit").order_by("pk"):
+        if line.outstanding <= 0:
+            continue
+        if line.shipped_quantity == 0:
+            line.delete()
+            continue
+        data = LineInput(product=line.product, unit=line.product.base_unit,
+                         quantity=line.shipped_quantity, unit_price=money(line.unit_price / line.factor),
+                         tax_rate=line.tax_rate)
+        keep = {"shipped_quantity": line.shipped_quantity, "returned_quantity": line.returned_quantity}
+        _fill_line(line, order, data, settings_row)
+        line.reserved_quantity = ZERO
+        for k, v in keep.items():
+            setattr(line, k, v)
+        line.save()
+    recalculate(order)
+    _event(order, actor=actor, kind=EventKind.NOTE, note=_("Back-order cancelled. %(r)s") % {"r": reason})
+    order = transition(order, S.SHIPPED, actor=actor, system=True, note=_("The rest will not be shipped."))
+    _after_shipping(order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def close_order(order, *, actor, note="") -> SalesOrder:
+    return transition(order, S.CLOSED, actor=actor, note=note)
+
+
+# --------------------------------------------------------------------------- picking and shipping
+
+def picking_plan(order) -> list[dict]:
+    """For each line still to ship: which bins to take it from, in bin order (the picking list)."""
+    out = []
+    lines = list(order.lines.select_related("product", "product__base_unit").filter(
+        shipped_quantity__lt=F("base_quantity")).order_by("position"))
+    levels = {}
+    for lv in (StockLevel.objects.filter(product__in=[ln.product_id for ln in lines], warehouse=order.warehouse,
+                                         on_hand__gt=0, location__active=True)
+               .select_related("location").order_by("location__code")):
+        levels.setdefault(lv.product_id, []).append(lv)
+    for line in lines:
+        left = line.outstanding
+        for lv in levels.get(line.product_id, []):
+            if left <= 0:
+                break
+            take = min(left, lv.on_hand)
+            out.append({"line": line, "location": lv.location, "quantity": take, "on_hand": lv.on_hand})
+            left -= take
+        if left > 0:
+            out.append({"line": line, "location": None, "quantity": left, "on_hand": ZERO})
+    out.sort(key=lambda r: (r["location"] is None, r["location"].code if r["location"] else "", r["line"].position))
+    return out
+
+
+@transaction.atomic
+def start_picking(order, *, actor, note="") -> SalesOrder:
+    return transition(order, S.PICKING, actor=actor, note=note)
+
+
+@transaction.atomic
+def ship_order(order, *, quantities: dict, actor, carrier=None, tracking_number="", packages=1, weight_kg=None,
+               note="") -> Shipment:
+    """Ship quantities (base units, by order line id): a shipment, issue movements from the bins through the
+    inventory ledger, the reservations consumed, all in one transaction. Less than ordered leaves a
+    back-order (partially shipped)."""
+    order = _lock(order)
+    if not actor.has_perm("orders.ship_salesorder"):
+        raise BusinessRuleError(_("You may not ship orders."), code="permission")
+    if order.status == S.APPROVED:
+        order = transition(order, S.PICKING, actor=actor, note=_("Picking started with the shipment."))
+    if order.status not in (S.PICKING, S.PARTIALLY_SHIPPED):
+        raise BusinessRuleError(_("Order %(n)s is %(s)s: it cannot be shipped."),
+                                params={"n": order.number, "s": order.get_status_display()}, code="state")
+    wanted = {int(k): quantity(v) for k, v in quantities.items() if v not in (None, "") and quantity(v) != 0}
+    if not wanted:
+        raise BusinessRuleError(_("Enter a quantity to ship on at least one line."), code="nothing")
+    lines = {ln.pk: ln for ln in OrderLine.objects.select_for_update().select_related("product").filter(
+        order=order, pk__in=wanted).order_by("pk")}
+    errors = []
+    for pk, qty in wanted.items():
+        line = lines.get(pk)
+        if line is None:
+            errors.append(_("Line %(pk)s is not on this order.") % {"pk": pk})
+        elif qty < 0:
+            errors.append(_("%(sku)s: a quantity to ship must be positive.") % {"sku": line.product.sku})
+        elif qty > line.outstanding:
+            errors.append(_("%(sku)s: %(qty)s is more than the %(left)s still to ship.") % {
+                "sku": line.product.sku, "qty": qty.normalize(), "left": line.outstanding.normalize()})
+        else:
+            free = max(stock.available_quantity(line.product, order.warehouse), ZERO)
+            if qty > line.reserved_quantity + free:
+                errors.append(_("%(sku)s: only %(n)s can be shipped (reserved for this order plus available).") % {
+                    "sku": line.product.sku, "n": (line.reserved_quantity + free).normalize()})
+    if errors:
+        raise BusinessRuleError(errors)
+    if tracking_number and Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exists():
+        raise BusinessRuleError(_("Tracking number %(t)s is already on another shipment."),
+                                params={"t": tracking_number}, code="tracking_taken")
+    shipment = Shipment.objects.create(
+        order=order, number=next_number("SH"), warehouse=order.warehouse, carrier=carrier,
+        tracking_number=(tracking_number or "").strip(), packages=packages or 1, weight_kg=weight_kg, note=note,
+        created_by=actor)
+    for pk, qty in wanted.items():
+        line = lines[pk]
+        left = qty
+        bins = (StockLevel.objects.filter(product=line.product, warehouse=order.warehouse, on_hand__gt=0,
+                                          location__active=True).select_related("location").order_by("location__code"))
+        for lv in bins:
+            if left <= 0:
+                break
+            take = min(left, lv.on_hand)
+            movement = stock.post_movement(
+                product=line.product, quantity=take, from_location=lv.location, kind=MovementKind.ISSUE, actor=actor,
+                reference=order.number, reason=str(_("Shipment %(s)s") % {"s": shipment.number}),
+                idempotency_key=f"shipment:{shipment.pk}:{line.pk}:{lv.location_id}")
+            ShipmentLine.objects.create(shipment=shipment, order_line=line, location=lv.location, quantity=take,
+                                        movement=movement)
+            left -= take
+        if left > 0:
+            raise BusinessRuleError(_("%(sku)s: %(left)s more are needed than are on hand in %(wh)s."),
+                                    params={"sku": line.product.sku, "left": left.normalize(),
+                                            "wh": order.warehouse.name}, code="not_on_hand")
+        use = min(qty, line.reserved_quantity)
+        if use > 0:
+            stock.release_reservation(key=line.reservation_key, actor=actor, quantity=use)
+        OrderLine.objects.filter(pk=line.pk).update(shipped_quantity=F("shipped_quantity") + qty,
+                                                    reserved_quantity=F("reserved_quantity") - use)
+    complete = not order.lines.filter(shipped_quantity__lt=F("base_quantity")).exists()
+    note_text = _("Shipment %(s)s") % {"s": shipment.number}
+    order = transition(order, S.SHIPPED if complete else S.PARTIALLY_SHIPPED, actor=actor, system=True,
+                       note=note_text)
+    _event(order, actor=actor, kind=EventKind.SHIPMENT, note=note_text)
+    _after_shipping(order, actor=actor)
+    if carrier is not None and shipment.tracking_number and carrier.adapter != "manual":
+        transaction.on_commit(lambda: _enqueue_subscribe(shipment.pk))
+    return shipment
+
+
+def _after_shipping(order, *, actor):
+    """First shipment dates the invoice: due date = first shipment + payment terms."""
+    if order.shipped_at is None:
+        now = timezone.now()
+        SalesOrder.objects.filter(pk=order.pk).update(
+            shipped_at=now, due_date=timezone.localdate(now) + timedelta(days=order.payment_terms_days))
+        order.shipped_at = now
+        order.due_date = timezone.localdate(now) + timedelta(days=order.payment_terms_days)
+
+
+def _enqueue_subscribe(shipment_id):
+    from .tasks import subscribe_tracking_task
+
+    try:
+        subscribe_tracking_task.delay(shipment_id)
+    except Exception:
+        log.warning("broker unavailable; shipment %s will be polled", shipment_id)
+
+
+@transaction.atomic
+def record_tracking(shipment, events, *, source="manual", actor=None) -> int:
+    """Store new tracking events (each once: repeated pushes and polls add nothing) and follow the
+    latest state; a delivered event marks the shipment (and maybe the order) delivered. Returns how many
+    events were new."""
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    existing = set(shipment.tracking_events.values_list("occurred_at", "description"))
+    new = []
+    for ev in events:
+        key = (ev["occurred_at"], ev["description"][:500])
+        if key in existing:
+            continue
+        existing.add(key)
+        new.append(TrackingEvent(shipment=shipment, occurred_at=ev["occurred_at"], status=ev["status"],
+                                 description=ev["description"][:500], location=(ev.get("location") or "")[:120],
+                                 source=source, recorded_by=actor))
+    TrackingEvent.objects.bulk_create(new, ignore_conflicts=True)
+    latest = shipment.tracking_events.order_by("-occurred_at", "-pk").first()
+    if latest is not None and shipment.status != ShipmentStatus.DELIVERED:
+        if latest.status == ShipmentStatus.DELIVERED:
+            mark_delivered(shipment, actor=actor, at=latest.occurred_at, system=actor is None)
+        elif latest.status != shipment.status:
+            Shipment.objects.filter(pk=shipment.pk).update(status=latest.status)
+    return len(new)
+
+
+@transaction.atomic
+def mark_delivered(shipment, *, actor, at=None, system=False) -> Shipment:
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if not system and not actor.has_perm("orders.ship_salesorder"):
+        raise BusinessRuleError(_("You may not update shipments."), code="permission")
+    if shipment.status == ShipmentStatus.DELIVERED:
+        return shipment
+    shipment.status = ShipmentStatus.DELIVERED
+    shipment.delivered_at = at or timezone.now()
+    shipment.save(update_fields=["status", "delivered_at"])
+    order = shipment.order
+    if order.status == S.SHIPPED and not order.shipments.exclude(status=ShipmentStatus.DELIVERED).exists():
+        order = transition(order, S.DELIVERED, actor=actor, system=True,
+                           note=_("Shipment %(s)s delivered") % {"s": shipment.number})
+        sync_payment_status(order, actor=actor)
+    return shipment
+
+
+@transaction.atomic
+def deliver_order(order, *, actor, note="") -> SalesOrder:
+    """Staff confirm delivery of every shipment (manual carriers, pick-up at the counter)."""
+    order = _lock(order)
+    if order.status != S.SHIPPED:
+        return transition(order, S.DELIVERED, actor=actor, note=note)  # raises the state error
+    reason = _may(order, S.DELIVERED, actor)
+    if reason:
+        raise BusinessRuleError(reason, code="permission")
+    for sh in order.shipments.exclude(status=ShipmentStatus.DELIVERED):
+        mark_delivered(sh, actor=actor)
+    order.refresh_from_db()
+    if order.status == S.SHIPPED:  # an order with no shipment rows (should not happen)
+        order = transition(order, S.DELIVERED, actor=actor, note=note)
+    return order
+
+
+# --------------------------------------------------------------------------- payments
+
+def sync_payment_status(order, *, actor=None) -> SalesOrder:
+    """A delivered order follows its balance: partially paid, paid."""
+    order = _lock(order)
+    if order.status not in (S.DELIVERED, S.PARTIALLY_PAID):
+        return order
+    if order.balance <= 0:
+        return transition(order, S.PAID, actor=actor, system=True)
+    if order.paid_amount > 0 and order.status == S.DELIVERED:
+        return transition(order, S.PARTIALLY_PAID, actor=actor, system=True)
+    return order
+
+
+@transaction.atomic
+def record_payment(*, customer, amount, allocations, actor, method="bank", received_on=None, reference="",
+                   note="") -> Payment:
+    """A receipt split over one or more of the customer's orders. Refused when any part is more than the
+    order's balance, when the parts do not add up to the amount, or when the reference was recorded."""
+    if not actor.has_perm("orders.add_payment"):
+        raise BusinessRuleError(_("You may not record payments."), code="permission")
+    amount = money(amount)
+    if amount <= 0:
+        raise BusinessRuleError(_("A payment must be more than zero."), code="amount")
+    parts = [(o, money(a)) for o, a in allocations if a not in (None, "") and money(a) != 0]
+    if not parts:
+        raise BusinessRuleError(_("Say which orders the payment is for."), code="no_orders")
+    if sum(a for _o, a in parts) != amount:
+        raise BusinessRuleError(_("The amounts for the orders add up to %(sum)s, not the %(amount)s received."),
+                                params={"sum": sum(a for _o, a in parts), "amount": amount}, code="sum")
+    reference = (reference or "").strip()
+    if reference and Payment.objects.filter(customer=customer, method=method, reference=reference).exists():
+        raise BusinessRuleError(_("A payment with reference %(r)s is already recorded for this customer."),
+                                params={"r": reference}, code="duplicate")
+    locked = {o.pk: o for o in SalesOrder.objects.select_for_update().filter(
+        pk__in=[o.pk for o, _a in parts]).order_by("pk")}
+    errors = []
+    for o, a in parts:
+        order = locked[o.pk]
+        if order.customer_id != customer.pk:
+            errors.append(_("%(n)s is another customer's order.") % {"n": order.number})
+        elif order.kind != DocKind.ORDER or order.status not in SOLD_STATES or order.status == S.CLOSED:
+            errors.append(_("%(n)s is %(s)s: no payment can be recorded on it.") % {
+                "n": order.number, "s": order.get_status_display()})
+        elif a < 0:
+            errors.append(_("%(n)s: an amount must be positive.") % {"n": order.number})
+        elif a > order.balance:
+            errors.append(_("%(n)s: %(a)s is more than its balance of %(b)s.") % {
+                "n": order.number, "a": a, "b": order.balance})
+    if errors:
+        raise BusinessRuleError(errors)
+    payment = Payment.objects.create(number=next_number("RC"), customer=customer, method=method, amount=amount,
+                                     received_on=received_on or timezone.localdate(), reference=reference,
+                                     note=note, recorded_by=actor)
+    for o, a in parts:
+        PaymentAllocation.objects.create(payment=payment, order=o, amount=a)
+        SalesOrder.objects.filter(pk=o.pk).update(paid_amount=F("paid_amount") + a)
+        _event(o, actor=actor, kind=EventKind.PAYMENT,
+               note=_("Payment %(p)s: %(a)s") % {"p": payment.number, "a": a})
+        sync_payment_status(o, actor=actor)
+    return payment
+
+
+# --------------------------------------------------------------------------- returns
+
+@transaction.atomic
+def create_return(order, *, quantities: dict, actor, reason, location=None) -> OrderReturn:
+    """Goods back from the customer: stock posted back into a bin through the ledger, a credit on the order."""
+    order = _lock(order)
+    if not actor.has_perm("orders.add_orderreturn"):
+        raise BusinessRuleError(_("You may not record returns."), code="permission")
+    _check_access(order, actor)
+    if not str(reason).strip():
+        raise BusinessRuleError(_("Say why the goods came back."), code="reason")
+    if order.status not in INVOICED_STATES:
+        raise BusinessRuleError(_("Nothing of %(n)s has shipped, so nothing can come back."),
+                                params={"n": order.number}, code="state")
+    wanted = {int(k): quantity(v) for k, v in quantities.items() if v not in (None, "") and quantity(v) != 0}
+    if not wanted:
+        raise BusinessRuleError(_("Enter a quantity on at least one line."), code="nothing")
+    lines = {ln.pk: ln for ln in OrderLine.objects.select_for_update().select_related("product").filter(
+        order=order, pk__in=wanted).order_by("pk")}
+    errors = []
+    for pk, qty in wanted.items():
+        line = lines.get(pk)
+        if line is None:
+            errors.append(_("Line %(pk)s is not on this order.") % {"pk": pk})
+        elif qty < 0 or qty > line.shipped_quantity - line.returned_quantity:
+            errors.append(_("%(sku)s: between 0 and %(n)s can come back.") % {
+                "sku": line.product.sku, "n": (line.shipped_quantity - line.returned_quantity).normalize()})
+    if errors:
+        raise BusinessRuleError(errors)
+    ret = OrderReturn.objects.create(order=order, number=next_number("RT"), reason=reason, created_by=actor)
+    total = ZERO
+    for pk, qty in wanted.items():
+        line = lines[pk]
+        loc = location or _return_location(order, line)
+        movement = stock.post_movement(product=line.product, quantity=qty, to_location=loc, kind=MovementKind.RETURN,
+                                       actor=actor, reference=order.number,
+                                       reason=str(_("Return %(r)s") % {"r": ret.number}),
+                                       idempotency_key=f"return:{ret.pk}:{line.pk}")
+        credit = money(line.amount * qty / line.base_quantity)
+        ReturnLine.objects.create(order_return=ret, order_line=line, location=loc, quantity=qty,
+                                  credit_amount=credit, movement=movement)
+        OrderLine.objects.filter(pk=line.pk).update(returned_quantity=F("returned_quantity") + qty)
+        total += credit
+    ret.credit_amount = total
+    ret.save(update_fields=["credit_amount"])
+    SalesOrder.objects.filter(pk=order.pk).update(credited_amount=F("credited_amount") + total)
+    _event(order, actor=actor, kind=EventKind.RETURN,
+           note=_("Return %(r)s: credit %(a)s. %(why)s") % {"r": ret.number, "a": total, "why": reason})
+    sync_payment_status(order, actor=actor)
+    return ret
+
+
+def _return_location(order, line) -> Location:
+    shipped_from = line.shipment_lines.order_by("-pk").values_list("location_id", flat=True).first()
+    if shipped_from:
+        return Location.objects.get(pk=shipped_from)
+    loc = Location.objects.filter(warehouse=order.warehouse, active=True).order_by("code").first()
+    if loc is None:
+        raise BusinessRuleError(_("%(wh)s has no open bin to take the return into."),
+                                params={"wh": order.warehouse.name}, code="no_bin")
+    return loc
+
+
+# --------------------------------------------------------------------------- invoices
+
+@transaction.atomic
+def request_invoice(order, *, actor, title="", tax_number="", special=False, address_phone="",
+                    bank_account="") -> InvoiceRequest:
+    order = _lock(order)
+    _check_access(order, actor)
+    if order.kind != DocKind.ORDER or order.status not in SOLD_STATES:
+        raise BusinessRuleError(_("An invoice is requested for an approved order."), code="state")
+    if order.invoice_requests.filter(status__in=[InvoiceStatus.REQUESTED, InvoiceStatus.ISSUED]).exists():
+        raise BusinessRuleError(_("A VAT invoice is already requested for %(n)s."), params={"n": order.number},
+                                code="duplicate")
+    c = order.customer
+    title = (title or c.invoice_title or c.name).strip()
+    tax_number = (tax_number or c.tax_number).strip()
+    if not tax_number:
+        raise BusinessRuleError(_("A VAT invoice needs the customer's tax number."), code="tax_number")
+    credit_share = (order.credited_amount / order.total) if order.total else ZERO
+    net = money(order.net_total * (1 - credit_share))
+    tax = money(order.tax_total * (1 - credit_share))
+    req = InvoiceRequest.objects.create(
+        order=order, title=title, tax_number=tax_number, special=special,
+        address_phone=address_phone or " ".join(p for p in (c.invoice_address, c.invoice_phone) if p),
+        bank_account=bank_account or c.bank_name, net_amount=net, tax_amount=tax, amount=net + tax,
+        requested_by=actor)
+    _event(order, actor=actor, kind=EventKind.NOTE, note=_("VAT invoice requested: %(t)s") % {"t": title})
+    return req
+
+
+@transaction.atomic
+def issue_invoice(req, *, actor, invoice_number) -> InvoiceRequest:
+    if not actor.has_perm("orders.change_invoicerequest"):
+        raise BusinessRuleError(_("You may not issue invoices."), code="permission")
+    req = InvoiceRequest.objects.select_for_update().get(pk=req.pk)
+    if req.status != InvoiceStatus.REQUESTED:
+        raise BusinessRuleError(_("This invoice request is %(s)s."), params={"s": req.get_status_display()},
+                                code="state")
+    if not invoice_number.strip():
+        raise BusinessRuleError(_("Enter the invoice number."), code="number")
+    req.status, req.invoice_number = InvoiceStatus.ISSUED, invoice_number.strip()
+    req.save(update_fields=["status", "invoice_number"])
+    _event(req.order, actor=actor, kind=EventKind.NOTE, note=_("VAT invoice %(n)s issued") % {"n": req.invoice_number})
+    return req
+
+
+# --------------------------------------------------------------------------- customer status link
+
+LINK_SALT = "orders.status-link"
+
+
+def status_link_token(order) -> str:
+    return signing.dumps({"o": order.pk, "t": order.status_token.hex}, salt=LINK_SALT, compress=True)
+
+
+def order_from_token(token: str):
+    """The order a status link names, or None when the link is tampered with, revoked or unknown."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        token_id = uuid.UUID(str(data.get("t")))
+    except ValueError:
+        return None
+    return (SalesOrder.objects.orders().filter(pk=data.get("o"), status_token=token_id, status_link_active=True)
+            .select_related("customer").first())
+
+
+@transaction.atomic
+def revoke_status_link(order, *, actor, renew=False) -> SalesOrder:
+    """The old link stops working; with `renew`, a new one is made at once."""
+    order = _lock(order)
+    _check_access(order, actor)
+    order.status_token = uuid.uuid4()
+    order.status_link_active = bool(renew)
+    order.save(update_fields=["status_token", "status_link_active"])
+    _event(order, actor=actor, kind=EventKind.LINK,
+           note=_("Status link renewed") if renew else _("Status link revoked"))
+    return order
+
+
+# --------------------------------------------------------------------------- settings and merges
+
+@transaction.atomic
+def update_review_settings(*, actor, **values) -> ReviewSettings:
+    if not actor.has_perm("orders.change_reviewsettings"):
+        raise BusinessRuleError(_("Only managers change the review thresholds."), code="permission")
+    row = ReviewSettings.current()
+    for k, v in values.items():
+        setattr(row, k, v)
+    row.updated_by = actor
+    row.full_clean()
+    row.save()
+    return row
+
+
+def move_customer_orders(*, survivor, merged, actor) -> int:
+    """Orders and payments of a merged customer move to the surviving customer."""
+    ids = list(SalesOrder.objects.filter(customer=merged).values_list("pk", flat=True))
+    SalesOrder.objects.filter(pk__in=ids).update(customer=survivor)
+    Payment.objects.filter(customer=merged).update(customer=survivor)
+    note = str(_("Customer %(old)s merged into %(new)s") % {"old": merged, "new": survivor})
+    OrderEvent.objects.bulk_create([OrderEvent(order_id=pk, actor=actor, kind=EventKind.NOTE, note=note)
+                                    for pk in ids])
+    return len(ids)
