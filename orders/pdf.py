@@ -111,7 +111,8 @@ def delivery_note_pdf(shipment) -> bytes:
     t = Table(rows, colWidths=[100 * mm, 25 * mm, 20 * mm, 35 * mm], repeatRows=1)
     t.setStyle(table_style(number_columns=(1,)))
     title = _("Delivery note")
-    info = [f"{_('Order')}: {order.number}", f"{_('Shipped')}: {timezone.localtime(shipment.shipped_at):%Y-%m-%d %H:%M}",
+    shipped = timezone.localtime(shipment.shipped_at)
+    info = [f"{_('Order')}: {order.number}", f"{_('Shipped')}: {shipped:%Y-%m-%d %H:%M}",
             f"{_('Carrier')}: {shipment.carrier or _('Own delivery')}",
             f"{_('Tracking number')}: {shipment.tracking_number or '—'}",
             f"{_('Packages')}: {shipment.packages}",

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.db.models import (
     Avg,
-    Case,
     Count,
     DecimalField,
     DurationField,
@@ -17,15 +16,12 @@ from django.db.models import (
     Max,
     Q,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from .choices import INVOICED_STATES, SOLD_STATES, DocKind, OrderStatus
+from .choices import INVOICED_STATES, SOLD_STATES, OrderStatus
 from .models import OrderEvent, OrderLine, SalesOrder, Shipment
 
 ZERO = Decimal("0.00")
@@ -64,7 +60,7 @@ def order_balances(qs):
 def customer_balance(customer) -> dict:
     today = timezone.localdate()
     agg = SalesOrder.objects.orders().filter(customer=customer, status__in=SOLD_STATES).aggregate(
-        total=Coalesce(Sum("total"), ZERO), paid=Coalesce(Sum("paid_amount"), ZERO),
+        amount=Coalesce(Sum("total"), ZERO), paid=Coalesce(Sum("paid_amount"), ZERO),
         credited=Coalesce(Sum("credited_amount"), ZERO),
         balance=Coalesce(Sum(BALANCE), ZERO),
         overdue=Coalesce(Sum(BALANCE, filter=Q(due_date__lt=today)), ZERO))
@@ -89,14 +85,14 @@ def receivables_ageing(user, today=None):
           .exclude(status=OrderStatus.CLOSED)
           .annotate(bal=BALANCE).filter(bal__gt=0)
           .values("customer_id", "customer__name")
-          .annotate(total=Sum(BALANCE), overdue=Coalesce(Sum(BALANCE, filter=Q(due_date__lt=today)), ZERO),
+          .annotate(open_balance=Sum(BALANCE), overdue=Coalesce(Sum(BALANCE, filter=Q(due_date__lt=today)), ZERO),
                     orders=Count("pk"), **cases)
-          .order_by("-total"))
+          .order_by("-open_balance"))
     return qs
 
 
 def ageing_totals(rows) -> dict:
-    keys = ["total", "overdue", "b_0_30", "b_31_60", "b_61_90", "b_90p"]
+    keys = ["open_balance", "overdue", "b_0_30", "b_31_60", "b_61_90", "b_90p"]
     return {k: sum((r[k] or ZERO) for r in rows) for k in keys}
 
 
@@ -107,7 +103,7 @@ def customer_purchases(customer, user) -> dict:
     orders = SalesOrder.objects.orders().for_user(user).filter(customer=customer)
     sold = orders.filter(status__in=SOLD_STATES)
     summary = sold.aggregate(count=Count("pk"), revenue=Coalesce(Sum("net_total"), ZERO),
-                             total=Coalesce(Sum("total"), ZERO), last=Max("order_date"),
+                             amount=Coalesce(Sum("total"), ZERO), last=Max("order_date"),
                              balance=Coalesce(Sum(BALANCE), ZERO),
                              overdue=Coalesce(Sum(BALANCE, filter=Q(due_date__lt=timezone.localdate())), ZERO))
     top = (OrderLine.objects.filter(order__in=sold).values("product_id", "product__sku", "product__name_zh",

@@ -334,6 +334,8 @@ def allowed_transitions(order, user) -> list:
 def _may(order, to, actor):
     """None when actor may move order to `to`, else the reason why not."""
     rule = TRANSITIONS[to]
+    if to in (S.APPROVED, S.REJECTED) and actor.pk in (order.created_by_id, order.salesperson_id):
+        return _("Nobody approves or rejects an order they created or sell: ask another manager.")
     if to == S.APPROVED:
         if order.needs_finance and not actor.has_perm("orders.approve_credit"):
             return _("Order %(n)s is over the customer's credit or has an overdue balance: Finance approves it.") % {
@@ -345,8 +347,6 @@ def _may(order, to, actor):
             return _("You may not reject orders.")
     elif not actor.has_perm(rule.perm):
         return _("You may not do “%(what)s” on orders.") % {"what": rule.label}
-    if to in (S.APPROVED, S.REJECTED) and actor.pk in (order.created_by_id, order.salesperson_id):
-        return _("Nobody approves or rejects an order they created or sell: ask another manager.")
     return None
 
 
@@ -360,8 +360,13 @@ def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
     to = S(to)
     with transaction.atomic():
         order = _lock(order)
-        if order.status == to and to not in (S.PARTIALLY_SHIPPED, S.PARTIALLY_PAID):
-            return order
+        if not system:
+            if actor is None:
+                raise BusinessRuleError(_("Sign in first."), code="anonymous")
+            if not actor.has_perm("orders.view_all_salesorders"):
+                _check_access(order, actor)
+        if order.status == to == S.SUBMITTED:
+            return order  # a double-clicked submit
         rule = TRANSITIONS[to]
         if order.status not in rule.sources:
             if to == S.APPROVED and order.status in SOLD_STATES:
@@ -372,10 +377,6 @@ def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
                 _("Order %(n)s is %(from)s: it cannot go to %(to)s from there."),
                 params={"n": order.number, "from": order.get_status_display(), "to": S(to).label}, code="state")
         if not system:
-            if actor is None:
-                raise BusinessRuleError(_("Sign in first."), code="anonymous")
-            if not actor.has_perm("orders.view_all_salesorders"):
-                _check_access(order, actor)
             reason = _may(order, to, actor)
             if reason:
                 raise BusinessRuleError(reason, code="permission")
@@ -487,9 +488,8 @@ def submit_order(order, *, actor, note="") -> SalesOrder:
     A second submit of the same order (a double click) changes nothing.
     """
     order = _lock(order)
-    if order.status != S.DRAFT:
-        if order.status in (S.SUBMITTED, *SOLD_STATES) and order.submitted_at:
-            return order
+    if order.status in (S.SUBMITTED, *SOLD_STATES) and order.submitted_at:
+        return order  # submitted already (a double click): nothing happens twice
     if order.kind != DocKind.ORDER:
         raise BusinessRuleError(_("A quotation is not submitted; convert it to an order first."), code="kind")
     if not order.lines.exists():

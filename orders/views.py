@@ -22,7 +22,7 @@ from inventory.models import Product, Warehouse
 
 from . import pdf, selectors, services, tracking
 from .carriers import CarrierError, Kuaidi100Adapter
-from .choices import INVOICED_STATES, SOLD_STATES, DocKind, InvoiceStatus, OrderStatus, ShipmentStatus
+from .choices import INVOICED_STATES, SOLD_STATES, DocKind, InvoiceStatus, OrderStatus
 from .filtersets import OrderFilterSet, PaymentFilterSet, ShipmentFilterSet
 from .forms import (
     CarrierForm,
@@ -547,7 +547,7 @@ class StatusLinkView(OrderScopeMixin, View):
 class InvoiceRequestView(OrderScopeMixin, FormView):
     form_class = InvoiceRequestForm
     permission_required = "orders.add_invoicerequest"
-    template_name = "generic/form.html"
+    template_name = "orders/form.html"
 
     def dispatch(self, request, *args, **kwargs):
         return super().dispatch(request, *args, **kwargs)
@@ -697,7 +697,7 @@ class ReceivablesView(ModuleMixin, TemplateView):
 
             head = [_("Customer"), _("Orders"), "0-30", "31-60", "61-90", "90+", _("Overdue"), _("Balance")]
             data = [[r["customer__name"], r["orders"], r["b_0_30"], r["b_31_60"], r["b_61_90"], r["b_90p"],
-                     r["overdue"], r["total"]] for r in rows]
+                     r["overdue"], r["open_balance"]] for r in rows]
             return xlsx_response(request, "receivables", head, data, model=SalesOrder)
         ctx = self.get_context_data(rows=rows, totals=selectors.ageing_totals(rows))
         return self.render_to_response(ctx)
@@ -721,11 +721,16 @@ class ReviewSettingsView(ModuleMixin, UpdateView):
     module = "orders"
     permission_required = "orders.change_reviewsettings"
     form_class = ReviewSettingsForm
-    template_name = "generic/form.html"
+    template_name = "orders/form.html"
     title = _("Review thresholds")
 
     def get_object(self, queryset=None):
         return ReviewSettings.current()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["cancel_url"] = reverse("orders:review_queue")
+        return ctx
 
     def form_valid(self, form):
         try:
@@ -756,8 +761,13 @@ class PriceRuleFormMixin(ModuleMixin):
     module = "orders"
     model = PriceRule
     form_class = PriceRuleForm
-    template_name = "generic/form.html"
+    template_name = "orders/form.html"
     title = _("Price rule")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["cancel_url"] = reverse("orders:pricerule_list")
+        return ctx
 
     def get_success_url(self):
         messages.success(self.request, _("Price rule saved."))
@@ -788,8 +798,13 @@ class CarrierFormMixin(ModuleMixin):
     module = "orders"
     model = Carrier
     form_class = CarrierForm
-    template_name = "generic/form.html"
+    template_name = "orders/form.html"
     title = _("Carrier")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["cancel_url"] = reverse("orders:carrier_list")
+        return ctx
 
     def get_success_url(self):
         messages.success(self.request, _("Carrier saved."))
