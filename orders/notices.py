@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.services import notify
@@ -36,8 +36,8 @@ def send_customer_status_email(event_id) -> bool:
             return False
         with translation.override("zh-hans"):
             status = OrderStatus(event.to_status).label
-            subject = _g("Your order %(n)s: %(s)s") % {"n": order.number, "s": status}
-            body = _g("Order %(n)s is now: %(s)s.\n\nFollow it here (no sign-in needed):\n%(url)s") % {
+            subject = gettext("Your order %(n)s: %(s)s") % {"n": order.number, "s": status}
+            body = gettext("Order %(n)s is now: %(s)s.\n\nFollow it here (no sign-in needed):\n%(url)s") % {
                 "n": order.number, "s": status, "url": status_url(order)}
         send_mail(subject=subject, message=body, from_email=None, recipient_list=[order.customer_email])
         event.customer_emailed_at = timezone.now()

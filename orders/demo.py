@@ -1,0 +1,308 @@
+"""Demo orders: twelve months of history with seasonality in every state, shipments with tracking, payments.
+
+History is bulk inserted (numbers, totals and dates computed here; its shipments carry no stock movements, so
+the stock ledger is left to the inventory demo). The last days are made through the services, so that open
+orders hold real reservations and shipments real issue movements. About 1,900 order lines per --scale:
+--scale 530 gives more than a million.
+"""
+
+import random
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from crm.models import Customer
+from hardware_erp.core.money import money, quantity
+from inventory.models import Product, StockLevel, Warehouse
+
+from . import services
+from .choices import CarrierAdapter, DocKind, EventKind, PaymentMethod, ShipmentStatus
+from .choices import OrderStatus as S
+from .models import (
+    Carrier,
+    DocumentCounter,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PaymentAllocation,
+    PriceRule,
+    ReviewSettings,
+    SalesOrder,
+    Shipment,
+    ShipmentLine,
+    TrackingEvent,
+)
+
+SEASON = {1: 0.9, 2: 0.45, 3: 1.2, 4: 1.25, 5: 1.2, 6: 1.1, 7: 0.9, 8: 0.85, 9: 1.15, 10: 1.0, 11: 1.2, 12: 1.05}
+ORDERS_PER_MONTH = 40
+TAX = Decimal("13.00")
+CARRIERS = [("顺丰速运", "shunfeng", CarrierAdapter.KUAIDI100, "https://www.sf-express.com/chn/sc/waybill/list?no={number}"),
+            ("中通快递", "zhongtong", CarrierAdapter.KUAIDI100, ""),
+            ("德邦物流", "debangwuliu", CarrierAdapter.MANUAL, ""),
+            ("自有车辆配送", "", CarrierAdapter.MANUAL, "")]
+TRACK = ["【%s】快件已揽收", "【%s】已发往转运中心", "【%s】到达目的地网点", "【%s】快件派送中",
+         "【%s】已签收，签收人：本人"]
+CITIES = ["杭州", "宁波", "温州", "上海", "苏州", "广州", "深圳", "成都", "武汉", "郑州"]
+
+
+def _state_for(age_days, rng):
+    r = rng.random()
+    if age_days > 60:
+        table = [(0.70, S.CLOSED), (0.84, S.PAID), (0.89, S.CANCELLED), (0.95, S.PARTIALLY_PAID), (1, S.DELIVERED)]
+    elif age_days > 25:
+        table = [(0.35, S.PAID), (0.50, S.PARTIALLY_PAID), (0.80, S.DELIVERED), (0.86, S.CANCELLED), (1, S.SHIPPED)]
+    else:
+        table = [(0.25, S.DELIVERED), (0.50, S.SHIPPED), (0.62, S.PAID), (0.72, S.SUBMITTED), (0.80, S.REJECTED),
+                 (0.90, S.DRAFT), (1, S.CANCELLED)]
+    return next(s for limit, s in table if r <= limit)
+
+
+PATH = [S.DRAFT, S.SUBMITTED, S.APPROVED, S.PICKING, S.SHIPPED, S.DELIVERED, S.PARTIALLY_PAID, S.PAID, S.CLOSED]
+
+
+def _path(final):
+    if final in (S.DRAFT, S.SUBMITTED):
+        return PATH[:PATH.index(final) + 1]
+    if final == S.REJECTED:
+        return [S.DRAFT, S.SUBMITTED, S.REJECTED]
+    if final == S.CANCELLED:
+        return [S.DRAFT, S.SUBMITTED, S.APPROVED, S.CANCELLED]
+    steps = PATH[:PATH.index(final) + 1]
+    if final in (S.PAID, S.CLOSED):
+        steps.remove(S.PARTIALLY_PAID)
+    return steps
+
+
+def seed(ctx):
+    products = list(Product.objects.filter(active=True).order_by("pk")[:400])
+    customers = list(Customer.objects.filter(merged_into__isnull=True).order_by("pk")[:2000])
+    warehouse = Warehouse.objects.filter(active=True).order_by("pk").first()
+    if not products or not customers or warehouse is None:
+        ctx.log("orders: no products, customers or warehouse yet; nothing to seed")
+        return
+    ReviewSettings.current()
+    carriers = _carriers()
+    _price_rules(products)
+    if SalesOrder.objects.exists():
+        ctx.log("orders: orders exist already; history not seeded again")
+    else:
+        reps = [u for key in ("sales_rep", "sales_manager") for u in ctx.users.get(key, [])]
+        finance = (ctx.users.get("finance_clerk") or ctx.users["general_manager"])[0]
+        manager = (ctx.users.get("sales_manager") or ctx.users["general_manager"])[0]
+        n = _history(ctx, products, customers, warehouse, carriers, reps, manager, finance)
+        ctx.log(f"orders: {n['orders']} orders, {n['lines']} lines, {n['shipments']} shipments, "
+                f"{n['payments']} payments of history")
+        _live(ctx, products, customers, warehouse, carriers, manager, finance)
+
+
+def _carriers():
+    out = []
+    for name, code, adapter, url in CARRIERS:
+        c, _ = Carrier.objects.get_or_create(name=name, defaults={"code": code, "adapter": adapter,
+                                                                 "tracking_url": url})
+        out.append(c)
+    return out
+
+
+def _price_rules(products):
+    if PriceRule.objects.exists():
+        return
+    PriceRule.objects.bulk_create([
+        PriceRule(level="vip", min_quantity=0, discount_percent=Decimal("8")),
+        PriceRule(level="a", min_quantity=0, discount_percent=Decimal("5")),
+        PriceRule(level="b", min_quantity=0, discount_percent=Decimal("2")),
+        PriceRule(level="", min_quantity=Decimal("1000"), discount_percent=Decimal("3")),
+        PriceRule(level="", min_quantity=Decimal("5000"), discount_percent=Decimal("6")),
+    ])
+
+
+def _aware(day, rng, hour_from=8, hour_to=18):
+    return timezone.make_aware(datetime.combine(day, time(rng.randint(hour_from, hour_to), rng.randint(0, 59))))
+
+
+@transaction.atomic
+def _history(ctx, products, customers, warehouse, carriers, reps, manager, finance):
+    rng = ctx.rng
+    today = timezone.localdate()
+    counts = {"orders": 0, "lines": 0, "shipments": 0, "payments": 0}
+    owner_of = {c.pk: c.owner for c in customers}
+    seq = {}
+    pay_seq = [0]
+    start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    day = start
+    while day <= today - timedelta(days=2):
+        n = rng.gauss(ORDERS_PER_MONTH * ctx.scale * SEASON[day.month] / 30, 1 + ctx.scale ** 0.5)
+        n = max(0, round(n if day.weekday() < 5 else n * 0.35))
+        if n:
+            _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manager, finance, owner_of, seq,
+                     pay_seq, counts)
+        day += timedelta(days=1)
+    for prefix, last in seq.items():  # shipments and receipts of history reuse the order's number
+        for kind in ("SO", "SH", "RC"):
+            DocumentCounter.objects.update_or_create(prefix=kind + prefix[2:], defaults={"last": last})
+    return counts
+
+
+def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manager, finance, owner_of, seq, pay_seq,
+             counts):
+    rng = ctx.rng
+    today = timezone.localdate()
+    orders, plans = [], []
+    prefix = f"SO{day:%Y%m}"
+    for _ in range(n):
+        customer = rng.choice(customers)
+        rep = owner_of.get(customer.pk) or rng.choice(reps)
+        final = _state_for((today - day).days, rng)
+        seq[prefix] = seq.get(prefix, 0) + 1
+        created = _aware(day, rng)
+        o = SalesOrder(kind=DocKind.ORDER, number=f"{prefix}{seq[prefix]:05d}", status=final, customer=customer,
+                       salesperson=rep, created_by=rep, warehouse=warehouse, order_date=day,
+                       payment_terms_days=customer.payment_terms_days or 30,
+                       delivery_address=" ".join(p for p in (customer.province, customer.city, customer.address) if p),
+                       requested_date=day + timedelta(days=rng.randint(2, 10)))
+        lines = []
+        for pos, product in enumerate(rng.sample(products, k=min(len(products), rng.choice([1, 2, 3, 4, 5, 6, 7]))),
+                                      start=1):
+            qty = quantity(rng.choice([10, 20, 50, 100, 200, 500, 1000, 2000]))
+            disc = Decimal(rng.choice([0, 0, 2, 3, 5, 8]))
+            list_price = money(product.list_price)
+            unit_price = money(list_price * (1 - disc / 100))
+            net = money(qty * unit_price)
+            tax = money(net * TAX / 100)
+            cost = Decimal(product.average_cost or product.standard_cost or 0)
+            shipped = qty if final in (S.SHIPPED, S.DELIVERED, S.PARTIALLY_PAID, S.PAID, S.CLOSED) else Decimal(0)
+            lines.append(OrderLine(position=pos, product=product, unit_id=product.base_unit_id, quantity=qty,
+                                   factor=Decimal(1), base_quantity=qty, list_price=list_price,
+                                   unit_price=unit_price, discount_percent=disc, tax_rate=TAX,
+                                   gross_amount=money(qty * list_price), net_amount=net, tax_amount=tax,
+                                   amount=net + tax, unit_cost=cost, cost_amount=money(qty * cost),
+                                   shipped_quantity=shipped))
+        o.subtotal = sum(ln.gross_amount for ln in lines)
+        o.net_total = sum(ln.net_amount for ln in lines)
+        o.discount_total = o.subtotal - o.net_total
+        o.tax_total = sum(ln.tax_amount for ln in lines)
+        o.total = sum(ln.amount for ln in lines)
+        o.cost_total = sum(ln.cost_amount for ln in lines)
+        steps = _path(final)
+        stamps = {}
+        t = created
+        for st in steps:
+            stamps[st] = t
+            t += timedelta(hours=rng.uniform(0.3, 30) if st in (S.DRAFT, S.SUBMITTED, S.APPROVED)
+                           else rng.uniform(10, 70))
+        o.submitted_at = stamps.get(S.SUBMITTED)
+        o.approved_at = stamps.get(S.APPROVED)
+        if o.approved_at:
+            o.approved_by = manager
+        o.shipped_at = stamps.get(S.SHIPPED)
+        o.delivered_at = stamps.get(S.DELIVERED)
+        o.paid_at = stamps.get(S.PAID)
+        o.closed_at = stamps.get(S.CLOSED)
+        o.cancelled_at = stamps.get(S.CANCELLED)
+        if final == S.REJECTED:
+            o.rejection_reason = "价格低于公司底线"
+        if o.shipped_at:
+            o.due_date = timezone.localdate(o.shipped_at) + timedelta(days=o.payment_terms_days)
+        if final in (S.PAID, S.CLOSED):
+            o.paid_amount = o.total
+        elif final == S.PARTIALLY_PAID:
+            o.paid_amount = money(o.total * Decimal(rng.choice(["0.3", "0.5", "0.7"])))
+        orders.append(o)
+        plans.append((lines, steps, stamps))
+    SalesOrder.objects.bulk_create(orders, batch_size=1000)
+    all_lines, events, shipments, ship_plans = [], [], [], []
+    for o, (lines, steps, stamps) in zip(orders, plans, strict=True):
+        for ln in lines:
+            ln.order = o
+        all_lines += lines
+        prev = ""
+        for st in steps:
+            events.append(OrderEvent(order=o, kind=EventKind.TRANSITION, actor=o.salesperson if st in (
+                S.DRAFT, S.SUBMITTED) else (finance if st in (S.PARTIALLY_PAID, S.PAID) else manager),
+                at=stamps[st], from_status=prev, to_status=st,
+                note="" if st != S.REJECTED else o.rejection_reason))
+            prev = st
+        if o.shipped_at:
+            carrier = rng.choice(carriers)
+            sh = Shipment(order=o, number=f"SH{o.number[2:]}", warehouse=o.warehouse, carrier=carrier,
+                          tracking_number=(f"SF{rng.randint(10**11, 10**12 - 1)}" if carrier.code else ""),
+                          packages=rng.randint(1, 6), weight_kg=Decimal(rng.randint(5, 400)),
+                          status=ShipmentStatus.DELIVERED if o.delivered_at else ShipmentStatus.IN_TRANSIT,
+                          shipped_at=o.shipped_at, delivered_at=o.delivered_at, push_subscribed=bool(carrier.code),
+                          created_by=manager)
+            shipments.append(sh)
+            ship_plans.append((sh, lines))
+    OrderLine.objects.bulk_create(all_lines, batch_size=2000)
+    OrderEvent.objects.bulk_create(events, batch_size=2000)
+    Shipment.objects.bulk_create(shipments, batch_size=1000)
+    locations = warehouse.locations.filter(active=True).order_by("code").first()
+    slines, tracks = [], []
+    for sh, lines in ship_plans:
+        slines += [ShipmentLine(shipment=sh, order_line=ln, location=locations, quantity=ln.shipped_quantity)
+                   for ln in lines] if locations else []
+        city = rng.choice(CITIES)
+        end = sh.delivered_at or min(sh.shipped_at + timedelta(hours=40), timezone.now())
+        steps = TRACK if sh.delivered_at else TRACK[:3]
+        for i, text in enumerate(steps):
+            at = sh.shipped_at + (end - sh.shipped_at) * (i / max(1, len(steps) - 1))
+            status = ShipmentStatus.DELIVERED if "签收" in text else (
+                ShipmentStatus.OUT_FOR_DELIVERY if "派送" in text else ShipmentStatus.IN_TRANSIT)
+            tracks.append(TrackingEvent(shipment=sh, occurred_at=at, status=status, description=text % city,
+                                        location=city, source="push" if sh.push_subscribed else "manual"))
+    ShipmentLine.objects.bulk_create(slines, batch_size=2000)
+    TrackingEvent.objects.bulk_create(tracks, batch_size=2000)
+    payments, allocs = [], []
+    for o in orders:
+        if o.paid_amount > 0:
+            pay_seq[0] += 1
+            when = timezone.localdate(o.paid_at or (o.delivered_at + timedelta(days=rng.randint(3, 20))))
+            p = Payment(number=f"RC{o.number[2:]}", customer=o.customer,
+                        method=rng.choice(PaymentMethod.values), amount=o.paid_amount, received_on=min(when, today),
+                        reference=f"DEMO{o.number}", recorded_by=finance)
+            payments.append(p)
+            allocs.append((p, o))
+    Payment.objects.bulk_create(payments, batch_size=1000)
+    PaymentAllocation.objects.bulk_create([PaymentAllocation(payment=p, order=o, amount=p.amount) for p, o in allocs],
+                                          batch_size=1000)
+    counts["orders"] += len(orders)
+    counts["lines"] += len(all_lines)
+    counts["shipments"] += len(shipments)
+    counts["payments"] += len(payments)
+
+
+def _live(ctx, products, customers, warehouse, carriers, manager, finance):
+    """A few open orders made through the services: they hold reservations and post real movements."""
+    rng = random.Random(ctx.rng.random())
+    stocked = list(StockLevel.objects.filter(warehouse=warehouse, on_hand__gt=200).values("product_id")
+                   .annotate(m=Max("on_hand")).values_list("product_id", flat=True)[:40])
+    if not stocked:
+        ctx.log("orders: no stock on hand; live orders skipped")
+        return
+    live_products = [p for p in products if p.pk in set(stocked)] or products
+    made = 0
+    for i in range(8):
+        customer = rng.choice([c for c in customers if c.owner_id] or customers)
+        rep = customer.owner or manager
+        lines = [{"product": p, "quantity": Decimal(rng.choice([10, 20, 50]))}
+                 for p in rng.sample(live_products, k=min(2, len(live_products)))]
+        try:
+            with transaction.atomic():
+                kind = DocKind.QUOTATION if i == 0 else DocKind.ORDER
+                order = services.create_order(customer=customer, lines=lines, actor=rep, warehouse=warehouse,
+                                              kind=kind, customer_email=f"buyer{i}@example.com")
+                if kind == DocKind.ORDER and i >= 2:
+                    order = services.submit_order(order, actor=rep)
+                    if order.status == S.SUBMITTED and i >= 4:
+                        ReviewSettings.current()
+                        order = services.approve_order(order, actor=finance if order.needs_finance else manager)
+                    if order.status == S.APPROVED and i >= 6:
+                        line = order.lines.order_by("pk").first()
+                        services.ship_order(order, quantities={line.pk: line.base_quantity / 2}, actor=manager,
+                                            carrier=carriers[2], tracking_number=f"DB{rng.randint(10**9, 10**10)}")
+                made += 1
+        except Exception as exc:  # noqa: BLE001 - the demo goes on without this order
+            ctx.log(f"orders: live order skipped ({exc})")
+    ctx.log(f"orders: {made} live orders through the services")
