@@ -43,12 +43,12 @@ def _party_block(order, st):
 def _lines_table(order, st):
     head = [_("No."), _("Product"), _("Quantity"), _("Unit"), _("Unit price"), _("Discount (%)"), _("VAT (%)"),
             _("Amount")]
-    rows = [head]
+    rows = [[_p(h, st["small"]) for h in head]]
     for ln in order.lines.select_related("product", "unit").order_by("position", "pk"):
         rows.append([ln.position, _p(f"{ln.product.sku} {ln.product.name}\n{ln.product.spec_line}", st["small"]),
                      qty(ln.quantity), ln.unit.name, money_text(ln.unit_price),
                      f"{ln.discount_percent.normalize():f}", f"{ln.tax_rate.normalize():f}", money_text(ln.amount)])
-    t = Table(rows, colWidths=[9 * mm, 62 * mm, 18 * mm, 13 * mm, 22 * mm, 17 * mm, 14 * mm, 25 * mm], repeatRows=1)
+    t = Table(rows, colWidths=[9 * mm, 60 * mm, 17 * mm, 13 * mm, 22 * mm, 19 * mm, 14 * mm, 26 * mm], repeatRows=1)
     t.setStyle(table_style(number_columns=(2, 4, 5, 6, 7)))
     return t
 
@@ -88,13 +88,13 @@ def picking_list_pdf(orders, warehouse) -> bytes:
         line = r["line"]
         rows.append([r["location"].code if r["location"] else _("NOT ON HAND"),
                      _p(f"{line.product.sku} {line.product.name}", st["small"]), qty(r["quantity"]),
-                     line.product.base_unit.name, r["order"].number, _p(r["order"].customer.name, st["small"]), "☐"])
+                     line.product.base_unit.name, r["order"].number, _p(r["order"].customer.name, st["small"]), "[  ]"])
     if len(rows) == 1:
         rows.append(["—", _("Nothing to pick."), "", "", "", "", ""])
     t = Table(rows, colWidths=[22 * mm, 58 * mm, 18 * mm, 12 * mm, 30 * mm, 30 * mm, 12 * mm], repeatRows=1)
     t.setStyle(table_style(number_columns=(2,)))
     title = _("Picking list")
-    story = [_p(f"{title} · {warehouse.code} {warehouse.name}", st["title"]),
+    story = [_p(f"{title} - {warehouse.code} {warehouse.name}", st["title"]),
              _p(f"{_('Printed')}: {timezone.localtime():%Y-%m-%d %H:%M}", st["body"]), t,
              _p("", st["body"]), _p(f"{_('Picked by')}: ____________    {_('Checked by')}: ____________", st["body"])]
     return build_pdf(story, title=str(title), subtitle=warehouse.code)
@@ -118,7 +118,7 @@ def delivery_note_pdf(shipment) -> bytes:
             f"{_('Packages')}: {shipment.packages}",
             f"{_('Weight (kg)')}: {shipment.weight_kg if shipment.weight_kg is not None else '—'}"]
     story = [_p(f"{title} {shipment.number}", st["title"]), _party_block(order, st),
-             _p("  ·  ".join(info), st["body"]), _p("", st["body"]), t, _p("", st["body"]),
+             _p("    ".join(info), st["body"]), _p("", st["body"]), t, _p("", st["body"]),
              _p(f"{_('Received in good order by')}: ____________    {_('Date')}: ____________", st["body"])]
     return build_pdf(story, title=str(title), subtitle=shipment.number)
 
@@ -163,6 +163,6 @@ def customer_statement_pdf(customer, orders) -> bytes:
     t = Table(rows, colWidths=[32 * mm, 22 * mm, 22 * mm, 27 * mm, 25 * mm, 25 * mm, 27 * mm], repeatRows=1)
     t.setStyle(table_style(number_columns=(3, 4, 5, 6)))
     title = _("Customer statement")
-    story = [_p(f"{title} · {customer.name}", st["title"]),
+    story = [_p(f"{title} - {customer.name}", st["title"]),
              _p(f"{_('Date')}: {timezone.localdate():%Y-%m-%d}", st["body"]), t]
     return build_pdf(story, title=str(title), subtitle=customer.name)

@@ -644,6 +644,17 @@ def start_picking(order, *, actor, note="") -> SalesOrder:
     return transition(order, S.PICKING, actor=actor, note=note)
 
 
+def _locked_lines(order, quantities, nothing_message):
+    """The non-zero quantities by line id, those lines of `order` locked, and errors for unknown lines."""
+    wanted = {int(k): quantity(v) for k, v in quantities.items() if v not in (None, "") and quantity(v) != 0}
+    if not wanted:
+        raise BusinessRuleError(nothing_message, code="nothing")
+    lines = {ln.pk: ln for ln in OrderLine.objects.select_for_update().select_related("product").filter(
+        order=order, pk__in=wanted).order_by("pk")}
+    errors = [_("Line %(pk)s is not on this order.") % {"pk": pk} for pk in wanted if pk not in lines]
+    return wanted, lines, errors
+
+
 @transaction.atomic
 def ship_order(order, *, quantities: dict, actor, carrier=None, tracking_number="", packages=1, weight_kg=None,
                note="") -> Shipment:
@@ -658,17 +669,12 @@ def ship_order(order, *, quantities: dict, actor, carrier=None, tracking_number=
     if order.status not in (S.PICKING, S.PARTIALLY_SHIPPED):
         raise BusinessRuleError(_("Order %(n)s is %(s)s: it cannot be shipped."),
                                 params={"n": order.number, "s": order.get_status_display()}, code="state")
-    wanted = {int(k): quantity(v) for k, v in quantities.items() if v not in (None, "") and quantity(v) != 0}
-    if not wanted:
-        raise BusinessRuleError(_("Enter a quantity to ship on at least one line."), code="nothing")
-    lines = {ln.pk: ln for ln in OrderLine.objects.select_for_update().select_related("product").filter(
-        order=order, pk__in=wanted).order_by("pk")}
-    errors = []
+    wanted, lines, errors = _locked_lines(order, quantities, _("Enter a quantity to ship on at least one line."))
     for pk, qty in wanted.items():
         line = lines.get(pk)
         if line is None:
-            errors.append(_("Line %(pk)s is not on this order.") % {"pk": pk})
-        elif qty < 0:
+            continue
+        if qty < 0:
             errors.append(_("%(sku)s: a quantity to ship must be positive.") % {"sku": line.product.sku})
         elif qty > line.outstanding:
             errors.append(_("%(sku)s: %(qty)s is more than the %(left)s still to ship.") % {
@@ -880,17 +886,12 @@ def create_return(order, *, quantities: dict, actor, reason, location=None) -> O
     if order.status not in INVOICED_STATES:
         raise BusinessRuleError(_("Nothing of %(n)s has shipped, so nothing can come back."),
                                 params={"n": order.number}, code="state")
-    wanted = {int(k): quantity(v) for k, v in quantities.items() if v not in (None, "") and quantity(v) != 0}
-    if not wanted:
-        raise BusinessRuleError(_("Enter a quantity on at least one line."), code="nothing")
-    lines = {ln.pk: ln for ln in OrderLine.objects.select_for_update().select_related("product").filter(
-        order=order, pk__in=wanted).order_by("pk")}
-    errors = []
+    wanted, lines, errors = _locked_lines(order, quantities, _("Enter a quantity on at least one line."))
     for pk, qty in wanted.items():
         line = lines.get(pk)
         if line is None:
-            errors.append(_("Line %(pk)s is not on this order.") % {"pk": pk})
-        elif qty < 0 or qty > line.shipped_quantity - line.returned_quantity:
+            continue
+        if qty < 0 or qty > line.shipped_quantity - line.returned_quantity:
             errors.append(_("%(sku)s: between 0 and %(n)s can come back.") % {
                 "sku": line.product.sku, "n": (line.shipped_quantity - line.returned_quantity).normalize()})
     if errors:

@@ -757,21 +757,30 @@ class PriceRuleListView(ERPListView):
         return PriceRule.objects.select_related("product", "category")
 
 
-class PriceRuleFormMixin(ModuleMixin):
+class SimpleFormMixin(ModuleMixin):
+    """A settings form page in the orders module: saves the model form and goes back to its list."""
+
     module = "orders"
-    model = PriceRule
-    form_class = PriceRuleForm
     template_name = "orders/form.html"
-    title = _("Price rule")
+    list_url_name = ""
+    saved_message = ""
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["cancel_url"] = reverse("orders:pricerule_list")
+        ctx["cancel_url"] = reverse(self.list_url_name)
         return ctx
 
     def get_success_url(self):
-        messages.success(self.request, _("Price rule saved."))
-        return reverse("orders:pricerule_list")
+        messages.success(self.request, self.saved_message)
+        return reverse(self.list_url_name)
+
+
+class PriceRuleFormMixin(SimpleFormMixin):
+    model = PriceRule
+    form_class = PriceRuleForm
+    title = _("Price rule")
+    list_url_name = "orders:pricerule_list"
+    saved_message = _("Price rule saved.")
 
 
 class PriceRuleCreateView(PriceRuleFormMixin, CreateView):
@@ -794,21 +803,12 @@ class CarrierListView(ERPListView):
     filterset_class = None
 
 
-class CarrierFormMixin(ModuleMixin):
-    module = "orders"
+class CarrierFormMixin(SimpleFormMixin):
     model = Carrier
     form_class = CarrierForm
-    template_name = "orders/form.html"
     title = _("Carrier")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["cancel_url"] = reverse("orders:carrier_list")
-        return ctx
-
-    def get_success_url(self):
-        messages.success(self.request, _("Carrier saved."))
-        return reverse("orders:carrier_list")
+    list_url_name = "orders:carrier_list"
+    saved_message = _("Carrier saved.")
 
 
 class CarrierCreateView(CarrierFormMixin, CreateView):
