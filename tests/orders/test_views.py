@@ -39,7 +39,7 @@ def test_order_list_filters_search_and_query_count(world, client_as, django_asse
     sh = services.ship_order(orders[0], quantities={orders[0].lines.get().pk: "1"}, actor=manager,
                              tracking_number="YT12345")
     c = client_as("sales_manager")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):  # 25 rows on the page: no query per row
         page = c.get(reverse("orders:order_list"))
     assert page.status_code == 200 and page.content.decode().count('data-status="draft"') == 25
     found = c.get(reverse("orders:order_list"), {"q": "YT12345"}).content.decode()
