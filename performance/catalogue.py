@@ -28,6 +28,7 @@ class BuiltinKPI:
     target: str
     weights: dict  # role key -> weight (%)
     formula: str
+    formula_zh: str
     description_en: str
     description_zh: str
     bands: list = field(default_factory=lambda: [[100, 100], [90, 85], [80, 70], [60, 50], [0, 20]])
@@ -41,6 +42,7 @@ BUILTIN_KPIS = [
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "95",
         {"sales_rep": 25, "warehouse_clerk": 20, "purchaser": 30, "finance_clerk": 35},
         "records entered within the allowed time ÷ records entered × 100",
+        "在规定时间内录入的记录数 ÷ 录入记录数 × 100",
         "Contact records, sales orders, stock movements and receipts the person entered in the period, "
         "counted when entered within the allowed time after the event (contact records: 24 hours).",
         "本期录入的跟进记录、销售订单、出入库记录和入库单中，在规定时间内（跟进记录为 24 小时）录入的占比。"),
@@ -51,6 +53,7 @@ BUILTIN_KPIS = [
         {"sales_rep": 10, "sales_manager": 10, "warehouse_clerk": 5, "purchaser": 20, "finance_clerk": 30,
          "trainer": 30},
         "records not corrected by someone else within 30 days ÷ records created × 100",
+        "30 天内未被他人更正的记录数 ÷ 创建的记录数 × 100",
         "Key records the person created in the period that nobody else had to correct within 30 days.",
         "本期创建的关键记录中，30 天内未被他人更正的占比。"),
     BuiltinKPI(
@@ -59,6 +62,7 @@ BUILTIN_KPIS = [
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "90",
         {"sales_rep": 10, "sales_manager": 15, "general_manager": 20},
         "change requests approved ÷ change requests decided × 100",
+        "获批的变更申请数 ÷ 已审批的变更申请数 × 100",
         "Change requests of key data the person submitted that were decided in the period; rejected ones "
         "show data that was entered or requested wrongly.",
         "本期已审批的本人提交的关键数据变更申请中，被批准的占比；被驳回说明数据录入或申请有误。"),
@@ -68,6 +72,7 @@ BUILTIN_KPIS = [
         Agg.AVERAGE, Dir.LOWER, Unit.PERCENT, "2",
         {"warehouse_clerk": 5, "purchaser": 20, "it_admin": 10},
         "average of (rows with errors ÷ rows) × 100 over the person's imports",
+        "各次导入中（出错行数 ÷ 总行数 × 100）的平均值",
         "Data imports the person ran in the period: the share of rows that failed, averaged over imports.",
         "本期本人执行的数据导入中，出错行所占比例的平均值。"),
     BuiltinKPI(
@@ -76,6 +81,7 @@ BUILTIN_KPIS = [
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "98",
         {"warehouse_clerk": 20},
         "count lines within tolerance after recount ÷ count lines counted × 100",
+        "复盘后差异在允许范围内的盘点行数 ÷ 盘点行数 × 100",
         "Stocktake lines the person counted: counted when the variance after recount is within tolerance.",
         "本人盘点的明细行中，复盘后差异在允许范围内的占比。"),
     BuiltinKPI(
@@ -84,6 +90,7 @@ BUILTIN_KPIS = [
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "90",
         {"sales_rep": 30, "sales_manager": 15},
         "follow-up tasks done by their due time ÷ follow-up tasks due × 100",
+        "在到期时间前完成的跟进任务数 ÷ 到期的跟进任务数 × 100",
         "CRM follow-up tasks assigned to the person and due in the period, counted when done by the due time.",
         "本期到期的本人跟进任务中，在到期时间前完成的占比。"),
     BuiltinKPI(
@@ -92,6 +99,7 @@ BUILTIN_KPIS = [
         Agg.AVERAGE, Dir.LOWER, Unit.HOURS, "4",
         {"sales_manager": 35, "general_manager": 40},
         "average hours from an order's submission to its approval or rejection",
+        "订单从提交到审核完成的平均小时数",
         "Sales orders the person approved or rejected in the period: hours from submission to decision.",
         "本期本人审核的销售订单，从提交到审核完成的平均小时数。"),
     BuiltinKPI(
@@ -100,6 +108,7 @@ BUILTIN_KPIS = [
         Agg.AVERAGE, Dir.LOWER, Unit.HOURS, "48",
         {"warehouse_clerk": 15},
         "average hours from an order's approval to its shipment",
+        "订单从审核通过到发货的平均小时数",
         "Shipments the person dispatched in the period: hours from order approval to shipment.",
         "本期本人发货的订单，从审核通过到发货的平均小时数。"),
     BuiltinKPI(
@@ -108,6 +117,7 @@ BUILTIN_KPIS = [
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "90",
         {"it_admin": 35},
         "tickets resolved within their target time ÷ tickets resolved × 100",
+        "在目标时间内解决的工单数 ÷ 已解决的工单数 × 100",
         "Helpdesk tickets the person resolved in the period, counted when resolved within the SLA target.",
         "本期本人解决的工单中，在 SLA 目标时间内解决的占比。"),
     BuiltinKPI(
@@ -116,6 +126,7 @@ BUILTIN_KPIS = [
         Agg.AVERAGE, Dir.HIGHER, Unit.RATING, "4.5",
         {"it_admin": 25},
         "average satisfaction rating (1–5) of the person's rated tickets",
+        "本人已评价工单的满意度评分（1–5）平均值",
         "Ratings that requesters gave to tickets the person handled, rated in the period.",
         "本期提交人对本人处理工单的满意度评分（1–5）平均值。"),
     BuiltinKPI(
@@ -125,6 +136,7 @@ BUILTIN_KPIS = [
         {"sales_rep": 15, "sales_manager": 15, "warehouse_clerk": 10, "purchaser": 15, "finance_clerk": 20,
          "it_admin": 15, "trainer": 35, "general_manager": 20},
         "required courses completed by their due date ÷ required courses due × 100",
+        "在截止日期前完成的必修课程数 ÷ 到期的必修课程数 × 100",
         "Required courses due in the period, counted when completed by the end of the due day.",
         "本期到期的必修课程中，在截止日期前完成的占比。"),
     BuiltinKPI(
@@ -134,6 +146,7 @@ BUILTIN_KPIS = [
         {"sales_rep": 10, "sales_manager": 10, "warehouse_clerk": 10, "purchaser": 15, "finance_clerk": 15,
          "it_admin": 15, "trainer": 35, "general_manager": 20},
         "average score (%) of the quiz attempts submitted",
+        "已提交测验的平均得分（%）",
         "Quiz attempts the person submitted in the period: the average score.",
         "本期本人提交的测验的平均得分。"),
     BuiltinKPI(
@@ -142,6 +155,7 @@ BUILTIN_KPIS = [
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "80",
         {"warehouse_clerk": 15},
         "count entries scanned ÷ count entries × 100",
+        "扫码录入的盘点记录数 ÷ 盘点记录数 × 100",
         "Stocktake count entries the person made, counted when the product was scanned rather than typed.",
         "本人录入的盘点数量中，通过扫码（而非手工输入）录入的占比。"),
 ]
@@ -158,7 +172,7 @@ def sync_catalogue(*, reset=False, kpi_model=None, weight_model=None) -> int:
     for pos, b in enumerate(BUILTIN_KPIS):
         computing = {"name_en": b.name_en, "name_zh": b.name_zh, "sources": list(b.sources),
                      "aggregation": b.aggregation, "direction": b.direction, "unit": b.unit,
-                     "formula": b.formula, "description_en": b.description_en,
+                     "formula": b.formula, "formula_zh": b.formula_zh, "description_en": b.description_en,
                      "description_zh": b.description_zh, "builtin": True, "position": (pos + 1) * 10}
         tuning = {"target": Decimal(b.target), "bands": b.bands}
         kpi = kpi_model.objects.filter(code=b.code).first()

@@ -68,7 +68,7 @@ class PeriodTable(tables.Table):
 class KPITable(tables.Table):
     code = tables.Column(_("Code"))
     name = tables.Column(_("KPI"), accessor="name_en", order_by=("name_en",))
-    formula = tables.Column(_("Formula"), orderable=False)
+    formula = tables.Column(_("Formula"), accessor="formula_text", orderable=False)
     target = tables.Column(_("Default target"), attrs={"td": {"class": "text-end"}})
     direction = tables.Column(_("Direction"))
     roles = tables.Column(_("Roles and weights"), empty_values=(), orderable=False)

@@ -24,6 +24,7 @@ class KPI(BilingualNameModel, TimeStampedModel):
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     formula = models.TextField(_("formula"), blank=True)
+    formula_zh = models.TextField(_("formula (Chinese)"), blank=True)
     sources = models.JSONField(_("evidence selectors"), default=list,
                                help_text=_("Dotted paths of the apps' selector functions this KPI reads."))
     aggregation = models.CharField(_("aggregation"), max_length=10, choices=AggregationChoices.choices,
@@ -47,11 +48,21 @@ class KPI(BilingualNameModel, TimeStampedModel):
 
     @property
     def description(self):
-        from django.utils import translation
-
-        if (translation.get_language() or "en").startswith("zh"):
+        if _zh():
             return self.description_zh or self.description_en
         return self.description_en or self.description_zh
+
+    @property
+    def formula_text(self):
+        if _zh():
+            return self.formula_zh or self.formula
+        return self.formula or self.formula_zh
+
+
+def _zh() -> bool:
+    from django.utils import translation
+
+    return (translation.get_language() or "en").startswith("zh")
 
 
 class KPIWeight(models.Model):
