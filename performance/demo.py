@@ -27,10 +27,10 @@ def seed(ctx):
         periods.append(services.ensure_period(PeriodKindChoices.MONTH, day))
     q_start, _end = services.period_bounds(PeriodKindChoices.QUARTER, today)
     periods.append(services.ensure_period(PeriodKindChoices.QUARTER, q_start - datetime.timedelta(days=1)))
-    for p in periods:
-        if p.computed_at is None and not p.is_closed:
-            services.compute_period(p)
-            ctx.log(f"performance: computed {p.label}")
+    for p in periods:  # computed again on every run: other apps' demo records may have been added since
+        if not p.is_closed:
+            run = services.compute_period(p)
+            ctx.log(f"performance: computed {p.label}: {run.people} people, {len(run.changes)} values changed")
     months = sorted((p for p in periods if p.kind == PeriodKindChoices.MONTH), key=lambda p: p.start)
     # the oldest month fully reviewed and closed, the next one shared, the latest one being reviewed
     for stage, period in zip(("closed", "shared", "draft"), months, strict=True):

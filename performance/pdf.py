@@ -8,6 +8,11 @@ from hardware_erp.core import pdf
 from .selectors import person_name, role_label
 
 
+def _safe(text) -> str:
+    """Escaped for reportlab's markup; the middle dot is missing from the CJK font, a slash reads the same."""
+    return escape(str(text)).replace("·", "/")
+
+
 def _n(v, unit=""):
     if v is None:
         return _("no data")
@@ -18,7 +23,7 @@ def scorecard_pdf(scorecard, values, team, trend_rows, adjustments, events) -> b
     st = pdf.styles()
     sc = scorecard
     story = [pdf.Paragraph(_("Scorecard"), st["title"]),
-             pdf.Paragraph(escape(f"{person_name(sc.employee)} · {role_label(sc.role)} · "
+             pdf.Paragraph(_safe(f"{person_name(sc.employee)} · {role_label(sc.role)} · "
                            f"{sc.department or '—'} · {sc.period.label}"), st["body"]),
              pdf.Paragraph(_("Status: %(status)s") % {"status": sc.get_status_display()}, st["body"])]
     summary = [[_("Computed score"), _n(sc.computed_score)], [_("Adjustment"), f"{sc.adjustment:+}"],
@@ -30,7 +35,7 @@ def scorecard_pdf(scorecard, values, team, trend_rows, adjustments, events) -> b
     rows = [[_("KPI"), _("Value"), _("Target"), _("Records"), _("Weight"), _("Score"), _("Team median")]]
     for v in values:
         unit = "" if v.kpi.unit == "rating" else (" h" if v.kpi.unit == "h" else "%")
-        rows.append([pdf.Paragraph(escape(v.kpi.name), st["small"]), _n(v.value, unit), _n(v.target, unit),
+        rows.append([pdf.Paragraph(_safe(v.kpi.name), st["small"]), _n(v.value, unit), _n(v.target, unit),
                      f"{v.records_ok}/{v.records}" if v.records else "—", f"{v.weight.normalize():f}%",
                      _n(v.score), _n(team["kpi_medians"].get(v.kpi_id), unit)])
     t = pdf.Table(rows, colWidths=[55 * pdf.mm, 22 * pdf.mm, 20 * pdf.mm, 20 * pdf.mm, 18 * pdf.mm, 18 * pdf.mm,
@@ -43,7 +48,7 @@ def scorecard_pdf(scorecard, values, team, trend_rows, adjustments, events) -> b
         story += [pdf.Paragraph(_("Trend"), st["h2"]), t]
     if adjustments:
         rows = [[_("Points"), _("Reason"), _("By"), _("When")]]
-        rows += [[f"{a.points:+}", pdf.Paragraph(escape(a.reason), st["small"]), person_name(a.actor),
+        rows += [[f"{a.points:+}", pdf.Paragraph(_safe(a.reason), st["small"]), person_name(a.actor),
                   a.created_at.strftime("%Y-%m-%d")] for a in adjustments]
         t = pdf.Table(rows, colWidths=[20 * pdf.mm, 100 * pdf.mm, 30 * pdf.mm, 28 * pdf.mm])
         t.setStyle(pdf.table_style())
@@ -51,11 +56,12 @@ def scorecard_pdf(scorecard, values, team, trend_rows, adjustments, events) -> b
     for label, text in ((_("Manager's comment"), sc.manager_comment), (_("Employee's comment"),
                                                                          sc.employee_comment)):
         if text:
-            story += [pdf.Paragraph(label, st["h2"]), pdf.Paragraph(escape(text).replace("\n", "<br/>"), st["body"])]
+            story += [pdf.Paragraph(label, st["h2"]), pdf.Paragraph(_safe(text).replace("\n", "<br/>"), st["body"])]
     if events:
         rows = [[_("When"), _("By"), _("What"), _("Note")]]
         rows += [[e.created_at.strftime("%Y-%m-%d %H:%M"), person_name(e.actor) if e.actor else "—",
-                  e.to_label or e.get_kind_display(), pdf.Paragraph(escape(e.note[:300]), st["small"])] for e in events]
+                  e.to_label or e.get_kind_display(), pdf.Paragraph(_safe(e.display_note[:300]), st["small"])]
+                 for e in events]
         t = pdf.Table(rows, colWidths=[30 * pdf.mm, 28 * pdf.mm, 35 * pdf.mm, 85 * pdf.mm], repeatRows=1)
         t.setStyle(pdf.table_style())
         story += [pdf.Paragraph(_("History"), st["h2"]), t]

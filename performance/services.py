@@ -256,9 +256,8 @@ def _compute_one(period, user, role, sc, settings_, start, end, run):
     sc.final_score = None if total is None else total + sc.adjustment
     sc.save()
     if first or changes:
-        note = (_("Computed for the first time.") if first else
-                _("Recomputed; changed: %(list)s") % {"list": "; ".join(
-                    f"{c['kpi']} {c['old'] or '—'} → {c['new'] or '—'}" for c in changes)})
+        # language-neutral: ScorecardEvent.display_note words it in the reader's language
+        note = "" if first else "; ".join(f"{c['kpi']} {c['old'] or '—'} → {c['new'] or '—'}" for c in changes)
         ScorecardEvent.objects.create(scorecard=sc, kind=ScorecardEvent.Kind.COMPUTED, actor=run.actor, note=note)
     return changes
 

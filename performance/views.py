@@ -474,7 +474,7 @@ class _TierFormMixin(ModuleMixin):
     module = MODULE
     model = BonusTier
     form_class = BonusTierForm
-    template_name = "generic/form.html"
+    template_name = "performance/tier_form.html"
 
     def form_valid(self, form):
         try:
@@ -486,10 +486,6 @@ class _TierFormMixin(ModuleMixin):
         messages.success(self.request, _("The bonus tier is saved."))
         return redirect("performance:tier_list")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["cancel_url"] = reverse("performance:tier_list")
-        return ctx
 
 
 class BonusTierCreateView(_TierFormMixin, CreateView):

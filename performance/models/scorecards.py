@@ -129,5 +129,15 @@ class ScorecardEvent(models.Model):
         return f"{self.kind} {self.from_status}->{self.to_status}"
 
     @property
+    def display_note(self) -> str:
+        from django.utils.translation import gettext
+
+        if self.kind == self.Kind.COMPUTED:
+            if not self.note:
+                return gettext("Computed for the first time.")
+            return gettext("Recomputed; changed: %(list)s") % {"list": self.note}
+        return self.note
+
+    @property
     def to_label(self):
         return ScorecardStatusChoices(self.to_status).label if self.to_status else ""

@@ -169,3 +169,24 @@ def test_query_counts_do_not_grow_with_people(client, django_assert_max_num_quer
                 reverse("performance:recognition") + f"?period={period.pk}"):
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200
+
+
+def test_bonus_tiers_and_recognition(client, world):
+    period, boss, people, kpi = world
+    gm = person("general_manager", username="gm-t")
+    login(client, gm)
+    r = client.post(reverse("performance:tier_create"), {"name_zh": "杰出", "name_en": "Star", "min_score": "95",
+                                                         "bonus": "3000", "points": "150"})
+    assert "Bonus tier with this From score already exists." in r.text  # the migration's "Outstanding" tier
+    r = client.post(reverse("performance:tier_create"), {"name_zh": "杰出", "name_en": "Star", "min_score": "99",
+                                                         "bonus": "3000", "points": "150"})
+    assert r.status_code == 302
+    login(client, people[0])
+    assert client.get(reverse("performance:tier_create")).status_code == 403
+    r = client.get(reverse("performance:recognition") + f"?period={period.pk}")
+    names = [p.get_full_name() for p in people]
+    # the top three of the department, best first: 3/4 on time (70 points), then 1/4 and 2/4 (20 points each,
+    # by user name); the manager has no data and is not listed
+    body = r.text[r.text.index('data-testid="recognition"'):]
+    assert body.index(names[2]) < body.index(names[0]) < body.index(names[1])
+    assert boss.get_full_name() not in body
