@@ -1,5 +1,7 @@
 """Shared fixtures: role users, signed-in clients, eager Celery for unit tests, fast hashing."""
 
+import os
+
 import pytest
 from django.conf import settings
 
@@ -11,12 +13,32 @@ def pytest_configure(config):
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    # each xdist worker gets its own cache keys on a shared Redis, and every test starts with an empty cache
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    settings.CACHES["default"]["KEY_PREFIX"] = f"{settings.CACHES['default'].get('KEY_PREFIX', '')}-test-{worker}"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from hardware_erp.celery import app
 
     # Unit tests run tasks in-process; tests marked `worker` start a real worker instead.
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(cache._cache if hasattr(cache, "_cache") else cache, RedisCache) or isinstance(cache, RedisCache):
+        # only this worker's keys: FLUSHDB would also empty the broker's queues on the same database
+        client = cache._cache.get_client(write=True)
+        prefix = settings.CACHES["default"]["KEY_PREFIX"]
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+    yield
 
 
 @pytest.fixture(scope="session")
