@@ -8,11 +8,14 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.roles import ROLES
+from hardware_erp.core.services import notify
 
 from . import scoring
 from .choices import PeriodKindChoices, PeriodStatusChoices
@@ -152,6 +155,12 @@ def _evidence_row(row: dict) -> dict:
             "detail": str(row.get("detail") or "")[:500]}
 
 
+def _evidence_order(row):
+    """A stable order whatever order the selectors return: record type, then id (numerically)."""
+    oid = row["object_id"]
+    return row["model"], (0, int(oid), "") if oid.isdigit() else (1, 0, oid)
+
+
 def compute_scorecard_values(scorecard: Scorecard, settings_: list[PeriodKPI], start, end, now):
     """Evaluate each KPI for one person; returns [(KPIValue, [evidence dicts])] (unsaved)."""
     out = []
@@ -161,7 +170,7 @@ def compute_scorecard_values(scorecard: Scorecard, settings_: list[PeriodKPI], s
         score = scoring.band_score(scoring.achievement(value, s.target, s.kpi.direction), s.bands)
         out.append((KPIValue(scorecard=scorecard, kpi=s.kpi, value=value, records=n, records_ok=ok,
                              target=s.target, weight=s.weight, score=score, missing_sources=missing,
-                             computed_at=now), [_evidence_row(r) for r in rows]))
+                             computed_at=now), sorted((_evidence_row(r) for r in rows), key=_evidence_order)))
     return out
 
 
@@ -331,9 +340,30 @@ def transition(scorecard: Scorecard, to: str, *, actor, note: str = "") -> Score
     if to == S.CLOSED:
         sc.closed_at = timezone.now()
     sc.save()
-    ScorecardEvent.objects.create(scorecard=sc, kind=ScorecardEvent.Kind.TRANSITION, from_status=src, to_status=to,
-                                  actor=actor, note=note)
+    event = ScorecardEvent.objects.create(scorecard=sc, kind=ScorecardEvent.Kind.TRANSITION, from_status=src,
+                                          to_status=to, actor=actor, note=note)
+    _tell(sc, to, actor, event)
     return sc
+
+
+def _lazy_message(msgid, **params):
+    """A message rendered in each recipient's language when notify() renders it."""
+    return lazy(lambda: gettext(msgid) % params, str)()
+
+
+def _tell(sc, to, actor, event):
+    period, link = sc.period.label, sc.get_absolute_url()
+    name = sc.employee.get_full_name() or sc.employee.username
+    if to == S.SHARED:
+        notify(sc.employee, _lazy_message(gettext_noop(
+            "Your scorecard for %(period)s is ready: read it and acknowledge or dispute it."), period=period),
+               link, key=f"scorecard:{event.pk}")
+    elif to in (S.ACKNOWLEDGED, S.DISPUTED):
+        manager = User.objects.filter(pk=sc.employee.employee.manager_id).first()
+        msg = (gettext_noop("%(name)s acknowledged the scorecard for %(period)s.") if to == S.ACKNOWLEDGED else
+               gettext_noop("%(name)s disputes the scorecard for %(period)s."))
+        notify([manager] if manager else [], _lazy_message(msg, name=name, period=period), link,
+               level="warning" if to == S.DISPUTED else "info", key=f"scorecard:{event.pk}")
 
 
 @transaction.atomic

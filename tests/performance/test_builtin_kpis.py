@@ -104,3 +104,59 @@ def test_tickets_sla_met_and_satisfaction(make_user):
     sc = Scorecard.objects.get(employee=it, period__kind="month")
     # IT admin: SLA 35, satisfaction 25 have data; courses, quiz and import errors have none → 50
     assert (sc.computed_score, sc.coverage) == (D("50.00"), D("60.00"))
+
+
+# ---------------------------------------------------------------- training
+
+def test_required_courses_on_time_and_quiz_average(make_user):
+    from tests.factories.training import CourseFactory, make_quiz
+    from training.models import Enrollment, QuizAttempt
+
+    clerk = person("warehouse_clerk", username="clerk-kpi")
+    c1, c2, c3, c4 = (CourseFactory() for _ in range(4))
+    done = Enrollment.objects.create(user=clerk, course=c1, required=True, due_date=datetime.date(2026, 10, 10),
+                                     completed_at=at(10, 20))
+    late = Enrollment.objects.create(user=clerk, course=c2, required=True, due_date=datetime.date(2026, 10, 12),
+                                     completed_at=at(13, 9))
+    Enrollment.objects.create(user=clerk, course=c3, required=False, due_date=datetime.date(2026, 10, 12))
+    Enrollment.objects.create(user=clerk, course=c4, required=True, due_date=datetime.date(2026, 11, 2))
+    quiz = make_quiz(c1)
+    a1 = QuizAttempt.objects.create(quiz=quiz, user=clerk, number=1, submitted_at=at(6), score=D("62.5"),
+                                    passed=False)
+    a2 = QuizAttempt.objects.create(quiz=quiz, user=clerk, number=2, submitted_at=at(7), score=D("87.5"),
+                                    passed=True)
+    QuizAttempt.objects.create(quiz=quiz, user=clerk, number=3, submitted_at=None)  # not submitted
+    services.compute_period(month())
+    courses = value_of(clerk, "required_courses_on_time")
+    assert (courses.value, courses.records, courses.records_ok) == (D("50.00"), 2, 1)
+    assert evidence(courses) == [("training.enrollment", str(done.pk), True, None),
+                                 ("training.enrollment", str(late.pk), False, None)]
+    quiz_avg = value_of(clerk, "quiz_average")
+    assert (quiz_avg.value, quiz_avg.records) == (D("75.00"), 2)
+    assert evidence(quiz_avg) == [("training.quizattempt", str(a1.pk), False, D("62.50")),
+                                  ("training.quizattempt", str(a2.pk), True, D("87.50"))]
+
+
+# ---------------------------------------------------------------- orders
+
+def test_order_entry_timeliness_and_approval_lead_time(make_user):
+    from orders.models import SalesOrder
+    from tests.factories.orders import make_world
+
+    w = make_world(make_user)
+    mgr = person("sales_manager", username="mgr-kpi")
+    quick, slow = w.order(), w.order()
+    SalesOrder.objects.filter(pk=quick.pk).update(created_at=at(5, 9), submitted_at=at(5, 11), approved_by=mgr,
+                                                  approved_at=at(5, 14))
+    SalesOrder.objects.filter(pk=slow.pk).update(created_at=at(6, 9), submitted_at=at(8, 9), approved_by=mgr,
+                                                 approved_at=at(8, 19))
+    services.compute_period(month())
+    entry = value_of(w.rep, "entry_timeliness")
+    assert (entry.value, entry.records, entry.records_ok) == (D("50.00"), 2, 1)
+    assert evidence(entry) == [("orders.salesorder", str(quick.pk), True, D("2.00")),
+                               ("orders.salesorder", str(slow.pk), False, D("48.00"))]
+    lead = value_of(mgr, "approval_lead_time")
+    # (3 h + 10 h) / 2 = 6.5 h against ≤ 4 h: achievement 61.54 % → 50 points
+    assert (lead.value, lead.records, lead.score) == (D("6.50"), 2, D("50.00"))
+    assert evidence(lead) == [("orders.salesorder", str(quick.pk), True, D("3.00")),
+                              ("orders.salesorder", str(slow.pk), True, D("10.00"))]

@@ -116,3 +116,20 @@ def test_close_period_needs_closed_scorecards(card):
     sc, boss, rep, other = card
     with pytest.raises(BusinessRuleError, match="not closed yet"):
         services.close_period(sc.period, actor=boss)
+
+
+def test_sharing_and_answering_notify(card):
+    from django.utils import translation
+
+    from hardware_erp.core.models import Notification
+
+    sc, boss, rep, other = card
+    rep.employee.language = "zh-hans"
+    rep.employee.save()
+    with translation.override("en"):
+        services.transition(sc, S.SHARED, actor=boss)
+        services.transition(sc, S.DISPUTED, actor=rep, note="Not fair")
+    to_rep = Notification.objects.get(recipient=rep)
+    assert "2026-10" in to_rep.message and to_rep.link == sc.get_absolute_url()
+    to_boss = Notification.objects.get(recipient=boss)
+    assert to_boss.message.endswith("disputes the scorecard for 2026-10.") and to_boss.level == "warning"
