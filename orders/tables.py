@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.templatetags.erp import cny
 
+from .choices import SOLD_STATES
 from .models import Carrier, Payment, PriceRule, SalesOrder, Shipment
 
 STATUS_TONES = {"draft": "secondary", "submitted": "warning", "approved": "info", "rejected": "danger",
@@ -39,7 +40,7 @@ class OrderTable(tables.Table):
     status = tables.Column(_("Status"))
     total = MoneyColumn(_("Total"))
     balance = MoneyColumn(_("Balance"), accessor="balance", orderable=False)
-    requested_date = tables.DateColumn("Y-m-d", verbose_name=_("Requested"), default="—")
+    requested_date = tables.DateColumn("Y-m-d", verbose_name=_("Requested delivery date"), default="—")
 
     class Meta:
         model = SalesOrder
@@ -58,6 +59,12 @@ class OrderTable(tables.Table):
 
     def value_status(self, record):
         return record.get_status_display()
+
+    def render_balance(self, record):
+        return cny(record.balance) if record.status in SOLD_STATES else "—"
+
+    def value_balance(self, record):
+        return record.balance if record.status in SOLD_STATES else None
 
 
 class QuotationTable(OrderTable):

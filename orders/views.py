@@ -905,7 +905,8 @@ class AnalyticsView(ModuleMixin, TemplateView):
         charts = []
         for key, (head, rows) in data.items():
             value_col = {"qty": 2, "revenue": 3, "margin": 4}.get(rank_by, 3) if key == "products" else 2
-            charts.append({"key": key, "title": CHARTS[key], "head": head, "rows": rows,
+            metric = str(head[value_col])
+            charts.append({"key": key, "title": CHARTS[key], "head": head, "rows": rows, "metric": metric,
                            "labels": [str(r[1] if key == "products" else r[0]) for r in rows],
                            "values": [float(r[value_col] or 0) for r in rows],
                            "counts": [r[1] for r in rows] if key == "period" else None,
