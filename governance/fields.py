@@ -55,7 +55,11 @@ def rotate(token: str) -> str:
     """Re-encrypt a stored token with the first key (MultiFernet.rotate)."""
     if not token or not token.startswith(PREFIX):
         return encrypt(token) if token else token
-    return PREFIX + fernet().rotate(token[len(PREFIX):].encode("ascii")).decode("ascii")
+    try:
+        return PREFIX + fernet().rotate(token[len(PREFIX):].encode("ascii")).decode("ascii")
+    except InvalidToken:
+        raise DecryptionError("An encrypted value cannot be read with the configured FIELD_ENCRYPTION_KEYS "
+                              "(wrong or missing key).") from None
 
 
 class EncryptedTextField(models.TextField):

@@ -115,3 +115,17 @@ def test_security_log_page_filters(client_as):
     response = client.get(reverse("governance:securityevent_list"), {"q": "10.9."})
     assert "zhang" in response.content.decode()
     assert client_as("sales_rep").get(reverse("governance:securityevent_list")).status_code == 403
+
+
+def test_history_include_shows_who_changed_what(make_user):
+    user = make_user("sales_manager", first_name="丽", last_name="李")
+    head = make_user("sales_rep", username="newhead")
+    dept = DepartmentFactory(code="hist", name_zh="旧名")
+    dept.name_zh, dept.head = "新名", head
+    dept._history_user = user
+    dept.save()
+    dept.save()  # a save that changes nothing is not listed
+    html = Template('{% include "governance/_history.html" with object=d %}').render(Context({"d": dept}))
+    assert 'data-testid="history"' in html
+    assert "旧名" in html and "新名" in html and "newhead" in html and "李" in html
+    assert html.count("list-group-item") == 2  # created + changed
