@@ -1,0 +1,52 @@
+"""Every URL × every role → the expected status (rows in tests/access/<app>.py; same table in docs/roles.md)."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from hardware_erp.core.roles import ROLES
+from tests.factories import UserFactory
+
+from . import ANONYMOUS, ROLE_KEYS
+from .doc import current_doc, render
+from .registry import all_rows, url_patterns
+
+ROWS = all_rows()
+
+
+def test_every_url_pattern_has_a_row():
+    patterns = url_patterns()
+    named = {n for n in patterns if n}
+    rows = {row.name for _app, row in ROWS}
+    missing = sorted(named - rows)
+    assert not missing, (f"URLs without a row in tests/access/<app>.py: {missing}. Add a Row for each "
+                         "(expected status per role), then run `python -m tests.access.doc --write`.")
+    assert None not in patterns, f"unnamed URL patterns cannot be checked: {patterns.get(None)}"
+    stale = sorted(rows - named)
+    assert not stale, f"rows for URLs that do not exist: {stale}"
+    dupes = sorted({n for n in rows if sum(1 for _a, r in ROWS if r.name == n) > 1})
+    assert not dupes, f"URLs with more than one row: {dupes}"
+
+
+def test_roles_doc_shows_the_same_table():
+    assert current_doc() == render(), ("docs/roles.md is out of date with tests/access: run "
+                                       "`python -m tests.access.doc --write` and commit it.")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLE_KEYS)
+@pytest.mark.parametrize("row", [r for _app, r in ROWS], ids=lambda r: r.name)
+def test_access(client, row, role):
+    if role != ANONYMOUS:
+        user = UserFactory.with_role(role, is_staff=ROLES[role].admin)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    kwargs = row.kwargs() if callable(row.kwargs) else row.kwargs
+    url = reverse(row.name, kwargs=kwargs or None)
+    response = getattr(client, row.method)(url, row.data)
+    expected = row.expect[role]
+    accepted = expected if isinstance(expected, tuple) else (expected,)
+    assert response.status_code in accepted, f"{row.name} as {role}: {response.status_code}, expected {expected}"
+
+
+def test_roles_groups_exist(db):
+    assert set(Group.objects.values_list("name", flat=True)) >= {r.group for r in ROLES.values()}
