@@ -46,11 +46,11 @@ def only(*roles, status=200, denied=403, anonymous=LOGIN) -> dict:
 
 def signed_in(status=200, anonymous=LOGIN) -> dict:
     """Every signed-in role gets `status`."""
-    return {ANONYMOUS: anonymous, **{r: status for r in ROLES}}
+    return {ANONYMOUS: anonymous, **dict.fromkeys(ROLES, status)}
 
 
 def everyone(status=200) -> dict:
-    return {r: status for r in ROLE_KEYS}
+    return dict.fromkeys(ROLE_KEYS, status)
 
 
 def module(key, status=200) -> dict:

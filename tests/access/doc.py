@@ -29,7 +29,7 @@ def render() -> str:
     head = ["URL name", "path", "signed out", *[str(ROLES[k].group) for k in ROLE_KEYS[1:]]]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     notes = []
-    for app, row in all_rows():
+    for _app, row in all_rows():
         path = "/" + routes.get(row.name, "?")
         cells = [f"`{row.name}`", f"`{path}`"] + [_cell(row.expect[k]) for k in ROLE_KEYS]
         if row.method != "get":

@@ -1,7 +1,31 @@
 """Access rows of the support app (its engineers add a row for each URL they add)."""
 
-from . import Row, module
+from . import Row, module, only, signed_in
+
+
+def _others_ticket():
+    from tests.factories.support import TicketFactory
+
+    return {"pk": TicketFactory().pk}
+
+
+IT = ("it_admin",)
+ALL_TICKETS = ("it_admin",)  # IT works every ticket; everyone else sees their own
 
 ROWS = [
     Row("support:index", expect=module("support")),
+    Row("support:ticket_list", expect=signed_in()),
+    Row("support:ticket_create", expect=signed_in()),
+    Row("support:ticket", kwargs=_others_ticket, expect=only(*ALL_TICKETS, denied=404),
+        note="another user's ticket: only IT sees it (404 for the others)"),
+    Row("support:ticket_reply", kwargs=_others_ticket, expect=signed_in(405), note="POST only"),
+    Row("support:ticket_transition", kwargs=_others_ticket, expect=signed_in(405), note="POST only"),
+    Row("support:ticket_assign", kwargs=_others_ticket, expect=only(*ALL_TICKETS, status=405),
+        note="POST only, helpdesk staff"),
+    Row("support:ticket_priority", kwargs=_others_ticket, expect=only(*ALL_TICKETS, status=405),
+        note="POST only, helpdesk staff"),
+    Row("support:ticket_rate", kwargs=_others_ticket, expect=signed_in(405), note="POST only"),
+    Row("support:calendar", expect=only(*IT)),
+    Row("support:attachment", kwargs={"pk": 999999}, expect=signed_in(404),
+        note="a file of a ticket the user may not see, or none: 404"),
 ]

@@ -68,7 +68,8 @@ class Command(BaseCommand):
         for model, field in encrypted_columns():
             n = rotate_column(model, field, batch_size=batch_size, dry_run=dry_run)
             total += n
-            self.stdout.write(f"{model._meta.label}.{field.name}: {n} values {'checked' if dry_run else 're-encrypted'}")
+            verb = "checked" if dry_run else "re-encrypted"
+            self.stdout.write(f"{model._meta.label}.{field.name}: {n} values {verb}")
         if not dry_run:
             log_event(SecurityEvent.Kind.KEYS_ROTATED, values=total)
         self.stdout.write(self.style.SUCCESS(f"{total} values {'checked' if dry_run else 're-encrypted'}."))
