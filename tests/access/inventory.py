@@ -21,9 +21,35 @@ def _location():
     return {"pk": LocationFactory().pk}
 
 
+def _supplier():
+    from tests.factories.inventory import SupplierFactory
+
+    return {"pk": SupplierFactory().pk}
+
+
+def _supplier_product():
+    from tests.factories.inventory import SupplierProductFactory
+
+    return {"pk": SupplierProductFactory().pk}
+
+
+def _purchase_order():
+    from inventory import purchasing
+    from tests.factories import UserFactory
+    from tests.factories.inventory import SupplierProductFactory, WarehouseFactory
+
+    sp = SupplierProductFactory()
+    return {"pk": purchasing.create_purchase_order(supplier=sp.supplier, warehouse=WarehouseFactory(),
+                                                   lines=[(sp.product, 10, None)],
+                                                   actor=UserFactory.with_role("purchaser")).pk}
+
+
+MISSING = {"pk": 999999}  # a record that does not exist: 404 once the permission lets the user in
 STOCK_ROLES = ("warehouse_clerk", "purchaser", "general_manager")
 MOVERS = ("warehouse_clerk", "general_manager")
 CATALOGUE_EDITORS = ("purchaser", "general_manager")
+BUYERS = ("purchaser", "general_manager")
+RECEIVERS = ("warehouse_clerk", "general_manager")
 
 ROWS = [
     Row("inventory:index", expect=module("inventory")),
@@ -48,4 +74,20 @@ ROWS = [
     Row("inventory:alert_list", expect=only(*STOCK_ROLES)),
     Row("inventory:valuation", expect=only(*STOCK_ROLES)),
     Row("inventory:no_movement", expect=only(*STOCK_ROLES)),
+    Row("inventory:product_labels", expect=only(*STOCK_ROLES, status=302), note="GET without a selection goes back to the list"),
+    Row("inventory:location_labels", expect=only(*STOCK_ROLES, status=405), note="POST only"),
+    Row("inventory:supplier_list", expect=only(*STOCK_ROLES)),
+    Row("inventory:supplier_create", expect=only(*BUYERS)),
+    Row("inventory:supplier", kwargs=_supplier, expect=only(*STOCK_ROLES)),
+    Row("inventory:supplier_edit", kwargs=_supplier, expect=only(*BUYERS)),
+    Row("inventory:supplier_contact_create", kwargs=_supplier, expect=only(*BUYERS, status=405), note="POST only"),
+    Row("inventory:supplierproduct_create", kwargs=_supplier, expect=only(*BUYERS)),
+    Row("inventory:supplierproduct_edit", kwargs=_supplier_product, expect=only(*BUYERS)),
+    Row("inventory:purchaseorder_list", expect=only(*STOCK_ROLES)),
+    Row("inventory:purchaseorder_create", expect=only(*BUYERS)),
+    Row("inventory:purchaseorder", kwargs=_purchase_order, expect=only(*STOCK_ROLES)),
+    Row("inventory:purchaseorder_transition", kwargs=MISSING, expect=only(*STOCK_ROLES, status=405),
+        note="POST only"),
+    Row("inventory:purchaseorder_pdf", kwargs=_purchase_order, expect=only(*STOCK_ROLES)),
+    Row("inventory:purchaseorder_receive", kwargs=_purchase_order, expect=only(*RECEIVERS)),
 ]

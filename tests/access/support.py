@@ -9,6 +9,13 @@ def _others_ticket():
     return {"pk": TicketFactory().pk}
 
 
+def _system():
+    from support.models import System
+
+    return {"pk": System.objects.create(code="erp-matrix", name="ERP").pk}
+
+
+MISSING = {"pk": 999999}  # a record that does not exist: 404 once the permission lets the user in
 IT = ("it_admin",)
 ALL_TICKETS = ("it_admin",)  # IT works every ticket; everyone else sees their own
 
@@ -28,4 +35,18 @@ ROWS = [
     Row("support:calendar", expect=only(*IT)),
     Row("support:attachment", kwargs={"pk": 999999}, expect=signed_in(404),
         note="a file of a ticket the user may not see, or none: 404"),
+    Row("support:incident_list", expect=signed_in()),
+    Row("support:incident_create", expect=only(*IT)),
+    Row("support:incident", kwargs=MISSING, expect=signed_in(404)),
+    Row("support:incident_update", kwargs=MISSING, expect=only(*IT, status=405), note="POST only"),
+    Row("support:incident_resolve", kwargs=MISSING, expect=only(*IT, status=405), note="POST only"),
+    Row("support:incident_review", kwargs=MISSING, expect=only(*IT, status=405), note="POST only"),
+    Row("support:incident_confirm", kwargs=MISSING, expect=only(*IT, status=405), note="POST only"),
+    Row("support:system_list", expect=only(*IT)),
+    Row("support:system_create", expect=only(*IT)),
+    Row("support:system", kwargs=_system, expect=only(*IT)),
+    Row("support:system_edit", kwargs=_system, expect=only(*IT)),
+    Row("support:maintenance_list", expect=only(*IT)),
+    Row("support:maintenance_create", expect=only(*IT)),
+    Row("support:maintenance_cancel", kwargs=MISSING, expect=only(*IT, status=405), note="POST only"),
 ]
