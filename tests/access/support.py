@@ -49,4 +49,13 @@ ROWS = [
     Row("support:maintenance_list", expect=only(*IT)),
     Row("support:maintenance_create", expect=only(*IT)),
     Row("support:maintenance_cancel", kwargs=MISSING, expect=only(*IT, status=405), note="POST only"),
+    Row("support:status", expect=only("it_admin", "general_manager")),
+    Row("support:suggestion_list", expect=signed_in()),
+    Row("support:suggestion_create", expect=signed_in()),
+    Row("support:suggestion", kwargs=MISSING, expect=signed_in(404)),
+    Row("support:suggestion_vote", kwargs=MISSING, expect=signed_in(405), note="POST only"),
+    Row("support:suggestion_answer", kwargs=MISSING, expect=only(*IT, status=405), note="POST only"),
+    Row("support:inspection_list", expect=only(*IT)),
+    Row("support:inspection", kwargs=MISSING, expect=only(*IT, status=404)),
+    Row("support:report", expect=only("it_admin", "general_manager")),
 ]
