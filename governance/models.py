@@ -178,3 +178,53 @@ class SecurityEvent(AppendOnlyModel):
         d = self.detail or {}
         parts = [f"{k}: {v}" for k, v in d.items() if v not in (None, "")]
         return "; ".join(parts)
+
+
+class BackupRun(models.Model):
+    """One run of the nightly backup or the weekly verification (the IT page and backup_status() read them)."""
+
+    class Kind(models.TextChoices):
+        BACKUP = "backup", _("Backup")
+        VERIFY = "verify", _("Verification")
+        RESTORE = "restore", _("Restore")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, db_index=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    ok = models.BooleanField(_("succeeded"), default=False)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("backup run")
+        verbose_name_plural = _("backup runs")
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'}"
+
+
+class ImportLog(models.Model):
+    """One import of a spreadsheet by a user (apps record it with `governance.services.record_import`);
+    the error rate per person feeds the data-quality page and the performance KPI."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             verbose_name=_("user"), related_name="+")
+    model_label = models.CharField(_("records"), max_length=100)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    error_rows = models.PositiveIntegerField(_("rows refused"), default=0)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.model_label} {self.file_name}"

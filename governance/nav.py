@@ -3,4 +3,5 @@ from django.utils.translation import gettext_lazy as _
 ITEMS = [
     (_("Change requests"), "governance:changerequest_list", "governance.view_changerequest"),
     (_("Security log"), "governance:securityevent_list", "governance.view_securityevent"),
+    (_("Backups"), "governance:backuprun_list", "governance.view_backuprun"),
 ]

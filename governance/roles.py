@@ -3,7 +3,7 @@
 PERMISSIONS = {
     "sales_manager": ["governance.view_changerequest", "governance.approve_changerequest",
                       "governance.view_securityevent"],
-    "it_admin": ["governance.view_securityevent"],
+    "it_admin": ["governance.view_securityevent", "governance.view_backuprun", "governance.view_importlog"],
     "general_manager": ["governance.view_changerequest", "governance.approve_changerequest",
-                        "governance.view_securityevent"],
+                        "governance.view_securityevent", "governance.view_backuprun", "governance.view_importlog"],
 }

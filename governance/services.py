@@ -23,7 +23,7 @@ from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.services import notify
 
 from . import keydata
-from .models import ChangeRequest, SecurityEvent
+from .models import BackupRun, ChangeRequest, ImportLog, SecurityEvent
 
 log = logging.getLogger(__name__)
 APPROVE_PERM = "governance.approve_changerequest"
@@ -248,3 +248,80 @@ def decide_many(requests, *, actor, approve: bool, comment: str = "") -> tuple[l
         except BusinessRuleError as exc:
             failed.append((cr, " ".join(exc.messages)))
     return done, failed
+
+
+# --- backups: runs recorded for the IT page; failures notify IT ------------------------------------------------
+
+def _it_staff():
+    from django.contrib.auth.models import Permission
+
+    perm = Permission.objects.filter(content_type__app_label="governance", codename="view_backuprun").first()
+    if perm is None:
+        return []
+    User = get_user_model()
+    return list(User.objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm), is_active=True)
+                .distinct())
+
+
+def _failed(run, message):
+    run.ok, run.error, run.finished_at = False, message, timezone.now()
+    run.save()
+    notify(_it_staff(), _("%(kind)s failed: %(error)s") % {"kind": run.get_kind_display(), "error": message[:300]},
+           "/governance/backups/", level="danger", key=f"backuprun:{run.pk}:failed")
+    log_event(SecurityEvent.Kind.BACKUP, run=run.pk, what=run.kind, ok=False, error=message[:200])
+    log.error("%s failed: %s", run.kind, message)
+
+
+def record_backup(*, directory=None, retention=True) -> BackupRun:
+    """Make a backup and record it (the nightly task calls this); IT is notified when it fails."""
+    from . import backup
+
+    run = BackupRun.objects.create(kind=BackupRun.Kind.BACKUP)
+    try:
+        result = backup.create_backup(directory)
+        deleted = backup.apply_retention(directory) if retention else []
+    except Exception as exc:  # every failure must reach IT, whatever raised it
+        _failed(run, str(exc) or type(exc).__name__)
+        return run
+    m = result.manifest
+    run.ok, run.finished_at, run.file_name = True, timezone.now(), result.path.name
+    run.size_bytes, run.checksum = result.path.stat().st_size, m["payload_sha256"]
+    run.detail = {"tables": len(m["row_counts"]), "rows": sum(m["row_counts"].values()),
+                  "database_bytes": m["database_bytes"], "media_bytes": m["media_bytes"],
+                  "deleted_by_retention": [p.name for p in deleted], "app_version": m["app_version"]}
+    run.save()
+    log_event(SecurityEvent.Kind.BACKUP, run=run.pk, what="backup", ok=True, file=run.file_name)
+    return run
+
+
+def record_verification(path=None) -> BackupRun:
+    """Restore the newest backup (or `path`) into a scratch database and compare row counts; recorded."""
+    from . import backup
+
+    run = BackupRun.objects.create(kind=BackupRun.Kind.VERIFY)
+    try:
+        if path is None:
+            files = backup.backup_files()
+            if not files:
+                raise backup.BackupError("there is no backup to verify")
+            path = files[0]
+        run.file_name = path.name
+        result = backup.verify_backup(path)
+    except Exception as exc:
+        _failed(run, str(exc) or type(exc).__name__)
+        return run
+    run.detail = result
+    run.finished_at = timezone.now()
+    if not result["ok"]:
+        _failed(run, "row counts differ: " + ", ".join(f"{t} {e}→{f}" for t, (e, f) in
+                                                       list(result["differences"].items())[:10]))
+        return run
+    run.ok = True
+    run.save()
+    return run
+
+
+def record_import(*, user, model_label: str, total_rows: int, error_rows: int, file_name: str = "") -> ImportLog:
+    """Apps call this after a spreadsheet import (django-import-export) so error rates per person are known."""
+    return ImportLog.objects.create(user=user, model_label=model_label, file_name=file_name[:255],
+                                    total_rows=total_rows, error_rows=error_rows)

@@ -1,8 +1,9 @@
 import django_tables2 as tables
+from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import ChangeRequest, SecurityEvent
+from .models import BackupRun, ChangeRequest, SecurityEvent
 
 STATUS_TONE = {"pending": "warning", "approved": "success", "rejected": "secondary"}
 
@@ -47,3 +48,20 @@ class SecurityEventTable(tables.Table):
         model = SecurityEvent
         fields = ("created_at", "kind", "username", "ip_address", "path", "detail")
         attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "securityevent-table"}
+
+
+class BackupRunTable(tables.Table):
+    started_at = tables.DateTimeColumn(verbose_name=_("started"), format="Y-m-d H:i")
+    kind = tables.Column(verbose_name=_("kind"))
+    ok = tables.BooleanColumn(verbose_name=_("succeeded"))
+    file_name = tables.Column(verbose_name=_("file"))
+    size_bytes = tables.Column(verbose_name=_("size"))
+    error = tables.Column(verbose_name=_("error"))
+
+    class Meta:
+        model = BackupRun
+        fields = ("started_at", "kind", "ok", "file_name", "size_bytes", "error")
+        attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "backuprun-table"}
+
+    def render_size_bytes(self, value):
+        return filesizeformat(value)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("changes/", views.ChangeRequestListView.as_view(), name="changerequest_list"),
     path("changes/<int:pk>/", views.ChangeRequestView.as_view(), name="changerequest"),
     path("security-log/", views.SecurityEventListView.as_view(), name="securityevent_list"),
+    path("backups/", views.BackupRunListView.as_view(), name="backuprun_list"),
 ]

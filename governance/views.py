@@ -6,11 +6,11 @@ from django.views.generic import DetailView
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
-from . import services
+from . import selectors, services
 from .filtersets import ChangeRequestFilterSet, SecurityEventFilterSet
 from .forms import ReviewForm
-from .models import ChangeRequest, SecurityEvent
-from .tables import ChangeRequestTable, SecurityEventTable
+from .models import BackupRun, ChangeRequest, SecurityEvent
+from .tables import BackupRunTable, ChangeRequestTable, SecurityEventTable
 
 
 class IndexView(ModuleIndexView):
@@ -94,3 +94,21 @@ class SecurityEventListView(ERPListView):
     title = _("Security log")
     empty_text = _("No security events recorded.")
     paginate_by = 50
+
+
+class BackupRunListView(ERPListView):
+    """The IT page: last backup, its size, its last verification and every run."""
+
+    model = BackupRun
+    table_class = BackupRunTable
+    module = "governance"
+    permission_required = "governance.view_backuprun"
+    title = _("Backups")
+    template_name = "governance/backuprun_list.html"
+    empty_text = _("No backup has run yet.")
+    export_formats = ()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["status"] = selectors.backup_status()
+        return ctx

@@ -72,6 +72,17 @@ def _fernet_key(seed=None) -> str:
 # Field encryption (governance/fields.py): the first key encrypts, all decrypt; rotate with `rotate_keys`.
 FIELD_ENCRYPTION_KEYS = (env.list("FIELD_ENCRYPTION_KEYS", default=[])
                          or [_key_file("field_encryption_key", _fernet_key)])
+# Backups (governance/backup.py): where, the encryption keys (first encrypts, all decrypt), retention counts.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+# Without BACKUP_KEYS (production must set it) a key under var/ is used in development; otherwise backups
+# refuse to run, say why and notify IT.
+BACKUP_KEYS = env.list("BACKUP_KEYS", default=[]) or (
+    [_key_file("backup_key", _fernet_key)]
+    if DEBUG or TESTING or env.bool("ALLOW_GENERATED_KEYS", default=False) or (VAR_DIR / "backup_key").exists()
+    else [])
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
 # Keyed hash for exact-match search on encrypted fields; never rotates with the encryption keys.
 BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="") or _key_file("blind_index_key", _fernet_key)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -206,7 +217,11 @@ BEAT_CRM = {"crm-followup-reminders": {"task": "crm.send_followup_reminders_task
 
 BEAT_ORDERS = {"orders-poll-tracking": {"task": "orders.poll_tracking_task", "schedule": 1800.0}, "orders-customer-emails": {"task": "orders.send_pending_customer_emails_task", "schedule": 600.0}, "orders-overdue-reminders": {"task": "orders.send_overdue_reminders_task", "schedule": 21600.0}}  # noqa: E501
 
-BEAT_GOVERNANCE = {}
+BEAT_GOVERNANCE = {
+    "nightly-backup": {"task": "governance.run_backup_task", "schedule": crontab(hour=2, minute=30)},
+    "weekly-backup-verification": {"task": "governance.verify_backup_task",
+                                   "schedule": crontab(hour=4, minute=0, day_of_week="sunday")},
+}
 
 BEAT_TRAINING = {"training-reminders": {"task": "training.send_training_reminders_task", "schedule": 3600.0}}
 
