@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import keydata
-from .models import ChangeRequest, SecurityEvent
+from .models import BackupRun, ChangeRequest, SecurityEvent
 
 
 def governed_types(request=None):
@@ -51,3 +51,12 @@ class SecurityEventFilterSet(django_filters.FilterSet):
         if "." in value or ":" in value:  # looks like an address
             q |= Q(ip_address__startswith=value)
         return queryset.filter(q)
+
+
+class BackupRunFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=BackupRun.Kind.choices, empty_label=_("All"))
+    ok = django_filters.BooleanFilter(label=_("Succeeded"))
+
+    class Meta:
+        model = BackupRun
+        fields = ["kind", "ok"]

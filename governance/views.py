@@ -7,7 +7,7 @@ from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from . import selectors, services
-from .filtersets import ChangeRequestFilterSet, SecurityEventFilterSet
+from .filtersets import BackupRunFilterSet, ChangeRequestFilterSet, SecurityEventFilterSet
 from .forms import ReviewForm
 from .models import BackupRun, ChangeRequest, SecurityEvent
 from .tables import BackupRunTable, ChangeRequestTable, SecurityEventTable
@@ -101,6 +101,7 @@ class BackupRunListView(ERPListView):
 
     model = BackupRun
     table_class = BackupRunTable
+    filterset_class = BackupRunFilterSet
     module = "governance"
     permission_required = "governance.view_backuprun"
     title = _("Backups")

@@ -27,4 +27,5 @@ ROWS = [
     Row("governance:changerequest_list", expect=only(*APPROVERS)),
     Row("governance:changerequest", kwargs=_change_request, expect=only(*APPROVERS)),
     Row("governance:securityevent_list", expect=only(*LOG_READERS)),
+    Row("governance:backuprun_list", expect=only("it_admin", "general_manager")),
 ]
