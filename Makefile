@@ -58,6 +58,7 @@ check: venv
 messages: venv
 	$(BIN)/python manage.py appmessages $(APP)
 
+# Benchmarks on a fresh PostgreSQL database hwerp_bench (see bench/README.md): make bench [BENCH=posting]
 bench: venv
 	$(BIN)/python -m bench $(BENCH)
 

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): `make bench` or `make bench BENCH=posting`. See bench/README.md."""

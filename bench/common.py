@@ -1,0 +1,88 @@
+"""Shared pieces of the benchmarks: a fresh PostgreSQL database, figures, the JSON line."""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+import psycopg2
+
+BENCH_DB = os.environ.get("BENCH_DB", "hwerp_bench")
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+def dsn(db=BENCH_DB) -> str:
+    return f"{PG_SERVER.rstrip('/')}/{db}"
+
+
+def fresh_database():
+    """Drop and create the benchmark database, point Django at it, migrate and sync the roles."""
+    conn = psycopg2.connect(dsn("postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    conn.close()
+    setup_django()
+    from django.core.management import call_command
+
+    t0 = time.monotonic()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("sync_roles", verbosity=0)
+    log(f"fresh database {BENCH_DB} migrated in {time.monotonic() - t0:.1f}s")
+
+
+def setup_django():
+    os.environ["DATABASE_URL"] = dsn()
+    os.environ.setdefault("REDIS_URL", REDIS_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hardware_erp.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def log(msg):
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def percentile(samples, p):
+    s = sorted(samples)
+    if not s:
+        return None
+    k = (len(s) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def figures(samples_s, **extra) -> dict:
+    """median and p95 in milliseconds of a list of durations in seconds."""
+    return {"median_ms": round(statistics.median(samples_s) * 1000, 3),
+            "p95_ms": round(percentile(samples_s, 95) * 1000, 3), "n": len(samples_s), **extra}
+
+
+def timed(fn, repeat, warmup=1):
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def emit(name, scale, project: dict, reference: dict, *, ratio=None, target=None, ok=None, **extra) -> dict:
+    """Print the benchmark's JSON line. ratio = project median / reference median unless given (>1: slower)."""
+    if ratio is None:
+        ratio = project["median_ms"] / reference["median_ms"] if reference.get("median_ms") else None
+    line = {"name": name, "scale": scale, "project": project, "reference": reference,
+            "ratio": round(ratio, 3) if ratio is not None else None}
+    if target is not None:
+        line["target"] = target
+        line["meets_target"] = ok if ok is not None else (ratio is not None and ratio <= target)
+    line.update(extra)
+    print(json.dumps(line, ensure_ascii=False), flush=True)
+    return line
