@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run setup test test-fast e2e lint check messages bench soak clean vendor
+.PHONY: run setup test test-fast e2e lint check messages bench soak faults clean vendor
 
 $(STAMP): requirements.txt
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -39,9 +39,15 @@ run: setup
 	$(BIN)/honcho start -f Procfile
 
 # The whole suite except browser tests; uses DATABASE_URL/REDIS_URL when set, SQLite and the file broker otherwise.
+# Fault tests are left to `make faults` (TEST_MARKERS="not e2e" includes them).
+TEST_MARKERS ?= not e2e and not faults
 test: venv
 	$(BIN)/python manage.py check
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
+
+# Fault injection (tests/faults): private PostgreSQL, Redis, gunicorn and workers on loopback ports, killed for real.
+faults: venv
+	$(BIN)/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 # Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium).
 e2e: venv
