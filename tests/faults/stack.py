@@ -156,7 +156,7 @@ class Stack:
         env.update(DATABASE_URL=self.pg.url(), REDIS_URL=self.redis.url(), DEBUG="false",
                    SECRET_KEY="faults-" + "x" * 50, SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false",
                    SECURE_HSTS_SECONDS="0", STATIC_ROOT=str(self.static), CONN_MAX_AGE="60",
-                   EMAIL_URL=f"filemail://{self.outbox}", CELERY_VISIBILITY_TIMEOUT="6", LOG_LEVEL="INFO",
+                   EMAIL_URL=f"filemail:///{self.outbox}", CELERY_VISIBILITY_TIMEOUT="6", LOG_LEVEL="INFO",
                    PYTHONDONTWRITEBYTECODE="1", VAR_DIR=str(self.root / "var"))
         (self.root / "var").mkdir(exist_ok=True)
         for name in ("secret_key", "field_encryption_key", "blind_index_key"):
@@ -196,11 +196,11 @@ class Stack:
         self.procs.append(proc)
         return proc
 
-    def gunicorn(self, workers=2, timeout=30):
+    def gunicorn(self, workers=2, timeout=30, threads=1, name="gunicorn"):
         port = free_port()
-        proc = self.spawn("gunicorn", [PYTHON, "-m", "gunicorn", "hardware_erp.wsgi:application", "--bind",
-                                       f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", str(timeout),
-                                       "--graceful-timeout", "5"])
+        proc = self.spawn(name, [PYTHON, "-m", "gunicorn", "hardware_erp.wsgi:application", "--bind",
+                                 f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+                                 "--timeout", str(timeout), "--graceful-timeout", "5"])
         proc.base = f"http://127.0.0.1:{port}"
         wait_for(lambda: _get_status(proc.base + "/healthz") in (200, 503), 60, "gunicorn")
         return proc
@@ -231,6 +231,13 @@ class Stack:
                 self.stop_process(proc)
         self.redis.stop()
         self.pg.cleanup()
+        # the logs of the last run stay in var/faults-logs for a look after a failure
+        keep = BASE_DIR / "var" / "faults-logs"
+        shutil.rmtree(keep, ignore_errors=True)
+        keep.mkdir(parents=True, exist_ok=True)
+        for log in [*self.root.glob("*.log"), self.pg.log]:
+            if log.exists():
+                shutil.copy(log, keep / log.name)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def integrity(self) -> dict:
@@ -307,9 +314,9 @@ from inventory.models import Category, Location, Product, UnitOfMeasure, Warehou
 from inventory.services import post_movement
 User = get_user_model()
 user, _ = User.objects.get_or_create(username="faultclerk", defaults={"email": "clerk@example.com"})
-for g in ("warehouse_clerk", "purchaser", "general_manager"):
-    grp = Group.objects.filter(name__iexact=g.replace("_", " ")).first() or Group.objects.filter(name=g).first()
-    if grp: user.groups.add(grp)
+from hardware_erp.core.roles import ROLES
+for role in ("warehouse_clerk", "purchaser", "general_manager"):
+    user.groups.add(Group.objects.get(name=ROLES[role].group))
 user.is_superuser = True
 user.save()
 unit, _ = UnitOfMeasure.objects.get_or_create(code="pcs", defaults={"name_zh": "个", "name_en": "piece"})
