@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run setup test test-fast e2e lint check messages bench soak faults clean vendor
+.PHONY: run setup test test-fast e2e lint check messages bench soak faults security clean vendor
 
 $(STAMP): requirements.txt
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -59,6 +59,11 @@ lint: venv
 check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+
+# Security: bandit (no medium or high finding in product code) and pip-audit on the pinned requirements.
+security: venv
+	$(BIN)/bandit -q -r hardware_erp crm inventory orders governance training support performance -x "*/migrations/*" -ll
+	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
 
 # Extract and compile one app's translations: make messages APP=crm (APP=core for the kernel).
 messages: venv
