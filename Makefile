@@ -60,6 +60,11 @@ check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 
+# Soak: make soak MINUTES=10 (mixed load on gunicorn + worker + beat over PostgreSQL and Redis, then check_integrity)
+MINUTES ?= 10
+soak: venv
+	MINUTES=$(MINUTES) $(BIN)/python -m bench.soak
+
 # Security: bandit (no medium or high finding in product code) and pip-audit on the pinned requirements.
 security: venv
 	$(BIN)/bandit -q -r hardware_erp crm inventory orders governance training support performance -x "*/migrations/*" -ll
