@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import TicketCategory, TicketPriority
-from .models import CalendarDay, Incident, InspectionResult, MaintenanceWindow, Suggestion, System, Ticket
+from .models import CalendarDay, Incident, InspectionResult, MaintenanceWindow, SLAPolicy, Suggestion, System, Ticket
 from .uploads import validate_attachment
 
 
@@ -220,3 +220,31 @@ class ReportForm(forms.Form):
         if d.get("start") and d.get("end") and d["end"] < d["start"]:
             self.add_error("end", _("The end must not be before the start."))
         return d
+
+
+class SLAPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SLAPolicy
+        fields = ["response_hours", "resolution_hours", "warn_percent"]
+        widgets = {name: forms.NumberInput(attrs={"class": "form-control", "step": "0.25" if name != "warn_percent"
+                                                  else "1"})
+                   for name in fields}
+
+    def clean(self):
+        d = super().clean()
+        if d.get("response_hours") and d.get("resolution_hours") and d["resolution_hours"] < d["response_hours"]:
+            self.add_error("resolution_hours", _("The resolution target cannot be shorter than the first response."))
+        return d
+
+
+class AssignmentRulesForm(forms.Form):
+    """One IT person (or nobody) per category."""
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in TicketCategory.choices:
+            self.fields[value] = StaffChoiceField(label=label, queryset=staff, required=False,
+                                                  empty_label=_("(nobody: IT is told)"))
+
+    def rules(self):
+        return {category: self.cleaned_data[category] for category in TicketCategory.values}

@@ -10,5 +10,6 @@ ITEMS = [
     (_("Inspections"), "support:inspection_list", "support.view_inspection"),
     (_("Maintenance"), "support:maintenance_list", "support.view_maintenancewindow"),
     (_("Systems and emergency plans"), "support:system_list", "support.view_system"),
+    (_("Helpdesk settings"), "support:settings", "support.change_slapolicy"),
     (_("Working calendar"), "support:calendar", "support.view_calendarday"),
 ]

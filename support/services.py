@@ -283,6 +283,20 @@ def change_priority(ticket, priority, *, actor) -> Ticket:
     return ticket
 
 
+@transaction.atomic
+def save_helpdesk_settings(*, policies, rules: dict, actor):
+    """Save the SLA policies (unsaved or changed instances) and the assignment rule of each category."""
+    if not (actor.has_perm("support.change_slapolicy") and actor.has_perm("support.change_assignmentrule")):
+        raise BusinessRuleError(_("Only IT staff may change the helpdesk settings."))
+    for policy in policies:
+        policy.save()
+    for category, assignee in rules.items():
+        if assignee is None:
+            AssignmentRule.objects.filter(category=category).delete()
+        else:
+            AssignmentRule.objects.update_or_create(category=category, defaults={"assignee": assignee})
+
+
 def sla_lead_users():
     return list(users_with_perm("support.lead_helpdesk"))
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tickets/<int:pk>/assign/", views.TicketAssignView.as_view(), name="ticket_assign"),
     path("tickets/<int:pk>/priority/", views.TicketPriorityView.as_view(), name="ticket_priority"),
     path("tickets/<int:pk>/rate/", views.TicketRateView.as_view(), name="ticket_rate"),
+    path("settings/", views.HelpdeskSettingsView.as_view(), name="settings"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
     path("incidents/", views.IncidentListView.as_view(), name="incident_list"),

@@ -16,6 +16,7 @@ from django.views.generic import CreateView, DetailView, TemplateView, UpdateVie
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from . import services
+from .choices import TicketPriority
 from .filtersets import (
     IncidentFilterSet,
     InspectionFilterSet,
@@ -27,6 +28,7 @@ from .filtersets import (
 from .forms import (
     AnswerForm,
     AssignForm,
+    AssignmentRulesForm,
     CalendarDayForm,
     IncidentForm,
     IncidentResolveForm,
@@ -38,15 +40,18 @@ from .forms import (
     PriorityForm,
     RatingForm,
     ReportForm,
+    SLAPolicyForm,
     SuggestionForm,
     SystemForm,
     TicketForm,
 )
 from .models import (
+    AssignmentRule,
     Incident,
     Inspection,
     MaintenanceWindow,
     RequestRecord,
+    SLAPolicy,
     Suggestion,
     System,
     Ticket,
@@ -282,6 +287,37 @@ class AttachmentView(ModuleMixin, View):
 
 
 
+class HelpdeskSettingsView(ModuleMixin, View):
+    """SLA targets per priority and the assignment rule of each category, on one page for IT."""
+
+    module = "support"
+    permission_required = ("support.change_slapolicy", "support.change_assignmentrule")
+
+    def forms(self, data=None):
+        policies = {p.priority: p for p in SLAPolicy.objects.all()}
+        rules = dict(AssignmentRule.objects.values_list("category", "assignee"))
+        sla_forms = [SLAPolicyForm(data, prefix=f"sla-{prio}", instance=policies.get(prio) or SLAPolicy(priority=prio))
+                     for prio, _label in TicketPriority.choices]
+        rule_form = AssignmentRulesForm(data, staff=services.it_staff(), initial=rules)
+        return sla_forms, rule_form
+
+    def get(self, request, forms=None):
+        from django.shortcuts import render
+
+        sla_forms, rule_form = forms or self.forms()
+        return render(request, "support/settings.html", {"title": _("Helpdesk settings"), "module": "support",
+                                                         "sla_forms": sla_forms, "rule_form": rule_form})
+
+    def post(self, request):
+        sla_forms, rule_form = self.forms(request.POST)
+        if not (all(f.is_valid() for f in sla_forms) and rule_form.is_valid()):
+            return self.get(request, forms=(sla_forms, rule_form))
+        services.save_helpdesk_settings(policies=[f.instance for f in sla_forms], rules=rule_form.rules(),
+                                        actor=request.user)
+        messages.success(request, _("Helpdesk settings saved; new tickets use them."))
+        return redirect("support:settings")
+
+
 class CalendarView(ModuleMixin, View):
     """The working calendar: public holidays and make-up working days of the year, and company days
     that IT adds (a day off for the company outing, an extra working day)."""
@@ -290,13 +326,18 @@ class CalendarView(ModuleMixin, View):
     permission_required = "support.view_calendarday"
 
     def get(self, request, form=None):
+        import holidays
         from django.shortcuts import render
+        from django.utils.translation import get_language
 
         from .models import CalendarDay
-        from .workcal import MINUTES_PER_DAY, WORK_PERIODS, _china
+        from .workcal import MINUTES_PER_DAY, WORK_PERIODS
 
-        year = int(request.GET.get("year") or timezone.localdate().year)
-        cal = _china(year)
+        try:
+            year = min(max(int(request.GET.get("year") or timezone.localdate().year), 2000), 2100)
+        except ValueError:
+            year = timezone.localdate().year
+        cal = holidays.China(years=year, language="zh_CN" if (get_language() or "").startswith("zh") else "en_US")
         public = sorted([(d, name, False) for d, name in cal.items()]
                         + [(d, _("Make-up working day (调休)"), True) for d in cal.weekend_workdays if d.year == year])
         return render(request, "support/calendar.html", {

@@ -17,6 +17,7 @@ from support.models import (
     Checklist,
     ChecklistItem,
     Incident,
+    Inspection,
     RequestRecord,
     Suggestion,
     Ticket,
@@ -240,3 +241,29 @@ def test_kpi_selectors(make_user, it):
         (ok.pk, 5), (late.pk, 2)]
     assert selectors.kpi_tickets_sla_met(rep, start, end) == []
     assert selectors.kpi_tickets_sla_met(it, end, end + timedelta(days=30)) == []
+
+
+def test_feedback_and_inspection_lists_query_counts(client_as, make_user, it, checklist,
+                                                    django_assert_max_num_queries):
+    author = make_user("sales_rep", username="many")
+    for n in range(30):
+        services.submit_suggestion(author=author, title=f"Idea {n}", body="x")
+    for n in range(30):
+        Inspection.objects.create(checklist=checklist, due_date=date(2026, 1, 1) + timedelta(days=n))
+    client = client_as(user=it)
+    with django_assert_max_num_queries(16):
+        r = client.get(reverse("support:suggestion_list"))
+    assert len(r.context["table"].page.object_list) == 25
+    with django_assert_max_num_queries(16):
+        r = client.get(reverse("support:inspection_list"))
+    assert len(r.context["table"].page.object_list) == 25
+    r = client.get(reverse("support:inspection_list") + "?_export=xlsx")
+    assert r.status_code == 200
+
+
+def test_calendar_names_holidays_in_the_users_language(client_as):
+    client = client_as("it_admin")
+    r = client.get(reverse("support:calendar") + "?year=2026", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = r.content.decode()
+    assert "春节" in body and "调休上班日" in body
+    assert client.get(reverse("support:calendar") + "?year=abc").status_code == 200

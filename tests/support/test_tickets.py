@@ -251,3 +251,26 @@ def test_calendar_page_adds_company_day(client_as):
     from support.models import CalendarDay
     assert CalendarDay.objects.get().note == "Outing"
     assert client_as("sales_rep").get(reverse("support:calendar")).status_code == 403
+
+
+def test_helpdesk_settings_page(client_as, it, rep):
+    from support.models import SLAPolicy
+
+    client = client_as(user=it)
+    assert client.get(reverse("support:settings")).status_code == 200
+    data = {}
+    targets = {"urgent": ("1", "4"), "high": ("2", "8"), "normal": ("3", "12"), "low": ("8", "4")}
+    for prio, (resp, res) in targets.items():
+        data.update({f"sla-{prio}-response_hours": resp, f"sla-{prio}-resolution_hours": res,
+                     f"sla-{prio}-warn_percent": "80"})
+    data["network"] = it.pk
+    r = client.post(reverse("support:settings"), data)
+    assert r.status_code == 200 and "cannot be shorter than the first response" in r.content.decode()
+    data["sla-low-resolution_hours"] = "40"
+    r = client.post(reverse("support:settings"), data)
+    assert r.status_code == 302
+    assert SLAPolicy.objects.get(priority="normal").resolution_hours == 12
+    assert list(AssignmentRule.objects.values_list("category", "assignee")) == [("network", it.pk)]
+    t = services.open_ticket(requester=rep, subject="Wi-Fi", description="down", category="network")
+    assert t.assignee == it
+    assert client_as("sales_rep").get(reverse("support:settings")).status_code == 403
