@@ -76,6 +76,10 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
 
+# The category a ticket probably belongs to, from the first part of the page's path.
+CATEGORY_BY_PATH = {"crm": "crm", "inventory": "inventory", "orders": "orders", "accounts": "account"}
+
+
 class TicketListView(ERPListView):
     model = Ticket
     table_class = TicketTable
@@ -109,7 +113,8 @@ class TicketCreateView(ModuleMixin, CreateView):
         page = self.request.GET.get("from", "")
         if not url_has_allowed_host_and_scheme(page, allowed_hosts={self.request.get_host()}):
             page = ""
-        return {"page_url": page, "category": self.request.GET.get("category", "other"), "priority": "normal"}
+        category = self.request.GET.get("category") or CATEGORY_BY_PATH.get(page.strip("/").split("/")[0], "other")
+        return {"page_url": page, "category": category, "priority": "normal"}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -140,6 +140,7 @@ def test_open_ticket_from_a_page(client_as):
     client = client_as("warehouse_clerk")
     r = client.get(reverse("support:ticket_create") + "?from=/inventory/products/%3Fq%3Dbolt")
     assert r.status_code == 200 and r.context["form"].initial["page_url"] == "/inventory/products/?q=bolt"
+    assert r.context["form"].initial["category"] == "inventory"
     r = client.post(reverse("support:ticket_create"), {
         "category": "inventory", "priority": "normal", "subject": "", "description": "Stock page is slow",
         "page_url": "/inventory/products/?q=bolt", "attachments": [png()]})
