@@ -163,6 +163,6 @@ def test_incident_list_query_count(client_as, it, django_assert_max_num_queries)
     for n in range(30):
         services.declare_incident(title=f"Incident {n}", severity="minor", actor=it)
     client = client_as(user=it)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         r = client.get(reverse("support:incident_list"))
     assert len(r.context["table"].page.object_list) == 25

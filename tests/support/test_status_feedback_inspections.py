@@ -214,7 +214,7 @@ def test_report_page_and_excel(client_as, make_user, it, django_assert_max_num_q
         _resolved_ticket(rep, it, now - timedelta(days=n + 1), now - timedelta(days=n), now - timedelta(days=n),
                          rating=4)
     client = client_as("general_manager")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):
         r = client.get(reverse("support:report"))
     assert r.status_code == 200 and r.context["report"]["total"] == 30
     r = client.get(reverse("support:report") + "?_export=xlsx")
@@ -251,10 +251,10 @@ def test_feedback_and_inspection_lists_query_counts(client_as, make_user, it, ch
     for n in range(30):
         Inspection.objects.create(checklist=checklist, due_date=date(2026, 1, 1) + timedelta(days=n))
     client = client_as(user=it)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         r = client.get(reverse("support:suggestion_list"))
     assert len(r.context["table"].page.object_list) == 25
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         r = client.get(reverse("support:inspection_list"))
     assert len(r.context["table"].page.object_list) == 25
     r = client.get(reverse("support:inspection_list") + "?_export=xlsx")
