@@ -24,18 +24,20 @@ class TrainingGateBackend(BaseBackend):
         return self._model_backend.get_user(user_id)
 
     def _gates(self, user):
+        """{permission: course ids still to pass}, from one query, kept on the user for the request."""
         cache = getattr(user, "_training_gate_cache", None)
         if cache is None:
+            from django.db.models import Exists, OuterRef
+
             from .models import Enrollment, TrainingGate
 
-            gates = {}
-            for perm, course_id in TrainingGate.objects.filter(active=True).values_list("permission", "course_id"):
-                gates.setdefault(perm, set()).add(course_id)
-            done = set()
-            if gates:
-                done = set(Enrollment.objects.filter(user=user, completed_at__isnull=False)
-                           .values_list("course_id", flat=True))
-            cache = {perm: ids - done for perm, ids in gates.items() if ids - done}
+            passed = Enrollment.objects.filter(user=user, course=OuterRef("course"), completed_at__isnull=False)
+            cache = {}
+            rows = (TrainingGate.objects.filter(active=True).annotate(passed=Exists(passed))
+                    .values_list("permission", "course_id", "passed"))
+            for perm, course_id, done in rows:
+                if not done:
+                    cache.setdefault(perm, set()).add(course_id)
             user._training_gate_cache = cache
         return cache
 

@@ -153,10 +153,10 @@ def _do_lesson(services, user, lesson, signer, failed_first):
 
 def _sessions(ctx):
     trainer = ctx.user("trainer")
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     learners = [u for key in ("sales_rep", "warehouse_clerk", "purchaser", "finance_clerk") for u in ctx.users[key]]
     for zh, en, module, days, hours, place, url, capacity in SESSIONS:
-        starts = now + timedelta(days=days) + timedelta(hours=14 - now.hour)
+        starts = (now + timedelta(days=days)).replace(hour=14)  # 14:00 local time
         session, created = TrainingSession.objects.get_or_create(title_zh=zh, defaults={
             "title_en": en, "module": module, "trainer": trainer, "starts_at": starts,
             "ends_at": starts + timedelta(hours=hours), "place": place, "online_url": url, "capacity": capacity,

@@ -94,3 +94,33 @@ def test_chinese_learner_pages(new_page, demo_company):
     shot(page, "training-library-zh")
     page.goto(page.base + "/training/sessions/")
     shot(page, "training-sessions-zh")
+
+
+def test_trainer_pages(page, demo_company):
+    from training.models import Question
+
+    course = Course.objects.get(code="onboarding-inventory")
+    login(page, "trainer")
+    page.goto(page.base + f"/training/courses/{course.pk}/")
+    shot(page, "training-course-trainer")
+    quiz = course.lessons.get(kind="quiz").quiz
+    page.goto(page.base + f"/training/quizzes/{quiz.pk}/questions/new/")
+    page.select_option("select[name=kind]", "single")
+    page.fill("textarea[name=text_zh]", "调拨会改变总库存吗？")
+    page.fill("textarea[name=text_en]", "Does a transfer change the total stock?")
+    page.fill("textarea[name=options]", "会 | Yes\n*不会 | No")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/training/quizzes/{quiz.pk}/edit/")
+    assert Question.objects.filter(quiz=quiz, text_en__startswith="Does a transfer").exists()
+    shot(page, "training-quiz-edit")
+    for path, name in [("/training/progress/", "training-progress-trainer"),
+                       ("/training/sessions/", "training-sessions"),
+                       ("/training/library/", "training-library"), ("/training/plans/", "training-plans"),
+                       ("/training/gates/", "training-gates"), ("/training/external/", "training-external")]:
+        page.goto(page.base + path)
+        assert page.locator("main").count() == 1
+        shot(page, name)
+    page.goto(page.base + "/training/sessions/")
+    page.locator("#list-table tbody a").first.click()
+    page.wait_for_selector("[data-testid=seats]")
+    shot(page, "training-session")

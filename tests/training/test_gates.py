@@ -68,3 +68,11 @@ def test_force_login_without_a_backend_keeps_the_session(client, make_user):
     user = make_user("sales_rep")
     client.force_login(user)  # records the first backend, this one
     assert client.get(reverse("training:my_learning")).status_code == 200
+
+
+def test_gate_check_costs_one_query_per_request(gated, make_user, django_assert_num_queries):
+    from training.backends import TrainingGateBackend
+
+    trainer = make_user("trainer")
+    with django_assert_num_queries(1):
+        assert TrainingGateBackend()._gates(trainer) == {"training.change_course": {gated.pk}}
