@@ -211,7 +211,9 @@ BEAT_CORE = {
                                 "schedule": crontab(hour=2, minute=30)},
 }
 
-BEAT_INVENTORY = {"inventory-check-thresholds": {"task": "inventory.check_thresholds_task", "schedule": 900.0}}
+BEAT_INVENTORY = {"inventory-check-thresholds": {"task": "inventory.check_thresholds_task", "schedule": 900.0},
+                  "inventory-purchase-suggestions": {"task": "inventory.compute_suggestions_task",
+                                                     "schedule": crontab(hour=2, minute=30)}}
 
 BEAT_CRM = {"crm-followup-reminders": {"task": "crm.send_followup_reminders_task", "schedule": 300.0}, "crm-morning-digest": {"task": "crm.send_morning_digest_task", "schedule": 1800.0}, "crm-stale-opportunities": {"task": "crm.flag_stale_opportunities_task", "schedule": 3600.0}}  # noqa: E501
 

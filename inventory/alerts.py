@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.roles import ROLES
 from hardware_erp.core.services import notify
+from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import AlertKind
 from .models import Reservation, StockAlert, StockLevel, StockThreshold
@@ -71,7 +72,7 @@ def check_thresholds(product_ids=None) -> dict:
             if recipients is None:
                 recipients = alert_recipients()
             params = {"sku": th.product.sku, "name": th.product.name_zh, "wh": th.warehouse.name_zh,
-                      "avail": th.available.normalize(), "limit": limit.normalize()}
+                      "avail": fmt_qty(th.available), "limit": fmt_qty(limit)}
             msg = (_("Low stock: %(sku)s %(name)s in %(wh)s has %(avail)s available, minimum %(limit)s.")
                    if th.new_state == AlertKind.LOW else
                    _("Overstock: %(sku)s %(name)s in %(wh)s has %(avail)s available, maximum %(limit)s."))

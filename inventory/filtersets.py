@@ -2,13 +2,14 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AlertKind, MovementKind, POStatus, StocktakeStatus
+from .choices import AlertKind, MovementKind, POStatus, StocktakeStatus, SuggestionStatus
 from .models import (
     Brand,
     Category,
     Location,
     Product,
     PurchaseOrder,
+    PurchaseSuggestion,
     StockAlert,
     StockLevel,
     StockMovement,
@@ -185,3 +186,27 @@ class StocktakeFilterSet(df.FilterSet):
     class Meta:
         model = Stocktake
         fields = []
+
+
+class SuggestionFilterSet(df.FilterSet):
+    q = df.CharFilter(label=_("Product"), method="search", widget=df.widgets.forms.TextInput(attrs={"type": "search"}))
+    supplier = df.ModelChoiceFilter(queryset=Supplier.objects.all(), label=_("Supplier"))
+    warehouse = df.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
+    status = df.ChoiceFilter(choices=SuggestionStatus.choices, label=_("Status"), empty_label=_("Open and snoozed"),
+                             method="by_status")
+
+    class Meta:
+        model = PurchaseSuggestion
+        fields = []
+
+    def search(self, qs, name, value):
+        return product_search(qs, "product__", value)
+
+    def by_status(self, qs, name, value):
+        return qs.filter(status=value)
+
+    def filter_queryset(self, queryset):
+        qs = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            qs = qs.filter(status__in=("open", "snoozed"))
+        return qs

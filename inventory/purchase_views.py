@@ -12,9 +12,9 @@ from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
 from hardware_erp.core.views import ERPListView
 
-from . import pdf, purchasing
+from . import forecast, pdf, purchasing
 from .choices import POStatus
-from .filtersets import PurchaseOrderFilterSet, SupplierFilterSet
+from .filtersets import PurchaseOrderFilterSet, SuggestionFilterSet, SupplierFilterSet
 from .forms import (
     POLineFormSet,
     PurchaseOrderForm,
@@ -23,8 +23,8 @@ from .forms import (
     SupplierForm,
     SupplierProductForm,
 )
-from .models import PurchaseOrder, Supplier, SupplierProduct
-from .tables import PurchaseOrderTable, SupplierTable
+from .models import PurchaseOrder, PurchaseSuggestion, Supplier, SupplierProduct
+from .tables import PurchaseOrderTable, SuggestionTable, SupplierTable
 from .views import FormPageMixin, InventoryMixin
 
 
@@ -246,3 +246,65 @@ class PurchaseOrderReceiveView(InventoryMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("%(n)s receipt(s) posted.") % {"n": len(moves)})
         return redirect(self.order.get_absolute_url())
+
+
+class SuggestionListView(InventoryMixin, ERPListView):
+    model = PurchaseSuggestion
+    table_class = SuggestionTable
+    filterset_class = SuggestionFilterSet
+    permission_required = "inventory.view_purchasesuggestion"
+    title = _("Purchase suggestions")
+    empty_text = _("No purchase suggestions: every item is above its reorder point. Recompute after new sales.")
+    template_name = "inventory/suggestion_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return PurchaseSuggestion.objects.select_related("product", "supplier", "warehouse")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["last_computed"] = PurchaseSuggestion.objects.order_by("-computed_at").values_list(
+            "computed_at", flat=True).first()
+        return ctx
+
+
+class SuggestionRecomputeView(InventoryMixin, View):
+    permission_required = "inventory.change_purchasesuggestion"
+
+    def post(self, request):
+        result = forecast.compute_suggestions(actor=request.user)
+        messages.success(request, _("Suggestions recomputed: %(items)s items need ordering (%(created)s new).")
+                         % result)
+        return redirect("inventory:suggestion_list")
+
+
+class SuggestionUpdateView(InventoryMixin, View):
+    permission_required = "inventory.change_purchasesuggestion"
+
+    def post(self, request, pk):
+        suggestion = get_object_or_404(PurchaseSuggestion, pk=pk)
+        try:
+            forecast.update_suggestion(suggestion, actor=request.user, quantity=request.POST.get("quantity") or None,
+                                       status=request.POST.get("status") or None)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, _("Suggestion for %(sku)s updated.") % {"sku": suggestion.product.sku})
+        return redirect(request.META.get("HTTP_REFERER") or reverse("inventory:suggestion_list"))
+
+
+class SuggestionOrderView(InventoryMixin, View):
+    permission_required = "inventory.add_purchaseorder"
+
+    def post(self, request):
+        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+        try:
+            orders = forecast.order_suggestions(ids, actor=request.user)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+            return redirect("inventory:suggestion_list")
+        messages.success(request, _("%(n)s draft purchase order(s) created: %(numbers)s.")
+                         % {"n": len(orders), "numbers": ", ".join(o.number for o in orders)})
+        return redirect("inventory:purchaseorder_list")

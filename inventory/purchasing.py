@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import money
+from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from . import services
 from .choices import MovementKind, POStatus
@@ -105,7 +106,7 @@ def receive_purchase_order(*, order, receipts, actor, key) -> list:
             continue
         if q > line.outstanding:
             errors.append(_("%(sku)s: %(qty)s is more than the %(left)s still to receive; over-receipt is refused.")
-                          % {"sku": line.product.sku, "qty": q.normalize(), "left": line.outstanding.normalize()})
+                          % {"sku": line.product.sku, "qty": fmt_qty(q), "left": fmt_qty(line.outstanding)})
             continue
         todo.append((line, q, location))
     if errors:
@@ -121,7 +122,7 @@ def receive_purchase_order(*, order, receipts, actor, key) -> list:
     done = not PurchaseOrderLine.objects.filter(order=order, received_quantity__lt=F("quantity")).exists()
     to = POStatus.RECEIVED if done else POStatus.PARTIAL
     PurchaseOrderEvent.objects.create(order=order, from_status=order.status, to_status=to, actor=actor,
-                                      note=", ".join(f"{ln.product.sku} {q.normalize()}" for ln, q, _ in todo)[:300])
+                                      note=", ".join(f"{ln.product.sku} {fmt_qty(q)}" for ln, q, _ in todo)[:300])
     order.status = to
     order.save(update_fields=["status", "updated_at"])
     return movements

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import quantity as to_quantity
+from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import EntryMethod, MovementKind
 from .models import Location, Product, Reservation, StockLevel, StockMovement, Warehouse
@@ -121,8 +122,8 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
         if on_hand - qty < 0:
             raise BusinessRuleError(
                 _("Only %(on_hand)s of %(sku)s are on hand in %(loc)s; %(qty)s cannot be taken out."),
-                params={"on_hand": on_hand.normalize(), "sku": product.sku, "loc": str(from_location),
-                        "qty": qty.normalize()}, code="negative_stock")
+                params={"on_hand": fmt_qty(on_hand), "sku": product.sku, "loc": str(from_location),
+                        "qty": fmt_qty(qty)}, code="negative_stock")
     avg = product.average_cost or product.standard_cost or ZERO
     if unit_cost is not None and kind in INBOUND:
         cost = Decimal(unit_cost)
@@ -187,8 +188,8 @@ def reserve_stock(*, product, warehouse, quantity, reference, key, actor) -> Res
     if qty > avail and not product.allow_negative:
         raise BusinessRuleError(
             _("Only %(avail)s of %(sku)s are available in %(wh)s; %(qty)s cannot be reserved."),
-            params={"avail": max(avail, ZERO).normalize(), "sku": product.sku, "wh": warehouse.name,
-                    "qty": qty.normalize()}, code="not_available")
+            params={"avail": fmt_qty(max(avail, ZERO)), "sku": product.sku, "wh": warehouse.name,
+                    "qty": fmt_qty(qty)}, code="not_available")
     res = Reservation.objects.create(product=product, warehouse=warehouse, quantity=qty, reference=reference,
                                      key=key, created_by=actor)
     _after_commit_check(product.pk)

@@ -1,6 +1,8 @@
 import django_tables2 as tables
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.templatetags.erp import cny, qty
@@ -9,6 +11,7 @@ from .models import (
     Location,
     Product,
     PurchaseOrder,
+    PurchaseSuggestion,
     StockAlert,
     StockLevel,
     StockMovement,
@@ -222,3 +225,62 @@ class StocktakeTable(tables.Table):
         model = Stocktake
         fields = ("number", "warehouse", "status", "blind", "n_lines", "n_counted", "opened_by", "opened_at")
         attrs = ATTRS
+
+
+class SuggestionTable(tables.Table):
+    select = tables.CheckBoxColumn(accessor="pk", attrs={"td__input": {"form": "order-form", "name": "ids"}},
+                                   exclude_from_export=True)
+    supplier = tables.Column(verbose_name=_("Supplier"), default="—", order_by=("supplier__code",))
+    product = ProductColumn(verbose_name=_("Product"), order_by=("product__sku",))
+    warehouse = tables.Column(verbose_name=_("Warehouse"), accessor="warehouse__code")
+    daily_demand = QtyColumn(verbose_name=_("Demand/day"))
+    reorder_point = QtyColumn(verbose_name=_("Reorder point"))
+    on_hand = QtyColumn(verbose_name=_("On hand"))
+    reserved = QtyColumn(verbose_name=_("Reserved"))
+    on_order = QtyColumn(verbose_name=_("On order"))
+    suggested_quantity = QtyColumn(verbose_name=_("Suggested"))
+    quantity = QtyColumn(verbose_name=_("To order"))
+    status = tables.Column(verbose_name=_("Status"))
+    why = tables.Column(verbose_name=_("Why?"), orderable=False, empty_values=())
+
+    class Meta:
+        model = PurchaseSuggestion
+        fields = ("select", "supplier", "product", "warehouse", "daily_demand", "reorder_point", "on_hand",
+                  "reserved", "on_order", "suggested_quantity", "quantity", "status", "why")
+        attrs = ATTRS
+        order_by = ("supplier", "product")
+
+    def _editable(self, record):
+        user = getattr(getattr(self, "request", None), "user", None)
+        return record.status != "ordered" and user is not None and user.has_perm(
+            "inventory.change_purchasesuggestion")
+
+    def _form(self, record, inner):
+        url = reverse("inventory:suggestion_update", args=[record.pk])
+        token = get_token(self.request)
+        return format_html('<form method="post" action="{}" class="d-inline">'
+                           '<input type="hidden" name="csrfmiddlewaretoken" value="{}">{}</form>', url, token, inner)
+
+    def render_quantity(self, record, value):
+        if not self._editable(record):
+            return qty(value)
+        return self._form(record, format_html(
+            '<input class="form-control form-control-sm text-end d-inline-block" style="width:6.5rem" '
+            'name="quantity" value="{}" inputmode="decimal" aria-label="{}">', f"{value.normalize():f}",
+            _("quantity to order")))
+
+    def render_why(self, record):
+        out = format_html('<details class="small"><summary>{}</summary><div class="text-muted" '
+                          'style="max-width:28rem">{}</div></details>', _("Why?"), record.why)
+        if self._editable(record):
+            out += self._form(record, format_html(
+                '<input type="hidden" name="status" value="snoozed"><button class="btn btn-sm btn-link p-0" '
+                'type="submit">{}</button>', _("Snooze 7 days")))
+            out += mark_safe(" · ")  # noqa: S308 - a constant
+            out += self._form(record, format_html(
+                '<input type="hidden" name="status" value="dismissed"><button class="btn btn-sm btn-link p-0 '
+                'text-danger" type="submit">{}</button>', _("Dismiss")))
+        return out
+
+    def value_why(self, record):
+        return record.why

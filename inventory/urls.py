@@ -53,3 +53,10 @@ urlpatterns += [
     path("purchase-orders/<int:pk>/receive/", purchase_views.PurchaseOrderReceiveView.as_view(),
          name="purchaseorder_receive"),
 ]
+
+urlpatterns += [
+    path("suggestions/", purchase_views.SuggestionListView.as_view(), name="suggestion_list"),
+    path("suggestions/recompute/", purchase_views.SuggestionRecomputeView.as_view(), name="suggestion_recompute"),
+    path("suggestions/order/", purchase_views.SuggestionOrderView.as_view(), name="suggestion_order"),
+    path("suggestions/<int:pk>/", purchase_views.SuggestionUpdateView.as_view(), name="suggestion_update"),
+]

@@ -77,6 +77,7 @@ class PurchaseSuggestion(models.Model):
     safety_stock = QuantityField(_("safety stock"))
     reorder_point = QuantityField(_("reorder point"))
     maximum = QuantityField(_("maximum stock"))
+    target = QuantityField(_("order up to"))
     on_hand = QuantityField(_("on hand"))
     reserved = QuantityField(_("reserved"))
     on_order = QuantityField(_("on order"))
@@ -104,3 +105,9 @@ class PurchaseSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.product_id}@{self.warehouse_id}: {self.quantity}"
+
+    @property
+    def why(self) -> str:
+        from ..forecast import explain
+
+        return explain(self)
