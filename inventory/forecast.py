@@ -231,7 +231,8 @@ def order_suggestions(ids, *, actor) -> list:
     """Turn open suggestions into draft purchase orders, one per supplier and warehouse."""
     from .purchasing import create_purchase_order
 
-    rows = list(PurchaseSuggestion.objects.select_for_update().filter(pk__in=ids, status=SuggestionStatus.OPEN)
+    rows = list(PurchaseSuggestion.objects.select_for_update(of=("self",))
+                .filter(pk__in=ids, status=SuggestionStatus.OPEN)
                 .select_related("product", "supplier", "warehouse").order_by("pk"))
     if not rows:
         raise BusinessRuleError(_("Choose at least one open suggestion."))
