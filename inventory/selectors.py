@@ -114,3 +114,70 @@ def ledger_differences():
         if key not in seen and q != 0:
             diffs.append((*key, None, q))
     return diffs
+
+
+# --- KPI evidence (read by the performance app; see docs/developing.md) -----------------------------------------
+
+ENTRY_ALLOWED_HOURS = 24
+
+
+def _fmt(dt):
+    return timezone.localtime(dt).strftime("%m-%d %H:%M")
+
+
+def kpi_movement_entry_timeliness(user, start, end) -> list[dict]:
+    """Movements posted by the user in [start, end): ok when posted within 24 h of the physical event."""
+    from django.urls import reverse
+
+    from hardware_erp.core.templatetags.erp import qty
+
+    from .choices import MovementKind
+
+    out = []
+    for m in (StockMovement.objects.filter(actor=user, posted_at__gte=start, posted_at__lt=end)
+              .exclude(kind=MovementKind.STOCKTAKE).select_related("product").order_by("posted_at", "pk")):
+        out.append({"model": "inventory.stockmovement", "id": m.pk,
+                    "label": f"{m.get_kind_display()} {m.product.sku} × {qty(m.quantity)}",
+                    "url": reverse("inventory:product", args=[m.product_id]),
+                    "ok": m.posted_at - m.occurred_at <= timedelta(hours=ENTRY_ALLOWED_HOURS), "value": None,
+                    "detail": f"happened {_fmt(m.occurred_at)}, posted {_fmt(m.posted_at)}"})
+    return out
+
+
+def kpi_stocktake_accuracy(user, start, end) -> list[dict]:
+    """Count lines the user counted, in counts approved in [start, end): ok when the final variance is within
+    the count's recount threshold (after any recount)."""
+    from hardware_erp.core.templatetags.erp import qty
+
+    from .models import CountEntry, Stocktake
+    from .stocktakes import lines_with_variance
+
+    out = []
+    for st in Stocktake.objects.filter(status="approved", approved_at__gte=start, approved_at__lt=end):
+        line_ids = set(CountEntry.objects.filter(line__stocktake=st, counted_by=user).values_list("line_id",
+                                                                                                  flat=True))
+        if not line_ids:
+            continue
+        for ln in lines_with_variance(st).filter(pk__in=line_ids).select_related("product", "location"):
+            base = abs(ln.expected_now) or Decimal(1)
+            pct = abs(ln.variance) * 100 / base
+            out.append({"model": "inventory.stocktakeline", "id": ln.pk,
+                        "label": f"{st.number} {ln.location.code} {ln.product.sku}", "url": st.get_absolute_url(),
+                        "ok": pct <= st.recount_threshold_pct, "value": None,
+                        "detail": f"expected {qty(ln.expected_now)}, counted {qty(ln.counted)}, "
+                                  f"variance {pct:.1f}%"})
+    return out
+
+
+def kpi_scanning_share(user, start, end) -> list[dict]:
+    """Count entries by the user in [start, end): ok when scanned rather than typed or weighed."""
+    from .models import CountEntry
+
+    out = []
+    for e in (CountEntry.objects.filter(counted_by=user, at__gte=start, at__lt=end)
+              .select_related("line__stocktake", "line__product").order_by("at", "pk")):
+        out.append({"model": "inventory.countentry", "id": e.pk,
+                    "label": f"{e.line.stocktake.number} {e.line.product.sku}",
+                    "url": e.line.stocktake.get_absolute_url(), "ok": e.method == "scan", "value": None,
+                    "detail": f"{e.get_method_display()} {_fmt(e.at)}"})
+    return out

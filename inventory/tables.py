@@ -284,3 +284,46 @@ class SuggestionTable(tables.Table):
 
     def value_why(self, record):
         return record.why
+
+
+class VarianceTable(tables.Table):
+    location = tables.Column(verbose_name=_("Location"), accessor="location__code")
+    product = ProductColumn(verbose_name=_("Product"))
+    expected = QtyColumn(verbose_name=_("Expected at opening"))
+    moved = tables.Column(verbose_name=_("Moved during count"), empty_values=(), attrs=NUM)
+    expected_now = QtyColumn(verbose_name=_("Expected now"))
+    counted = QtyColumn(verbose_name=_("Counted"))
+    variance = QtyColumn(verbose_name=_("Variance"))
+    variance_value = MoneyColumn(verbose_name=_("Value"))
+    state = tables.Column(verbose_name=_("State"), empty_values=(), orderable=False)
+
+    class Meta:
+        attrs = ATTRS
+        orderable = False
+        row_attrs = {"data-testid": "variance-row"}
+
+    def __init__(self, *args, threshold=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.threshold = threshold
+
+    def render_moved(self, record):
+        return qty(record.moved_in - record.moved_out)
+
+    def value_moved(self, record):
+        return record.moved_in - record.moved_out
+
+    def value_state(self, record):
+        return str(self.render_state(record))
+
+    def render_variance(self, record, value):
+        tone = "text-danger" if value < 0 else ("text-success" if value > 0 else "")
+        return format_html('<span class="{}">{}</span>', tone, qty(value))
+
+    def render_state(self, record):
+        if record.needs_recount and not record.recounted:
+            return _("Recount")
+        if record.counted is None:
+            return _("Not counted")
+        if record.added_during_count:
+            return _("Found during count")
+        return _("Counted")

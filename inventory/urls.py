@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import purchase_views, views
+from . import purchase_views, stocktake_views, views
 from .choices import MovementKind
 
 app_name = "inventory"
@@ -59,4 +59,15 @@ urlpatterns += [
     path("suggestions/recompute/", purchase_views.SuggestionRecomputeView.as_view(), name="suggestion_recompute"),
     path("suggestions/order/", purchase_views.SuggestionOrderView.as_view(), name="suggestion_order"),
     path("suggestions/<int:pk>/", purchase_views.SuggestionUpdateView.as_view(), name="suggestion_update"),
+]
+
+urlpatterns += [
+    path("stocktakes/", stocktake_views.StocktakeListView.as_view(), name="stocktake_list"),
+    path("stocktakes/new/", stocktake_views.StocktakeCreateView.as_view(), name="stocktake_create"),
+    path("stocktakes/<int:pk>/", stocktake_views.StocktakeView.as_view(), name="stocktake"),
+    path("stocktakes/<int:pk>/count/", stocktake_views.StocktakeCountView.as_view(), name="stocktake_count"),
+    path("stocktakes/<int:pk>/scan/", stocktake_views.StocktakeScanView.as_view(), name="stocktake_scan"),
+    path("stocktakes/<int:pk>/action/", stocktake_views.StocktakeActionView.as_view(), name="stocktake_action"),
+    path("stocktakes/<int:pk>/report.<str:fmt>", stocktake_views.StocktakeReportView.as_view(),
+         name="stocktake_report"),
 ]

@@ -1,0 +1,705 @@
+"""Demo data for inventory: a realistic bilingual hardware catalogue, two warehouses with bins, suppliers,
+twelve months of receipts and sales issues (so that forecasts have history), thresholds, purchase orders,
+an open stocktake and computed purchase suggestions. Idempotent; bulk inserts at scale.
+
+    manage.py seed_demo --only inventory --scale 300     # ~100,000 products and millions of movements
+"""
+
+import math
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from .choices import BarcodeKind, EntryMethod, MovementKind
+from .models import (
+    Brand,
+    Category,
+    Location,
+    Product,
+    ProductUnit,
+    StockLevel,
+    StockMovement,
+    StockThreshold,
+    Supplier,
+    SupplierContact,
+    SupplierProduct,
+    UnitOfMeasure,
+    Warehouse,
+)
+
+D = Decimal
+UNITS = [
+    ("pcs", "个", "piece", False),
+    ("box100", "盒(100个)", "box of 100", False),
+    ("box50", "盒(50个)", "box of 50", False),
+    ("carton", "箱", "carton", False),
+    ("kg", "千克", "kg", True),
+    ("m", "米", "metre", False),
+    ("roll100", "卷(100米)", "roll of 100 m", False),
+    ("set", "套", "set", False),
+    ("pair", "副", "pair", False),
+]
+CATEGORIES = [  # code, parent, zh, en
+    ("fasteners", None, "紧固件", "Fasteners"),
+    ("bolts", "fasteners", "螺栓", "Bolts"),
+    ("screws", "fasteners", "螺钉", "Screws"),
+    ("nuts", "fasteners", "螺母", "Nuts"),
+    ("washers", "fasteners", "垫圈", "Washers"),
+    ("anchors", "fasteners", "锚栓", "Anchors"),
+    ("tools", None, "工具", "Tools"),
+    ("hand-tools", "tools", "手动工具", "Hand tools"),
+    ("power-tools", "tools", "电动工具", "Power tools"),
+    ("builders", None, "建筑五金", "Builders' hardware"),
+    ("locks", "builders", "锁具", "Locks"),
+    ("hinges", "builders", "合页", "Hinges"),
+    ("plumbing", None, "水暖管件", "Plumbing"),
+    ("ppr", "plumbing", "PPR管件", "PPR fittings"),
+    ("pvc", "plumbing", "PVC管件", "PVC fittings"),
+    ("valves", "plumbing", "阀门", "Valves"),
+    ("electrical", None, "电工电料", "Electrical"),
+    ("cables", "electrical", "电线电缆", "Cables"),
+    ("switches", "electrical", "开关插座", "Switches and sockets"),
+]
+BRANDS = [
+    "晋亿 Jinyi",
+    "东明 Dongming",
+    "世达 SATA",
+    "博世 Bosch",
+    "东成 Dongcheng",
+    "得力 Deli",
+    "公牛 BULL",
+    "正泰 CHINT",
+    "联塑 LESSO",
+    "伟星 VASEN",
+    "王力 Wangli",
+    "雅洁 Archie",
+]
+SUPPLIERS = [  # code, zh, en, lead days, categories, contact
+    ("jinyi", "浙江晋亿实业股份有限公司", "Zhejiang Jinyi Industrial", 10, {"bolts", "nuts", "washers"}, "陈经理"),
+    ("dongming", "宁波东明紧固件有限公司", "Ningbo Dongming Fasteners", 7, {"screws", "anchors", "bolts"}, "周小姐"),
+    ("sata", "世达工具(上海)有限公司", "SATA Tools Shanghai", 5, {"hand-tools"}, "吴先生"),
+    ("bosch", "博世电动工具(中国)有限公司", "Bosch Power Tools China", 14, {"power-tools"}, "郑经理"),
+    ("lesso", "广东联塑科技实业有限公司", "Guangdong LESSO", 9, {"ppr", "pvc", "valves"}, "林先生"),
+    ("bull", "公牛集团股份有限公司", "BULL Group", 6, {"switches", "cables"}, "钱小姐"),
+    ("archie", "广东雅洁五金有限公司", "Guangdong Archie Hardware", 12, {"locks", "hinges"}, "孙经理"),
+]
+M_THREADS = [
+    ("M6", D("1.0")),
+    ("M8", D("1.25")),
+    ("M10", D("1.5")),
+    ("M12", D("1.75")),
+    ("M14", D("2.0")),
+    ("M16", D("2.0")),
+]
+LENGTHS = {
+    "M6": [20, 25, 30, 40, 50],
+    "M8": [20, 25, 30, 40, 50, 60],
+    "M10": [25, 30, 40, 50, 60, 80],
+    "M12": [30, 40, 50, 60, 80, 100],
+    "M14": [40, 50, 60, 80, 100],
+    "M16": [40, 50, 60, 80, 100, 120],
+}
+
+
+def _catalogue(variant: str = ""):
+    """Yield product dicts (sku, names, category code, brand, spec fields, unit, cost, price, pack, weight)."""
+    sfx = f"-{variant}" if variant else ""
+    for thread, _pitch in M_THREADS:
+        d = int(thread[1:])
+        for length in LENGTHS[thread]:
+            w = D(str(round(0.0062 * d * d * length + 0.9 * d * d * 0.1, 2)))
+            cost = (D("0.012") * d * d * length / 100 + D("0.05")).quantize(D("0.01"))
+            for grade, finish_zh in (("8.8", "镀锌"), ("4.8", "发黑"), ("10.9", "达克罗")):
+                yield {
+                    "sku": f"GB5782-{thread}X{length}-{grade}{sfx}",
+                    "name_zh": f"六角头螺栓 {thread}×{length}",
+                    "name_en": f"Hex head bolt {thread}×{length}",
+                    "cat": "bolts",
+                    "brand": "晋亿 Jinyi",
+                    "thread": thread,
+                    "length": length,
+                    "material": "碳钢",
+                    "finish": finish_zh,
+                    "grade": grade,
+                    "standard": "GB/T 5782",
+                    "unit": "pcs",
+                    "box": "box100",
+                    "cost": cost,
+                    "weight": w,
+                    "pack": 100,
+                    "twin": None,
+                }
+            gb = f"GB5783-{thread}X{length}{sfx}"
+            yield {
+                "sku": gb,
+                "name_zh": f"全牙六角头螺栓 {thread}×{length}",
+                "name_en": f"Hex screw full thread {thread}×{length}",
+                "cat": "bolts",
+                "brand": "东明 Dongming",
+                "thread": thread,
+                "length": length,
+                "material": "碳钢",
+                "finish": "镀锌",
+                "grade": "8.8",
+                "standard": "GB/T 5783",
+                "unit": "pcs",
+                "box": "box100",
+                "cost": cost,
+                "weight": w,
+                "pack": 100,
+                "twin": None,
+            }
+            yield {
+                "sku": f"DIN933-{thread}X{length}{sfx}",
+                "name_zh": f"外六角螺栓 DIN933 {thread}×{length}",
+                "name_en": f"Hex screw DIN 933 {thread}×{length}",
+                "cat": "bolts",
+                "brand": "晋亿 Jinyi",
+                "thread": thread,
+                "length": length,
+                "material": "不锈钢304",
+                "finish": "本色",
+                "grade": "A2-70",
+                "standard": "DIN 933",
+                "unit": "pcs",
+                "box": "box100",
+                "cost": cost * 3,
+                "weight": w,
+                "pack": 100,
+                "twin": gb,
+            }
+        nut_w = D(str(round(0.8 * d * d / 10, 2)))
+        yield {
+            "sku": f"GB6170-{thread}{sfx}",
+            "name_zh": f"六角螺母 {thread}",
+            "name_en": f"Hex nut {thread}",
+            "cat": "nuts",
+            "brand": "晋亿 Jinyi",
+            "thread": thread,
+            "length": None,
+            "material": "碳钢",
+            "finish": "镀锌",
+            "grade": "8",
+            "standard": "GB/T 6170",
+            "unit": "pcs",
+            "box": "box100",
+            "cost": (D("0.004") * d * d / 10 + D("0.02")).quantize(D("0.01")),
+            "weight": nut_w,
+            "pack": 100,
+            "twin": None,
+        }
+        yield {
+            "sku": f"GB889-{thread}{sfx}",
+            "name_zh": f"尼龙锁紧螺母 {thread}",
+            "name_en": f"Nylon lock nut {thread}",
+            "cat": "nuts",
+            "brand": "东明 Dongming",
+            "thread": thread,
+            "length": None,
+            "material": "碳钢",
+            "finish": "镀锌",
+            "grade": "8",
+            "standard": "GB/T 889.1",
+            "unit": "pcs",
+            "box": "box100",
+            "cost": (D("0.006") * d * d / 10 + D("0.03")).quantize(D("0.01")),
+            "weight": nut_w,
+            "pack": 100,
+            "twin": None,
+        }
+        for std, zh, en in (("GB/T 97.1", "平垫圈", "Flat washer"), ("GB/T 93", "弹簧垫圈", "Spring washer")):
+            yield {
+                "sku": f"{std.replace('/T ', '').replace('.', '')}-{thread}{sfx}",
+                "name_zh": f"{zh} {thread}",
+                "name_en": f"{en} {thread}",
+                "cat": "washers",
+                "brand": "晋亿 Jinyi",
+                "thread": thread,
+                "length": None,
+                "material": "碳钢",
+                "finish": "镀锌",
+                "grade": "",
+                "standard": std,
+                "unit": "pcs",
+                "box": "box100",
+                "cost": (D("0.001") * d + D("0.01")).quantize(D("0.01")),
+                "weight": D(str(round(d * 0.25, 2))),
+                "pack": 500,
+                "twin": None,
+            }
+    for st in ("ST3.5", "ST4.2", "ST4.8"):
+        for length in (16, 25, 32, 38):
+            yield {
+                "sku": f"GB845-{st}X{length}{sfx}",
+                "name_zh": f"十字盘头自攻螺钉 {st}×{length}",
+                "name_en": f"Pan head tapping screw {st}×{length}",
+                "cat": "screws",
+                "brand": "东明 Dongming",
+                "thread": st,
+                "length": length,
+                "material": "碳钢",
+                "finish": "镀锌",
+                "grade": "",
+                "standard": "GB/T 845",
+                "unit": "pcs",
+                "box": "box100",
+                "cost": D("0.03"),
+                "weight": D("1.8"),
+                "pack": 1000,
+                "twin": None,
+            }
+    for thread in ("M4", "M5", "M6", "M8", "M10"):
+        for length in (12, 20, 30):
+            yield {
+                "sku": f"GB70-{thread}X{length}{sfx}",
+                "name_zh": f"内六角圆柱头螺钉 {thread}×{length} 12.9级",
+                "name_en": f"Socket head cap screw {thread}×{length} 12.9",
+                "cat": "screws",
+                "brand": "晋亿 Jinyi",
+                "thread": thread,
+                "length": length,
+                "material": "合金钢",
+                "finish": "发黑",
+                "grade": "12.9",
+                "standard": "GB/T 70.1",
+                "unit": "pcs",
+                "box": "box100",
+                "cost": D("0.12"),
+                "weight": D("4.5"),
+                "pack": 100,
+                "twin": None,
+            }
+    for thread, length in (("M6", 60), ("M8", 80), ("M10", 100), ("M12", 120), ("M16", 150)):
+        yield {
+            "sku": f"ANC-{thread}X{length}{sfx}",
+            "name_zh": f"膨胀螺栓 {thread}×{length}",
+            "name_en": f"Sleeve anchor {thread}×{length}",
+            "cat": "anchors",
+            "brand": "东明 Dongming",
+            "thread": thread,
+            "length": length,
+            "material": "碳钢",
+            "finish": "镀锌",
+            "grade": "",
+            "standard": "",
+            "unit": "pcs",
+            "box": "box50",
+            "cost": D("0.45") * int(thread[1:]) / 8,
+            "weight": D("40"),
+            "pack": 50,
+            "twin": None,
+        }
+    tools = [
+        ("WR-ADJ-8", "活动扳手 8寸", 'Adjustable wrench 8"', "hand-tools", "世达 SATA", D("28"), "set"),
+        ("WR-ADJ-10", "活动扳手 10寸", 'Adjustable wrench 10"', "hand-tools", "世达 SATA", D("35"), "set"),
+        ("WR-ADJ-12", "活动扳手 12寸", 'Adjustable wrench 12"', "hand-tools", "世达 SATA", D("46"), "set"),
+        ("PL-COMB-8", "钢丝钳 8寸", 'Combination pliers 8"', "hand-tools", "世达 SATA", D("32"), "pcs"),
+        ("SD-SET-12", "螺丝刀套装 12件", "Screwdriver set 12 pcs", "hand-tools", "得力 Deli", D("45"), "set"),
+        ("TM-3M", "钢卷尺 3米", "Tape measure 3 m", "hand-tools", "得力 Deli", D("9.5"), "pcs"),
+        ("TM-5M", "钢卷尺 5米", "Tape measure 5 m", "hand-tools", "得力 Deli", D("14"), "pcs"),
+        ("HM-CLAW-16", "羊角锤 16oz", "Claw hammer 16 oz", "hand-tools", "世达 SATA", D("38"), "pcs"),
+        ("HEX-KEY-9", "内六角扳手套装 9件", "Hex key set 9 pcs", "hand-tools", "世达 SATA", D("26"), "set"),
+        ("GSB550", "冲击钻 GSB 550", "Impact drill GSB 550", "power-tools", "博世 Bosch", D("259"), "pcs"),
+        ("GWS700", "角磨机 GWS 700", "Angle grinder GWS 700", "power-tools", "博世 Bosch", D("219"), "pcs"),
+        ("GBH2-26", "电锤 GBH 2-26", "Rotary hammer GBH 2-26", "power-tools", "博世 Bosch", D("689"), "pcs"),
+        ("GSR120", "锂电钻 GSR 120-LI", "Cordless drill GSR 120-LI", "power-tools", "博世 Bosch", D("399"), "pcs"),
+        ("DCJZ-10", "手电钻 J1Z-FF-10A", "Electric drill J1Z-FF-10A", "power-tools", "东成 Dongcheng", D("129"), "pcs"),
+        ("LK-LEVER-SS", "不锈钢执手锁", "Stainless lever lock", "locks", "王力 Wangli", D("85"), "set"),
+        ("LK-BALL-587", "球形门锁 587", "Knob lock 587", "locks", "王力 Wangli", D("42"), "set"),
+        ("PL-40", "挂锁 40mm", "Padlock 40 mm", "locks", "王力 Wangli", D("16"), "pcs"),
+        ("PL-50", "挂锁 50mm", "Padlock 50 mm", "locks", "王力 Wangli", D("22"), "pcs"),
+        ("HG-SS-4", "不锈钢合页 4寸", 'Stainless hinge 4"', "hinges", "雅洁 Archie", D("6.5"), "pair"),
+        ("HG-SS-5", "不锈钢合页 5寸", 'Stainless hinge 5"', "hinges", "雅洁 Archie", D("9"), "pair"),
+        ("HG-HYD-35", "液压缓冲铰链 35mm", "Soft-close hinge 35 mm", "hinges", "雅洁 Archie", D("7.8"), "pcs"),
+    ]
+    for sku, zh, en, cat, brand, cost, unit in tools:
+        yield {
+            "sku": sku + sfx,
+            "name_zh": zh,
+            "name_en": en,
+            "cat": cat,
+            "brand": brand,
+            "thread": "",
+            "length": None,
+            "material": "",
+            "finish": "",
+            "grade": "",
+            "standard": "",
+            "unit": unit,
+            "box": None,
+            "cost": cost,
+            "weight": None,
+            "pack": 1 if cost > 100 else 10,
+            "twin": None,
+        }
+    for dn in (20, 25, 32):
+        for zh, en, c in (("弯头", "elbow", D("0.9")), ("三通", "tee", D("1.2")), ("直接", "coupling", D("0.6"))):
+            yield {
+                "sku": f"PPR-{en[:3].upper()}-{dn}{sfx}",
+                "name_zh": f"PPR {zh} dn{dn}",
+                "name_en": f"PPR {en} dn{dn}",
+                "cat": "ppr",
+                "brand": "伟星 VASEN",
+                "thread": "",
+                "length": None,
+                "material": "PPR",
+                "finish": "",
+                "grade": "",
+                "standard": "GB/T 18742",
+                "unit": "pcs",
+                "box": None,
+                "cost": c * dn / 20,
+                "weight": None,
+                "pack": 50,
+                "twin": None,
+            }
+    for dn in (50, 75, 110):
+        yield {
+            "sku": f"PVC-ELB-{dn}{sfx}",
+            "name_zh": f"PVC排水弯头 {dn}",
+            "name_en": f"PVC drain elbow {dn}",
+            "cat": "pvc",
+            "brand": "联塑 LESSO",
+            "thread": "",
+            "length": None,
+            "material": "PVC-U",
+            "finish": "",
+            "grade": "",
+            "standard": "GB/T 5836",
+            "unit": "pcs",
+            "box": None,
+            "cost": D("0.04") * dn,
+            "weight": None,
+            "pack": 20,
+            "twin": None,
+        }
+    for dn in (15, 20, 25):
+        yield {
+            "sku": f"BV-DN{dn}{sfx}",
+            "name_zh": f"黄铜球阀 DN{dn}",
+            "name_en": f"Brass ball valve DN{dn}",
+            "cat": "valves",
+            "brand": "伟星 VASEN",
+            "thread": "",
+            "length": None,
+            "material": "黄铜",
+            "finish": "镀镍",
+            "grade": "",
+            "standard": "",
+            "unit": "pcs",
+            "box": None,
+            "cost": D("1.1") * dn,
+            "weight": None,
+            "pack": 10,
+            "twin": None,
+        }
+    for mm2 in ("1.5", "2.5", "4"):
+        yield {
+            "sku": f"BV{mm2}{sfx}",
+            "name_zh": f"BV单芯铜线 {mm2}平方",
+            "name_en": f"BV copper wire {mm2} mm²",
+            "cat": "cables",
+            "brand": "正泰 CHINT",
+            "thread": "",
+            "length": None,
+            "material": "铜",
+            "finish": "",
+            "grade": "",
+            "standard": "GB/T 5023",
+            "unit": "m",
+            "box": "roll100",
+            "cost": D(mm2) * D("0.9"),
+            "weight": None,
+            "pack": 100,
+            "twin": None,
+        }
+    for sku, zh, en, c in (
+        ("SW-1G1W", "一开单控开关", "1-gang 1-way switch", D("6.5")),
+        ("SK-5H", "五孔插座", "5-hole socket", D("7.8")),
+        ("SK-16A", "16A空调插座", "16 A air-conditioner socket", D("11")),
+    ):
+        for brand in ("公牛 BULL", "正泰 CHINT"):
+            code = brand.split()[1][:4].upper()
+            yield {
+                "sku": f"{sku}-{code}{sfx}",
+                "name_zh": f"{brand.split()[0]} {zh}",
+                "name_en": f"{brand.split()[1]} {en}",
+                "cat": "switches",
+                "brand": brand,
+                "thread": "",
+                "length": None,
+                "material": "",
+                "finish": "白色",
+                "grade": "",
+                "standard": "GB/T 16915",
+                "unit": "pcs",
+                "box": None,
+                "cost": c,
+                "weight": None,
+                "pack": 10,
+                "twin": None,
+            }
+
+
+def _ean13(n: int) -> str:
+    body = f"690{n:09d}"
+    s = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(body))
+    return body + str((10 - s % 10) % 10)
+
+
+def seed(ctx):
+    if Warehouse.objects.filter(code="SH").exists():
+        ctx.log("inventory: demo data already present")
+        return
+    with transaction.atomic():
+        _seed(ctx)
+
+
+def _seed(ctx):
+    rng, scale = ctx.rng, ctx.scale
+    clerk, purchaser = ctx.user("warehouse_clerk"), ctx.user("purchaser")
+    units = {}
+    for code, zh, en, weight in UNITS:
+        units[code], _ = UnitOfMeasure.objects.get_or_create(
+            code=code, defaults={"name_zh": zh, "name_en": en, "is_weight": weight}
+        )
+    cats = {}
+    for code, parent, zh, en in CATEGORIES:
+        cats[code], _ = Category.objects.get_or_create(
+            code=code, defaults={"name_zh": zh, "name_en": en, "parent": cats.get(parent)}
+        )
+    brands = {b: Brand.objects.get_or_create(name=b)[0] for b in BRANDS}
+    warehouses = [
+        Warehouse.objects.create(
+            code="SH",
+            name_zh="上海总仓",
+            name_en="Shanghai main warehouse",
+            address="上海市嘉定区安亭镇墨玉南路 888 号",
+        ),
+        Warehouse.objects.create(
+            code="SZ", name_zh="深圳仓", name_en="Shenzhen warehouse", address="深圳市宝安区西乡街道固戍二路 66 号"
+        ),
+    ]
+    locations = {}
+    for wh in warehouses:
+        aisles = "ABCD" if wh.code == "SH" else "AB"
+        Location.objects.bulk_create(
+            [
+                Location(warehouse=wh, code=f"{a}-{r:02d}-{s:02d}")
+                for a in aisles
+                for r in range(1, 6)
+                for s in range(1, 5)
+            ]
+        )
+        locations[wh.code] = list(Location.objects.filter(warehouse=wh).order_by("code"))
+    # products
+    rows = []
+    variants = [""] + [f"V{i}" for i in range(2, scale + 1)]
+    for variant in variants:
+        rows.extend(_catalogue(variant))
+    products, twins = [], []
+    for i, r in enumerate(rows, 1):
+        ean = r["cat"] in {"power-tools", "hand-tools", "locks", "switches"} and not r["sku"].count("-V")
+        cost = D(r["cost"]).quantize(D("0.01"))
+        products.append(
+            Product(
+                sku=r["sku"],
+                name_zh=r["name_zh"],
+                name_en=r["name_en"],
+                category=cats[r["cat"]],
+                brand=brands[r["brand"]],
+                thread=r["thread"],
+                length_mm=r["length"],
+                material=r["material"],
+                finish=r["finish"],
+                strength_grade=r["grade"],
+                standard=r["standard"],
+                barcode=_ean13(i) if ean else f"HW{i:08d}",
+                barcode_kind=BarcodeKind.EAN13 if ean else BarcodeKind.CODE128,
+                base_unit=units[r["unit"]],
+                unit_weight_g=r["weight"],
+                standard_cost=cost,
+                average_cost=cost,
+                list_price=(cost * D("1.45")).quantize(D("0.01")),
+            )
+        )
+        if r["twin"]:
+            twins.append((r["sku"], r["twin"]))
+    Product.objects.bulk_create(products, batch_size=2000)
+    by_sku = {p.sku: p for p in Product.objects.all().only("pk", "sku", "standard_cost", "category_id")}
+    Product.equivalents.through.objects.bulk_create(
+        [Product.equivalents.through(from_product_id=by_sku[a].pk, to_product_id=by_sku[b].pk) for a, b in twins]
+        + [Product.equivalents.through(from_product_id=by_sku[b].pk, to_product_id=by_sku[a].pk) for a, b in twins],
+        ignore_conflicts=True,
+    )
+    factors = {"box100": D(100), "box50": D(50), "roll100": D(100)}
+    ProductUnit.objects.bulk_create(
+        [
+            ProductUnit(product=by_sku[r["sku"]], unit=units[r["box"]], factor=factors[r["box"]])
+            for r in rows
+            if r["box"]
+        ],
+        batch_size=2000,
+    )
+    # suppliers with their products
+    suppliers = {}
+    for code, zh, en, lead, cat_codes, contact in SUPPLIERS:
+        s = Supplier.objects.create(
+            code=code,
+            name_zh=zh,
+            name_en=en,
+            default_lead_time_days=lead,
+            phone=f"0574-8{rng.randint(1000000, 9999999)}",
+            email=f"sales@{code}.example.cn",
+            address="",
+        )
+        SupplierContact.objects.create(
+            supplier=s, name=contact, role="销售", phone=f"13{rng.randint(100000000, 999999999)}"
+        )
+        suppliers[code] = (s, cat_codes, lead)
+    sps = []
+    for r in rows:
+        p = by_sku[r["sku"]]
+        for s, cat_codes, lead in suppliers.values():
+            if r["cat"] in cat_codes:
+                sps.append(
+                    SupplierProduct(
+                        supplier=s,
+                        product=p,
+                        price=(p.standard_cost * D("0.97")).quantize(D("0.01")),
+                        lead_time_days=lead + rng.randint(-2, 3),
+                        pack_size=D(r["pack"]),
+                        moq=D(r["pack"]) * rng.choice([1, 1, 2, 5]),
+                        preferred=not any(x.product_id == p.pk and x.preferred for x in sps[-3:]),
+                    )
+                )
+    SupplierProduct.objects.bulk_create(sps, batch_size=2000)
+    # twelve months of history: opening receipt, daily sales issues, replenishment receipts
+    now = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
+    start = now - timedelta(days=365)
+    movements, levels, thresholds = [], {}, []
+    for r in rows:
+        p = by_sku[r["sku"]]
+        wh = warehouses[0] if rng.random() < 0.8 else warehouses[1]
+        loc = rng.choice(locations[wh.code])
+        rate = rng.choice([0.3, 1, 2, 5, 12, 30]) * (r["pack"] / 100 if r["pack"] >= 100 else 1)
+        rate = max(rate, 0.2)
+        lead = 10
+        rop = math.ceil(rate * lead * 1.4)
+        batch = max(r["pack"], math.ceil(rate * 45 / r["pack"]) * r["pack"])
+        stock = D(batch + rop)
+        movements.append(
+            StockMovement(
+                kind=MovementKind.RECEIPT,
+                product=p,
+                to_location=loc,
+                quantity=stock,
+                unit_cost=p.standard_cost,
+                reference="OPENING",
+                actor=clerk,
+                occurred_at=start,
+                posted_at=start,
+                reason="期初库存",
+            )
+        )
+        arriving = None
+        for day in range(1, 365):
+            at = start + timedelta(days=day, hours=rng.randint(0, 7), minutes=rng.randint(0, 59))
+            if arriving is not None and day >= arriving[0]:
+                stock += arriving[1]
+                movements.append(
+                    StockMovement(
+                        kind=MovementKind.RECEIPT,
+                        product=p,
+                        to_location=loc,
+                        quantity=arriving[1],
+                        unit_cost=p.standard_cost,
+                        actor=clerk,
+                        reference=f"PO-H{day:03d}",
+                        occurred_at=at,
+                        posted_at=at,
+                    )
+                )
+                arriving = None
+            if at.weekday() == 6 or rng.random() > 0.7:
+                continue
+            want = D(max(0, round(rng.expovariate(1 / (rate / 0.7)))))
+            take = min(want, stock)
+            if take > 0:
+                stock -= take
+                posted = at + timedelta(hours=rng.choice([0, 0, 0, 1, 2, 30]))
+                movements.append(
+                    StockMovement(
+                        kind=MovementKind.ISSUE,
+                        product=p,
+                        from_location=loc,
+                        quantity=take,
+                        unit_cost=p.standard_cost,
+                        actor=clerk,
+                        occurred_at=at,
+                        posted_at=posted,
+                        reference=f"SO-H{rng.randint(10000, 99999)}",
+                        entry_method=EntryMethod.SCAN if rng.random() < 0.7 else EntryMethod.TYPED,
+                    )
+                )
+            if arriving is None and stock <= rop and day < 350 - lead:
+                arriving = (day + lead, D(batch))
+        levels[(p.pk, loc.pk)] = StockLevel(
+            product=p, location=loc, warehouse=wh, on_hand=stock, last_movement_at=movements[-1].posted_at
+        )
+        thresholds.append(StockThreshold(product=p, warehouse=wh, minimum=D(max(1, rop // 2)), maximum=D(rop + batch)))
+        if len(movements) > 20000:
+            StockMovement.objects.bulk_create(movements, batch_size=5000)
+            movements = []
+    StockMovement.objects.bulk_create(movements, batch_size=5000)
+    StockLevel.objects.bulk_create(levels.values(), batch_size=5000)
+    StockThreshold.objects.bulk_create(thresholds, batch_size=5000)
+    ctx.extra["inventory"] = {
+        "warehouse_ids": [w.pk for w in warehouses],
+        "product_ids": [p.pk for p in by_sku.values()][:500],
+    }
+    ctx.log(
+        f"inventory: {len(by_sku)} products, {StockMovement.objects.count()} movements, "
+        f"{sum(len(v) for v in locations.values())} bins, {len(suppliers)} suppliers"
+    )
+    _documents(ctx, warehouses, locations, purchaser)
+
+
+def _documents(ctx, warehouses, locations, purchaser):
+    """Open purchase orders in each state, an open stocktake, alerts and suggestions."""
+    from . import purchasing, stocktakes
+    from .alerts import check_thresholds
+    from .forecast import compute_suggestions
+
+    gm = ctx.user("general_manager")
+    clerk = ctx.user("warehouse_clerk")
+    check_thresholds()
+    compute_suggestions()
+    sps = list(SupplierProduct.objects.filter(preferred=True, supplier__code="sata").select_related("product")[:4])
+    if sps:
+        po = purchasing.create_purchase_order(
+            supplier=sps[0].supplier,
+            warehouse=warehouses[0],
+            actor=purchaser,
+            lines=[(sp.product, sp.pack_size * 2, None) for sp in sps],
+            expected_at=timezone.localdate() + timedelta(days=5),
+        )
+        purchasing.transition(po, "approved", actor=gm)
+        purchasing.transition(po, "sent", actor=purchaser)
+        line = po.lines.first()
+        purchasing.receive_purchase_order(
+            order=po, receipts=[(line, line.quantity / 2, locations["SH"][0])], actor=clerk, key="demo-po-1"
+        )
+    st = stocktakes.open_stocktake(warehouse=warehouses[1], actor=gm, locations=locations["SZ"][:4])
+    for ln in st.lines.select_related("product", "location")[:5]:
+        stocktakes.record_count(
+            stocktake=st,
+            location=ln.location,
+            actor=clerk,
+            product=ln.product,
+            quantity=ln.expected,
+            method=EntryMethod.TYPED,
+            replace=True,
+        )
