@@ -14,5 +14,5 @@ ITEMS = [
     (_("Items without movement"), "inventory:no_movement", "inventory.view_stocklevel"),
     (_("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse"),
     (_("Bin locations"), "inventory:location_list", "inventory.view_location"),
-
+    (_("Import products"), "inventory:product_import", "inventory.add_product"),
 ]

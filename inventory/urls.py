@@ -71,3 +71,9 @@ urlpatterns += [
     path("stocktakes/<int:pk>/report.<str:fmt>", stocktake_views.StocktakeReportView.as_view(),
          name="stocktake_report"),
 ]
+
+urlpatterns += [
+    path("products/import/", views.ProductImportView.as_view(), name="product_import"),
+    path("products/import/confirm/", views.ProductImportConfirmView.as_view(), name="product_import_confirm"),
+    path("products/export/", views.ProductExportView.as_view(), name="product_export"),
+]

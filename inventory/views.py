@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, ExpressionWrapper, F
@@ -409,3 +410,118 @@ class LocationLabelsView(InventoryMixin, View):
             messages.error(request, _("No locations to print labels for."))
             return redirect("inventory:location_list")
         return _pdf_response(location_labels_pdf(locations), "location-labels.pdf")
+
+
+# --- import / export -------------------------------------------------------------------------------------------
+
+class ProductImportForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"),
+                           help_text=_("The first row names the columns, as in the exported file. The SKU "
+                                       "identifies a product: known SKUs are updated, new ones created."))
+
+
+def _load_dataset(upload):
+    import tablib
+
+    name = upload.name.lower()
+    raw = upload.read()
+    if name.endswith(".xlsx"):
+        return tablib.Dataset().load(raw, format="xlsx")
+    if name.endswith(".csv"):
+        return tablib.Dataset().load(raw.decode("utf-8-sig"), format="csv")
+    raise ValidationError(_("Upload an .xlsx or .csv file."))
+
+
+def import_preview(result):
+    """Rows of a dry-run result for the preview table: every row with its errors."""
+    rows = []
+    for i, row in enumerate(result.rows, 1):
+        errors = []
+        if row.validation_error is not None:
+            for field, msgs in getattr(row.validation_error, "message_dict", {"": row.validation_error.messages}
+                                       ).items():
+                errors.extend(f"{field}: {m}" if field and field != "__all__" else m for m in msgs)
+        errors.extend(str(e.error) for e in row.errors)
+        rows.append({"number": i, "type": row.import_type, "sku": (row.row_values or {}).get("sku", ""),
+                     "errors": errors})
+    return rows
+
+
+class ProductImportView(InventoryMixin, FormView):
+    """Upload -> dry-run preview of every row and its errors -> confirm (nothing is written before)."""
+
+    permission_required = "inventory.add_product"
+    template_name = "inventory/product_import.html"
+    form_class = ProductImportForm
+    title = _("Import products")
+    SESSION_KEY = "inventory_product_import"
+
+    def form_valid(self, form):
+        from .resources import ProductResource
+
+        try:
+            dataset = _load_dataset(form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+            return self.form_invalid(form)
+        except Exception:  # noqa: BLE001 - any unreadable upload
+            form.add_error("file", _("The file could not be read as a spreadsheet."))
+            return self.form_invalid(form)
+        result = ProductResource().import_data(dataset, dry_run=True, raise_errors=False)
+        rows = import_preview(result)
+        ok = not result.has_errors() and not result.has_validation_errors()
+        if ok:
+            self.request.session[self.SESSION_KEY] = dataset.export("csv")
+        else:
+            self.request.session.pop(self.SESSION_KEY, None)
+        counts = {}
+        for r in rows:
+            counts[r["type"]] = counts.get(r["type"], 0) + 1
+        return self.render_to_response(self.get_context_data(form=form, preview=rows, ok=ok, counts=counts,
+                                                             n_errors=sum(1 for r in rows if r["errors"])))
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "cancel_url": reverse("inventory:product_list")}
+
+
+class ProductImportConfirmView(InventoryMixin, View):
+    permission_required = "inventory.add_product"
+
+    def post(self, request):
+        import tablib
+
+        from .resources import ProductResource
+
+        data = request.session.pop(ProductImportView.SESSION_KEY, None)
+        if not data:
+            messages.error(request, _("Upload the file again: the preview has expired."))
+            return redirect("inventory:product_import")
+        dataset = tablib.Dataset().load(data, format="csv")
+        result = ProductResource().import_data(dataset, dry_run=False, raise_errors=False,
+                                               rollback_on_validation_errors=True)
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(request, _("The import was refused and nothing was written: the data changed since the "
+                                      "preview. Upload it again."))
+            return redirect("inventory:product_import")
+        messages.success(request, _("Import done: %(new)s new, %(update)s updated, %(skip)s unchanged.") % {
+            "new": result.totals.get("new", 0), "update": result.totals.get("update", 0),
+            "skip": result.totals.get("skip", 0)})
+        return redirect("inventory:product_list")
+
+
+class ProductExportView(InventoryMixin, View):
+    """All products in the import format (xlsx): edit and import back."""
+
+    permission_required = "inventory.view_product"
+
+    def get(self, request):
+        from django.http import HttpResponse
+
+        from .resources import ProductResource
+
+        qs = Product.objects.select_related("category", "brand", "base_unit").order_by("sku")
+        data = ProductResource().export(queryset=qs).export("xlsx")
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml"
+                                                   ".sheet")
+        response["Content-Disposition"] = 'attachment; filename="products-import-format.xlsx"'
+        return response
