@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MovementKind(models.TextChoices):
@@ -31,7 +32,7 @@ class POStatus(models.TextChoices):
 
 
 class SuggestionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("suggestion", "Open")
     SNOOZED = "snoozed", _("Snoozed")
     DISMISSED = "dismissed", _("Dismissed")
     ORDERED = "ordered", _("Ordered")

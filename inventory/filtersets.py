@@ -1,6 +1,7 @@
 import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import AlertKind, MovementKind, POStatus, StocktakeStatus, SuggestionStatus
 from .models import (
@@ -130,7 +131,7 @@ class AlertFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("Product"), method="search", widget=df.widgets.forms.TextInput(attrs={"type": "search"}))
     kind = df.ChoiceFilter(choices=AlertKind.choices, label=_("Kind"))
     warehouse = df.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
-    open = df.BooleanFilter(field_name="cleared_at", lookup_expr="isnull", label=_("Open"),
+    open = df.BooleanFilter(field_name="cleared_at", lookup_expr="isnull", label=pgettext_lazy("alert", "Open"),
                             widget=df.widgets.BooleanWidget())
 
     class Meta:

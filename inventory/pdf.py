@@ -11,6 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
+from reportlab.platypus import Spacer
 
 from hardware_erp.core import pdf
 from hardware_erp.core.templatetags.erp import qty
@@ -22,14 +23,24 @@ COLS, ROWS = 3, 8
 LABEL_W, LABEL_H = 70 * mm, 37.125 * mm
 
 
+def _text(value) -> str:
+    """STSong-Light has no middle dot: use a wide space between fields."""
+    return str(value).replace(" · ", "\u3000\u3000").replace("·", "\u3000")
+
+
+def _para(text, style):
+    return pdf.Paragraph(_text(text), style)
+
+
 def purchase_order_pdf(order) -> bytes:
     st = pdf.styles()
-    P = pdf.Paragraph
+    P = _para
     head = [
-        P(f"{_('Purchase order')} {order.number}", st["title"]),
-        P(f"{_('Supplier')}: {order.supplier.name_zh} {order.supplier.name_en}", st["body"]),
-        P(f"{_('Deliver to')}: {order.warehouse.name_zh} · {order.warehouse.address}", st["body"]),
-        P(f"{_('Expected')}: {order.expected_at or '—'} · {_('Status')}: {order.get_status_display()}", st["body"]),
+        P(_("Purchase order %(n)s") % {"n": order.number}, st["title"]),
+        P(_("Supplier: %(s)s") % {"s": f"{order.supplier.name_zh} {order.supplier.name_en}"}, st["body"]),
+        P(_("Deliver to: %(w)s · %(a)s") % {"w": order.warehouse.name_zh, "a": order.warehouse.address}, st["body"]),
+        P(_("Expected delivery: %(d)s · Status: %(s)s") % {"d": order.expected_at or "—",
+                                                          "s": order.get_status_display()}, st["body"]),
     ]
     rows = [[_("Line"), _("SKU"), _("Product"), _("Specification"), _("Quantity"), _("Unit price"), _("Amount")]]
     total = 0
@@ -42,7 +53,7 @@ def purchase_order_pdf(order) -> bytes:
     rows.append(["", "", "", "", "", _("Total"), pdf.money_text(total)])
     table = pdf.Table(rows, colWidths=[10 * mm, 32 * mm, 45 * mm, 35 * mm, 22 * mm, 18 * mm, 20 * mm], repeatRows=1)
     table.setStyle(pdf.table_style(number_columns=(4, 5, 6)))
-    story = [*head, pdf.Paragraph("&nbsp;", st["body"]), table]
+    story = [*head, Spacer(1, 4 * mm), table]
     if order.note:
         story.append(P(order.note, st["body"]))
     return pdf.build_pdf(story, title=_("Purchase order"), subtitle=order.number)
@@ -50,7 +61,7 @@ def purchase_order_pdf(order) -> bytes:
 
 def variance_pdf(stocktake, lines, totals) -> bytes:
     st = pdf.styles()
-    P = pdf.Paragraph
+    P = _para
     rows = [[_("Location"), _("SKU"), _("Product"), _("Expected"), _("Counted"), _("Variance"), _("Value")]]
     for ln in lines:
         rows.append([ln.location.code, ln.product.sku, P(ln.product.name_zh, st["small"]), qty(ln.expected_now),
@@ -58,10 +69,11 @@ def variance_pdf(stocktake, lines, totals) -> bytes:
     rows.append(["", "", _("Total"), "", "", qty(totals["quantity"]), pdf.money_text(totals["value"])])
     table = pdf.Table(rows, colWidths=[22 * mm, 34 * mm, 56 * mm, 18 * mm, 18 * mm, 18 * mm, 22 * mm], repeatRows=1)
     table.setStyle(pdf.table_style(number_columns=(3, 4, 5, 6)))
-    story = [P(f"{_('Variance report')} {stocktake.number}", st["title"]),
-             P(f"{_('Warehouse')}: {stocktake.warehouse.name_zh} · {_('Opened')}: "
-               f"{timezone.localtime(stocktake.opened_at):%Y-%m-%d %H:%M}", st["body"]),
-             P("&nbsp;", st["body"]), table]
+    story = [P(_("Variance report %(n)s") % {"n": stocktake.number}, st["title"]),
+             P(_("Warehouse: %(w)s · Opened: %(t)s") % {
+                 "w": stocktake.warehouse.name_zh, "t": f"{timezone.localtime(stocktake.opened_at):%Y-%m-%d %H:%M}"},
+               st["body"]),
+             Spacer(1, 4 * mm), table]
     return pdf.build_pdf(story, title=_("Variance report"), subtitle=stocktake.number)
 
 

@@ -151,7 +151,7 @@ class PurchaseOrderView(InventoryMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         o = self.object
-        ctx["title"] = f"{_('Purchase order')} {o.number}"
+        ctx["title"] = _("Purchase order %(n)s") % {"n": o.number}
         ctx["lines"] = list(o.lines.select_related("product__base_unit"))
         ctx["total"] = sum((ln.amount for ln in ctx["lines"]), 0)
         ctx["events"] = o.events.select_related("actor")

@@ -103,7 +103,7 @@ class StocktakeView(InventoryMixin, DetailView):
         st = self.object
         lines = list(stocktakes.lines_with_variance(st).select_related("product__base_unit", "location")
                      .order_by("location__code", "product__sku"))
-        ctx["title"] = f"{_('Stocktake')} {st.number}"
+        ctx["title"] = _("Stocktake %(n)s") % {"n": st.number}
         ctx["table"] = VarianceTable(lines, threshold=st.recount_threshold_pct)
         ctx["table"].paginate(page=self.request.GET.get("page", 1), per_page=100)
         ctx["totals"] = stocktakes.variance_totals(lines)
@@ -131,7 +131,7 @@ class StocktakeCountView(InventoryMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         st = self.object
-        ctx["title"] = f"{_('Count')} {st.number}"
+        ctx["title"] = _("Count %(n)s") % {"n": st.number}
         locs = Location.objects.filter(warehouse=st.warehouse, active=True)
         if st.locations.exists():
             locs = locs.filter(pk__in=st.locations.all())

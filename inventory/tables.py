@@ -55,7 +55,7 @@ class ProductColumn(tables.Column):
 
 class ProductTable(tables.Table):
     sku = tables.Column(linkify=True, verbose_name=_("SKU"), attrs={"td": {"class": "fw-semibold text-nowrap"}})
-    name = tables.Column(verbose_name=_("Name"), order_by=("name_zh",), accessor="name")
+    name = tables.Column(verbose_name=_("Product name"), order_by=("name_zh",), accessor="name")
     spec_line = tables.Column(verbose_name=_("Specification"), orderable=False)
     category = tables.Column(verbose_name=_("Category"))
     brand = tables.Column(verbose_name=_("Brand"))
@@ -110,7 +110,7 @@ class MovementTable(tables.Table):
 class WarehouseTable(tables.Table):
     code = tables.Column(verbose_name=_("Code"), linkify=lambda record: reverse("inventory:location_list") +
                          f"?warehouse={record.pk}")
-    name = tables.Column(verbose_name=_("Name"), order_by=("name_zh",))
+    name = tables.Column(verbose_name=_("Warehouse name"), order_by=("name_zh",))
     address = tables.Column(verbose_name=_("Address"))
     n_locations = tables.Column(verbose_name=_("Locations"), attrs=NUM)
     active = tables.BooleanColumn(verbose_name=_("Active"))
@@ -157,7 +157,7 @@ class AlertTable(tables.Table):
 
 class ValuationTable(tables.Table):
     sku = tables.Column(linkify=True, verbose_name=_("SKU"))
-    name = tables.Column(verbose_name=_("Name"), order_by=("name_zh",), accessor="name")
+    name = tables.Column(verbose_name=_("Product name"), order_by=("name_zh",), accessor="name")
     category = tables.Column(verbose_name=_("Category"))
     on_hand = QtyColumn(verbose_name=_("On hand"))
     average_cost = MoneyColumn(verbose_name=_("Moving average cost"))
@@ -177,7 +177,7 @@ class NoMovementTable(StockLevelTable):
 
 class SupplierTable(tables.Table):
     code = tables.Column(linkify=True, verbose_name=_("Code"))
-    name = tables.Column(verbose_name=_("Name"), order_by=("name_zh",))
+    name = tables.Column(verbose_name=_("Supplier name"), order_by=("name_zh",))
     phone = tables.Column(verbose_name=_("Phone"))
     email = tables.Column(verbose_name=_("E-mail"))
     default_lead_time_days = tables.Column(verbose_name=_("Usual lead time (days)"), attrs=NUM)
@@ -197,7 +197,7 @@ class PurchaseOrderTable(tables.Table):
     status = tables.Column(verbose_name=_("Status"))
     n_lines = tables.Column(verbose_name=_("Lines"), attrs=NUM)
     amount = MoneyColumn(verbose_name=_("Amount"))
-    expected_at = tables.DateColumn(verbose_name=_("Expected"), format="Y-m-d")
+    expected_at = tables.DateColumn(verbose_name=_("Expected delivery"), format="Y-m-d")
     created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="Y-m-d")
 
     class Meta:

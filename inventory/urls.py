@@ -12,6 +12,7 @@ urlpatterns = [
     path("products/lookup/", views.ProductLookupView.as_view(), name="product_lookup"),
     path("products/<int:pk>/", views.ProductView.as_view(), name="product"),
     path("products/<int:pk>/edit/", views.ProductEditView.as_view(), name="product_edit"),
+    path("products/<int:pk>/thresholds/", views.ProductThresholdView.as_view(), name="product_threshold"),
     path("warehouses/", views.WarehouseListView.as_view(), name="warehouse_list"),
     path("warehouses/new/", views.WarehouseCreateView.as_view(), name="warehouse_create"),
     path("warehouses/<int:pk>/edit/", views.WarehouseEditView.as_view(), name="warehouse_edit"),

@@ -23,7 +23,7 @@ from .filtersets import (
     WarehouseFilterSet,
 )
 from .forms import LocationForm, MovementForm, ProductForm, WarehouseForm
-from .models import Location, Product, StockAlert, StockLevel, StockMovement, Warehouse
+from .models import Location, Product, StockAlert, StockLevel, StockMovement, StockThreshold, Warehouse
 from .tables import (
     AlertTable,
     LocationTable,
@@ -114,6 +114,7 @@ class ProductView(InventoryMixin, DetailView):
         ctx["thresholds"] = p.thresholds.select_related("warehouse")
         ctx["equivalents"] = selectors.with_stock(p.equivalents.all())
         ctx["open_alerts"] = p.alerts.filter(cleared_at__isnull=True).select_related("warehouse")
+        ctx["threshold_form"] = ThresholdForm()
         return ctx
 
 
@@ -525,3 +526,49 @@ class ProductExportView(InventoryMixin, View):
                                                    ".sheet")
         response["Content-Disposition"] = 'attachment; filename="products-import-format.xlsx"'
         return response
+
+
+class ThresholdForm(forms.ModelForm):
+    class Meta:
+        model = StockThreshold
+        fields = ["warehouse", "minimum", "maximum"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean(self):
+        data = super().clean()
+        lo, hi = data.get("minimum"), data.get("maximum")
+        if lo is not None and hi and hi < lo:
+            self.add_error("maximum", _("The maximum must be at least the minimum (or 0 for no maximum)."))
+        return data
+
+
+class ProductThresholdView(InventoryMixin, View):
+    """Set (or clear, with both zero) the minimum and maximum of a product in a warehouse."""
+
+    permission_required = "inventory.change_stockthreshold"
+
+    def post(self, request, pk):
+        from django.shortcuts import get_object_or_404
+
+        from .alerts import check_thresholds
+
+        product = get_object_or_404(Product, pk=pk)
+        form = ThresholdForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for e in errors:
+                    messages.error(request, e)
+            return redirect(product.get_absolute_url())
+        data = form.cleaned_data
+        if not data["minimum"] and not data["maximum"]:
+            StockThreshold.objects.filter(product=product, warehouse=data["warehouse"]).delete()
+            messages.success(request, _("Thresholds removed."))
+        else:
+            StockThreshold.objects.update_or_create(product=product, warehouse=data["warehouse"], defaults={
+                "minimum": data["minimum"], "maximum": data["maximum"]})
+            check_thresholds([product.pk])
+            messages.success(request, _("Thresholds saved."))
+        return redirect(product.get_absolute_url())

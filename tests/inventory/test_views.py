@@ -107,3 +107,17 @@ def test_product_create(client_as, db):
     data["barcode"] = "6901234567892"
     response = client.post(reverse("inventory:product_create"), data)
     assert response.status_code == 302
+
+
+def test_set_and_clear_thresholds(client_as, product, wh):
+    from inventory.models import StockAlert, StockThreshold
+
+    client = client_as("purchaser")
+    url = reverse("inventory:product_threshold", args=[product.pk])
+    client.post(url, {"warehouse": wh.pk, "minimum": "10", "maximum": "5"})
+    assert not StockThreshold.objects.exists()
+    client.post(url, {"warehouse": wh.pk, "minimum": "10", "maximum": "50"})
+    assert StockThreshold.objects.get().minimum == Decimal("10")
+    assert StockAlert.objects.filter(kind="low").count() == 1  # nothing in stock: below the minimum at once
+    client.post(url, {"warehouse": wh.pk, "minimum": "0", "maximum": "0"})
+    assert not StockThreshold.objects.exists()
