@@ -141,3 +141,20 @@ def test_blind_count_hides_expected(client_as, product, loc, clerk, manager):
     r = client_as("warehouse_clerk").post(reverse("inventory:stocktake_scan", args=[st.pk]),
                                           {"code": product.sku, "location": loc.code})
     assert "expected" not in r.json()
+
+
+def test_a_box_barcode_counts_the_box(counted, product, loc, clerk):
+    from tests.factories.inventory import UnitFactory
+
+    box = UnitFactory(code="box100", name_zh="盒(100个)", name_en="box of 100")
+    product.units.create(unit=box, factor=100, barcode="16901234567899")
+    line = scan(counted, loc, clerk, "16901234567899")
+    assert line.counted == D(100)
+
+
+def test_two_clerks_counting_the_same_item(counted, product, loc, clerk, make_user):
+    other = make_user("warehouse_clerk")
+    scan(counted, loc, clerk, product.sku)
+    line = scan(counted, loc, other, product.sku)
+    assert line.counted == D(2)
+    assert set(CountEntry.objects.values_list("counted_by", flat=True)) == {clerk.pk, other.pk}
