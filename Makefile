@@ -15,9 +15,9 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-venv: $(STAMP) var/secret_key var/field_encryption_key var/blind_index_key
+venv: $(STAMP) var/secret_key var/field_encryption_key var/blind_index_key var/backup_key
 
-var/secret_key var/field_encryption_key var/blind_index_key:
+var/secret_key var/field_encryption_key var/blind_index_key var/backup_key:
 	@$(BIN)/python scripts/make_keys.py
 
 # Database, roles, demo data (only into an empty database) and static files.

@@ -18,6 +18,7 @@ wanted = {
     "secret_key": lambda: secrets.token_urlsafe(50),
     "field_encryption_key": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     "blind_index_key": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    "backup_key": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
 }
 for name, make in wanted.items():
     path = var / name
