@@ -4,17 +4,22 @@ The rows are read with one query per kind at most once a minute (cached); the se
 declare, update or resolve an incident or plan a window clear the cache, so a change shows at once.
 """
 
+import logging
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.utils import timezone
 
+log = logging.getLogger(__name__)
 CACHE_KEY = "support:banners:v1"
 CACHE_SECONDS = 60
 
 
 def clear():
-    cache.delete(CACHE_KEY)
+    try:
+        cache.delete(CACHE_KEY)
+    except Exception:  # the cache (Redis) is down: the entry expires by itself within CACHE_SECONDS
+        log.warning("banner cache could not be cleared")
 
 
 def _load():
@@ -31,8 +36,16 @@ def _load():
 
 
 def current():
-    data = cache.get(CACHE_KEY)
+    """The banners; read from the database when the cache (Redis) is unavailable, so pages still render."""
+    try:
+        data = cache.get(CACHE_KEY)
+    except Exception:
+        log.warning("banner cache unavailable; reading banners from the database")
+        return _load()
     if data is None:
         data = _load()
-        cache.set(CACHE_KEY, data, CACHE_SECONDS)
+        try:
+            cache.set(CACHE_KEY, data, CACHE_SECONDS)
+        except Exception:
+            log.warning("banner cache unavailable; banners not cached")
     return data

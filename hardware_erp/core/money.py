@@ -32,6 +32,8 @@ def quantity(value) -> Decimal:
 def split_money(total, weights) -> list[Decimal]:
     """Split a total over weights so that the parts add up to the total exactly (largest remainder)."""
     total = money(total)
+    if total < 0:  # a refund or credit note: split the amount, then give the parts their sign
+        return [-p for p in split_money(-total, weights)]
     weights = [to_decimal(w) for w in weights]
     wsum = sum(weights)
     if not weights:

@@ -8,7 +8,6 @@ import os
 import signal
 import time
 
-import pytest
 from celery import Celery
 
 from .posting import PostingLoop, post_receipt
@@ -91,8 +90,6 @@ def test_gunicorn_worker_killed_mid_request(stack, web, clean_integrity):
 PAGES = ("/", "/inventory/", "/inventory/stock/", "/inventory/movements/")
 
 
-@pytest.mark.xfail(strict=True, reason="support/banners.py current() calls cache.get/cache.set without a fallback: "
-                                       "with Redis (the cache) down every page, even the 500 page, fails")
 def test_redis_stopped_pages_still_render(stack, web):
     b = browser(stack, web)
     stack.redis.stop()
