@@ -113,14 +113,13 @@ class AddressForm(NoFormTag, forms.ModelForm):
 
 class ContactRecordForm(NoFormTag, forms.Form):
     channel = forms.ChoiceField(label=_("channel"), choices=ChannelChoices.choices, initial=ChannelChoices.CALL)
-    occurred_at = forms.DateTimeField(label=_("when"), widget=DT_INPUT, required=False,
-                                      help_text=_("Empty: now."))
+    occurred_at = forms.DateTimeField(label=_("when (empty: now)"), widget=DT_INPUT, required=False)
     contact = forms.ModelChoiceField(label=_("contact"), queryset=Contact.objects.none(), required=False)
     opportunity = forms.ModelChoiceField(label=_("opportunity"), queryset=Opportunity.objects.none(), required=False)
-    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    summary = forms.CharField(label=_("summary"), max_length=4000, widget=forms.Textarea(attrs={
+        "rows": 2, "placeholder": _("What was said or done?")}))
     next_step = forms.CharField(label=_("next step"), max_length=255, required=False)
-    next_due_at = forms.DateTimeField(label=_("follow up at"), widget=DT_INPUT, required=False,
-                                      help_text=_("Creates a follow-up task with the next step."))
+    next_due_at = forms.DateTimeField(label=_("follow up at (creates a task)"), widget=DT_INPUT, required=False)
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,3 +1,4 @@
+import phonenumbers
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -172,9 +173,22 @@ class Contact(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def mobile_for(self, user) -> str:
+        """The mobile as this user may see it: 138 1234 5678 (mainland) or +44 7911 123456, else masked."""
         if not self.mobile:
             return ""
-        return self.mobile if user.has_perm("crm.view_contact_mobile") else mask_phone(self.mobile)
+        if not user.has_perm("crm.view_contact_mobile"):
+            return mask_phone(self.mobile)
+        return display_phone(self.mobile)
+
+
+def display_phone(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException:
+        return value
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 86 else \
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, fmt)
 
 
 def mobile_index(value: str) -> str:

@@ -35,7 +35,7 @@
 
   document.querySelectorAll(".kanban-list").forEach(function (list) {
     new Sortable(list, {
-      group: "pipeline", animation: 120, handle: ".kanban-card", filter: "a", preventOnFilter: false,
+      group: "pipeline", animation: 120, forceFallback: true, fallbackOnBody: true, handle: ".kanban-card", filter: "a", preventOnFilter: false,
       draggable: ".kanban-card",
       onMove: function (evt) { return evt.dragged.dataset.stage !== "won"; },
       onEnd: function (evt) {
