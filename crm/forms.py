@@ -213,3 +213,8 @@ class TaskForm(NoFormTag, forms.ModelForm):
 
 class CompleteTaskForm(NoFormTag, forms.Form):
     outcome = forms.CharField(label=_("outcome"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class ReportPeriodForm(forms.Form):
+    start = forms.DateField(label=_("from"), widget=DATE_INPUT)
+    end = forms.DateField(label=_("to"), widget=DATE_INPUT)

@@ -183,3 +183,114 @@ def rep_summary(user) -> dict:
 def pipeline_totals(qs) -> dict:
     rows = qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"))
     return {r["stage"]: {"n": r["n"], "total": r["total"] or 0} for r in rows}
+
+
+# ---------------------------------------------------------------- sales analytics (aggregated in the database)
+
+def _name(user_row) -> str:
+    first, last, username = user_row
+    return (f"{first} {last}".strip() or username) if username else _("(no owner)")
+
+
+def sales_by_rep(start, end) -> list[dict]:
+    """Per rep over [start, end): new customers, opportunities won/lost and amount won, win rate, average days
+    from creation to close of the won ones, follow-ups due and done on time. One grouped query per measure."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Avg, DurationField, ExpressionWrapper
+
+    rows: dict = {}
+
+    def row(uid):
+        return rows.setdefault(uid, {"user_id": uid, "new_customers": 0, "won": 0, "lost": 0, "won_amount": 0,
+                                     "cycle_days": None, "tasks_due": 0, "tasks_on_time": 0})
+
+    for r in (Customer.objects.active().filter(created_at__gte=start, created_at__lt=end).order_by()
+              .values("owner_id").annotate(n=Count("pk"))):
+        row(r["owner_id"])["new_customers"] = r["n"]
+    cycle = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+    for r in (Opportunity.objects.filter(closed_at__gte=start, closed_at__lt=end).order_by().values("owner_id")
+              .annotate(won=Count("pk", filter=Q(stage="won")), lost=Count("pk", filter=Q(stage="lost")),
+                        won_amount=Sum("amount", filter=Q(stage="won")),
+                        cycle=Avg(cycle, filter=Q(stage="won")))):
+        x = row(r["owner_id"])
+        x.update(won=r["won"], lost=r["lost"], won_amount=r["won_amount"] or 0,
+                 cycle_days=round(r["cycle"].total_seconds() / 86400, 1) if r["cycle"] else None)
+    for r in (FollowUpTask.objects.filter(due_at__gte=start, due_at__lt=end)
+              .exclude(status=TaskStatusChoices.CANCELLED).order_by().values("assignee_id")
+              .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(status=TaskStatusChoices.DONE,
+                                                                       done_at__lte=F("due_at"))))):
+        x = row(r["assignee_id"])
+        x.update(tasks_due=r["due"], tasks_on_time=r["on_time"])
+    users = {u[0]: u[1:] for u in get_user_model().objects.filter(pk__in=[k for k in rows if k])
+             .values_list("pk", "first_name", "last_name", "username")}
+    out = []
+    for uid, x in rows.items():
+        closed = x["won"] + x["lost"]
+        x["name"] = _name(users.get(uid, ("", "", "")))
+        x["win_rate"] = round(100 * x["won"] / closed, 1) if closed else None
+        x["on_time_rate"] = round(100 * x["tasks_on_time"] / x["tasks_due"], 1) if x["tasks_due"] else None
+        out.append(x)
+    return sorted(out, key=lambda x: (-x["won_amount"], x["name"]))
+
+
+def source_analysis(start, end) -> list[dict]:
+    """Per source channel: customers acquired in [start, end), how many of them have won an opportunity
+    (conversion) and the amount won from them."""
+    from .choices import CustomerSourceChoices
+
+    won = Opportunity.objects.filter(customer_id=OuterRef("pk"), stage="won")
+    rows = (Customer.objects.active().filter(created_at__gte=start, created_at__lt=end).order_by()
+            .annotate(has_won=Exists(won)).values("source")
+            .annotate(customers=Count("pk"), converted=Count("pk", filter=Q(has_won=True))))
+    amounts = dict(Opportunity.objects.filter(stage="won", customer__created_at__gte=start,
+                                              customer__created_at__lt=end, customer__merged_into__isnull=True)
+                   .order_by().values("customer__source").annotate(total=Sum("amount"))
+                   .values_list("customer__source", "total"))
+    labels = dict(CustomerSourceChoices.choices)
+    out = []
+    for r in rows:
+        out.append({"source": r["source"], "label": str(labels.get(r["source"], r["source"])),
+                    "customers": r["customers"], "converted": r["converted"],
+                    "conversion": round(100 * r["converted"] / r["customers"], 1) if r["customers"] else None,
+                    "won_amount": amounts.get(r["source"]) or 0})
+    return sorted(out, key=lambda x: -x["customers"])
+
+
+def pipeline_by_stage() -> list[dict]:
+    from .choices import StageChoices
+
+    rows = {r["stage"]: r for r in Opportunity.objects.filter(stage__in=OPEN_STAGES).order_by().values("stage")
+            .annotate(n=Count("pk"), total=Sum("amount"),
+                      weighted=Sum(F("amount") * F("probability") / 100))}
+    return [{"stage": s, "label": str(StageChoices(s).label), "count": rows.get(s, {}).get("n", 0),
+             "amount": rows.get(s, {}).get("total") or 0, "weighted": rows.get(s, {}).get("weighted") or 0}
+            for s in OPEN_STAGES]
+
+
+def pipeline_by_month(start, end) -> list[dict]:
+    """Open pipeline by expected close month, and won amount by close month, within [start, end)."""
+    from django.db.models.functions import TruncMonth
+
+    open_rows = (Opportunity.objects.filter(stage__in=OPEN_STAGES, expected_close__gte=start.date(),
+                                            expected_close__lt=end.date())
+                 .order_by().annotate(m=TruncMonth("expected_close")).values("m")
+                 .annotate(total=Sum("amount"), weighted=Sum(F("amount") * F("probability") / 100)))
+    won_rows = (Opportunity.objects.filter(stage="won", closed_at__gte=start, closed_at__lt=end).order_by()
+                .annotate(m=TruncMonth("closed_at")).values("m").annotate(total=Sum("amount")))
+    months: dict = {}
+    for r in open_rows:
+        key = r["m"].strftime("%Y-%m")
+        months.setdefault(key, {"month": key, "open": 0, "weighted": 0, "won": 0})
+        months[key].update(open=r["total"] or 0, weighted=r["weighted"] or 0)
+    for r in won_rows:
+        key = timezone.localtime(r["m"]).strftime("%Y-%m") if hasattr(r["m"], "tzinfo") and r["m"].tzinfo else \
+            r["m"].strftime("%Y-%m")
+        months.setdefault(key, {"month": key, "open": 0, "weighted": 0, "won": 0})
+        months[key]["won"] = r["total"] or 0
+    return [months[k] for k in sorted(months)]
+
+
+def customers_by_region(limit: int = 40) -> list[dict]:
+    rows = (Customer.objects.active().order_by().values("province", "city").annotate(n=Count("pk"))
+            .order_by("-n")[:limit])
+    return [{"province": r["province"] or "—", "city": r["city"] or "—", "customers": r["n"]} for r in rows]

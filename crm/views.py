@@ -25,6 +25,7 @@ from .forms import (
     MoveForm,
     OpportunityForm,
     ReassignForm,
+    ReportPeriodForm,
     ShareForm,
     TaskForm,
     limit_choices_to_value,
@@ -591,3 +592,104 @@ class TaskCloseView(ModuleMixin, ServiceFormMixin, FormView):
 
 
 
+
+
+# ---------------------------------------------------------------- sales analytics
+
+class ReportPeriodMixin(ModuleMixin):
+    module = "crm"
+    permission_required = "crm.view_sales_reports"
+
+    def period(self):
+        """[start, end) from ?start=YYYY-MM-DD&end=YYYY-MM-DD (end inclusive in the form); default: last 12 months."""
+        import datetime
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        form = ReportPeriodForm(self.request.GET or None, initial={
+            "start": today.replace(day=1) - datetime.timedelta(days=335), "end": today})
+        start = end = None
+        if form.is_bound and form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        if not start or not end or end < start:
+            start = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+            end = today
+        tz = timezone.get_current_timezone()
+        self.start_date, self.end_date = start, end
+        return (datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+                datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz), form)
+
+
+REPORTS = {
+    # key: (title, selector(start, end), columns [(field, header)])
+    "reps": (_("Performance per sales rep"), lambda s, e: selectors.sales_by_rep(s, e), [
+        ("name", _("sales rep")), ("new_customers", _("new customers")), ("won", _("won")), ("lost", _("lost")),
+        ("win_rate", _("win rate (%)")), ("won_amount", _("amount won")), ("cycle_days", _("average cycle (days)")),
+        ("tasks_due", _("follow-ups due")), ("tasks_on_time", _("done on time")),
+        ("on_time_rate", _("on time (%)"))]),
+    "sources": (_("Customer sources"), lambda s, e: selectors.source_analysis(s, e), [
+        ("label", _("source")), ("customers", _("new customers")), ("converted", _("with a won opportunity")),
+        ("conversion", _("conversion (%)")), ("won_amount", _("amount won"))]),
+    "stages": (_("Open pipeline by stage"), lambda s, e: selectors.pipeline_by_stage(), [
+        ("label", _("stage")), ("count", _("opportunities")), ("amount", _("expected amount")),
+        ("weighted", _("weighted by probability"))]),
+    "months": (_("Pipeline and won amount by month"), lambda s, e: selectors.pipeline_by_month(s, e), [
+        ("month", _("month")), ("open", _("open, expected to close")), ("weighted", _("weighted by probability")),
+        ("won", _("won"))]),
+    "regions": (_("Customers by region"), lambda s, e: selectors.customers_by_region(), [
+        ("province", _("province")), ("city", _("city")), ("customers", _("customers"))]),
+}
+
+
+class ReportsView(ReportPeriodMixin, TemplateView):
+    template_name = "crm/reports.html"
+    title = _("Sales analytics")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        start, end, form = self.period()
+        reports = []
+        for key, (title, select, columns) in REPORTS.items():
+            rows = select(start, end)
+            reports.append({"key": key, "title": title, "columns": columns,
+                            "rows": [[r[f] for f, _h in columns] for r in rows], "data": rows})
+        ctx.update({"reports": {r["key"]: r for r in reports}, "period_form": form,
+                    "query": self.request.GET.urlencode(), "start": self.start_date, "end": self.end_date,
+                    "chart_data": {r["key"]: r["data"] for r in reports}})
+        return ctx
+
+
+class ReportExportView(ReportPeriodMixin, View):
+    """The numbers behind one chart as an Excel sheet."""
+
+    def get(self, request, key):
+        import io
+
+        from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
+
+        from hardware_erp.core.signals import data_exported
+
+        if key not in REPORTS:
+            return HttpResponse(status=404)
+        title, select, columns = REPORTS[key]
+        start, end, _form = self.period()
+        rows = select(start, end)
+        wb = Workbook()
+        ws = wb.active
+        ws.title = key
+        ws.append([str(title), f"{self.start_date:%Y-%m-%d} – {self.end_date:%Y-%m-%d}"])
+        ws.append([str(h) for _f, h in columns])
+        for r in rows:
+            ws.append([r[f] if not hasattr(r[f], "label") else str(r[f].label) for f, _h in columns])
+        for i in range(1, len(columns) + 1):
+            ws.column_dimensions[get_column_letter(i)].width = 18
+        buf = io.BytesIO()
+        wb.save(buf)
+        data_exported.send(sender=type(self), request=request, model=Opportunity, rows=len(rows), format="xlsx")
+        response = HttpResponse(buf.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="crm-{key}-{self.start_date:%Y%m%d}-' \
+                                          f'{self.end_date:%Y%m%d}.xlsx"'
+        return response

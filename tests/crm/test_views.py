@@ -178,3 +178,30 @@ def test_merge_view(client_as, world):
     assert r.status_code == 302
     dup.refresh_from_db()
     assert dup.merged_into == world["customer"]
+
+
+def test_reports_page_and_excel_exports(client_as, world, django_assert_max_num_queries):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from crm import services
+
+    services.move_opportunity(world["opp"], stage="won", actor=world["owner"])
+    for _i in range(30):
+        OpportunityFactory(customer=CustomerFactory(owner=world["owner"], source="referral"), stage="lost")
+    client = client_as("sales_manager")
+    with django_assert_max_num_queries(20):
+        r = client.get(reverse("crm:reports"))
+    assert r.status_code == 200
+    reps = r.context["chart_data"]["reps"]
+    row = next(x for x in reps if x["user_id"] == world["owner"].pk)
+    assert row["won"] == 1 and row["new_customers"] == 31
+    r = client.get(reverse("crm:report_export", args=["reps"]))
+    ws = load_workbook(BytesIO(r.content)).active
+    assert ws.cell(row=2, column=1).value == "sales rep"
+    assert any(ws.cell(row=i, column=3).value == 1 for i in range(3, ws.max_row + 1))
+    for key in ("sources", "stages", "months", "regions"):
+        assert client.get(reverse("crm:report_export", args=[key])).status_code == 200
+    assert client.get(reverse("crm:report_export", args=["nope"])).status_code == 404
+    assert client_as("sales_rep").get(reverse("crm:reports")).status_code == 403

@@ -55,3 +55,16 @@ def test_log_a_call_and_move_an_opportunity(page, demo_company):
     assert opp.stage == "quoted" and opp.probability == 50
     shot(page, "crm-board")
     assert Opportunity.objects.get(pk=opp.pk).history.count() == 2
+
+
+def test_manager_sees_analytics_charts(new_page, demo_company):
+    page = new_page(locale="zh-CN")
+    login(page, "salesmgr")
+    page.goto(page.base + "/crm/reports/")
+    page.wait_for_selector("#chart-reps")
+    page.wait_for_function("() => Chart.getChart('chart-reps') && Chart.getChart('chart-months')")
+    shot(page, "crm-reports-zh")
+    page.goto(page.base + "/crm/")
+    shot(page, "crm-index-zh")
+    page.goto(page.base + "/crm/customers/")
+    shot(page, "crm-customers-zh")
