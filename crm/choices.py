@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerKindChoices(models.TextChoices):
@@ -24,32 +25,32 @@ class CustomerLevelChoices(models.TextChoices):
 
 
 class CustomerSourceChoices(models.TextChoices):
-    WALK_IN = "walk_in", _("Walk-in")
-    REFERRAL = "referral", _("Referral")
-    TRADE_FAIR = "trade_fair", _("Trade fair")
-    ONLINE = "online", _("Online")
-    PHONE = "phone", _("Phone enquiry")
-    EXISTING = "existing", _("Existing customer")
-    OTHER = "other", _("Other")
+    WALK_IN = "walk_in", pgettext_lazy("crm source", "Walk-in")
+    REFERRAL = "referral", pgettext_lazy("crm source", "Referral")
+    TRADE_FAIR = "trade_fair", pgettext_lazy("crm source", "Trade fair")
+    ONLINE = "online", pgettext_lazy("crm source", "Online")
+    PHONE = "phone", pgettext_lazy("crm source", "Phone enquiry")
+    EXISTING = "existing", pgettext_lazy("crm source", "Existing customer")
+    OTHER = "other", pgettext_lazy("crm source", "Other")
 
 
 class ChannelChoices(models.TextChoices):
-    CALL = "call", _("Call")
-    VISIT = "visit", _("Visit")
-    WECHAT = "wechat", _("WeChat")
-    EMAIL = "email", _("E-mail")
-    QUOTE = "quote", _("Quote")
-    COMPLAINT = "complaint", _("Complaint")
-    OTHER = "other", _("Other")
+    CALL = "call", pgettext_lazy("crm channel", "Call")
+    VISIT = "visit", pgettext_lazy("crm channel", "Visit")
+    WECHAT = "wechat", pgettext_lazy("crm channel", "WeChat")
+    EMAIL = "email", pgettext_lazy("crm channel", "E-mail")
+    QUOTE = "quote", pgettext_lazy("crm channel", "Quote")
+    COMPLAINT = "complaint", pgettext_lazy("crm channel", "Complaint")
+    OTHER = "other", pgettext_lazy("crm channel", "Other")
 
 
 class StageChoices(models.TextChoices):
-    LEAD = "lead", _("Lead")
-    QUALIFIED = "qualified", _("Qualified")
-    QUOTED = "quoted", _("Quoted")
-    NEGOTIATING = "negotiating", _("Negotiating")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    LEAD = "lead", pgettext_lazy("crm stage", "Lead")
+    QUALIFIED = "qualified", pgettext_lazy("crm stage", "Qualified")
+    QUOTED = "quoted", pgettext_lazy("crm stage", "Quoted")
+    NEGOTIATING = "negotiating", pgettext_lazy("crm stage", "Negotiating")
+    WON = "won", pgettext_lazy("crm stage", "Won")
+    LOST = "lost", pgettext_lazy("crm stage", "Lost")
 
 
 OPEN_STAGES = (StageChoices.LEAD, StageChoices.QUALIFIED, StageChoices.QUOTED, StageChoices.NEGOTIATING)
@@ -59,19 +60,19 @@ STAGE_PROBABILITY = {"lead": 10, "qualified": 25, "quoted": 50, "negotiating": 7
 
 
 class TaskStatusChoices(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    OPEN = "open", pgettext_lazy("crm task status", "Open")
+    DONE = "done", pgettext_lazy("crm task status", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("crm task status", "Cancelled")
 
 
 class CustomerEventKind(models.TextChoices):
-    CREATED = "created", _("Created")
-    UPDATED = "updated", _("Updated")
-    REASSIGNED = "reassigned", _("Reassigned")
-    SHARED = "shared", _("Shared")
-    UNSHARED = "unshared", _("No longer shared")
-    MERGED = "merged", _("Merged")
-    IMPORTED = "imported", _("Imported")
+    CREATED = "created", pgettext_lazy("crm event", "Created")
+    UPDATED = "updated", pgettext_lazy("crm event", "Updated")
+    REASSIGNED = "reassigned", pgettext_lazy("crm event", "Reassigned")
+    SHARED = "shared", pgettext_lazy("crm event", "Shared")
+    UNSHARED = "unshared", pgettext_lazy("crm event", "No longer shared")
+    MERGED = "merged", pgettext_lazy("crm event", "Merged")
+    IMPORTED = "imported", pgettext_lazy("crm event", "Imported")
 
 
 PROVINCES = [

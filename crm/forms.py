@@ -1,5 +1,6 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -218,3 +219,18 @@ class CompleteTaskForm(NoFormTag, forms.Form):
 class ReportPeriodForm(forms.Form):
     start = forms.DateField(label=_("from"), widget=DATE_INPUT)
     end = forms.DateField(label=_("to"), widget=DATE_INPUT)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("what"), choices=[("customers", _("Customers (with a first contact)")),
+                                                      ("contacts", _("Contacts of existing customers"))])
+    file = forms.FileField(label=_("file (.xlsx or .csv)"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most %(mb)d MB).") % {
+                "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
+        if not f.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an Excel (.xlsx) or CSV file."))
+        return f

@@ -21,6 +21,7 @@ from .forms import (
     ContactForm,
     ContactRecordForm,
     CustomerForm,
+    ImportForm,
     MergeForm,
     MoveForm,
     OpportunityForm,
@@ -692,4 +693,102 @@ class ReportExportView(ReportPeriodMixin, View):
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="crm-{key}-{self.start_date:%Y%m%d}-' \
                                           f'{self.end_date:%Y%m%d}.xlsx"'
+        return response
+
+
+# ---------------------------------------------------------------- import and export
+
+class ImportView(ModuleMixin, TemplateView):
+    """Upload → preview (dry run: each row's errors and duplicate warnings) → confirm. Nothing is written before."""
+
+    module = "crm"
+    permission_required = "crm.import_customer"
+    template_name = "crm/import.html"
+    title = _("Import customers and contacts")
+    session_key = "crm_import"
+
+    def post(self, request):
+        from . import imports
+
+        action = request.POST.get("action", "preview")
+        if action == "cancel":
+            pending = request.session.pop(self.session_key, None)
+            if pending:
+                imports.discard(pending["token"], pending["filename"])
+            return redirect("crm:import")
+        if action == "confirm":
+            pending = request.session.get(self.session_key)
+            if not pending:
+                messages.error(request, _("The uploaded file has expired; upload it again."))
+                return redirect("crm:import")
+            try:
+                data = imports.parse(imports.load(pending["token"], pending["filename"]), pending["filename"])
+                n = imports.run(pending["kind"], data, actor=request.user,
+                                include_warnings=request.POST.get("include_warnings") == "on")
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("crm:import")
+            imports.discard(pending["token"], pending["filename"])
+            del request.session[self.session_key]
+            messages.success(request, _("%(n)d rows imported.") % {"n": n})
+            return redirect("crm:customer_list" if pending["kind"] == "customers" else "crm:import")
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        kind = form.cleaned_data["kind"]
+        content = upload.read()
+        try:
+            data = imports.parse(content, upload.name)
+            imports.check_columns(kind, data)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+            return self.render_to_response(self.get_context_data(form=form))
+        result = imports.preview(kind, data, actor=request.user)
+        old = request.session.get(self.session_key)
+        if old:
+            imports.discard(old["token"], old["filename"])
+        request.session[self.session_key] = {"token": imports.store(content, upload.name), "filename": upload.name,
+                                             "kind": kind}
+        return self.render_to_response(self.get_context_data(form=form, result=result, kind=kind,
+                                                             filename=upload.name))
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", ImportForm())
+        return super().get_context_data(**kwargs)
+
+
+class ImportTemplateView(ModuleMixin, View):
+    module = "crm"
+    permission_required = "crm.import_customer"
+
+    def get(self, request, kind):
+        from . import imports
+
+        if kind not in imports.KINDS:
+            return HttpResponse(status=404)
+        data = imports.template(kind)
+        response = HttpResponse(data.export("xlsx"),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="crm-{kind}-template.xlsx"'
+        return response
+
+
+class ContactExportView(ModuleMixin, View):
+    """Contacts of the customers the user may see, as Excel (mobiles masked for roles that need not see them)."""
+
+    module = "crm"
+    permission_required = ("crm.view_contact", "crm.export_customer")
+
+    def get(self, request):
+        from hardware_erp.core.signals import data_exported
+
+        from .resources import ContactResource
+
+        qs = Contact.objects.for_user(request.user).select_related("customer").order_by("customer__name", "pk")
+        data = ContactResource(actor=request.user).export(qs)
+        data_exported.send(sender=type(self), request=request, model=Contact, rows=data.height, format="xlsx")
+        response = HttpResponse(data.export("xlsx"),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="contacts.xlsx"'
         return response
