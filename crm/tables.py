@@ -27,9 +27,10 @@ class CustomerTable(tables.Table):
     level = tables.Column(verbose_name=_("level"))
     region = tables.Column(verbose_name=_("region"), order_by=("province", "city", "district"), empty_values=())
     owner = tables.Column(verbose_name=_("owner"), order_by=("owner__username",))
-    phone = tables.Column(verbose_name=_("phone"))
+    phone = tables.Column(verbose_name=_("phone"), attrs={"td": {"class": "text-nowrap"}})
     source = tables.Column(verbose_name=_("source"))
-    last_contact_at = tables.DateTimeColumn(verbose_name=_("last contact"), format="Y-m-d")
+    last_contact_at = tables.DateTimeColumn(verbose_name=_("last contact"), format="Y-m-d",
+                                            attrs={"td": {"class": "text-nowrap"}})
     credit_limit = MoneyColumn(verbose_name=_("credit limit"))
 
     class Meta:
