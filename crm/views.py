@@ -530,6 +530,9 @@ class TaskListView(ERPListView):
     create_label = _("New follow-up")
     empty_text = _("No follow-ups. Plan one from a customer's page or here.")
 
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "user": self.request.user}
+
     def get_queryset(self):
         return super().get_queryset().select_related("customer", "assignee")
 
@@ -543,7 +546,12 @@ class TaskCreateView(ModuleMixin, ServiceFormMixin, FormView):
     def get_form(self, form_class=None):
         form = TaskForm(**self.get_form_kwargs(), user=self.request.user, lookup_url=reverse("crm:customer_lookup"))
         limit_choices_to_value(form, "customer")
-        limit_choices_to_value(form, "opportunity")
+        customer_id = form["customer"].value()
+        if customer_id and str(customer_id).isdigit():
+            # the open opportunities of the chosen customer are few: offer them all
+            form.fields["opportunity"].queryset = form.fields["opportunity"].queryset.filter(customer_id=customer_id)
+        else:
+            limit_choices_to_value(form, "opportunity")
         return form
 
     def get_initial(self):
