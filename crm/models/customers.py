@@ -104,11 +104,13 @@ class Customer(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("crm:customer", args=[self.pk])
 
-    def refresh_search_fields(self):
+    def refresh_search_fields(self, pinyin=None):
+        """The stored search keys: pinyin of the name, normalised phone, blind index of the bank account."""
         self.credit_code = normalize_credit_code(self.credit_code)
         self.name = " ".join((self.name or "").split())
-        self.name_pinyin = pinyin_full(self.name)[:400]
-        self.name_initials = pinyin_initials(self.name)[:200]
+        full, initials = pinyin or (pinyin_full(self.name), pinyin_initials(self.name))
+        self.name_pinyin = full[:400]
+        self.name_initials = initials[:200]
         self.phone_norm = normalize_phone(self.phone)
         self.bank_account_bidx = blind_index(self.bank_account, normalize=digits_only)
 
