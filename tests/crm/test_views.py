@@ -209,7 +209,7 @@ def test_reports_page_and_excel_exports(client_as, world, django_assert_max_num_
     for _i in range(30):
         OpportunityFactory(customer=CustomerFactory(owner=world["owner"], source="referral"), stage="lost")
     client = client_as("sales_manager")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(25):  # 5 reports of 1-4 grouped queries each, and the page's own
         r = client.get(reverse("crm:reports"))
     assert r.status_code == 200
     reps = r.context["chart_data"]["reps"]
