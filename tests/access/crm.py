@@ -80,6 +80,11 @@ ROWS = [
     Row("crm:opportunity_move", kwargs=_opportunity, expect=only(*WRITERS, status=405), note="POST only"),
     Row("crm:task_list", expect=only(*READERS)),
     Row("crm:task_create", expect=only(*WRITERS)),
+    Row("crm:reports", expect=only(*ALL_CUSTOMERS)),
+    Row("crm:report_export", kwargs={"key": "reps"}, expect=only(*ALL_CUSTOMERS)),
+    Row("crm:import", expect=only(*MANAGERS)),
+    Row("crm:import_template", kwargs={"kind": "customers"}, expect=only(*MANAGERS)),
+    Row("crm:contact_export", expect=only(*MANAGERS)),
     Row("crm:task_close", kwargs=_task, expect=looked_up_first(others(*WRITERS)),
         note="roles without the CRM module get 404 (record looked up before the permission check)"),
 ]

@@ -51,6 +51,8 @@ CATALOGUE_EDITORS = ("purchaser", "general_manager")
 BUYERS = ("purchaser", "general_manager")
 RECEIVERS = ("warehouse_clerk", "general_manager")
 
+REPORT = {"pk": 999999, "fmt": "pdf"}
+
 ROWS = [
     Row("inventory:index", expect=module("inventory")),
     Row("inventory:product_list", expect=only(*STOCK_ROLES)),
@@ -91,4 +93,19 @@ ROWS = [
         note="POST only"),
     Row("inventory:purchaseorder_pdf", kwargs=_purchase_order, expect=only(*STOCK_ROLES)),
     Row("inventory:purchaseorder_receive", kwargs=_purchase_order, expect=only(*RECEIVERS)),
+    Row("inventory:product_threshold", kwargs=_product, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:suggestion_list", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 200, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
+    Row("inventory:suggestion_recompute", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:suggestion_order", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:suggestion_update", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:stocktake_list", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 200, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
+    Row("inventory:stocktake_create", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 403, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
+    Row("inventory:stocktake", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 404, "purchaser": 404, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 404}),
+    Row("inventory:stocktake_count", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 404, "purchaser": 403, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 404}),
+    Row("inventory:stocktake_scan", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 405, "purchaser": 403, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:stocktake_action", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 405, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:stocktake_report", kwargs=REPORT, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 404, "purchaser": 404, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 404}),
+    Row("inventory:product_import", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
+    Row("inventory:product_import_confirm", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:product_export", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 200, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
 ]
