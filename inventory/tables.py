@@ -276,7 +276,7 @@ class SuggestionTable(tables.Table):
             out += self._form(record, format_html(
                 '<input type="hidden" name="status" value="snoozed"><button class="btn btn-sm btn-link p-0" '
                 'type="submit">{}</button>', _("Snooze 7 days")))
-            out += mark_safe(" · ")  # noqa: S308 - a constant
+            out += mark_safe(" · ")  # noqa: S308  # nosec B308 B703 (a constant)
             out += self._form(record, format_html(
                 '<input type="hidden" name="status" value="dismissed"><button class="btn btn-sm btn-link p-0 '
                 'text-danger" type="submit">{}</button>', _("Dismiss")))

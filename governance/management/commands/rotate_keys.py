@@ -36,7 +36,7 @@ def rotate_column(model, field, *, batch_size=500, dry_run=False) -> int:
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             where = f"WHERE {col} IS NOT NULL AND {col} <> ''" + (f" AND {pk} > %s" if last is not None else "")
-            cursor.execute(f"SELECT {pk}, {col} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
+            cursor.execute(f"SELECT {pk}, {col} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608  # nosec B608 (quoted table/column names from the models, values bound)
                            ([last] if last is not None else []) + [batch_size])
             rows = cursor.fetchall()
             if not rows:
@@ -51,7 +51,7 @@ def rotate_column(model, field, *, batch_size=500, dry_run=False) -> int:
                 if new != token:
                     updates.append((new, row_pk))
             if updates and not dry_run:
-                cursor.executemany(f"UPDATE {table} SET {col} = %s WHERE {pk} = %s", updates)  # noqa: S608
+                cursor.executemany(f"UPDATE {table} SET {col} = %s WHERE {pk} = %s", updates)  # noqa: S608  # nosec B608 (quoted table/column names from the models, values bound)
             changed += len(updates)
             last = rows[-1][0]
 
