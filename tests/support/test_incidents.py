@@ -48,6 +48,7 @@ def test_banner_is_cached(client_as, it, django_assert_max_num_queries, django_c
     with django_capture_on_commit_callbacks(execute=True):
         services.declare_incident(title="Printer network slow", severity="minor", actor=it)
     banners_of(client)  # fills the cache
+    banners_of(client)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
