@@ -215,7 +215,7 @@ class TicketActionView(ModuleMixin, View):
         return redirect(ticket)
 
     def act(self, ticket):
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define act(ticket)")  # each action view overrides it
 
 
 class TicketReplyView(TicketActionView):
