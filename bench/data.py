@@ -49,3 +49,48 @@ def ensure_order_lines(n: int) -> int:
     if not OrderLine.objects.exists():
         seed_demo(max(1, math.ceil(n / 1900)), "orders")
     return OrderLine.objects.count()
+
+
+def multiply_orders(target_lines: int, base_scale: int = 10) -> int:
+    """At least target_lines order lines: the orders demo at base_scale (its twelve months of history, states
+    and seasonality), then copies of its orders and lines made inside PostgreSQL (new ids and numbers, same
+    dates, customers and products) until the target is reached. Returns the number of lines."""
+    from django.db import connection, transaction
+
+    from orders.models import OrderLine, SalesOrder
+
+    ensure_order_lines(base_scale * 1900)
+    have = OrderLine.objects.count()
+    if have >= target_lines:
+        return have
+
+    def columns(model, skip):
+        return [f.column for f in model._meta.concrete_fields if f.column not in skip]
+
+    order_cols = columns(SalesOrder, {"id", "number", "status_token"})
+    line_cols = columns(OrderLine, {"id", "order_id"})
+    t0 = time.monotonic()
+    with connection.cursor() as cur:
+        cur.execute("SELECT max(id) FROM orders_salesorder")
+        top = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM orders_orderline WHERE order_id <= %s", [top])
+        base = cur.fetchone()[0]
+        copies = math.ceil((target_lines - have) / base)
+        for k in range(1, copies + 1):
+            with transaction.atomic():
+                cur.execute(
+                    f"INSERT INTO orders_salesorder (id, number, status_token, {', '.join(order_cols)}) "
+                    f"SELECT id + %s, number || '-' || %s, gen_random_uuid(), {', '.join(order_cols)} "
+                    f"FROM orders_salesorder WHERE id <= %s", [k * top, k, top])
+                cur.execute(
+                    f"INSERT INTO orders_orderline (order_id, {', '.join(line_cols)}) "
+                    f"SELECT order_id + %s, {', '.join(line_cols)} FROM orders_orderline WHERE order_id <= %s",
+                    [k * top, top])
+            if k % 10 == 0:
+                log(f"orders copied {k}/{copies}")
+        for table in ("orders_salesorder", "orders_orderline"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            cur.execute(f"ANALYZE {table}")
+    lines = OrderLine.objects.count()
+    log(f"{copies} copies of {base} order lines in {time.monotonic() - t0:.0f}s: {lines} lines")
+    return lines

@@ -46,14 +46,13 @@ def queries(n, seed=10):
 
 
 def run():
+    import psycopg2
     from django.contrib.auth import get_user_model
 
     from crm.models import Customer
     from crm.selectors import customer_search
 
     from .data import ensure_customers
-
-    import psycopg2
 
     n = scale()
     customers = ensure_customers(n)
