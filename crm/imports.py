@@ -115,6 +115,16 @@ def preview(kind, data, *, actor) -> dict:
             "ok": sum(1 for r in rows if r["status"] == "ok")}
 
 
+def check(kind, data, *, actor, file_name: str = "") -> dict:
+    """The preview of an uploaded file, recorded for the data quality page (rows checked, rows with errors)."""
+    from governance.services import record_import
+
+    result = preview(kind, data, actor=actor)
+    record_import(user=actor, model_label="crm.customer" if kind == "customers" else "crm.contact",
+                  file_name=file_name, total_rows=len(result["rows"]), error_rows=result["errors"])
+    return result
+
+
 def _duplicate_warnings(rows):
     seen = {}
     for r in rows:

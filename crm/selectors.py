@@ -8,6 +8,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.fields import mask_phone
+
 from .choices import OPEN_STAGES, TaskStatusChoices
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity
 from .models.customers import mobile_index
@@ -116,6 +118,75 @@ def find_duplicates(*, name="", city="", credit_code="", phones=(), exclude_pk=N
                                                                                  "score": round(score * 100)})
     result = sorted(found.values(), key=lambda e: -len(e["reasons"]))
     return result[:limit]
+
+
+def likely_duplicate_pairs(customers=None, *, bucket_limit=300) -> list[dict]:
+    """Every pair of active customers that `find_duplicates` would flag against each other, found for all
+    customers at once in a fixed number of queries (the data quality page): [{"a_id", "b_id", "reasons"}],
+    most reasons first. `customers` narrows the pairs to those with at least one customer in that queryset.
+
+    Same rules and wording as `find_duplicates`: same credit code (or tax number), same phone (the
+    customer's phone or a contact's mobile, compared through the mobile blind index), very similar
+    name in the same city (candidates share the first characters of `core_name`, at most `bucket_limit`).
+    """
+    rows = list(Customer.objects.active().values_list("pk", "name", "city", "credit_code", "tax_number",
+                                                      "phone_norm"))
+    if not rows:
+        return []
+    pairs: dict[tuple[int, int], list[str]] = {}
+
+    def add(x, y, reason):
+        if x == y:
+            return
+        reasons = pairs.setdefault((min(x, y), max(x, y)), [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+    def groups(index: dict, reason):
+        for key, ids in index.items():
+            ids = sorted(set(ids))
+            for i, x in enumerate(ids):
+                for y in ids[i + 1:]:
+                    add(x, y, reason(key))
+
+    codes: dict[str, list[int]] = {}
+    phones: dict[str, list[int]] = {}
+    shown_phone: dict[str, str] = {}
+    by_city: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for pk, name, city, credit_code, tax_number, phone_norm in rows:
+        for code in {normalize_credit_code(credit_code), normalize_credit_code(tax_number)} - {""}:
+            codes.setdefault(code, []).append(pk)
+        if phone_norm:
+            key = mobile_index(phone_norm)
+            if key:
+                phones.setdefault(key, []).append(pk)
+                shown_phone.setdefault(key, phone_norm)
+        core = core_name(name)
+        if core and city:
+            by_city.setdefault((city, core[:2]), []).append((pk, name))
+    for customer_id, bidx in Contact.objects.filter(customer__merged_into__isnull=True).exclude(mobile_bidx="") \
+            .values_list("customer_id", "mobile_bidx"):
+        phones.setdefault(bidx, []).append(customer_id)
+    phones = {k: v for k, v in phones.items() if len(set(v)) > 1}
+    unnamed = [k for k in phones if k not in shown_phone]
+    if unnamed:  # a contact's mobile is encrypted: name it masked, as reps without the permission see it
+        for bidx, mobile in Contact.objects.filter(mobile_bidx__in=unnamed).values_list("mobile_bidx", "mobile"):
+            shown_phone.setdefault(bidx, mask_phone(mobile))
+    groups(codes, lambda code: _("same unified social credit code %(code)s") % {"code": code})
+    groups(phones, lambda key: _("same phone number %(phone)s") % {"phone": shown_phone.get(key, "")})
+    for (city, _probe), members in by_city.items():
+        members = members[:bucket_limit]
+        for i, (x, a) in enumerate(members):
+            for y, b in members[i + 1:]:
+                score = name_similarity(a, b)
+                if score >= SIMILAR_NAME:
+                    add(x, y, _("very similar name in %(city)s (%(score)d%% alike)") % {
+                        "city": city, "score": round(score * 100)})
+    if customers is not None and pairs:
+        ids = set(customers.filter(pk__in={i for pair in pairs for i in pair}).values_list("pk", flat=True))
+        pairs = {k: v for k, v in pairs.items() if k[0] in ids or k[1] in ids}
+    return [{"a_id": a, "b_id": b, "reasons": reasons}
+            for (a, b), reasons in sorted(pairs.items(), key=lambda item: (-len(item[1]), item[0]))]
 
 
 # ---------------------------------------------------------------- customer page

@@ -752,7 +752,7 @@ class ImportView(ModuleMixin, TemplateView):
         except ValidationError as exc:
             form.add_error("file", exc.messages)
             return self.render_to_response(self.get_context_data(form=form))
-        result = imports.preview(kind, data, actor=request.user)
+        result = imports.check(kind, data, actor=request.user, file_name=upload.name)
         old = request.session.get(self.session_key)
         if old:
             imports.discard(old["token"], old["filename"])

@@ -225,6 +225,7 @@ class ImportLog(models.Model):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         default_permissions = ("view",)
+        permissions = [("view_data_quality", _("Can see the data quality page"))]
 
     def __str__(self):
         return f"{self.model_label} {self.file_name}"

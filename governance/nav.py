@@ -5,3 +5,4 @@ ITEMS = [
     (_("Security log"), "governance:securityevent_list", "governance.view_securityevent"),
     (_("Backups"), "governance:backuprun_list", "governance.view_backuprun"),
 ]
+ITEMS.append((_("Data quality"), "governance:data_quality", "governance.view_data_quality"))

@@ -2,8 +2,10 @@
 
 PERMISSIONS = {
     "sales_manager": ["governance.view_changerequest", "governance.approve_changerequest",
-                      "governance.view_securityevent"],
+                      "governance.view_securityevent",
+                      "governance.view_data_quality"],
     "it_admin": ["governance.view_securityevent", "governance.view_backuprun", "governance.view_importlog"],
     "general_manager": ["governance.view_changerequest", "governance.approve_changerequest",
-                        "governance.view_securityevent", "governance.view_backuprun", "governance.view_importlog"],
+                        "governance.view_securityevent", "governance.view_backuprun", "governance.view_importlog",
+                        "governance.view_data_quality"],
 }

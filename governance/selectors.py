@@ -1,13 +1,16 @@
 """Read-side functions of governance: backup status (support's status page) and KPI evidence (performance)."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.apps import apps
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
-from .models import BackupRun, ChangeRequest, ImportLog
+from . import quality
+from .models import BackupRun, ChangeRequest
 
 BACKUP_MAX_AGE = timedelta(hours=26)
 VERIFY_MAX_AGE = timedelta(days=8)
@@ -29,16 +32,19 @@ def backup_status() -> dict:
             "verify_ok": verify.ok if verify else None, "ok": bool(fresh and verified)}
 
 
+def _when(dt) -> str:
+    return f"{timezone.localtime(dt):%m-%d %H:%M}" if dt else ""
+
+
 def kpi_change_requests_rejected(user, start, end) -> list[dict]:
     """The user's change requests made in [start, end) and decided: ok when approved."""
     out = []
-    qs = ChangeRequest.objects.filter(requester=user, created_at__gte=start, created_at__lt=end) \
-        .exclude(status=ChangeRequest.Status.PENDING).select_related("reviewer", "content_type")
+    qs = quality.decided_change_requests(start, end).filter(requester=user).select_related("reviewer", "content_type")
     for cr in qs.order_by("created_at"):
         out.append({"model": "governance.changerequest", "id": cr.pk,
                     "label": _("Change of %(record)s") % {"record": cr.object_repr}, "url": cr.get_absolute_url(),
                     "ok": cr.status == ChangeRequest.Status.APPROVED, "value": None,
-                    "detail": f"{cr.get_status_display()} {cr.reviewed_at:%m-%d %H:%M}"
+                    "detail": f"{cr.get_status_display()} {_when(cr.reviewed_at)}"
                               + (f": {cr.comment}" if cr.comment else "")})
     return out
 
@@ -46,10 +52,13 @@ def kpi_change_requests_rejected(user, start, end) -> list[dict]:
 def kpi_import_errors(user, start, end) -> list[dict]:
     """The user's imports in [start, end): value = share of rows refused (0–1); ok when none was refused."""
     out = []
-    for imp in ImportLog.objects.filter(user=user, created_at__gte=start, created_at__lt=end).order_by("created_at"):
+    url = reverse("governance:data_quality_list", args=["imports"]) + "?" + urlencode({
+        "person": user.pk, "start": f"{timezone.localtime(start):%Y-%m-%d}",
+        "end": f"{timezone.localtime(end) - timedelta(microseconds=1):%Y-%m-%d}"})
+    for imp in quality.imports(start, end).filter(user=user).order_by("created_at"):
         rate = (imp.error_rows / imp.total_rows) if imp.total_rows else 0.0
         out.append({"model": "governance.importlog", "id": imp.pk, "label": f"{imp.model_label} {imp.file_name}",
-                    "url": "", "ok": imp.error_rows == 0, "value": round(rate, 4),
+                    "url": url, "ok": imp.error_rows == 0, "value": round(rate, 4),
                     "detail": _("%(errors)s of %(rows)s rows refused") % {"errors": imp.error_rows,
                                                                           "rows": imp.total_rows}})
     return out

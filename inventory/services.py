@@ -224,3 +224,17 @@ def location_by_code(warehouse: Warehouse, code: str) -> Location:
         raise BusinessRuleError(_("There is no location %(code)s in %(wh)s."),
                                 params={"code": code, "wh": warehouse.name}, code="unknown_location")
     return loc
+
+
+def check_product_import(dataset, *, actor, file_name: str = ""):
+    """Dry-run a product spreadsheet (nothing is written) and record the check for the data quality page:
+    the rows and the rows refused. Returns django-import-export's result."""
+    from governance.services import record_import
+
+    from .resources import ProductResource
+
+    result = ProductResource().import_data(dataset, dry_run=True, raise_errors=False)
+    refused = {row.number for row in result.invalid_rows} | {number for number, _errors in result.row_errors()}
+    record_import(user=actor, model_label="inventory.product", file_name=file_name, total_rows=dataset.height,
+                  error_rows=len(refused))
+    return result

@@ -11,7 +11,7 @@ from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
-from . import selectors
+from . import selectors, services
 from .choices import MovementKind
 from .filtersets import (
     AlertFilterSet,
@@ -458,7 +458,6 @@ class ProductImportView(InventoryMixin, FormView):
     SESSION_KEY = "inventory_product_import"
 
     def form_valid(self, form):
-        from .resources import ProductResource
 
         try:
             dataset = _load_dataset(form.cleaned_data["file"])
@@ -468,7 +467,8 @@ class ProductImportView(InventoryMixin, FormView):
         except Exception:  # noqa: BLE001 - any unreadable upload
             form.add_error("file", _("The file could not be read as a spreadsheet."))
             return self.form_invalid(form)
-        result = ProductResource().import_data(dataset, dry_run=True, raise_errors=False)
+        result = services.check_product_import(dataset, actor=self.request.user,
+                                               file_name=form.cleaned_data["file"].name)
         rows = import_preview(result)
         ok = not result.has_errors() and not result.has_validation_errors()
         if ok:

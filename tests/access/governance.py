@@ -28,4 +28,6 @@ ROWS = [
     Row("governance:changerequest", kwargs=_change_request, expect=only(*APPROVERS)),
     Row("governance:securityevent_list", expect=only(*LOG_READERS)),
     Row("governance:backuprun_list", expect=only("it_admin", "general_manager")),
+    Row("governance:data_quality", expect=only(*APPROVERS)),
+    Row("governance:data_quality_list", kwargs={"key": "duplicates"}, expect=only(*APPROVERS)),
 ]
