@@ -41,6 +41,13 @@ class CustomerFilterSet(filters.FilterSet):
     last_contact = filters.ChoiceFilter(label=_("last contact"), method="filter_last_contact", choices=[
         ("7", _("in the last 7 days")), ("30", _("in the last 30 days")),
         ("stale30", _("not for 30 days")), ("stale90", _("not for 90 days")), ("never", _("never"))])
+    last_order = filters.ChoiceFilter(label=_("last order"), method="filter_last_order", choices=[
+        ("30", _("in the last 30 days")), ("90", _("in the last 90 days")), ("365", _("in the last 12 months")),
+        ("stale90", _("over 90 days ago")), ("stale180", _("over 180 days ago")), ("never", _("never ordered"))])
+    ordered_from = filters.DateFilter(label=_("last order from"), field_name="last_order_date", lookup_expr="gte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    ordered_to = filters.DateFilter(label=_("last order by"), field_name="last_order_date", lookup_expr="lte",
+                                    widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
         model = Customer
@@ -57,6 +64,15 @@ class CustomerFilterSet(filters.FilterSet):
             days = int(value[5:])
             return queryset.exclude(last_contact_at__gte=now - timedelta(days=days))
         return queryset.filter(last_contact_at__gte=now - timedelta(days=int(value)))
+
+    def filter_last_order(self, queryset, name, value):
+        """On the last order date the orders app keeps on each customer (one indexed column, no join)."""
+        today = timezone.localdate()
+        if value == "never":
+            return queryset.filter(last_order_date__isnull=True)
+        if value.startswith("stale"):
+            return queryset.filter(last_order_date__lt=today - timedelta(days=int(value[5:])))
+        return queryset.filter(last_order_date__gte=today - timedelta(days=int(value)))
 
 
 class OpportunityFilterSet(filters.FilterSet):

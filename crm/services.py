@@ -391,6 +391,8 @@ def merge_customers(*, survivor, merged, actor) -> Customer:
     survivor.tags = ", ".join(tags)[:200]
     if merged.last_contact_at and (not survivor.last_contact_at or merged.last_contact_at > survivor.last_contact_at):
         survivor.last_contact_at = merged.last_contact_at
+    if merged.last_order_date and (not survivor.last_order_date or merged.last_order_date > survivor.last_order_date):
+        survivor.last_order_date = merged.last_order_date
     survivor.save()
     extra = set(merged.shared_with.all())
     if merged.owner:
@@ -405,6 +407,17 @@ def merge_customers(*, survivor, merged, actor) -> Customer:
     customers_merged.send(sender=Customer, survivor=survivor, merged=merged, actor=actor)
     log.info("customer %s merged into %s by %s: %s", merged.pk, survivor.pk, actor, moved)
     return survivor
+
+
+def set_last_order_dates(value, *, customer_ids=None) -> int:
+    """Store customers' last order date (the orders app owns orders and calls this when it changes).
+
+    `value` is a date, None, or an expression over the customer row (a subquery correlated on
+    `OuterRef("pk")`), so that every customer is refreshed in one UPDATE. `customer_ids=None` means all.
+    Returns the number of customers updated.
+    """
+    qs = Customer.objects.all() if customer_ids is None else Customer.objects.filter(pk__in=list(customer_ids))
+    return qs.update(last_order_date=value)
 
 
 # ---------------------------------------------------------------- reminders

@@ -32,12 +32,14 @@ class CustomerTable(tables.Table):
     source = tables.Column(verbose_name=_("source"))
     last_contact_at = tables.DateTimeColumn(verbose_name=_("last contact"), format="Y-m-d",
                                             attrs={"td": {"class": "text-nowrap"}})
+    last_order_date = tables.DateColumn(verbose_name=_("last order"), format="Y-m-d",
+                                        attrs={"td": {"class": "text-nowrap"}})
     credit_limit = MoneyColumn(verbose_name=_("credit limit"))
 
     class Meta:
         model = Customer
         fields = ("name", "customer_type", "level", "region", "owner", "phone", "source", "last_contact_at",
-                  "credit_limit")
+                  "last_order_date", "credit_limit")
         attrs = {"class": "table table-hover table-sm align-middle", "data-testid": "customer-table"}
         order_by = ("name",)
 

@@ -96,6 +96,7 @@ def seed(ctx):
         ctx.log(f"orders: {n['orders']} orders, {n['lines']} lines, {n['shipments']} shipments, "
                 f"{n['payments']} payments of history")
         _live(ctx, products, customers, warehouse, carriers, manager, finance)
+        services.refresh_last_order_dates()
 
 
 def _carriers():

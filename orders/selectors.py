@@ -14,7 +14,9 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
@@ -111,6 +113,14 @@ def customer_purchases(customer, user) -> dict:
            .annotate(qty=Sum("base_quantity"), revenue=Sum("net_amount")).order_by("-revenue")[:5])
     recent = orders.select_related("salesperson").order_by("-order_date", "-pk")[:8]
     return {"summary": summary, "top_products": list(top), "recent": list(recent)}
+
+
+def last_order_date_expression():
+    """The date of a customer's newest sold order, correlated on the customer row (`OuterRef("pk")`): the
+    CRM keeps it on the customer (crm.services.set_last_order_dates) so its list filters and sorts by it."""
+    newest = (SalesOrder.objects.orders().filter(customer_id=OuterRef("pk"), status__in=SOLD_STATES)
+              .order_by("-order_date").values("order_date")[:1])
+    return Subquery(newest)
 
 
 # --------------------------------------------------------------------------- analytics

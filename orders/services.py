@@ -17,6 +17,7 @@ from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm import services as crm_services
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import money, quantity
 from inventory import services as stock
@@ -51,6 +52,7 @@ from .models import (
     ShipmentLine,
     TrackingEvent,
 )
+from .selectors import last_order_date_expression
 
 log = logging.getLogger(__name__)
 ZERO = Decimal("0")
@@ -403,9 +405,16 @@ def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
             setattr(order, k, v)
         order.save(update_fields=[*updates, "updated_at"])
         event = _event(order, actor=actor, from_status=from_status, to_status=to, note=note)
+        if (from_status in SOLD_STATES) != (to in SOLD_STATES) and order.kind == DocKind.ORDER:
+            refresh_last_order_dates([order.customer_id])
         if to in CUSTOMER_NOTICE_STATES and order.customer_email and order.kind == DocKind.ORDER:
             transaction.on_commit(lambda: _enqueue_customer_email(event.pk))
     return order
+
+
+def refresh_last_order_dates(customer_ids=None) -> int:
+    """Recompute the customers' last order date kept by the CRM (all customers when `customer_ids` is None)."""
+    return crm_services.set_last_order_dates(last_order_date_expression(), customer_ids=customer_ids)
 
 
 def _enqueue_customer_email(event_id):
@@ -1036,4 +1045,5 @@ def move_customer_orders(*, survivor, merged, actor) -> int:
     note = str(_("Customer %(old)s merged into %(new)s") % {"old": merged, "new": survivor})
     OrderEvent.objects.bulk_create([OrderEvent(order_id=pk, actor=actor, kind=EventKind.NOTE, note=note)
                                     for pk in ids])
+    refresh_last_order_dates([survivor.pk, merged.pk])
     return len(ids)

@@ -72,12 +72,14 @@ class Customer(TimeStampedModel):
     name_pinyin = models.CharField(max_length=400, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, db_index=True)
+    # kept by the orders app (crm.services.set_last_order_dates): the date of the newest approved order
+    last_order_date = models.DateField(_("last order"), null=True, blank=True, db_index=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="merged_customers")
     history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "phone_norm", "bank_account_bidx",
-                                                 "last_contact_at"])
+                                                 "last_contact_at", "last_order_date"])
 
     objects = CustomerQuerySet.as_manager()
 
