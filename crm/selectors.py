@@ -263,18 +263,41 @@ def _name(user_row) -> str:
     return (f"{first} {last}".strip() or username) if username else _("(no owner)")
 
 
-def sales_by_rep(start, end) -> list[dict]:
-    """Per rep over [start, end): new customers, opportunities won/lost and amount won, win rate, average days
-    from creation to close of the won ones, follow-ups due and done on time. One grouped query per measure."""
+def order_figures(user, start, end) -> dict | None:
+    """Revenue of [start, end) from sales orders as `user` may see it, asked of the orders app through the
+    `sales_figures` signal (CRM does not import orders); None when no app answers."""
+    from .models import Customer as sender
+    from .signals import sales_figures
+
+    for _receiver, answer in sales_figures.send(sender=sender, user=user, start=start, end=end):
+        if answer is not None:
+            return answer
+    return None
+
+
+def _user_names(ids) -> dict:
     from django.contrib.auth import get_user_model
+
+    return {u[0]: u[1:] for u in get_user_model().objects.filter(pk__in=[k for k in ids if k])
+            .values_list("pk", "first_name", "last_name", "username")}
+
+
+def sales_by_rep(start, end, figures=None) -> list[dict]:
+    """Per rep over [start, end): orders and net revenue (from `figures`, see order_figures), new customers,
+    opportunities won/lost and amount won, win rate, average days from creation to close of the won ones,
+    follow-ups due and done on time. One grouped query per measure."""
     from django.db.models import Avg, DurationField, ExpressionWrapper
 
     rows: dict = {}
+    no_sales = 0 if figures is not None else None
 
     def row(uid):
-        return rows.setdefault(uid, {"user_id": uid, "new_customers": 0, "won": 0, "lost": 0, "won_amount": 0,
-                                     "cycle_days": None, "tasks_due": 0, "tasks_on_time": 0})
+        return rows.setdefault(uid, {"user_id": uid, "orders": no_sales, "revenue": no_sales, "new_customers": 0,
+                                     "won": 0, "lost": 0, "won_amount": 0, "cycle_days": None, "tasks_due": 0,
+                                     "tasks_on_time": 0})
 
+    for uid, r in (figures or {}).get("reps", {}).items():
+        row(uid).update(orders=r["orders"], revenue=r["revenue"])
     for r in (Customer.objects.active().filter(created_at__gte=start, created_at__lt=end).order_by()
               .values("owner_id").annotate(n=Count("pk"))):
         row(r["owner_id"])["new_customers"] = r["n"]
@@ -292,8 +315,7 @@ def sales_by_rep(start, end) -> list[dict]:
                                                                        done_at__lte=F("due_at"))))):
         x = row(r["assignee_id"])
         x.update(tasks_due=r["due"], tasks_on_time=r["on_time"])
-    users = {u[0]: u[1:] for u in get_user_model().objects.filter(pk__in=[k for k in rows if k])
-             .values_list("pk", "first_name", "last_name", "username")}
+    users = _user_names(rows)
     out = []
     for uid, x in rows.items():
         closed = x["won"] + x["lost"]
@@ -301,12 +323,13 @@ def sales_by_rep(start, end) -> list[dict]:
         x["win_rate"] = round(100 * x["won"] / closed, 1) if closed else None
         x["on_time_rate"] = round(100 * x["tasks_on_time"] / x["tasks_due"], 1) if x["tasks_due"] else None
         out.append(x)
-    return sorted(out, key=lambda x: (-x["won_amount"], x["name"]))
+    return sorted(out, key=lambda x: (-(x["revenue"] or 0), -x["won_amount"], x["name"]))
 
 
-def source_analysis(start, end) -> list[dict]:
+def source_analysis(start, end, figures=None) -> list[dict]:
     """Per source channel: customers acquired in [start, end), how many of them have won an opportunity
-    (conversion) and the amount won from them."""
+    (conversion) and the amount won from them; with `figures` (see order_figures) also the orders, net
+    revenue and buying customers of the period from customers of that channel (whenever acquired)."""
     from .choices import CustomerSourceChoices
 
     won = Opportunity.objects.filter(customer_id=OuterRef("pk"), stage="won")
@@ -317,14 +340,34 @@ def source_analysis(start, end) -> list[dict]:
                                               customer__created_at__lt=end, customer__merged_into__isnull=True)
                    .order_by().values("customer__source").annotate(total=Sum("amount"))
                    .values_list("customer__source", "total"))
+    sales = (figures or {}).get("sources", {})
+    no_sales = {"orders": 0, "revenue": 0, "buyers": 0} if figures is not None else \
+        {"orders": None, "revenue": None, "buyers": None}
     labels = dict(CustomerSourceChoices.choices)
-    out = []
+    out = {}
     for r in rows:
-        out.append({"source": r["source"], "label": str(labels.get(r["source"], r["source"])),
-                    "customers": r["customers"], "converted": r["converted"],
-                    "conversion": round(100 * r["converted"] / r["customers"], 1) if r["customers"] else None,
-                    "won_amount": amounts.get(r["source"]) or 0})
-    return sorted(out, key=lambda x: -x["customers"])
+        out[r["source"]] = {"source": r["source"], "customers": r["customers"], "converted": r["converted"],
+                            "conversion": round(100 * r["converted"] / r["customers"], 1) if r["customers"] else None,
+                            "won_amount": amounts.get(r["source"]) or 0}
+    for source in sales:
+        out.setdefault(source, {"source": source, "customers": 0, "converted": 0, "conversion": None,
+                                "won_amount": amounts.get(source) or 0})
+    for source, x in out.items():
+        x["label"] = str(labels.get(source, source))
+        x.update({k: sales.get(source, {}).get(k, v) for k, v in no_sales.items()})
+    return sorted(out.values(), key=lambda x: (-(x["revenue"] or 0), -x["customers"], x["label"]))
+
+
+def customers_by_revenue(figures) -> list[dict]:
+    """The customers with the most net revenue in the period (see order_figures), with owner and source."""
+    from .choices import CustomerSourceChoices
+
+    rows = (figures or {}).get("customers", [])
+    users = _user_names({r["owner_id"] for r in rows})
+    labels = dict(CustomerSourceChoices.choices)
+    return [{**r, "source_label": str(labels.get(r["source"], r["source"])),
+             "owner": _name(users.get(r["owner_id"], ("", "", ""))),
+             "last_order": r["last_order"].strftime("%Y-%m-%d") if r["last_order"] else None} for r in rows]
 
 
 def pipeline_by_stage() -> list[dict]:

@@ -631,24 +631,31 @@ class ReportPeriodMixin(ModuleMixin):
 
 
 REPORTS = {
-    # key: (title, selector(start, end), columns [(field, header)])
-    "reps": (_("Performance per sales rep"), lambda s, e: selectors.sales_by_rep(s, e), [
-        ("name", _("sales rep")), ("new_customers", _("new customers")), ("won", _("won")), ("lost", _("lost")),
+    # key: (title, selector(start, end, order figures), columns [(field, header)])
+    "reps": (_("Performance per sales rep"), lambda s, e, f: selectors.sales_by_rep(s, e, f), [
+        ("name", _("sales rep")), ("orders", _("orders")), ("revenue", _("revenue (net)")),
+        ("new_customers", _("new customers")), ("won", _("won")), ("lost", _("lost")),
         ("win_rate", _("win rate (%)")), ("won_amount", _("amount won")), ("cycle_days", _("average cycle (days)")),
         ("tasks_due", _("follow-ups due")), ("tasks_on_time", _("done on time")),
         ("on_time_rate", _("on time (%)"))]),
-    "sources": (_("Customer sources"), lambda s, e: selectors.source_analysis(s, e), [
+    "sources": (_("Customer sources"), lambda s, e, f: selectors.source_analysis(s, e, f), [
         ("label", _("source")), ("customers", _("new customers")), ("converted", _("with a won opportunity")),
-        ("conversion", _("conversion (%)")), ("won_amount", _("amount won"))]),
-    "stages": (_("Open pipeline by stage"), lambda s, e: selectors.pipeline_by_stage(), [
+        ("conversion", _("conversion (%)")), ("won_amount", _("amount won")), ("buyers", _("buying customers")),
+        ("orders", _("orders")), ("revenue", _("revenue (net)"))]),
+    "customers": (_("Revenue per customer"), lambda s, e, f: selectors.customers_by_revenue(f), [
+        ("name", _("customer")), ("owner", _("owner")), ("source_label", _("source")), ("orders", _("orders")),
+        ("revenue", _("revenue (net)")), ("last_order", _("last order"))]),
+    "stages": (_("Open pipeline by stage"), lambda s, e, f: selectors.pipeline_by_stage(), [
         ("label", _("stage")), ("count", _("opportunities")), ("amount", _("expected amount")),
         ("weighted", _("weighted by probability"))]),
-    "months": (_("Pipeline and won amount by month"), lambda s, e: selectors.pipeline_by_month(s, e), [
+    "months": (_("Pipeline and won amount by month"), lambda s, e, f: selectors.pipeline_by_month(s, e), [
         ("month", _("month")), ("open", _("open, expected to close")), ("weighted", _("weighted by probability")),
         ("won", _("won"))]),
-    "regions": (_("Customers by region"), lambda s, e: selectors.customers_by_region(), [
+    "regions": (_("Customers by region"), lambda s, e, f: selectors.customers_by_region(), [
         ("province", _("province")), ("city", _("city")), ("customers", _("customers"))]),
 }
+
+ORDER_REPORTS = ("reps", "sources", "customers")  # the reports with revenue columns from sales orders
 
 
 class ReportsView(ReportPeriodMixin, TemplateView):
@@ -658,9 +665,10 @@ class ReportsView(ReportPeriodMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         start, end, form = self.period()
+        figures = selectors.order_figures(self.request.user, start, end)
         reports = []
         for key, (title, select, columns) in REPORTS.items():
-            rows = select(start, end)
+            rows = select(start, end, figures)
             reports.append({"key": key, "title": title, "columns": columns,
                             "rows": [[r[f] for f, _h in columns] for r in rows], "data": rows})
         ctx.update({"reports": {r["key"]: r for r in reports}, "period_form": form,
@@ -684,7 +692,8 @@ class ReportExportView(ReportPeriodMixin, View):
             return HttpResponse(status=404)
         title, select, columns = REPORTS[key]
         start, end, _form = self.period()
-        rows = select(start, end)
+        figures = selectors.order_figures(request.user, start, end) if key in ORDER_REPORTS else None
+        rows = select(start, end, figures)
         wb = Workbook()
         ws = wb.active
         ws.title = key

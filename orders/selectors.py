@@ -181,6 +181,35 @@ def product_ranking(user, start, end, by="revenue", limit=20):
                 .order_by(f"-{order}", "product__sku")[:limit])
 
 
+def revenue_by_source(user, start, end):
+    """Per customer source channel: orders, net revenue and the number of customers who bought."""
+    return list(sold_orders(user, start, end).values("customer__source")
+                .annotate(orders=Count("pk"), revenue=Sum("net_total"), buyers=Count("customer_id", distinct=True))
+                .order_by("-revenue"))
+
+
+def revenue_by_customer(user, start, end, limit=20):
+    """The customers with the most net revenue in the period, with their orders and last order date."""
+    return list(sold_orders(user, start, end)
+                .values("customer_id", "customer__name", "customer__source", "customer__owner_id")
+                .annotate(orders=Count("pk"), revenue=Sum("net_total"), last_order=Max("order_date"))
+                .order_by("-revenue", "customer__name")[:limit])
+
+
+def crm_sales_figures(user, start, end) -> dict:
+    """The revenue columns of the CRM sales analytics (answer to crm.signals.sales_figures): 3 grouped queries."""
+    return {
+        "reps": {r["salesperson_id"]: {"orders": r["orders"], "revenue": r["revenue"] or ZERO}
+                 for r in revenue_by_salesperson(user, start, end)},
+        "sources": {r["customer__source"]: {"orders": r["orders"], "revenue": r["revenue"] or ZERO,
+                                            "buyers": r["buyers"]} for r in revenue_by_source(user, start, end)},
+        "customers": [{"customer_id": r["customer_id"], "name": r["customer__name"],
+                       "source": r["customer__source"], "owner_id": r["customer__owner_id"], "orders": r["orders"],
+                       "revenue": r["revenue"] or ZERO, "last_order": r["last_order"]}
+                      for r in revenue_by_customer(user, start, end)],
+    }
+
+
 def top_customers(user, start, end, limit=10):
     return list(sold_orders(user, start, end).values("customer_id", "customer__name")
                 .annotate(orders=Count("pk"), revenue=Sum("net_total")).order_by("-revenue")[:limit])

@@ -20,13 +20,20 @@
     { label: L.lost, data: col(reps, "lost"), backgroundColor: C[2], yAxisID: "y" },
     { label: L.newCustomers, data: col(reps, "new_customers"), backgroundColor: C[0], yAxisID: "y" },
     { label: L.winRate, data: col(reps, "win_rate"), type: "line", borderColor: C[3], backgroundColor: C[3], yAxisID: "pct" },
-    { label: L.onTime, data: col(reps, "on_time_rate"), type: "line", borderColor: C[5], backgroundColor: C[5], yAxisID: "pct" }
-  ] }, options: { scales: { y: { beginAtZero: true }, pct: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } } } } });
+    { label: L.onTime, data: col(reps, "on_time_rate"), type: "line", borderColor: C[5], backgroundColor: C[5], yAxisID: "pct" },
+    { label: L.revenue, data: col(reps, "revenue"), type: "line", showLine: false, pointStyle: "rectRot", pointRadius: 6, borderColor: C[6], backgroundColor: C[6], yAxisID: "money" }
+  ] }, options: { scales: { y: { beginAtZero: true }, pct: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } },
+    money: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } } });
   var src = data.sources || [];
   chart("sources", { type: "bar", data: { labels: lab(src, "label"), datasets: [
     { label: L.newCustomers, data: col(src, "customers"), backgroundColor: C[0] },
-    { label: L.converted, data: col(src, "converted"), backgroundColor: C[1] }
-  ] }, options: { scales: { y: { beginAtZero: true } } } });
+    { label: L.converted, data: col(src, "converted"), backgroundColor: C[1] },
+    { label: L.revenue, data: col(src, "revenue"), type: "line", showLine: false, pointStyle: "rectRot", pointRadius: 6, borderColor: C[6], backgroundColor: C[6], yAxisID: "money" }
+  ] }, options: { scales: { y: { beginAtZero: true }, money: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } } });
+  var cust = data.customers || [];
+  chart("customers", { type: "bar", data: { labels: lab(cust, "name"), datasets: [
+    { label: L.revenue, data: col(cust, "revenue"), backgroundColor: C[6] }
+  ] }, options: { indexAxis: "y", plugins: { legend: { display: false } } } });
   var st = data.stages || [];
   chart("stages", { type: "bar", data: { labels: lab(st, "label"), datasets: [
     { label: L.amount, data: col(st, "amount"), backgroundColor: C[0] },

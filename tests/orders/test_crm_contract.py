@@ -1,6 +1,8 @@
-"""The CRM customer list filters by last order date, which the orders app keeps on each customer."""
+"""What the orders app gives the CRM: the last order date on each customer (list filter) and the revenue
+columns of the sales analytics."""
 
 import datetime
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
@@ -79,3 +81,45 @@ def test_customer_list_filters_by_last_order(world, client_as, django_assert_max
     with django_assert_max_num_queries(len(few.captured_queries) + 2):
         r = client.get(url, {"last_order": "365"})
     assert r.context["table"].page.paginator.count == 42  # 40 + the recent and the lapsed one
+
+
+def test_sales_analytics_show_revenue_from_orders(world, client_as, make_user, django_assert_max_num_queries):
+    """Revenue per rep, per source and per customer in the CRM reports, read through the orders selectors."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    p0 = world.products[0]
+    other_rep = make_user("sales_rep")
+    referral = CustomerFactory(owner=other_rep, source="referral", credit_limit=100000, name="推荐来的五金")
+    services.submit_order(world.order([{"product": p0, "quantity": "100"}]), actor=world.rep)  # 200.00 net
+    services.submit_order(world.order([{"product": p0, "quantity": "50"}]), actor=world.rep)  # 100.00 net
+    services.submit_order(world.order([{"product": p0, "quantity": "30"}], customer=referral, actor=other_rep),
+                          actor=other_rep)  # 60.00 net
+    world.order([{"product": p0, "quantity": "999"}])  # a draft is no revenue
+    cancelled = services.submit_order(world.order([{"product": p0, "quantity": "10"}]), actor=world.rep)
+    services.cancel_order(cancelled, actor=world.rep, reason="客户取消")
+    client = client_as("sales_manager")
+    with django_assert_max_num_queries(30):
+        r = client.get(reverse("crm:reports"))
+    data = r.context["chart_data"]
+    reps = {x["user_id"]: x for x in data["reps"]}
+    assert (reps[world.rep.pk]["orders"], reps[world.rep.pk]["revenue"]) == (2, D("300.00"))
+    assert (reps[other_rep.pk]["orders"], reps[other_rep.pk]["revenue"]) == (1, D("60.00"))
+    assert data["reps"][0]["user_id"] == world.rep.pk  # most revenue first
+    sources = {x["source"]: x for x in data["sources"]}
+    assert (sources["referral"]["revenue"], sources["referral"]["buyers"]) == (D("60.00"), 1)
+    assert sources[world.customer.source]["revenue"] == D("300.00")
+    customers = data["customers"]
+    assert [(c["name"], c["orders"], c["revenue"]) for c in customers] == [
+        (world.customer.name, 2, D("300.00")), ("推荐来的五金", 1, D("60.00"))]
+    assert customers[1]["owner"] == (other_rep.get_full_name() or other_rep.username)
+    assert customers[1]["last_order"] == str(timezone.localdate())
+    # the Excel file of each revenue report carries the same numbers
+    ws = load_workbook(BytesIO(client.get(reverse("crm:report_export", args=["customers"])).content)).active
+    assert [c.value for c in ws[3]] == [world.customer.name, world.rep.get_full_name() or world.rep.username,
+                                        world.customer.get_source_display(), 2, 300, str(timezone.localdate())]
+    # a period without orders: the revenue columns say 0, the customers report is empty
+    r = client.get(reverse("crm:reports"), {"start": "2020-01-01", "end": "2020-01-31"})
+    assert r.context["chart_data"]["customers"] == []
+    assert 'data-testid="report-customers"' in r.content.decode()
