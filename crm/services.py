@@ -432,7 +432,7 @@ def send_followup_reminders(now=None) -> dict:
     The notification key carries the due time, so a task moved to a new time is reminded again.
     """
     now = now or timezone.now()
-    lead = timedelta(minutes=getattr(settings, "CRM_REMINDER_LEAD_MINUTES", 60))
+    lead = timedelta(minutes=settings.CRM_REMINDER_LEAD_MINUTES)
     sent = {"due": 0, "overdue": 0}
     open_tasks = FollowUpTask.objects.filter(status=TaskStatusChoices.OPEN).select_related("customer", "assignee")
     for task in open_tasks.filter(due_at__gt=now, due_at__lte=now + lead):
@@ -455,7 +455,7 @@ def send_followup_reminders(now=None) -> dict:
 def send_morning_digest(now=None) -> int:
     """Each user's follow-ups for today, once a day, from CRM_DIGEST_HOUR local time on."""
     now = timezone.localtime(now or timezone.now())
-    if now.hour < getattr(settings, "CRM_DIGEST_HOUR", 7):
+    if now.hour < settings.CRM_DIGEST_HOUR:
         return 0
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     end = start + timedelta(days=1)
@@ -483,7 +483,7 @@ def send_morning_digest(now=None) -> int:
 def flag_stale_opportunities(now=None) -> int:
     """Open opportunities without activity for CRM_STALE_DAYS: tell the owner and the owner's manager once."""
     now = now or timezone.now()
-    days = getattr(settings, "CRM_STALE_DAYS", 14)
+    days = settings.CRM_STALE_DAYS
     stale = (Opportunity.objects.filter(stage__in=OPEN_STAGES, last_activity_at__lt=now - timedelta(days=days))
              .select_related("owner__employee__manager", "customer"))
     sent = 0

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,18 @@ class CustomerTable(tables.Table):
 
     def value_name(self, value):
         return value
+
+    @staticmethod
+    def _dates_last(queryset, field, is_descending):
+        """Customers without a date (never contacted, never ordered) after the dated ones, either way."""
+        expr = F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_last=True)
+        return queryset.order_by(expr, "name", "pk"), True
+
+    def order_last_contact_at(self, queryset, is_descending):
+        return self._dates_last(queryset, "last_contact_at", is_descending)
+
+    def order_last_order_date(self, queryset, is_descending):
+        return self._dates_last(queryset, "last_order_date", is_descending)
 
     def render_level(self, record):
         return format_html('<span class="badge text-bg-{}">{}</span>', LEVEL_TONE.get(record.level, "light"),

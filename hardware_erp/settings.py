@@ -320,6 +320,19 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # history is append-only; key data change
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=90)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# --- CRM reminders (crm/services.py) ---
+CRM_REMINDER_LEAD_MINUTES = env.int("CRM_REMINDER_LEAD_MINUTES", default=60)
+CRM_DIGEST_HOUR = env.int("CRM_DIGEST_HOUR", default=7)
+CRM_STALE_DAYS = env.int("CRM_STALE_DAYS", default=14)
+
+# --- Orders: the Kuaidi100 carrier adapter (orders/carriers.py); unset customer/key: tracking by hand only ---
+KUAIDI100_CUSTOMER = env.str("KUAIDI100_CUSTOMER", default="")
+KUAIDI100_KEY = env.str("KUAIDI100_KEY", default="")
+KUAIDI100_SALT = env.str("KUAIDI100_SALT", default="")
+KUAIDI100_QUERY_URL = env.str("KUAIDI100_QUERY_URL", default="https://poll.kuaidi100.com/poll/query.do")
+KUAIDI100_POLL_URL = env.str("KUAIDI100_POLL_URL", default="https://poll.kuaidi100.com/poll")
+KUAIDI100_TIMEOUT = env.float("KUAIDI100_TIMEOUT", default=10.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

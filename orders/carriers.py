@@ -10,15 +10,15 @@ asks the carrier to push them, `parse_push(data)` checks and reads a push.
   Push: the carrier POSTs form fields `param` (JSON with status, message, lastResult {state, ischeck, nu,
   com, data}) and `sign` = MD5(param + salt) upper-case; we answer {"result": true, "returnCode": "200"}.
 
-Configuration (environment): KUAIDI100_CUSTOMER, KUAIDI100_KEY, KUAIDI100_SALT, KUAIDI100_QUERY_URL,
-KUAIDI100_POLL_URL, KUAIDI100_TIMEOUT (seconds, default 10); SITE_URL builds the callback URL.
+Configuration: the settings KUAIDI100_CUSTOMER, KUAIDI100_KEY, KUAIDI100_SALT, KUAIDI100_QUERY_URL,
+KUAIDI100_POLL_URL, KUAIDI100_TIMEOUT (seconds, default 10), read from the environment variables of the same
+names in hardware_erp/settings.py; SITE_URL builds the callback URL.
 """
 
 import hashlib
 import hmac
 import json
 import logging
-import os
 import socket
 import urllib.error
 import urllib.parse
@@ -91,10 +91,6 @@ class ManualAdapter:
         return False
 
 
-def _env(name, default=""):
-    return getattr(settings, name, None) or os.environ.get(name, default)
-
-
 def md5_upper(text: str) -> str:
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest().upper()  # the carrier signs with MD5
 
@@ -104,12 +100,12 @@ class Kuaidi100Adapter:
     can_query = True
 
     def __init__(self, *, customer=None, key=None, salt=None, query_url=None, poll_url=None, timeout=None):
-        self.customer = customer if customer is not None else _env("KUAIDI100_CUSTOMER")
-        self.api_key = key if key is not None else _env("KUAIDI100_KEY")
-        self.salt = salt if salt is not None else _env("KUAIDI100_SALT")
-        self.query_url = query_url or _env("KUAIDI100_QUERY_URL", "https://poll.kuaidi100.com/poll/query.do")
-        self.poll_url = poll_url or _env("KUAIDI100_POLL_URL", "https://poll.kuaidi100.com/poll")
-        self.timeout = float(timeout or _env("KUAIDI100_TIMEOUT", "10"))
+        self.customer = customer if customer is not None else settings.KUAIDI100_CUSTOMER
+        self.api_key = key if key is not None else settings.KUAIDI100_KEY
+        self.salt = salt if salt is not None else settings.KUAIDI100_SALT
+        self.query_url = query_url or settings.KUAIDI100_QUERY_URL
+        self.poll_url = poll_url or settings.KUAIDI100_POLL_URL
+        self.timeout = float(timeout or settings.KUAIDI100_TIMEOUT)
 
     # -- signing
     def sign(self, param: str) -> str:

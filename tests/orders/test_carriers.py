@@ -212,3 +212,25 @@ def test_manual_tracking_and_delivery(world, manager):
     assert n == 1
     order.refresh_from_db()
     assert order.status == "delivered"
+
+
+def test_adapter_settings_come_from_the_environment():
+    """KUAIDI100_* are declared in settings from environment variables (see .env.example)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = ("import django; django.setup(); from orders.carriers import Kuaidi100Adapter as K; a = K(); "
+            "print(a.customer, a.api_key, a.salt, a.query_url, a.poll_url, a.timeout)")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hardware_erp.settings", "KUAIDI100_CUSTOMER": "CUST9",
+           "KUAIDI100_KEY": "k9", "KUAIDI100_SALT": "s9", "KUAIDI100_QUERY_URL": "http://127.0.0.1:1/q",
+           "KUAIDI100_POLL_URL": "http://127.0.0.1:1/p", "KUAIDI100_TIMEOUT": "2.5"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.split()
+    assert out == ["CUST9", "k9", "s9", "http://127.0.0.1:1/q", "http://127.0.0.1:1/p", "2.5"]
+    env = {k: v for k, v in env.items() if not k.startswith("KUAIDI100_")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.split()
+    assert out == ["https://poll.kuaidi100.com/poll/query.do", "https://poll.kuaidi100.com/poll", "10.0"]
