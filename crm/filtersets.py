@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import (
     OPEN_STAGES,
@@ -34,7 +35,7 @@ class CustomerFilterSet(filters.FilterSet):
         "placeholder": _("name, pinyin (zswj), phone, tax code, contact")}))
     owner = filters.ModelChoiceFilter(label=_("owner"), queryset=_owners)
     customer_type = filters.ChoiceFilter(label=_("type"), choices=CustomerTypeChoices.choices)
-    level = filters.ChoiceFilter(label=_("level"), choices=CustomerLevelChoices.choices)
+    level = filters.ChoiceFilter(label=pgettext_lazy("crm", "level"), choices=CustomerLevelChoices.choices)
     source = filters.ChoiceFilter(label=_("source"), choices=CustomerSourceChoices.choices)
     province = filters.ChoiceFilter(label=_("province"), choices=PROVINCE_CHOICES)
     city = filters.CharFilter(label=_("city"), lookup_expr="exact")
@@ -131,10 +132,11 @@ class TaskFilterSet(filters.FilterSet):
 class ContactRecordFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), method="search", widget=SEARCH)
     channel = filters.ChoiceFilter(label=_("channel"), choices=ChannelChoices.choices)
-    created_by = filters.ModelChoiceFilter(label=_("by"), queryset=_owners)
-    date_from = filters.DateFilter(label=_("from"), field_name="occurred_at", lookup_expr="date__gte",
+    created_by = filters.ModelChoiceFilter(label=pgettext_lazy("crm", "by"), queryset=_owners)
+    date_from = filters.DateFilter(label=pgettext_lazy("crm", "from"), field_name="occurred_at",
+                                   lookup_expr="date__gte",
                                    widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = filters.DateFilter(label=_("to"), field_name="occurred_at", lookup_expr="date__lte",
+    date_to = filters.DateFilter(label=pgettext_lazy("crm", "to"), field_name="occurred_at", lookup_expr="date__lte",
                                  widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import ChannelChoices, StageChoices
 from .models import Contact, Customer, DeliveryAddress, FollowUpTask, Opportunity
@@ -217,8 +218,8 @@ class CompleteTaskForm(NoFormTag, forms.Form):
 
 
 class ReportPeriodForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=DATE_INPUT)
-    end = forms.DateField(label=_("to"), widget=DATE_INPUT)
+    start = forms.DateField(label=pgettext_lazy("crm", "from"), widget=DATE_INPUT)
+    end = forms.DateField(label=pgettext_lazy("crm", "to"), widget=DATE_INPUT)
 
 
 class ImportForm(forms.Form):

@@ -3,6 +3,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.templatetags.erp import cny
 
@@ -26,7 +27,7 @@ class MoneyColumn(tables.Column):
 class CustomerTable(tables.Table):
     name = tables.Column(linkify=True, verbose_name=_("name"))
     customer_type = tables.Column(verbose_name=_("type"))
-    level = tables.Column(verbose_name=_("level"))
+    level = tables.Column(verbose_name=pgettext_lazy("crm", "level"))
     region = tables.Column(verbose_name=_("region"), order_by=("province", "city", "district"), empty_values=())
     owner = tables.Column(verbose_name=_("owner"), order_by=("owner__username",))
     phone = tables.Column(verbose_name=_("phone"), attrs={"td": {"class": "text-nowrap"}})
@@ -164,7 +165,7 @@ class ContactRecordTable(tables.Table):
     channel = tables.Column(verbose_name=_("channel"))
     summary = tables.Column(verbose_name=_("summary"))
     next_step = tables.Column(verbose_name=_("next step"))
-    created_by = tables.Column(verbose_name=_("by"), order_by=("created_by__username",))
+    created_by = tables.Column(verbose_name=pgettext_lazy("crm", "by"), order_by=("created_by__username",))
 
     class Meta:
         model = ContactRecord

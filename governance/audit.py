@@ -8,13 +8,14 @@ a choice's label); encrypted fields show only their last characters.
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.utils import NotHistoricalModelError, get_history_manager_for_model
 
 from . import keydata
 from .fields import EncryptedTextField, mask_tail
 
 SKIP_FIELDS = {"created_at", "updated_at"}
-TYPE_LABELS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+TYPE_LABELS = {"+": pgettext_lazy("governance", "Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
 def _value(field, raw) -> str:

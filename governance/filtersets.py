@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import keydata
 from .models import BackupRun, ChangeRequest, SecurityEvent
@@ -39,7 +40,8 @@ class SecurityEventFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Event"), choices=SecurityEvent.Kind.choices, empty_label=_("All"))
     since = django_filters.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte",
                                       widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte",
+    until = django_filters.DateFilter(label=pgettext_lazy("governance", "To"), field_name="created_at",
+                                      lookup_expr="date__lte",
                                       widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .fields import EncryptedTextField
 
@@ -44,7 +45,7 @@ class ChangeRequest(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending approval")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("governance", "Approved")
         REJECTED = "rejected", _("Rejected")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
@@ -135,9 +136,9 @@ class SecurityEvent(AppendOnlyModel):
         LOGIN = "login", _("Signed in")
         LOGOUT = "logout", _("Signed out")
         LOGIN_FAILED = "login_failed", _("Failed sign-in")
-        LOCKED_OUT = "locked_out", _("Account locked")
+        LOCKED_OUT = "locked_out", pgettext_lazy("governance", "Account locked")
         EXPORT = "export", _("Data exported")
-        PERMISSION_DENIED = "denied", _("Access denied")
+        PERMISSION_DENIED = "denied", pgettext_lazy("governance", "Access denied")
         CHANGE_REQUESTED = "change_requested", _("Key data change requested")
         CHANGE_APPROVED = "change_approved", _("Key data change approved")
         CHANGE_REJECTED = "change_rejected", _("Key data change rejected")
@@ -156,7 +157,7 @@ class SecurityEvent(AppendOnlyModel):
                                 help_text=_("As typed, for failed sign-ins of unknown users."))
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
-    path = models.CharField(_("address"), max_length=500, blank=True)
+    path = models.CharField(pgettext_lazy("governance", "address"), max_length=500, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 

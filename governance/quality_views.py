@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from hardware_erp.core.models import Department
@@ -31,8 +32,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class DataQualityFilterForm(forms.Form):
-    start = forms.DateField(label=_("from"), required=False, widget=DATE_INPUT)
-    end = forms.DateField(label=_("to"), required=False, widget=DATE_INPUT)
+    start = forms.DateField(label=pgettext_lazy("governance", "from"), required=False, widget=DATE_INPUT)
+    end = forms.DateField(label=pgettext_lazy("governance", "to"), required=False, widget=DATE_INPUT)
     department = forms.ModelChoiceField(label=_("department"), required=False, queryset=Department.objects.all())
     person = PersonChoiceField(label=_("person"), required=False, queryset=get_user_model().objects.none())
     months = forms.IntegerField(label=_("stale after (months)"), required=False, min_value=1, max_value=60,
@@ -132,7 +133,8 @@ class DataQualityView(QualityMixin, TemplateView):
         rows = [[str(c["check"].title), c["count"]] for c in self.counts]
         rows.append([str(_("Likely duplicate customers (pairs)")), len(self.pairs)])
         rows.append([])
-        rows.append([str(_("Change requests per person")), str(_("decided")), str(_("approved")),
+        rows.append([str(_("Change requests per person")), str(_("decided")),
+                     str(pgettext_lazy("governance", "approved")),
                      str(_("rejected")), str(_("rejected (%)")), str(_("pending"))])
         rows += [[r["name"], r["decided"], r["approved"], r["rejected"], r["rate"], r["pending"]]
                  for r in self.change_rows]

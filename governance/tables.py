@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import BackupRun, ChangeRequest, SecurityEvent
 
@@ -41,7 +42,7 @@ class SecurityEventTable(tables.Table):
     kind = tables.Column(verbose_name=_("event"))
     username = tables.Column(verbose_name=_("user"))
     ip_address = tables.Column(verbose_name=_("IP address"))
-    path = tables.Column(verbose_name=_("address"))
+    path = tables.Column(verbose_name=pgettext_lazy("governance", "address"))
     detail = tables.Column(verbose_name=_("detail"), accessor="summary", orderable=False)
 
     class Meta:

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.templatetags.erp import cny, qty
 
@@ -179,7 +180,7 @@ class SupplierTable(tables.Table):
     code = tables.Column(linkify=True, verbose_name=_("Code"))
     name = tables.Column(verbose_name=_("Supplier name"), order_by=("name_zh",))
     phone = tables.Column(verbose_name=_("Phone"))
-    email = tables.Column(verbose_name=_("E-mail"))
+    email = tables.Column(verbose_name=pgettext_lazy("inventory", "E-mail"))
     default_lead_time_days = tables.Column(verbose_name=_("Usual lead time (days)"), attrs=NUM)
     n_products = tables.Column(verbose_name=_("Products"), attrs=NUM)
     active = tables.BooleanColumn(verbose_name=_("Active"))

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocKind(models.TextChoices):
@@ -53,7 +54,7 @@ class EventKind(models.TextChoices):
     REVIEW = "review", _("Review")
     SHIPMENT = "shipment", _("Shipment")
     PAYMENT = "payment", _("Payment")
-    RETURN = "return", _("Return")
+    RETURN = "return", pgettext_lazy("orders", "Return")
     NOTE = "note", _("Note")
     LINK = "link", _("Status link")
 

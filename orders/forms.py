@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.models import Customer
 from inventory.models import Product, UnitOfMeasure, Warehouse
@@ -52,7 +53,7 @@ class LineForm(forms.Form):
                                      widget=forms.Select(attrs={"data-picker": "",
                                                                 "data-url": reverse_lazy("orders:product_lookup")}))
     unit = forms.ModelChoiceField(UnitOfMeasure.objects.all(), label=_("Unit"), required=False,
-                                  help_text=_("Empty: the product's base unit."))
+                                  help_text=pgettext_lazy("orders", "Empty: the product's base unit."))
     quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=14, decimal_places=3,
                                   validators=[MinValueValidator(Decimal("0.001"))])
     discount_percent = forms.DecimalField(label=_("Discount (%)"), required=False, max_digits=5, decimal_places=2,

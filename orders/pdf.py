@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hardware_erp.core import pdf
 from hardware_erp.core.pdf import Paragraph, Table, build_pdf, money_text, styles, table_style
@@ -138,7 +139,7 @@ def invoice_pdf(order) -> bytes:
                      st["body"])]
     pays = list(order.allocations.select_related("payment").order_by("payment__received_on"))
     if pays:
-        rows = [[_("Receipt"), _("Received"), _("Method"), _("Amount")]]
+        rows = [[pgettext("orders", "Receipt"), pgettext("orders", "Received"), _("Method"), _("Amount")]]
         rows += [[a.payment.number, f"{a.payment.received_on:%Y-%m-%d}", a.payment.get_method_display(),
                   money_text(a.amount)] for a in pays]
         t = Table(rows, colWidths=[40 * mm, 30 * mm, 40 * mm, 30 * mm])

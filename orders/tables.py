@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.templatetags.erp import cny
 
@@ -78,7 +79,7 @@ class QuotationTable(OrderTable):
 
 class PaymentTable(tables.Table):
     number = tables.Column(_("No."), linkify=True)
-    received_on = tables.DateColumn("Y-m-d", verbose_name=_("Received"))
+    received_on = tables.DateColumn("Y-m-d", verbose_name=pgettext_lazy("orders", "Received"))
     customer = tables.Column(_("Customer"), order_by=("customer__name",))
     method = tables.Column(_("Method"))
     amount = MoneyColumn(_("Amount"))

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
@@ -695,7 +696,8 @@ class ReceivablesView(ModuleMixin, TemplateView):
         if request.GET.get("_export") == "xlsx":
             from .exports import xlsx_response
 
-            head = [_("Customer"), _("Orders"), "0-30", "31-60", "61-90", "90+", _("Overdue"), _("Balance")]
+            head = [_("Customer"), _("Orders"), "0-30", "31-60", "61-90", "90+", pgettext_lazy("orders", "Overdue"),
+                    _("Balance")]
             data = [[r["customer__name"], r["orders"], r["b_0_30"], r["b_31_60"], r["b_61_90"], r["b_90p"],
                      r["overdue"], r["open_balance"]] for r in rows]
             return xlsx_response(request, "receivables", head, data, model=SalesOrder)
@@ -878,7 +880,7 @@ class AnalyticsView(ModuleMixin, TemplateView):
             "customer_type": ([_("Customer type"), _("Orders"), _("Revenue")],
                               [[str(types.get(r["customer__customer_type"], r["customer__customer_type"])),
                                 r["orders"], r["revenue"]] for r in ctypes]),
-            "category": ([_("Category"), _("Lines"), _("Revenue")],
+            "category": ([_("Category"), pgettext_lazy("orders", "Lines"), _("Revenue")],
                          [[r["product__category__name_zh"] if self.request.LANGUAGE_CODE.startswith("zh") else (
                              r["product__category__name_en"] or r["product__category__name_zh"]), r["lines"],
                            r["revenue"]] for r in cats]),

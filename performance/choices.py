@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AggregationChoices(models.TextChoices):
@@ -14,17 +15,17 @@ class DirectionChoices(models.TextChoices):
 
 class UnitChoices(models.TextChoices):
     PERCENT = "%", _("per cent")
-    HOURS = "h", _("hours")
+    HOURS = "h", pgettext_lazy("performance", "hours")
     RATING = "rating", _("rating 1–5")
 
 
 class PeriodKindChoices(models.TextChoices):
-    MONTH = "month", _("Month")
+    MONTH = "month", pgettext_lazy("performance", "Month")
     QUARTER = "quarter", _("Quarter")
 
 
 class PeriodStatusChoices(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("performance", "Open")
     CLOSED = "closed", _("Closed")
 
 

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.models import Department
 
@@ -11,7 +12,8 @@ from .models import KPI, BonusTier, Period, Scorecard
 class ScorecardFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=django_filters.widgets.forms.TextInput(
         attrs={"type": "search", "placeholder": _("Name or user name")}))
-    period = django_filters.ModelChoiceFilter(label=_("Period"), queryset=Period.objects.all())
+    period = django_filters.ModelChoiceFilter(label=pgettext_lazy("performance", "Period"),
+                                              queryset=Period.objects.all())
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ScorecardStatusChoices.choices)
     todo = django_filters.BooleanFilter(label=_("Waiting for me"), method="waiting",

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import scoring
 from .choices import PeriodKindChoices
@@ -33,7 +34,7 @@ class PeriodKPIForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to = forms.CharField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("Comment"), required=False, max_length=2000,
+    note = forms.CharField(label=pgettext_lazy("performance", "Comment"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 class AdjustmentForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hardware_erp.core import pdf
 
@@ -32,7 +33,8 @@ def scorecard_pdf(scorecard, values, team, trend_rows, adjustments, events) -> b
     t = pdf.Table(summary, colWidths=[50 * pdf.mm, 40 * pdf.mm])
     t.setStyle(pdf.table_style(header_rows=0, number_columns=(1,)))
     story += [pdf.Paragraph(_("Summary"), st["h2"]), t]
-    rows = [[_("KPI"), _("Value"), _("Target"), _("Records"), _("Weight"), _("Score"), _("Team median")]]
+    rows = [[_("KPI"), pgettext("performance", "Value"), _("Target"), _("Records"), _("Weight"), _("Score"),
+             _("Team median")]]
     for v in values:
         unit = "" if v.kpi.unit == "rating" else (" h" if v.kpi.unit == "h" else "%")
         rows.append([pdf.Paragraph(_safe(v.kpi.name), st["small"]), _n(v.value, unit), _n(v.target, unit),
@@ -47,7 +49,7 @@ def scorecard_pdf(scorecard, values, team, trend_rows, adjustments, events) -> b
         t.setStyle(pdf.table_style())
         story += [pdf.Paragraph(_("Trend"), st["h2"]), t]
     if adjustments:
-        rows = [[_("Points"), _("Reason"), _("By"), _("When")]]
+        rows = [[_("Points"), _("Reason"), pgettext("performance", "By"), _("When")]]
         rows += [[f"{a.points:+}", pdf.Paragraph(_safe(a.reason), st["small"]), person_name(a.actor),
                   a.created_at.strftime("%Y-%m-%d")] for a in adjustments]
         t = pdf.Table(rows, colWidths=[20 * pdf.mm, 100 * pdf.mm, 30 * pdf.mm, 28 * pdf.mm])
@@ -58,11 +60,11 @@ def scorecard_pdf(scorecard, values, team, trend_rows, adjustments, events) -> b
         if text:
             story += [pdf.Paragraph(label, st["h2"]), pdf.Paragraph(_safe(text).replace("\n", "<br/>"), st["body"])]
     if events:
-        rows = [[_("When"), _("By"), _("What"), _("Note")]]
+        rows = [[_("When"), pgettext("performance", "By"), _("What"), _("Note")]]
         rows += [[e.created_at.strftime("%Y-%m-%d %H:%M"), person_name(e.actor) if e.actor else "—",
                   e.to_label or e.get_kind_display(), pdf.Paragraph(_safe(e.display_note[:300]), st["small"])]
                  for e in events]
         t = pdf.Table(rows, colWidths=[30 * pdf.mm, 28 * pdf.mm, 35 * pdf.mm, 85 * pdf.mm], repeatRows=1)
         t.setStyle(pdf.table_style())
-        story += [pdf.Paragraph(_("History"), st["h2"]), t]
+        story += [pdf.Paragraph(pgettext("performance", "History"), st["h2"]), t]
     return pdf.build_pdf(story, title=_("Scorecard"), subtitle=sc.period.label)

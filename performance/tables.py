@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import KPI, BonusTier, Period, Scorecard
 
@@ -8,7 +9,7 @@ from .models import KPI, BonusTier, Period, Scorecard
 class ScorecardTable(tables.Table):
     employee = tables.Column(_("Employee"), accessor="employee__first_name",
                              order_by=("employee__first_name", "employee__username"), linkify=True)
-    period = tables.Column(_("Period"), order_by=("period__start",))
+    period = tables.Column(pgettext_lazy("performance", "Period"), order_by=("period__start",))
     department = tables.Column(_("Department"), default="—")
     role = tables.Column(_("Role"))
     final_score = tables.Column(_("Final score"), attrs={"td": {"class": "text-end"}}, default=_("no data"))
@@ -45,7 +46,8 @@ STATUS_TONES = {"draft": "secondary", "shared": "info", "acknowledged": "primary
 
 
 class PeriodTable(tables.Table):
-    label = tables.Column(_("Period"), accessor="start", linkify=("performance:period", {"pk": tables.A("pk")}))
+    label = tables.Column(pgettext_lazy("performance", "Period"), accessor="start", linkify=("performance:period",
+                                                                                             {"pk": tables.A("pk")}))
     kind = tables.Column(_("Kind"))
     end = tables.Column(_("Ends (exclusive)"))
     status = tables.Column(_("Status"))
@@ -66,7 +68,7 @@ class PeriodTable(tables.Table):
 
 
 class KPITable(tables.Table):
-    code = tables.Column(_("Code"))
+    code = tables.Column(pgettext_lazy("performance", "Code"))
     name = tables.Column(_("KPI"), accessor="name_en", order_by=("name_en",))
     formula = tables.Column(_("Formula"), accessor="formula_text", orderable=False)
     target = tables.Column(_("Default target"), attrs={"td": {"class": "text-end"}})

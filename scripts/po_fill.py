@@ -4,6 +4,7 @@
     python scripts/po_fill.py crm/locale/zh_Hans/LC_MESSAGES/django.po crm-zh.json
     python scripts/po_fill.py FILE.po --missing      # list msgids still untranslated
 
+Entries with a context (pgettext) are keyed "context\u0004msgid" in the JSON and listed so by --missing.
 Works on catalogues written by `manage.py appmessages` (no line wrapping). Plural entries take
 a list of forms in the JSON. Clears the fuzzy flag of filled entries. Then run appmessages again
 (or msgfmt) to compile.
@@ -34,6 +35,9 @@ def main(po_path, json_path=None):
             out.append(block)
             continue
         msgid = unquote(m_id.group(1))
+        m_ctx = re.search(r'^msgctxt (".*")$', block, re.M)
+        if m_ctx:  # entries with a context are keyed "context\u0004msgid" in the JSON (gettext's own notation)
+            msgid = unquote(m_ctx.group(1)) + "\x04" + msgid
         plural = re.search(r'^msgid_plural (".*")$', block, re.M)
         if plural:
             filled = re.search(r'^msgstr\[0\] "(.+)"$', block, re.M)
@@ -58,6 +62,7 @@ def main(po_path, json_path=None):
     for msgid in missing:
         print(quote(msgid))
     print(f"{len(missing)} untranslated", file=sys.stderr)
+    return missing
 
 
 if __name__ == "__main__":

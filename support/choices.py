@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketCategory(models.TextChoices):
@@ -23,7 +24,7 @@ class TicketPriority(models.TextChoices):
 class TicketStatus(models.TextChoices):
     NEW = "new", _("New")
     ASSIGNED = "assigned", _("Assigned")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("support", "In progress")
     WAITING = "waiting", _("Waiting for user")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import TicketCategory, TicketPriority, TicketStatus
 from .models import Checklist, Incident, Inspection, MaintenanceWindow, Suggestion, System, Ticket
@@ -10,7 +11,7 @@ class TicketFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search",
                                   widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TicketStatus.choices)
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=TicketCategory.choices)
+    category = django_filters.ChoiceFilter(label=pgettext_lazy("support", "Category"), choices=TicketCategory.choices)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=TicketPriority.choices)
     open = django_filters.BooleanFilter(label=_("Open only"), method="open_only",
                                         widget=django_filters.widgets.BooleanWidget())

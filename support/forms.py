@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import TicketCategory, TicketPriority
 from .models import CalendarDay, Incident, InspectionResult, MaintenanceWindow, SLAPolicy, Suggestion, System, Ticket
@@ -55,7 +56,7 @@ class TicketForm(forms.ModelForm):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}),
+    body = forms.CharField(label=pgettext_lazy("support", "Message"), widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": _("Write a message.")})
     internal = forms.BooleanField(label=_("Internal note (IT staff only)"), required=False)
     attachments = MultipleFileField(label=_("Attach files"))
@@ -83,7 +84,7 @@ class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(label=_("How satisfied are you?"), coerce=int,
                                     choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect,
                                     error_messages={"required": _("Choose a rating from 1 to 5.")})
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
+    comment = forms.CharField(label=pgettext_lazy("support", "Comment"), required=False, max_length=500)
 
 
 class CalendarDayForm(forms.ModelForm):
@@ -207,11 +208,11 @@ class InspectionForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False,
+    start = forms.DateField(label=pgettext_lazy("support", "From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
     end = forms.DateField(label=_("To (inclusive)"), required=False,
                           widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    category = forms.ChoiceField(label=_("Category"), required=False,
+    category = forms.ChoiceField(label=pgettext_lazy("support", "Category"), required=False,
                                  choices=[("", _("All categories")), *TicketCategory.choices],
                                  widget=forms.Select(attrs={"class": "form-select"}))
 

@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Incident, Inspection, MaintenanceWindow, Suggestion, System, Ticket
 
@@ -18,12 +19,12 @@ class TicketTable(tables.Table):
     number = tables.Column(_("No."), accessor="pk", linkify=True, attrs={"td": {"class": "text-nowrap"}})
     subject = tables.Column(_("Subject"), linkify=True)
     requester = tables.Column(_("Requester"))
-    category = tables.Column(_("Category"))
+    category = tables.Column(pgettext_lazy("support", "Category"))
     priority = tables.Column(_("Priority"))
     status = tables.Column(_("Status"))
     assignee = tables.Column(_("Assignee"), default="—")
     resolution_due = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Resolution due"))
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Opened"))
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=pgettext_lazy("support", "Opened"))
 
     class Meta:
         model = Ticket
@@ -111,7 +112,7 @@ class IncidentTable(tables.Table):
 
 
 class SystemTable(tables.Table):
-    name = tables.Column(_("Name"), linkify=True)
+    name = tables.Column(pgettext_lazy("support", "Name"), linkify=True)
     code = tables.Column(_("Code"))
     owner = tables.Column(_("Responsible"), default="—")
     plan_reviewed_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Plan reviewed"), default="—")
@@ -124,7 +125,7 @@ class SystemTable(tables.Table):
 
 class MaintenanceTable(tables.Table):
     title = tables.Column(_("Title"))
-    starts_at = tables.Column(_("Starts"))
+    starts_at = tables.Column(pgettext_lazy("support", "Starts"))
     ends_at = tables.Column(_("Ends"))
     announce_from = tables.Column(_("Announced from"))
     cancelled = tables.BooleanColumn(_("Cancelled"))
@@ -151,7 +152,7 @@ class SuggestionTable(tables.Table):
     title = tables.Column(_("Title"), linkify=True)
     area = tables.Column(_("Area"))
     status = tables.Column(_("Status"))
-    created_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Submitted"))
+    created_at = tables.DateColumn(format="Y-m-d", verbose_name=pgettext_lazy("support", "Submitted"))
 
     class Meta:
         model = Suggestion

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
@@ -815,8 +816,8 @@ def report_xlsx(report):
     ws.title = str(_("Summary"))
     fmt = "%Y-%m-%d"
     rows = [
-        (_("From"), timezone.localtime(report["start"]).strftime(fmt)),
-        (_("To (exclusive)"), timezone.localtime(report["end"]).strftime(fmt)),
+        (pgettext_lazy("support", "From"), timezone.localtime(report["start"]).strftime(fmt)),
+        (pgettext_lazy("support", "To (exclusive)"), timezone.localtime(report["end"]).strftime(fmt)),
         (_("Tickets"), report["total"]), (_("Still open"), report["open"]),
         (_("First response median (working h)"), report["first_response"]["median_h"]),
         (_("First response 90th percentile (working h)"), report["first_response"]["p90_h"]),
@@ -829,8 +830,10 @@ def report_xlsx(report):
     for label, value in rows:
         ws.append([str(label), value])
     sheets = [
-        (_("By category"), [_("Category"), _("Tickets")], [(c["label"], c["count"]) for c in report["by_category"]]),
-        (_("By month"), [_("Month"), _("Tickets")], [(m["month"], m["count"]) for m in report["by_month"]]),
+        (_("By category"), [pgettext_lazy("support", "Category"), _("Tickets")],
+         [(c["label"], c["count"]) for c in report["by_category"]]),
+        (_("By month"), [pgettext_lazy("support", "Month"), _("Tickets")],
+         [(m["month"], m["count"]) for m in report["by_month"]]),
         (_("Per IT person"), [_("IT person"), _("Assigned"), _("Resolved"), _("Resolution median (working h)"),
                               _("Resolution 90th percentile (working h)"), _("Resolution targets missed (%)"),
                               _("Satisfaction (1–5)"), _("Ratings")],

@@ -44,10 +44,40 @@ def _empty_cache():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The roles exist in every test database, as `make run` and migrate+sync_roles make them."""
-    from hardware_erp.core.management.commands.sync_roles import sync_roles
-
     with django_db_blocker.unblock():
-        sync_roles()
+        seed_reference_data()
+
+
+def seed_reference_data():
+    """What migrate and sync_roles put into every database: roles, the built-in KPIs, the default SLA policies."""
+    import importlib
+
+    from django.apps import apps
+
+    from hardware_erp.core.management.commands.sync_roles import sync_roles
+    from performance.catalogue import sync_catalogue
+
+    sync_roles()
+    sync_catalogue()
+    importlib.import_module("support.migrations.0002_default_sla_policies").create(apps, None)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))) or \
+        "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table when it ends; put the reference data back for the tests after it."""
+    yield
+    if nextitem is not None and _transactional(item):  # after the last test the test database is gone
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            seed_reference_data()
 
 
 @pytest.fixture

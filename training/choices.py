@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ModuleChoices(models.TextChoices):
@@ -8,8 +9,8 @@ class ModuleChoices(models.TextChoices):
     ORDERS = "orders", _("Sales orders")
     GOVERNANCE = "governance", _("Data governance")
     TRAINING = "training", _("Training")
-    SUPPORT = "support", _("Support")
-    PERFORMANCE = "performance", _("Performance")
+    SUPPORT = "support", pgettext_lazy("training", "Support")
+    PERFORMANCE = "performance", pgettext_lazy("training", "Performance")
     GENERAL = "general", _("General")
 
 
@@ -64,6 +65,6 @@ class LibraryKind(models.TextChoices):
 
 
 class LibraryStatus(models.TextChoices):
-    SUGGESTED = "suggested", _("Suggested")
+    SUGGESTED = "suggested", pgettext_lazy("training", "Suggested")
     PUBLISHED = "published", _("Published")
     REJECTED = "rejected", _("Not published")

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from governance.fields import EncryptedTextField, blind_index, digits_only, mask_phone, mask_tail
@@ -42,7 +43,7 @@ class Customer(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     customer_type = models.CharField(_("type"), max_length=12, choices=CustomerTypeChoices.choices,
                                      default=CustomerTypeChoices.RETAILER)
-    level = models.CharField(_("level"), max_length=4, choices=CustomerLevelChoices.choices,
+    level = models.CharField(pgettext_lazy("crm", "level"), max_length=4, choices=CustomerLevelChoices.choices,
                              default=CustomerLevelChoices.C)
     source = models.CharField(_("source"), max_length=12, choices=CustomerSourceChoices.choices,
                               default=CustomerSourceChoices.WALK_IN)
@@ -153,7 +154,7 @@ class Contact(TimeStampedModel):
     mobile = EncryptedTextField(_("mobile"), blank=True, help_text=_("Mainland 11-digit number or +country code."))
     mobile_bidx = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     landline = models.CharField(_("landline"), max_length=40, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(pgettext_lazy("crm", "e-mail"), blank=True)
     wechat = models.CharField(_("WeChat ID"), max_length=60, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.CharField(_("notes"), max_length=255, blank=True)
@@ -205,7 +206,7 @@ class DeliveryAddress(TimeStampedModel):
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
                                  related_name="addresses")
     label = models.CharField(_("label"), max_length=60, blank=True, help_text=_("e.g. warehouse, site 2"))
-    recipient = models.CharField(_("recipient"), max_length=60, blank=True)
+    recipient = models.CharField(pgettext_lazy("crm", "recipient"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     province = models.CharField(_("province"), max_length=20, choices=PROVINCE_CHOICES, blank=True)
     city = models.CharField(_("city"), max_length=40, blank=True)
@@ -228,15 +229,17 @@ class CustomerEvent(models.Model):
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
                                  related_name="events")
     kind = models.CharField(_("event"), max_length=12, choices=CustomerEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("crm", "by"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
-    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), null=True, blank=True,
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("crm", "from"), null=True,
+                                  blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"), null=True, blank=True,
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("crm", "to"), null=True,
+                                blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
     other_customer = models.ForeignKey(Customer, verbose_name=_("other customer"), null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = models.CharField(pgettext_lazy("crm", "note"), max_length=255, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 

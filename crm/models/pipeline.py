@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import TimeStampedModel
@@ -32,7 +33,7 @@ class ContactRecord(models.Model):
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     summary = models.TextField(_("summary"))
     next_step = models.CharField(_("next step"), max_length=255, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("crm", "by"), null=True,
                                    on_delete=models.SET_NULL, related_name="crm_records")
     created_at = models.DateTimeField(_("entered"), auto_now_add=True, db_index=True)
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import BilingualNameModel, TimeStampedModel
@@ -21,7 +22,7 @@ from .catalogue import Product, Warehouse
 class Supplier(BilingualNameModel, TimeStampedModel):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(pgettext_lazy("inventory", "e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     default_lead_time_days = models.PositiveIntegerField(_("usual lead time (days)"), default=7)
     active = models.BooleanField(_("active"), default=True)
@@ -42,7 +43,7 @@ class SupplierContact(models.Model):
     name = models.CharField(_("name"), max_length=60)
     role = models.CharField(_("role"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(pgettext_lazy("inventory", "e-mail"), blank=True)
 
     class Meta:
         ordering = ["name"]

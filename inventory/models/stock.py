@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.money import QuantityField
 
@@ -107,7 +108,7 @@ class Reservation(models.Model):
                                   verbose_name=_("warehouse"))
     quantity = QuantityField(_("quantity"))
     reference = models.CharField(_("source document"), max_length=60, db_index=True)
-    key = models.CharField(_("key"), max_length=100, unique=True)
+    key = models.CharField(pgettext_lazy("inventory", "key"), max_length=100, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("reserved by"))
     created_at = models.DateTimeField(_("reserved"), default=timezone.now)

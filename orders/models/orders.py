@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import TimeStampedModel
@@ -53,7 +54,7 @@ class SalesOrderQuerySet(models.QuerySet):
 class SalesOrder(TimeStampedModel):
     kind = models.CharField(_("document"), max_length=10, choices=DocKind.choices, default=DocKind.ORDER,
                             db_index=True)
-    number = models.CharField(_("number"), max_length=20, unique=True)
+    number = models.CharField(pgettext_lazy("orders", "number"), max_length=20, unique=True)
     status = models.CharField(_("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.DRAFT,
                               db_index=True)
     customer = models.ForeignKey("crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
@@ -76,7 +77,7 @@ class SalesOrder(TimeStampedModel):
     contact_phone = models.CharField(_("receiver phone"), max_length=40, blank=True)
     customer_email = models.EmailField(_("customer e-mail"), blank=True,
                                        help_text=_("Status changes are e-mailed here."))
-    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=0)
+    payment_terms_days = models.PositiveSmallIntegerField(pgettext_lazy("orders", "payment terms (days)"), default=0)
     notes = models.TextField(_("notes"), blank=True)
     # totals, kept by services.recalculate
     subtotal = MoneyField(_("amount before discount"))
@@ -173,7 +174,7 @@ class OrderLine(models.Model):
     unit = models.ForeignKey("inventory.UnitOfMeasure", verbose_name=_("unit"), on_delete=models.PROTECT,
                              related_name="+")
     quantity = QuantityField(_("quantity"), validators=[MinValueValidator(Decimal("0.001"))])
-    factor = QuantityField(_("base units per unit"), default=Decimal("1"))
+    factor = QuantityField(pgettext_lazy("orders", "base units per unit"), default=Decimal("1"))
     base_quantity = QuantityField(_("quantity (base units)"))
     list_price = MoneyField(_("list price"))
     unit_price = MoneyField(_("unit price"))
@@ -223,8 +224,9 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    from_status = models.CharField(_("from"), max_length=12, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=OrderStatus.choices, blank=True)
+    from_status = models.CharField(pgettext_lazy("orders", "from"), max_length=12, choices=OrderStatus.choices,
+                                   blank=True)
+    to_status = models.CharField(pgettext_lazy("orders", "to"), max_length=12, choices=OrderStatus.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     customer_emailed_at = models.DateTimeField(_("customer e-mailed"), null=True, blank=True)
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.money import MoneyField, QuantityField
 
@@ -22,7 +23,7 @@ class PaymentQuerySet(models.QuerySet):
 
 
 class Payment(models.Model):
-    number = models.CharField(_("number"), max_length=20, unique=True)
+    number = models.CharField(pgettext_lazy("orders", "number"), max_length=20, unique=True)
     customer = models.ForeignKey("crm.Customer", on_delete=models.PROTECT, related_name="payments",
                                  verbose_name=_("customer"))
     method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices,
@@ -74,7 +75,7 @@ class OrderReturn(models.Model):
 
     order = models.ForeignKey("orders.SalesOrder", on_delete=models.PROTECT, related_name="returns",
                               verbose_name=_("order"))
-    number = models.CharField(_("number"), max_length=20, unique=True)
+    number = models.CharField(pgettext_lazy("orders", "number"), max_length=20, unique=True)
     reason = models.CharField(_("reason"), max_length=255)
     credit_amount = MoneyField(_("credit"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -100,7 +101,7 @@ class ReturnLine(models.Model):
     quantity = QuantityField(_("quantity (base units)"))
     credit_amount = MoneyField(_("credit"))
     movement = models.ForeignKey("inventory.StockMovement", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("stock movement"))
+                                 related_name="+", verbose_name=pgettext_lazy("orders", "stock movement"))
 
     class Meta:
         ordering = ["order_return", "pk"]

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.money import QuantityField
 
@@ -34,7 +35,7 @@ class Carrier(models.Model):
 class Shipment(models.Model):
     order = models.ForeignKey("orders.SalesOrder", on_delete=models.PROTECT, related_name="shipments",
                               verbose_name=_("order"))
-    number = models.CharField(_("number"), max_length=24, unique=True)
+    number = models.CharField(pgettext_lazy("orders", "number"), max_length=24, unique=True)
     warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("warehouse"))
     carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, null=True, blank=True,
@@ -82,7 +83,7 @@ class ShipmentLine(models.Model):
                                  verbose_name=_("bin"))
     quantity = QuantityField(_("quantity (base units)"))
     movement = models.ForeignKey("inventory.StockMovement", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("stock movement"))
+                                 related_name="+", verbose_name=pgettext_lazy("orders", "stock movement"))
 
     class Meta:
         ordering = ["shipment", "pk"]
@@ -103,7 +104,7 @@ class TrackingEvent(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=ShipmentStatus.choices)
     description = models.CharField(_("event"), max_length=500)
     location = models.CharField(_("place"), max_length=120, blank=True)
-    source = models.CharField(_("source"), max_length=10, default="manual")
+    source = models.CharField(pgettext_lazy("orders", "source"), max_length=10, default="manual")
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("recorded by"))

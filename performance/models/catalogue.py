@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import BilingualNameModel, TimeStampedModel
@@ -20,7 +21,7 @@ class KPI(BilingualNameModel, TimeStampedModel):
     target, bands and weights per role. Each period copies them into PeriodKPI rows that managers may
     change for that period only."""
 
-    code = models.SlugField(_("code"), max_length=50, unique=True)
+    code = models.SlugField(pgettext_lazy("performance", "code"), max_length=50, unique=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     formula = models.TextField(_("formula"), blank=True)
@@ -37,7 +38,7 @@ class KPI(BilingualNameModel, TimeStampedModel):
     bands = models.JSONField(_("scoring bands"), default=default_bands)
     builtin = models.BooleanField(_("built in"), default=False)
     active = models.BooleanField(_("active"), default=True)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("performance", "order"), default=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -69,7 +70,7 @@ class KPIWeight(models.Model):
     """The roles a KPI applies to and its default weight (per cent) in each; per role they sum to 100."""
 
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="weights", verbose_name=_("KPI"))
-    role = models.CharField(_("role"), max_length=30)
+    role = models.CharField(pgettext_lazy("performance", "role"), max_length=30)
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2,
                                  validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..choices import PeriodKindChoices, PeriodStatusChoices
 from .catalogue import KPI, default_bands
@@ -17,8 +18,8 @@ class Period(models.Model):
     end = models.DateField(_("end (exclusive)"))
     status = models.CharField(_("status"), max_length=10, choices=PeriodStatusChoices.choices,
                               default=PeriodStatusChoices.OPEN)
-    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    computed_at = models.DateTimeField(pgettext_lazy("performance", "computed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("performance", "closed"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name=_("closed by"))
 
@@ -58,7 +59,7 @@ class PeriodKPI(models.Model):
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("period"))
     kpi = models.ForeignKey(KPI, on_delete=models.PROTECT, related_name="period_settings", verbose_name=_("KPI"))
-    role = models.CharField(_("role"), max_length=30)
+    role = models.CharField(pgettext_lazy("performance", "role"), max_length=30)
     target = models.DecimalField(_("target"), max_digits=10, decimal_places=2)
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
     bands = models.JSONField(_("scoring bands"), default=default_bands)
@@ -82,8 +83,8 @@ class ComputationRun(models.Model):
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="runs", verbose_name=_("period"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("started by"))
-    started_at = models.DateTimeField(_("started"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("performance", "started"), default=timezone.now)
+    finished_at = models.DateTimeField(pgettext_lazy("performance", "finished"), null=True, blank=True)
     people = models.PositiveIntegerField(_("people"), default=0)
     values = models.PositiveIntegerField(_("values"), default=0)
     skipped_closed = models.PositiveIntegerField(_("closed scorecards kept"), default=0)
@@ -106,13 +107,13 @@ class KPIValue(models.Model):
                                   verbose_name=_("scorecard"))
     kpi = models.ForeignKey(KPI, on_delete=models.PROTECT, related_name="values", verbose_name=_("KPI"))
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, null=True, blank=True)
-    records = models.PositiveIntegerField(_("records"), default=0)
+    records = models.PositiveIntegerField(pgettext_lazy("performance", "records"), default=0)
     records_ok = models.PositiveIntegerField(_("records that count"), default=0)
     target = models.DecimalField(_("target"), max_digits=10, decimal_places=2)
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     missing_sources = models.JSONField(_("selectors not available"), default=list, blank=True)
-    computed_at = models.DateTimeField(_("computed"))
+    computed_at = models.DateTimeField(pgettext_lazy("performance", "computed"))
 
     class Meta:
         ordering = ["kpi__position", "kpi__code"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import Department, TimeStampedModel
@@ -35,7 +36,7 @@ class Scorecard(TimeStampedModel):
                                verbose_name=_("period"))
     employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="scorecards", verbose_name=_("employee"))
-    role = models.CharField(_("role"), max_length=30)
+    role = models.CharField(pgettext_lazy("performance", "role"), max_length=30)
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="scorecards", verbose_name=_("department"))
     status = models.CharField(_("status"), max_length=15, choices=ScorecardStatusChoices.choices,
@@ -48,8 +49,8 @@ class Scorecard(TimeStampedModel):
                                       db_index=True)
     manager_comment = models.TextField(_("manager's comment"), blank=True)
     employee_comment = models.TextField(_("employee's comment"), blank=True)
-    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    computed_at = models.DateTimeField(pgettext_lazy("performance", "computed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("performance", "closed"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = ScorecardQuerySet.as_manager()
@@ -106,7 +107,7 @@ class ScorecardEvent(models.Model):
 
     class Kind(models.TextChoices):
         TRANSITION = "transition", _("Status change")
-        COMMENT = "comment", _("Comment")
+        COMMENT = "comment", pgettext_lazy("performance", "Comment")
         ADJUSTMENT = "adjustment", _("Adjustment")
         COMPUTED = "computed", _("Computed")
 

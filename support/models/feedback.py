@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.models import TimeStampedModel
 
@@ -25,7 +26,8 @@ class Suggestion(TimeStampedModel):
         PRINTING = "printing", _("Printing and scanning")
         OTHER = "other", _("Other")
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("support", "author"),
+                               on_delete=models.PROTECT,
                                related_name="+")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("suggestion"))

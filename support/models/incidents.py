@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import TimeStampedModel
@@ -13,7 +14,7 @@ class System(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("support", "description"), blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("responsible"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     plan_contacts = models.TextField(_("emergency contacts"), blank=True,
@@ -79,8 +80,9 @@ class Incident(TimeStampedModel):
     source_check = models.CharField(_("failing check"), max_length=50, blank=True)
     review_cause = models.TextField(_("cause"), blank=True)
     review_actions = models.TextField(_("actions to prevent it"), blank=True)
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True,
+    reviewed_at = models.DateTimeField(pgettext_lazy("support", "reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("support", "reviewed by"),
+                                    null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()
 
@@ -111,12 +113,12 @@ class IncidentUpdate(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates",
                                  verbose_name=_("incident"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("support", "author"), null=True,
                                on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(_("update"))
     estimated_recovery_at = models.DateTimeField(_("new estimated recovery"), null=True, blank=True)
     is_resolution = models.BooleanField(_("resolution"), default=False)
-    created_at = models.DateTimeField(_("posted"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("support", "posted"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -137,7 +139,7 @@ class MaintenanceWindow(TimeStampedModel):
     ends_at = models.DateTimeField(_("ends"))
     announce_from = models.DateTimeField(_("announce from"),
                                          help_text=_("The banner shows from this moment until the window ends."))
-    cancelled = models.BooleanField(_("cancelled"), default=False)
+    cancelled = models.BooleanField(pgettext_lazy("support", "cancelled"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
 

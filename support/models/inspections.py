@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.models import TimeStampedModel
 
@@ -38,7 +39,7 @@ class ChecklistItem(models.Model):
     checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items",
                                   verbose_name=_("checklist"))
     text = models.CharField(_("check"), max_length=300)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("support", "order"), default=0)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -56,12 +57,12 @@ class Inspection(TimeStampedModel):
 
     checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="inspections",
                                   verbose_name=_("checklist"))
-    due_date = models.DateField(_("due"))
+    due_date = models.DateField(pgettext_lazy("support", "due"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DUE,
                               db_index=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_at = models.DateTimeField(pgettext_lazy("support", "done"), null=True, blank=True)
     failed_count = models.PositiveSmallIntegerField(_("failed items"), default=0)
 
     class Meta:
@@ -80,14 +81,14 @@ class Inspection(TimeStampedModel):
 class InspectionResult(models.Model):
     class Result(models.TextChoices):
         OK = "ok", _("OK")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("support", "Failed")
         NA = "na", _("Not applicable")
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results",
                                    verbose_name=_("inspection"))
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("check"))
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("support", "note"), max_length=300, blank=True)
     ticket = models.ForeignKey("support.Ticket", verbose_name=_("ticket"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
 

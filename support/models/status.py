@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestRecord(models.Model):
@@ -12,7 +13,7 @@ class RequestRecord(models.Model):
         ERROR = "error", _("Server error")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, db_index=True)
-    method = models.CharField(_("method"), max_length=10)
+    method = models.CharField(pgettext_lazy("support", "method"), max_length=10)
     path = models.CharField(_("path"), max_length=500)
     status_code = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("time (ms)"))

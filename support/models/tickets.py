@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import TimeStampedModel
@@ -39,7 +40,8 @@ class SLAPolicy(TimeStampedModel):
 class AssignmentRule(TimeStampedModel):
     """New tickets of a category go to this IT person."""
 
-    category = models.CharField(_("category"), max_length=20, choices=TicketCategory.choices, unique=True)
+    category = models.CharField(pgettext_lazy("support", "category"), max_length=20, choices=TicketCategory.choices,
+                                unique=True)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), on_delete=models.CASCADE,
                                  related_name="+")
 
@@ -69,8 +71,8 @@ class Ticket(TimeStampedModel):
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester"), on_delete=models.PROTECT,
                                   related_name="support_tickets")
     subject = models.CharField(_("subject"), max_length=200)
-    description = models.TextField(_("description"))
-    category = models.CharField(_("category"), max_length=20, choices=TicketCategory.choices,
+    description = models.TextField(pgettext_lazy("support", "description"))
+    category = models.CharField(pgettext_lazy("support", "category"), max_length=20, choices=TicketCategory.choices,
                                 default=TicketCategory.OTHER, db_index=True)
     priority = models.CharField(_("priority"), max_length=10, choices=TicketPriority.choices,
                                 default=TicketPriority.NORMAL, db_index=True)
@@ -130,9 +132,10 @@ class TicketMessage(models.Model):
     """One entry of the conversation; internal notes are for IT staff only."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("support", "author"),
+                               on_delete=models.PROTECT,
                                related_name="+")
-    body = models.TextField(_("message"))
+    body = models.TextField(pgettext_lazy("support", "message"))
     internal = models.BooleanField(_("internal note"), default=False,
                                    help_text=_("Only IT staff see internal notes."))
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
@@ -154,7 +157,7 @@ class TicketAttachment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments",
                                verbose_name=_("ticket"))
     message = models.ForeignKey(TicketMessage, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="attachments", verbose_name=_("message"))
+                                related_name="attachments", verbose_name=pgettext_lazy("support", "message"))
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
@@ -184,7 +187,7 @@ class TicketEvent(models.Model):
     to_status = models.CharField(_("to status"), max_length=20, choices=TicketStatus.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = models.CharField(pgettext_lazy("support", "note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:

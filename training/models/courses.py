@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import TimeStampedModel
@@ -57,7 +58,7 @@ class Course(Bilingual, TimeStampedModel):
 
 class Lesson(Bilingual, TimeStampedModel):
     course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="lessons")
-    order = models.PositiveIntegerField(_("order"), default=1)
+    order = models.PositiveIntegerField(pgettext_lazy("training", "order"), default=1)
     kind = models.CharField(_("kind"), max_length=12, choices=LessonKind.choices, default=LessonKind.TEXT)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
@@ -121,7 +122,7 @@ class Quiz(TimeStampedModel):
 
 class Question(TimeStampedModel):
     quiz = models.ForeignKey(Quiz, verbose_name=_("quiz"), on_delete=models.CASCADE, related_name="questions")
-    order = models.PositiveIntegerField(_("order"), default=1)
+    order = models.PositiveIntegerField(pgettext_lazy("training", "order"), default=1)
     kind = models.CharField(_("kind"), max_length=12, choices=QuestionKind.choices, default=QuestionKind.SINGLE)
     text_zh = models.TextField(_("question (Chinese)"))
     text_en = models.TextField(_("question (English)"), blank=True)
@@ -148,7 +149,7 @@ class Question(TimeStampedModel):
 class Choice(models.Model):
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE,
                                  related_name="choices")
-    order = models.PositiveIntegerField(_("order"), default=1)
+    order = models.PositiveIntegerField(pgettext_lazy("training", "order"), default=1)
     text_zh = models.CharField(_("option (Chinese)"), max_length=300)
     text_en = models.CharField(_("option (English)"), max_length=300, blank=True)
     is_correct = models.BooleanField(_("correct"), default=False)
@@ -184,7 +185,7 @@ class Enrollment(TimeStampedModel):
                                related_name="enrollments")
     assignment = models.ForeignKey("training.PlanAssignment", verbose_name=_("onboarding plan"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="enrollments")
-    source = models.CharField(_("source"), max_length=10, choices=EnrollmentSource.choices,
+    source = models.CharField(pgettext_lazy("training", "source"), max_length=10, choices=EnrollmentSource.choices,
                               default=EnrollmentSource.SELF)
     required = models.BooleanField(_("required"), default=False)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
@@ -253,7 +254,7 @@ class QuizAttempt(models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
     score = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=1, null=True, blank=True)
-    passed = models.BooleanField(_("passed"), default=False)
+    passed = models.BooleanField(pgettext_lazy("training", "passed"), default=False)
     expired = models.BooleanField(_("expired"), default=False)
 
     class Meta:

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import TimeStampedModel
@@ -17,7 +18,7 @@ def _role_choices():
 
 
 class OnboardingPlan(Bilingual, TimeStampedModel):
-    role = models.CharField(_("role"), max_length=30, choices=_role_choices, unique=True)
+    role = models.CharField(pgettext_lazy("training", "role"), max_length=30, choices=_role_choices, unique=True)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
@@ -44,7 +45,7 @@ class PlanCourse(models.Model):
     plan = models.ForeignKey(OnboardingPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="items")
     course = models.ForeignKey("training.Course", verbose_name=_("course"), on_delete=models.PROTECT,
                                related_name="plan_items")
-    order = models.PositiveIntegerField(_("order"), default=1)
+    order = models.PositiveIntegerField(pgettext_lazy("training", "order"), default=1)
     due_days = models.PositiveIntegerField(_("due (days after hire)"), default=7)
     required = models.BooleanField(_("required"), default=True)
 
@@ -99,7 +100,7 @@ class MentorMessage(models.Model):
                                    verbose_name=_("plan assignment"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                                verbose_name=_("author"))
-    body = models.TextField(_("message"))
+    body = models.TextField(pgettext_lazy("training", "message"))
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import TimeStampedModel
@@ -51,7 +52,7 @@ class SessionSeat(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.CASCADE,
                              related_name="session_seats")
     status = models.CharField(_("status"), max_length=12, choices=SeatStatus.choices, default=SeatStatus.ENROLLED)
-    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    requested_at = models.DateTimeField(pgettext_lazy("training", "requested"), auto_now_add=True)
     attended = models.BooleanField(_("attended"), null=True, blank=True)
 
     class Meta:
@@ -94,7 +95,7 @@ class ExternalTraining(TimeStampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.CASCADE,
                              related_name="external_trainings")
     kind = models.CharField(_("kind"), max_length=20, choices=ExternalKind.choices, default=ExternalKind.COURSE)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("training", "title"), max_length=200)
     provider = models.CharField(_("provider"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
