@@ -99,6 +99,8 @@ class Customer(TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "name"], name="crm_customer_owner_name"),
             models.Index(fields=["province", "city"], name="crm_customer_region"),
+            # for_user()/active() of every list, report and dashboard: customers not merged, index-only
+            models.Index(fields=["id"], condition=Q(merged_into__isnull=True), name="crm_customer_active"),
         ]
 
     def __str__(self):

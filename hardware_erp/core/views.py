@@ -99,6 +99,9 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
     def get_table_pagination(self, table):
         return {"per_page": self.paginate_by}
 
+    def get_paginate_by(self, queryset):
+        return None  # the table paginates (above); the list view's own paginator would count the rows again
+
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
             return ["htmx/list_table.html"]

@@ -240,3 +240,26 @@ def test_invoice_request_once_per_order(world, manager, finance):
         services.request_invoice(order, actor=world.rep)
     req = services.issue_invoice(req, actor=finance, invoice_number="No.12345678")
     assert req.status == "issued"
+
+
+def test_dashboard_counts_open_orders_month_revenue_and_overdue_balances(world, manager, finance):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.selectors import kpi_counts
+
+    late = _shipped(world, manager)  # 226.00, due in the past below
+    paid = _shipped(world, manager, "50")  # 113.00, paid in full: owes nothing
+    services.record_payment(customer=world.customer, amount="113", allocations=[(paid, "113")], actor=finance)
+    services.deliver_order(paid, actor=manager)
+    submitted = services.submit_order(world.order([{"product": world.products[0], "quantity": "10"}]),
+                                      actor=world.rep)
+    past = timezone.localdate() - timedelta(days=3)
+    SalesOrder.objects.filter(pk__in=[late.pk, paid.pk]).update(due_date=past)
+    counts = kpi_counts(manager)
+    assert counts["open"] == 1  # submitted (or approved at once): the shipped ones are no longer open
+    assert counts["overdue"] == D("226.00")
+    assert counts["month_revenue"] == late.net_total + paid.net_total + (
+        submitted.net_total if submitted.status == "approved" else 0)
+    assert kpi_counts(world.rep)["overdue"] == D("226.00")  # the rep sells both
