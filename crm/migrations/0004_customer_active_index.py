@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0002_trigram_indexes'),
+        ('crm', '0003_customer_last_order_date'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
