@@ -218,8 +218,10 @@ def with_customers(pairs) -> list[dict]:
 # ---------------------------------------------------------------- people
 
 def decided_change_requests(start, end):
-    """Change requests made in [start, end) and already approved or rejected (what a rejection rate counts)."""
-    return ChangeRequest.objects.filter(created_at__gte=start, created_at__lt=end) \
+    """Change requests approved or rejected in [start, end) (what a rejection rate counts). By the decision
+    time, so that a period's count never changes once it has ended (a request made on the 30th and decided
+    on the 2nd counts in the month of its decision)."""
+    return ChangeRequest.objects.filter(reviewed_at__gte=start, reviewed_at__lt=end) \
         .exclude(status=ChangeRequest.Status.PENDING)
 
 
@@ -239,8 +241,11 @@ def _rate(part, whole):
 
 def change_requests_by_person(scope) -> list[dict]:
     """Per requester: decided requests in the period, how many approved and rejected, the rejection rate (%),
-    and how many of the period's requests still wait. Highest rejection count first."""
-    qs = ChangeRequest.objects.filter(created_at__gte=scope.start, created_at__lt=scope.end)
+    and how many of the period's requests still wait. Highest rejection count first. Decided requests count
+    by their decision time, as `decided_change_requests` and the KPI do."""
+    qs = ChangeRequest.objects.filter(
+        Q(reviewed_at__gte=scope.start, reviewed_at__lt=scope.end)
+        | Q(status=ChangeRequest.Status.PENDING, created_at__gte=scope.start, created_at__lt=scope.end))
     if scope.user_ids is not None:
         qs = qs.filter(requester_id__in=scope.user_ids)
     rows = qs.values("requester_id", "requester__username", "requester__first_name", "requester__last_name") \

@@ -1,6 +1,7 @@
 """Read-side functions of governance: backup status (support's status page) and KPI evidence (performance)."""
 
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -37,10 +38,10 @@ def _when(dt) -> str:
 
 
 def kpi_change_requests_rejected(user, start, end) -> list[dict]:
-    """The user's change requests made in [start, end) and decided: ok when approved."""
+    """The user's change requests decided in [start, end): ok when approved."""
     out = []
     qs = quality.decided_change_requests(start, end).filter(requester=user).select_related("reviewer", "content_type")
-    for cr in qs.order_by("created_at"):
+    for cr in qs.order_by("reviewed_at", "pk"):
         out.append({"model": "governance.changerequest", "id": cr.pk,
                     "label": _("Change of %(record)s") % {"record": cr.object_repr}, "url": cr.get_absolute_url(),
                     "ok": cr.status == ChangeRequest.Status.APPROVED, "value": None,
@@ -50,15 +51,16 @@ def kpi_change_requests_rejected(user, start, end) -> list[dict]:
 
 
 def kpi_import_errors(user, start, end) -> list[dict]:
-    """The user's imports in [start, end): value = share of rows refused (0–1); ok when none was refused."""
+    """The user's imports in [start, end): value = share of rows refused in per cent (the KPI's unit: its
+    target is "at most 2 %"); ok when none was refused."""
     out = []
     url = reverse("governance:data_quality_list", args=["imports"]) + "?" + urlencode({
         "person": user.pk, "start": f"{timezone.localtime(start):%Y-%m-%d}",
         "end": f"{timezone.localtime(end) - timedelta(microseconds=1):%Y-%m-%d}"})
     for imp in quality.imports(start, end).filter(user=user).order_by("created_at"):
-        rate = (imp.error_rows / imp.total_rows) if imp.total_rows else 0.0
+        rate = (Decimal(100 * imp.error_rows) / imp.total_rows) if imp.total_rows else Decimal(0)
         out.append({"model": "governance.importlog", "id": imp.pk, "label": f"{imp.model_label} {imp.file_name}",
-                    "url": url, "ok": imp.error_rows == 0, "value": round(rate, 4),
+                    "url": url, "ok": imp.error_rows == 0, "value": rate.quantize(Decimal("0.01"), ROUND_HALF_UP),
                     "detail": _("%(errors)s of %(rows)s rows refused") % {"errors": imp.error_rows,
                                                                           "rows": imp.total_rows}})
     return out

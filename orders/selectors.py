@@ -22,8 +22,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .choices import INVOICED_STATES, SOLD_STATES, OrderStatus
+from .choices import INVOICED_STATES, SOLD_STATES, DocKind, OrderStatus
 from .models import OrderEvent, OrderLine, SalesOrder, Shipment
 
 ZERO = Decimal("0.00")
@@ -276,21 +277,37 @@ def kpi_order_entry_timeliness(user, start, end) -> list[dict]:
         hours = (r["submitted_at"] - r["created_at"]).total_seconds() / 3600
         out.append({"model": "orders.salesorder", "id": r["pk"], "label": r["number"],
                     "url": reverse("orders:order", args=[r["pk"]]), "ok": hours <= 24, "value": round(hours, 1),
-                    "detail": f"created {timezone.localtime(r['created_at']):%m-%d %H:%M}, submitted "
-                              f"{timezone.localtime(r['submitted_at']):%m-%d %H:%M}"})
+                    "detail": _("created %(created)s, submitted %(submitted)s") % {
+                        "created": f"{timezone.localtime(r['created_at']):%m-%d %H:%M}",
+                        "submitted": f"{timezone.localtime(r['submitted_at']):%m-%d %H:%M}"}})
     return out
 
 
 def kpi_approval_lead_time(user, start, end) -> list[dict]:
-    """Orders the user approved in the period: hours from submission to approval (value)."""
+    """Orders the user approved or rejected in the period: hours from submission to the decision (value).
+
+    Approvals come from the order (approved_by, approved_at); rejections from the order's events, each
+    measured from the submission it answered (the latest submission before it)."""
     rows = (SalesOrder.objects.orders().filter(approved_by=user, approved_at__gte=start, approved_at__lt=end,
                                                submitted_at__isnull=False)
             .values("pk", "number", "submitted_at", "approved_at"))
-    return [{"model": "orders.salesorder", "id": r["pk"], "label": r["number"],
-             "url": reverse("orders:order", args=[r["pk"]]), "ok": True,
-             "value": round((r["approved_at"] - r["submitted_at"]).total_seconds() / 3600, 1),
-             "detail": f"submitted {timezone.localtime(r['submitted_at']):%m-%d %H:%M}, approved "
-                       f"{timezone.localtime(r['approved_at']):%m-%d %H:%M}"} for r in rows]
+    approved = _("submitted %(submitted)s, approved %(decided)s")
+    rejected = _("submitted %(submitted)s, rejected %(decided)s")
+    decisions = [(r["pk"], r["number"], r["submitted_at"], r["approved_at"], approved) for r in rows]
+    submitted = (OrderEvent.objects.filter(order_id=OuterRef("order_id"), to_status=OrderStatus.SUBMITTED,
+                                           at__lte=OuterRef("at")).order_by("-at", "-pk").values("at")[:1])
+    for e in (OrderEvent.objects.filter(actor=user, to_status=OrderStatus.REJECTED, at__gte=start, at__lt=end,
+                                        order__kind=DocKind.ORDER)
+              .annotate(submitted=Subquery(submitted)).filter(submitted__isnull=False)
+              .values("order_id", "order__number", "submitted", "at")):
+        decisions.append((e["order_id"], e["order__number"], e["submitted"], e["at"], rejected))
+    decisions.sort(key=lambda d: (d[3], d[0]))
+    return [{"model": "orders.salesorder", "id": pk, "label": number,
+             "url": reverse("orders:order", args=[pk]), "ok": True,
+             "value": round((decided - submitted).total_seconds() / 3600, 1),
+             "detail": detail % {"submitted": f"{timezone.localtime(submitted):%m-%d %H:%M}",
+                                 "decided": f"{timezone.localtime(decided):%m-%d %H:%M}"}}
+            for pk, number, submitted, decided, detail in decisions]
 
 
 def kpi_shipping_lead_time(user, start, end) -> list[dict]:
@@ -301,8 +318,9 @@ def kpi_shipping_lead_time(user, start, end) -> list[dict]:
     return [{"model": "orders.shipment", "id": r["pk"], "label": r["number"],
              "url": reverse("orders:order", args=[r["order_id"]]), "ok": True,
              "value": round((r["shipped_at"] - r["order__approved_at"]).total_seconds() / 3600, 1),
-             "detail": f"approved {timezone.localtime(r['order__approved_at']):%m-%d %H:%M}, shipped "
-                       f"{timezone.localtime(r['shipped_at']):%m-%d %H:%M}"} for r in rows]
+             "detail": _("approved %(approved)s, shipped %(shipped)s") % {
+                 "approved": f"{timezone.localtime(r['order__approved_at']):%m-%d %H:%M}",
+                 "shipped": f"{timezone.localtime(r['shipped_at']):%m-%d %H:%M}"}} for r in rows]
 
 
 def kpi_counts(user) -> dict:

@@ -203,7 +203,8 @@ def test_change_requests_and_imports_per_person_match_the_kpis(people, client_as
     assert imports[rep_a.pk] == {"user_id": rep_a.pk, "name": "Ann Li", "imports": 2, "with_errors": 1,
                                  "rows": 100, "errors": 5, "rate": 5.0}
     kpi = selectors.kpi_import_errors(rep_a, scope.start, scope.end)
-    assert [e["value"] for e in kpi] == [0.1, 0.0] and kpi[0]["url"].startswith(_list("imports"))
+    assert [e["value"] for e in kpi] == [Decimal("10.00"), Decimal("0.00")]  # per cent of rows refused
+    assert kpi[0]["url"].startswith(_list("imports"))
     assert f"person={rep_a.pk}" in kpi[0]["url"]
 
     client = client_as(user=manager)
