@@ -180,9 +180,9 @@ class TicketView(ModuleMixin, DetailView):
         if not it:
             msgs = msgs.filter(internal=False)
         allowed = sorted(services.TRANSITIONS[t.status], key=list(services.S).index)
-        if not it:
+        if not it:  # the requester's own moves; a lead reading someone else's ticket has none
             allowed = [s for s in allowed if (services.S(t.status), s) in services.REQUESTER_TRANSITIONS
-                       and s != services.S.IN_PROGRESS]
+                       and s != services.S.IN_PROGRESS and user.pk == t.requester_id]
         ctx.update(
             title=f"{t.number} {t.subject}", is_it=it, thread=msgs,
             ticket_files=t.attachments.filter(message__isnull=True),

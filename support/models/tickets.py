@@ -14,6 +14,7 @@ from hardware_erp.core.models import TimeStampedModel
 from ..choices import OPEN_STATUSES, TicketCategory, TicketPriority, TicketStatus
 
 IT_PERMISSION = "support.manage_ticket"
+LEAD_PERMISSION = "support.lead_helpdesk"  # receives the escalations, so reads every ticket
 
 
 class SLAPolicy(TimeStampedModel):
@@ -56,10 +57,10 @@ class AssignmentRule(TimeStampedModel):
 
 class TicketQuerySet(models.QuerySet):
     def for_user(self, user):
-        """IT staff see every ticket; everyone else only the tickets they opened."""
+        """IT staff and the helpdesk lead see every ticket; everyone else only the tickets they opened."""
         if not user.is_authenticated:
             return self.none()
-        if user.has_perm(IT_PERMISSION):
+        if user.has_perm(IT_PERMISSION) or user.has_perm(LEAD_PERMISSION):
             return self
         return self.filter(requester=user)
 

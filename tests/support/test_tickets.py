@@ -186,6 +186,19 @@ def test_visibility_own_tickets_only(client_as, make_user, it):
     assert client.post(reverse("support:ticket_assign", args=[mine.pk]), {"assignee": it.pk}).status_code == 403
 
 
+def test_helpdesk_lead_reads_every_ticket_but_does_not_work_it(client_as, rep, it):
+    """The general manager receives the SLA escalations, so the escalated ticket opens for them."""
+    t = TicketFactory(requester=rep)
+    client = client_as("general_manager")
+    r = client.get(reverse("support:ticket", args=[t.pk]))
+    assert r.status_code == 200 and r.context["transitions"] == [] and "assign_form" not in r.context
+    assert [row.record.pk for row in client.get(reverse("support:ticket_list")).context["table"].rows] == [t.pk]
+    assert client.post(reverse("support:ticket_assign", args=[t.pk]), {"assignee": it.pk}).status_code == 403
+    client.post(reverse("support:ticket_transition", args=[t.pk]), {"to": "closed"})
+    t.refresh_from_db()
+    assert t.status == "new"
+
+
 def test_internal_notes_and_files_hidden_from_requester(client_as, it):
     client = client_as("sales_rep")
     t = TicketFactory(requester=client.user)
