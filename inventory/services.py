@@ -3,9 +3,10 @@ takes the acting user; each raises BusinessRuleError with a message a user can r
 
 import logging
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,7 @@ from hardware_erp.core.money import quantity as to_quantity
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import EntryMethod, MovementKind
-from .models import Location, Product, Reservation, StockLevel, StockMovement, Warehouse
+from .models import Location, Product, Reservation, StockLevel, StockMovement, StockThreshold, Warehouse
 from .models.catalogue import COST_PLACES
 
 log = logging.getLogger(__name__)
@@ -57,21 +58,65 @@ def convert_to_base(product: Product, qty, unit=None) -> Decimal:
 
 
 def _lock_product(product) -> Product:
-    return Product.objects.select_for_update().select_related("base_unit").get(pk=product.pk)
+    # of=("self",): a plain FOR UPDATE would also lock the joined unit of measure, shared by most products;
+    # no_key: FOR NO KEY UPDATE still serialises the lockers but lets other postings insert movements that
+    # reference the product (their foreign-key check takes FOR KEY SHARE, which FOR UPDATE would block: deadlock)
+    return Product.objects.select_for_update(of=("self",), no_key=True).select_related("base_unit").get(pk=product.pk)
 
 
-def lock_levels(product: Product, locations) -> dict[int, StockLevel]:
-    """The stock levels of `product` at `locations`, created when missing, locked in primary-key order."""
+class LockedLevel(NamedTuple):
+    """A stock level locked for a posting, with the facts of its product read in the same statement."""
+
+    id: int
+    location_id: int
+    on_hand: Decimal
+    active: bool
+    allow_negative: bool
+    average_cost: Decimal | None
+    standard_cost: Decimal | None
+    has_threshold: bool
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _decimal(value):
+    return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
+
+
+def lock_levels(product: Product, locations) -> dict[int, LockedLevel]:
+    """The stock levels of `product` at `locations`, created when missing, locked in primary-key order
+    (FOR NO KEY UPDATE: the row is locked, inserts that reference it are not blocked).
+
+    One hand-written statement: posting is the hottest path of the system, and the ORM's query building
+    cost several times the database's own work per movement."""
     locations = [loc for loc in locations if loc is not None]
-    existing = set(StockLevel.objects.filter(product=product, location__in=locations)
-                   .values_list("location_id", flat=True))
-    missing = [loc for loc in locations if loc.pk not in existing]
-    if missing:
-        StockLevel.objects.bulk_create(
-            [StockLevel(product=product, location=loc, warehouse_id=loc.warehouse_id,
-                        allow_negative=product.allow_negative) for loc in missing], ignore_conflicts=True)
-    levels = StockLevel.objects.select_for_update().filter(product=product, location__in=locations).order_by("pk")
-    return {lv.location_id: lv for lv in levels}
+    ids = [loc.pk for loc in locations]
+    lock = ""
+    if connection.features.has_select_for_update:
+        lock = " " + connection.ops.for_update_sql(of=("l",), no_key=True)
+    # table names from the models, every value a parameter
+    sql = (f"SELECT l.id, l.location_id, l.on_hand, p.active, p.allow_negative, p.average_cost, "  # noqa: S608
+           f"p.standard_cost, EXISTS (SELECT 1 FROM {_table(StockThreshold)} t WHERE t.product_id = l.product_id) "
+           f"FROM {_table(StockLevel)} l INNER JOIN {_table(Product)} p ON p.id = l.product_id "
+           f"WHERE l.product_id = %s AND l.location_id IN ({', '.join(['%s'] * len(ids))}) "
+           f"ORDER BY l.id{lock}")
+
+    def fetch():
+        cur.execute(sql, [product.pk, *ids])
+        return {r[1]: LockedLevel(r[0], r[1], _decimal(r[2]), bool(r[3]), bool(r[4]), _decimal(r[5]),
+                                  _decimal(r[6]), bool(r[7])) for r in cur.fetchall()}
+
+    with connection.cursor() as cur:
+        levels = fetch()
+        missing = [loc for loc in locations if loc.pk not in levels]
+        if missing:
+            StockLevel.objects.bulk_create(
+                [StockLevel(product_id=product.pk, location=loc, warehouse_id=loc.warehouse_id,
+                            allow_negative=product.allow_negative) for loc in missing], ignore_conflicts=True)
+            levels = fetch()
+    return levels
 
 
 def _check_locations(kind, from_location, to_location):
@@ -102,33 +147,39 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
 
     Quantity is in base units and positive; the direction comes from the locations. With an
     `idempotency_key`, a repeated call returns the movement of the first call and changes nothing.
+
+    Locks: the levels touched, in primary-key order; the product row too, first, only when a receipt's
+    unit cost moves the average cost (the sum over all its levels must not change underneath).
     """
     qty = parse_quantity(quantity)
     kind = MovementKind(kind)
     _check_locations(kind, from_location, to_location)
-    product = _lock_product(product)
-    if idempotency_key:
+    costed = unit_cost is not None and kind in INBOUND
+    if costed:
+        cost = Decimal(unit_cost)
+        if cost < 0:
+            raise BusinessRuleError(_("The unit cost cannot be negative."), code="cost")
+        product = _lock_product(product)
+    levels = lock_levels(product, [from_location, to_location])
+    facts = next(iter(levels.values()))  # the product as committed, read with its levels
+    if idempotency_key:  # after the locks: a concurrent twin holding them has committed by now
         done = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
         if done is not None:
             if done.product_id != product.pk or done.quantity != qty:
                 raise BusinessRuleError(_("This request was already posted with different details."), code="replay")
             return done
-    if not product.active and kind not in {MovementKind.ISSUE, MovementKind.ADJUSTMENT, MovementKind.STOCKTAKE}:
+    if not facts.active and kind not in {MovementKind.ISSUE, MovementKind.ADJUSTMENT, MovementKind.STOCKTAKE}:
         raise BusinessRuleError(_("%(sku)s is inactive: it cannot be received."), params={"sku": product.sku},
                                 code="inactive")
-    levels = lock_levels(product, [from_location, to_location])
-    if from_location is not None and not product.allow_negative:
+    if from_location is not None and not facts.allow_negative:
         on_hand = levels[from_location.pk].on_hand
         if on_hand - qty < 0:
             raise BusinessRuleError(
                 _("Only %(on_hand)s of %(sku)s are on hand in %(loc)s; %(qty)s cannot be taken out."),
                 params={"on_hand": fmt_qty(on_hand), "sku": product.sku, "loc": str(from_location),
                         "qty": fmt_qty(qty)}, code="negative_stock")
-    avg = product.average_cost or product.standard_cost or ZERO
-    if unit_cost is not None and kind in INBOUND:
-        cost = Decimal(unit_cost)
-        if cost < 0:
-            raise BusinessRuleError(_("The unit cost cannot be negative."), code="cost")
+    avg = facts.average_cost or facts.standard_cost or ZERO
+    if costed:
         before = StockLevel.objects.filter(product=product).aggregate(s=Sum("on_hand"))["s"] or ZERO
         before = max(before, ZERO)
         new_avg = ((before * avg + qty * cost) / (before + qty)).quantize(COST_Q)
@@ -136,25 +187,48 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
     else:
         cost = avg
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            movement = StockMovement.objects.create(
-                kind=kind, product=product, from_location=from_location, to_location=to_location, quantity=qty,
-                unit_cost=Decimal(cost).quantize(COST_Q), reason=reason or "", reference=reference or "",
-                actor=actor, occurred_at=occurred_at or now, posted_at=now, idempotency_key=idempotency_key or None,
-                entry_method=entry_method)
-    except IntegrityError:
-        if idempotency_key and StockMovement.objects.filter(idempotency_key=idempotency_key).exists():
-            raise BusinessRuleError(_("This request was already posted."), code="replay") from None
-        raise
-    if from_location is not None:
-        StockLevel.objects.filter(pk=levels[from_location.pk].pk).update(on_hand=F("on_hand") - qty,
-                                                                         last_movement_at=now)
-    if to_location is not None:
-        StockLevel.objects.filter(pk=levels[to_location.pk].pk).update(on_hand=F("on_hand") + qty,
-                                                                       last_movement_at=now)
-    _after_commit_check(product.pk)
+    movement = StockMovement(
+        kind=kind, product=product, from_location=from_location, to_location=to_location, quantity=qty,
+        unit_cost=Decimal(cost).quantize(COST_Q), reason=reason or "", reference=reference or "",
+        actor=actor, occurred_at=occurred_at or now, posted_at=now, idempotency_key=idempotency_key or None,
+        entry_method=entry_method)
+    if idempotency_key:  # only a key can collide: the savepoint turns that into a readable refusal
+        try:
+            with transaction.atomic():
+                _insert_movement(movement)
+        except IntegrityError:
+            if StockMovement.objects.filter(idempotency_key=idempotency_key).exists():
+                raise BusinessRuleError(_("This request was already posted."), code="replay") from None
+            raise
+    else:
+        _insert_movement(movement)
+    when = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cur:
+        for loc, sign in ((from_location, -1), (to_location, 1)):
+            if loc is not None:
+                cur.execute(f"UPDATE {_table(StockLevel)} SET on_hand = on_hand + %s, "  # noqa: S608 - as above
+                            "last_movement_at = %s WHERE id = %s", [sign * qty, when, levels[loc.pk].id])
+    if any(lv.has_threshold for lv in levels.values()):  # no threshold: nothing for the check to do
+        _after_commit_check(product.pk)
     return movement
+
+
+_MOVEMENT_COLUMNS = ("kind", "product_id", "from_location_id", "to_location_id", "quantity", "unit_cost", "reason",
+                     "reference", "actor_id", "occurred_at", "posted_at", "idempotency_key", "entry_method")
+
+
+def _insert_movement(movement: StockMovement) -> None:
+    """INSERT … RETURNING id of a new movement (the same row StockMovement.save() writes, without the ORM's
+    per-call query building); the instance becomes a saved one."""
+    ops = connection.ops
+    values = [getattr(movement, c) for c in _MOVEMENT_COLUMNS]
+    values[0], values[12] = str(values[0]), str(values[12])  # the choices' plain values
+    values[9], values[10] = ops.adapt_datetimefield_value(values[9]), ops.adapt_datetimefield_value(values[10])
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {_table(StockMovement)} ({', '.join(_MOVEMENT_COLUMNS)}) "  # noqa: S608
+                    f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING id", values)  # (as in lock_levels)
+        movement.pk = cur.fetchone()[0]
+    movement._state.adding, movement._state.db = False, connection.alias
 
 
 def _after_commit_check(product_id):
