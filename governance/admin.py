@@ -3,12 +3,27 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
-from .models import ChangeRequest, SecurityEvent
+from hardware_erp.core.errors import BusinessRuleError
+
+from . import accounts, services
+from .models import AgreementAcceptance, AgreementVersion, ChangeRequest, SecurityEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the application's services: nobody adds, changes or deletes them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(admin.ModelAdmin):
+class ChangeRequestAdmin(ReadOnlyAdmin):
     """Managers review key-data changes here as in the app's queue: a readable diff, bulk decisions."""
 
     list_display = ("id", "object_repr", "record_type", "diff_html", "requester", "created_at", "status", "reviewer")
@@ -31,15 +46,6 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("record type"))
     def record_type(self, obj):
         return obj.record_type
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_approve_permission(self, request):
         return request.user.has_perm(services.APPROVE_PERM)
@@ -72,7 +78,7 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     """Read-only for everyone: the security log is append-only."""
 
     list_display = ("created_at", "kind", "username", "ip_address", "path", "summary")
@@ -82,11 +88,66 @@ class SecurityEventAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "kind", "user", "username", "ip_address", "user_agent", "path", "detail")
     fields = readonly_fields
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(AgreementVersion)
+class AgreementVersionAdmin(admin.ModelAdmin):
+    """Write a new version as a draft, then publish it: everyone is asked to accept it at their next page.
+    A published version cannot be edited (publish a new one instead)."""
+
+    list_display = ("version", "title_zh", "title_en", "created_at", "published_at", "published_by", "accepted")
+    search_fields = ("version", "title_zh", "title_en")
+    fields = ("version", "title_zh", "title_en", "body_zh", "body_en", "created_at", "created_by", "published_at",
+              "published_by")
+    actions = ["publish_selected"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).select_related("published_by").annotate(n_accepted=Count("acceptances"))
+
+    @admin.display(description=_("accepted by"), ordering="n_accepted")
+    def accepted(self, obj):
+        return obj.n_accepted
+
+    def get_readonly_fields(self, request, obj=None):
+        audit = ("created_at", "created_by", "published_at", "published_by")
+        if obj is not None and obj.is_published:
+            return ("version", "title_zh", "title_en", "body_zh", "body_en", *audit)
+        return audit
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("governance.publish_agreementversion")
+
+    @admin.action(description=_("Publish the selected version (everyone must accept it)"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one version to publish."), messages.ERROR)
+            return
+        try:
+            version = accounts.publish_agreement(queryset.get(), actor=request.user)
+        except BusinessRuleError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        self.message_user(request, _("Version %(version)s is published; every user is asked to accept it.")
+                          % {"version": version.version}, messages.SUCCESS)
+
+
+@admin.register(AgreementAcceptance)
+class AgreementAcceptanceAdmin(ReadOnlyAdmin):
+    """Read-only: acceptances are written only by the user accepting."""
+
+    list_display = ("accepted_at", "user", "version", "ip_address")
+    list_filter = ("version",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "ip_address")
+    list_select_related = ("user", "version")
+    readonly_fields = ("user", "version", "accepted_at", "ip_address", "user_agent")
+    fields = readonly_fields
+    date_hierarchy = "accepted_at"

@@ -1,15 +1,20 @@
 """Demo governance data: key-data change requests of the reps (pending, approved, rejected and one gone stale),
-a month of security log events and the spreadsheet imports behind the data quality page. Idempotent: each part is
+a month of security log events, the spreadsheet imports behind the data quality page, and the company's
+confidentiality agreement (保密协议), published and accepted by every demo user so that the demo opens straight onto
+the dashboard (a user added later is asked to accept it). Idempotent: each part is
 skipped when its records exist."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 
 from . import services
-from .models import ChangeRequest, ImportLog, SecurityEvent
+from .accounts import CURRENT_AGREEMENT_CACHE_KEY
+from .models import AgreementAcceptance, AgreementVersion, ChangeRequest, ImportLog, SecurityEvent
 
 CLIENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
 OFFICE_IPS = [f"10.20.1.{n}" for n in range(11, 40)]
@@ -19,6 +24,7 @@ def seed(ctx):
     _change_requests(ctx)
     _security_log(ctx)
     _imports(ctx)
+    _agreement(ctx)
 
 
 def _change_requests(ctx):
@@ -143,3 +149,46 @@ def _imports(ctx):
                                       created_at=now - timedelta(days=rng.randrange(1, 80), hours=rng.randrange(9))))
     ImportLog.objects.bulk_create(rows)
     ctx.log(f"governance: {len(rows)} imports")
+
+
+BODY_ZH = "\n".join([
+    "第一条 员工在职期间及离职后，对在工作中知悉的公司商业秘密负有保密义务，包括客户名单及联系方式、报价"
+    "与成本、供应商条件、库存与销售数据、账号与密码。",
+    "第二条 员工只为完成本职工作使用上述信息，不得复制、外传或带离公司系统；导出数据须经授权，用后妥善删"
+    "除。",
+    "第三条 员工不得向他人透露自己的系统账号、密码或双重验证码，发现账号异常应立即报告 IT 部门。",
+    "第四条 违反本协议给公司造成损失的，员工应承担相应责任；情节严重的，公司依法追究法律责任。",
+    "第五条 本协议每次修订后以新版本发布，员工须重新阅读并确认接受。",
+])
+
+BODY_EN = "\n".join([
+    "1. During and after employment, employees keep secret the company’s business information learned at work:"
+    " customer lists and contacts, prices and costs, supplier terms, stock and sales data, accounts and "
+    "passwords.",
+    "2. Employees use that information only for their own work; they do not copy it, pass it on or take it out"
+    " of the company’s systems. Data is exported only with authorisation and deleted after use.",
+    "3. Employees never tell anyone their account, password or two-factor codes, and report anything unusual "
+    "about their account to IT at once.",
+    "4. An employee who breaks this agreement is responsible for the damage caused; serious cases are pursued "
+    "according to law.",
+    "5. Each revision of this agreement is published as a new version, which every employee reads and accepts "
+    "again.",
+])
+
+
+def _agreement(ctx):
+    gm = ctx.user("general_manager")
+    published = timezone.now() - timedelta(days=60)
+    version, created = AgreementVersion.objects.get_or_create(version="2026-1", defaults={
+        "title_zh": "员工保密协议", "title_en": "Employee confidentiality agreement", "body_zh": BODY_ZH,
+        "body_en": BODY_EN, "created_by": gm, "created_at": published - timedelta(days=2), "published_by": gm,
+        "published_at": published})
+    users = get_user_model().objects.filter(is_active=True).exclude(agreement_acceptances__version=version)
+    rows = [AgreementAcceptance(user=user, version=version, ip_address=OFFICE_IPS[i % len(OFFICE_IPS)],
+                                accepted_at=published + timedelta(hours=1 + i, minutes=ctx.rng.randint(0, 59)),
+                                user_agent=CLIENT)
+            for i, user in enumerate(users.order_by("pk"))]
+    AgreementAcceptance.objects.bulk_create(rows)
+    cache.delete(CURRENT_AGREEMENT_CACHE_KEY)
+    ctx.log(f"confidentiality agreement {version.version}{' published' if created else ''}, "
+            f"{len(rows)} acceptances")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from . import keydata
-from .models import BackupRun, ChangeRequest, SecurityEvent
+from .models import AgreementAcceptance, AgreementVersion, BackupRun, ChangeRequest, SecurityEvent
 
 
 def governed_types(request=None):
@@ -62,3 +62,34 @@ class BackupRunFilterSet(django_filters.FilterSet):
     class Meta:
         model = BackupRun
         fields = ["kind", "ok"]
+
+
+class AgreementAcceptanceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("User name, name or IP"), method="search",
+                                  widget=forms.TextInput(attrs={"type": "search"}))
+    version = django_filters.ModelChoiceFilter(label=_("Version"), queryset=AgreementVersion.objects.published(),
+                                               empty_label=_("All"))
+    department = django_filters.ModelChoiceFilter(label=_("Department"), field_name="user__employee__department",
+                                                  queryset=lambda request: _departments())
+    since = django_filters.DateFilter(label=_("From"), field_name="accepted_at", lookup_expr="date__gte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(label=pgettext_lazy("governance", "To"), field_name="accepted_at",
+                                      lookup_expr="date__lte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = AgreementAcceptance
+        fields = ["q", "version", "department", "since", "until"]
+
+    def search(self, queryset, name, value):
+        q = Q(user__username__icontains=value) | Q(user__first_name__icontains=value) \
+            | Q(user__last_name__icontains=value)
+        if "." in value or ":" in value:
+            q |= Q(ip_address__startswith=value)
+        return queryset.filter(q)
+
+
+def _departments():
+    from hardware_erp.core.models import Department
+
+    return Department.objects.all()

@@ -230,3 +230,102 @@ class ImportLog(models.Model):
 
     def __str__(self):
         return f"{self.model_label} {self.file_name}"
+
+
+# --- confidentiality agreement ---------------------------------------------------------------------------------
+
+class AgreementVersionQuerySet(models.QuerySet):
+    def published(self):
+        return self.exclude(published_at=None)
+
+    def current(self):
+        """The version everyone must have accepted: the one published last (None before the first)."""
+        return self.published().order_by("-published_at", "-pk").first()
+
+
+class AgreementVersion(models.Model):
+    """One version of the confidentiality agreement (保密协议), in both languages.
+
+    A draft can be edited; once published its texts are frozen (a change is a new version), and every user
+    must accept it before using the system (`governance.middleware.AccountGateMiddleware`)."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True, help_text=_("For example 2026-1."))
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    body_zh = models.TextField(_("text (Chinese)"))
+    body_en = models.TextField(_("text (English)"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   verbose_name=_("created by"), related_name="+")
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     verbose_name=_("published by"), related_name="+")
+
+    objects = AgreementVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at", "-pk"]
+        verbose_name = _("confidentiality agreement version")
+        verbose_name_plural = _("confidentiality agreement versions")
+        permissions = [("publish_agreementversion", _("Can publish a confidentiality agreement version"))]
+
+    def __str__(self):
+        return f"{self.version} {self.title_zh or self.title_en}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def title_in(self, language: str) -> str:
+        return (self.title_zh or self.title_en) if language.startswith("zh") else (self.title_en or self.title_zh)
+
+    def body_in(self, language: str) -> str:
+        return (self.body_zh or self.body_en) if language.startswith("zh") else (self.body_en or self.body_zh)
+
+
+class AgreementAcceptance(AppendOnlyModel):
+    """A user accepted one version: who, which version, when, from which address. Never changed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("user"),
+                             related_name="agreement_acceptances")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, verbose_name=_("version"),
+                                related_name="acceptances")
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at", "-pk"]
+        verbose_name = _("agreement acceptance")
+        verbose_name_plural = _("agreement acceptances")
+        default_permissions = ("view",)
+        constraints = [models.UniqueConstraint(fields=["user", "version"], name="agreement_accepted_once")]
+
+    def __str__(self):
+        return f"{self.user} {self.version.version} {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+# --- sessions ------------------------------------------------------------------------------------------------
+
+class UserSession(models.Model):
+    """A signed-in browser of a user, so that the user can see and end their other sessions.
+
+    Written at sign-in and refreshed (at most once a minute) by `AccountGateMiddleware`; the session itself lives
+    in Django's session store, and ending one deletes it there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user"),
+                             related_name="tracked_sessions")
+    session_key = models.CharField(pgettext_lazy("governance", "session"), max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-pk"]
+        verbose_name = pgettext_lazy("governance", "session")
+        verbose_name_plural = pgettext_lazy("governance", "sessions")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.user} {self.ip_address or ''} {self.last_seen:%Y-%m-%d %H:%M}"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
 from . import quality
-from .models import BackupRun, ChangeRequest
+from .models import AgreementAcceptance, AgreementVersion, BackupRun, ChangeRequest
 
 BACKUP_MAX_AGE = timedelta(hours=26)
 VERIFY_MAX_AGE = timedelta(days=8)
@@ -95,3 +95,17 @@ def kpi_records_not_corrected(user, start, end) -> list[dict]:
                         "detail": (_("corrected by someone else on %(date)s") % {"date": f"{corrected[0]:%m-%d}"})
                         if corrected else _("not corrected")})
     return out
+
+
+def agreement_status(limit: int = 30) -> dict:
+    """{"version", "accepted", "pending", "pending_users"}: the current confidentiality agreement and the active
+    users who have not accepted it yet (the first `limit`, by user name)."""
+    from django.contrib.auth import get_user_model
+
+    version = AgreementVersion.objects.current()
+    if version is None:
+        return {"version": None, "accepted": 0, "pending": 0, "pending_users": []}
+    users = get_user_model().objects.filter(is_active=True)
+    pending = users.exclude(pk__in=AgreementAcceptance.objects.filter(version=version).values("user_id"))
+    return {"version": version, "accepted": AgreementAcceptance.objects.filter(version=version).count(),
+            "pending": pending.count(), "pending_users": list(pending.order_by("username")[:limit])}

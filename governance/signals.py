@@ -10,6 +10,7 @@ from simple_history.models import HistoricalChanges
 
 from hardware_erp.core.signals import data_exported
 
+from . import accounts
 from .models import SecurityEvent
 from .services import log_event
 
@@ -17,12 +18,17 @@ from .services import log_event
 @receiver(user_logged_in, dispatch_uid="governance_login")
 def on_login(sender, request, user, **kwargs):
     log_event(SecurityEvent.Kind.LOGIN, user=user, request=request)
+    if getattr(request, "session", None) is not None:
+        accounts.prepare_session(request, user)
 
 
 @receiver(user_logged_out, dispatch_uid="governance_logout")
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
         log_event(SecurityEvent.Kind.LOGOUT, user=user, request=request)
+    session = getattr(request, "session", None)
+    if session is not None:
+        accounts.forget_session(session.session_key)
 
 
 @receiver(user_login_failed, dispatch_uid="governance_login_failed")

@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import BackupRun, ChangeRequest, SecurityEvent
+from .models import AgreementAcceptance, BackupRun, ChangeRequest, SecurityEvent
 
 STATUS_TONE = {"pending": "warning", "approved": "success", "rejected": "secondary"}
 
@@ -66,3 +66,25 @@ class BackupRunTable(tables.Table):
 
     def render_size_bytes(self, value):
         return filesizeformat(value)
+
+
+class AgreementAcceptanceTable(tables.Table):
+    user = tables.Column(verbose_name=_("user name"), accessor="user__username")
+    name = tables.Column(verbose_name=pgettext_lazy("governance", "name"), accessor="user__first_name",
+                         order_by=("user__first_name",))
+    department = tables.Column(verbose_name=_("department"), accessor="user__employee__department",
+                               order_by=("user__employee__department__code",), default="—")
+    version = tables.Column(verbose_name=_("version"), accessor="version__version")
+    accepted_at = tables.DateTimeColumn(verbose_name=_("accepted"), format="Y-m-d H:i:s")
+    ip_address = tables.Column(verbose_name=_("IP address"), default="—")
+
+    class Meta:
+        model = AgreementAcceptance
+        fields = ("user", "name", "department", "version", "accepted_at", "ip_address")
+        attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "acceptance-table"}
+
+    def render_name(self, record):
+        return record.user.get_full_name() or "—"
+
+    def value_name(self, record):
+        return record.user.get_full_name()

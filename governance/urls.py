@@ -12,4 +12,5 @@ urlpatterns = [
     path("backups/", views.BackupRunListView.as_view(), name="backuprun_list"),
     path("quality/", quality_views.DataQualityView.as_view(), name="data_quality"),
     path("quality/<slug:key>/", quality_views.DataQualityListView.as_view(), name="data_quality_list"),
+    path("agreements/", views.AgreementAcceptanceListView.as_view(), name="agreementacceptance_list"),
 ]

@@ -7,10 +7,10 @@ from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from . import selectors, services
-from .filtersets import BackupRunFilterSet, ChangeRequestFilterSet, SecurityEventFilterSet
+from .filtersets import AgreementAcceptanceFilterSet, BackupRunFilterSet, ChangeRequestFilterSet, SecurityEventFilterSet
 from .forms import ReviewForm
-from .models import BackupRun, ChangeRequest, SecurityEvent
-from .tables import BackupRunTable, ChangeRequestTable, SecurityEventTable
+from .models import AgreementAcceptance, BackupRun, ChangeRequest, SecurityEvent
+from .tables import AgreementAcceptanceTable, BackupRunTable, ChangeRequestTable, SecurityEventTable
 
 
 class IndexView(ModuleIndexView):
@@ -112,4 +112,31 @@ class BackupRunListView(ERPListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["status"] = selectors.backup_status()
+        return ctx
+
+
+class AgreementAcceptanceListView(ERPListView):
+    """For HR: who accepted which version of the confidentiality agreement, when and from where; and who has
+    not yet accepted the current version."""
+
+    model = AgreementAcceptance
+    table_class = AgreementAcceptanceTable
+    filterset_class = AgreementAcceptanceFilterSet
+    module = "governance"
+    permission_required = "governance.view_agreementacceptance"
+    title = _("Confidentiality agreements")
+    template_name = "governance/agreementacceptance_list.html"
+    empty_text = _("Nobody has accepted an agreement yet.")
+    paginate_by = 50
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user", "user__employee__department", "version")
+
+    def get_export_filename(self, export_format):
+        return f"agreement-acceptances.{export_format}"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if not (getattr(self.request, "htmx", False) and not self.request.htmx.boosted):
+            ctx["agreement"] = selectors.agreement_status()
         return ctx

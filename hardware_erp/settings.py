@@ -133,6 +133,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "governance.middleware.SecurityLogMiddleware",
+    "governance.middleware.AccountGateMiddleware",
 ]
 
 ROOT_URLCONF = "hardware_erp.urls"
@@ -260,6 +261,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Two-factor sign-in (TOTP, django-otp): with OTP_ENFORCE on, superusers and these roles must set it up;
+# everyone else may. Off by default so that `make run` and the tests need no authenticator app.
+OTP_ENFORCE = env.bool("OTP_ENFORCE", default=False)
+OTP_REQUIRED_ROLES = ("general_manager", "sales_manager", "it_admin")
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Hardware ERP")
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request: an idle timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False

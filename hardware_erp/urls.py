@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("accounts/", include("governance.account_urls")),
     path("admin/", admin.site.urls),
     path("crm/", include("crm.urls")),
     path("inventory/", include("inventory.urls")),

@@ -1,6 +1,6 @@
 """Access rows of the governance app."""
 
-from . import Row, module, only
+from . import Row, module, only, signed_in
 
 
 def _change_request():
@@ -30,4 +30,11 @@ ROWS = [
     Row("governance:backuprun_list", expect=only("it_admin", "general_manager")),
     Row("governance:data_quality", expect=only(*APPROVERS)),
     Row("governance:data_quality_list", kwargs={"key": "duplicates"}, expect=only(*APPROVERS)),
+    Row("governance:agreementacceptance_list", expect=only("it_admin", "general_manager")),
+    Row("account:agreement", expect=signed_in(), note="every signed-in user; the gate sends users here until "
+        "they accept the published version"),
+    Row("account:otp_setup", expect=signed_in()),
+    Row("account:otp_verify", expect=signed_in(302), note="only while a sign-in waits for the code; "
+        "otherwise sent on"),
+    Row("account:sessions", expect=signed_in()),
 ]

@@ -1,11 +1,15 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from crm.models import Customer
 from crm.validators import credit_code_errors
 from governance import keydata, services
-from governance.models import ChangeRequest, ImportLog, SecurityEvent
+from governance.models import AgreementAcceptance, AgreementVersion, ChangeRequest, ImportLog, SecurityEvent
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +44,15 @@ def test_demo_seed_is_realistic_and_idempotent():
     counts = (ChangeRequest.objects.count(), SecurityEvent.objects.count(), ImportLog.objects.count())
     call_command("seed_demo", verbosity=0, only=["crm", "governance"])
     assert (ChangeRequest.objects.count(), SecurityEvent.objects.count(), ImportLog.objects.count()) == counts
+
+
+def test_demo_agreement_is_published_and_accepted_by_every_demo_user():
+    call_command("seed_demo", verbosity=0, only=["governance"])
+    call_command("seed_demo", verbosity=0, only=["governance"])  # idempotent
+    version = AgreementVersion.objects.get()
+    assert version.is_published and "保密" in version.body_zh and "secret" in version.body_en
+    users = get_user_model().objects.filter(is_active=True)
+    assert AgreementAcceptance.objects.filter(version=version).count() == users.count() > 0
+    client = Client()
+    client.post(reverse("login"), {"username": "rep1", "password": DEMO_PASSWORD})
+    assert client.get(reverse("core:home")).status_code == 200  # the demo is not held at the agreement
