@@ -10,11 +10,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.services import notify
+from hardware_erp.core.services import lazy_format, notify
 
 from .choices import (
     OPEN_STAGES,
@@ -29,10 +28,6 @@ from .validators import normalize_mobile
 
 log = logging.getLogger(__name__)
 
-
-def lazy_format(message, **params):
-    """A translated message with %(name)s parameters, rendered later in each recipient's language."""
-    return lazy(lambda: str(message) % params, str)()
 
 
 User = get_user_model()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.services import notify
+from hardware_erp.core.services import lazy_format, notify
 
 from . import keydata
 from .models import BackupRun, ChangeRequest, ImportLog, SecurityEvent
@@ -147,8 +147,9 @@ def submit_change(instance, changes: dict, *, actor, reason: str = "") -> Change
             changes_data=json.dumps(queued, ensure_ascii=False), base_fingerprint=base,
             requester=actor, reason=reason)
         link = cr.get_absolute_url()
-        notify(approvers_for(actor), _("%(user)s asks to change key data of %(record)s") % {
-            "user": actor.get_full_name() or actor.get_username(), "record": cr.object_repr},
+        notify(approvers_for(actor), lazy_format(_("%(user)s asks to change key data of %(record)s"),
+                                                 user=actor.get_full_name() or actor.get_username(),
+                                                 record=cr.object_repr),
             link, level="warning", key=f"changerequest:{cr.pk}:submitted")
         log_event(SecurityEvent.Kind.CHANGE_REQUESTED, user=actor, change_request=cr.pk,
                   record=f"{keydata._label(model)}#{current.pk}", fields=cr.field_names)
@@ -218,7 +219,7 @@ def approve_change(cr: ChangeRequest, *, actor, comment: str = "") -> ChangeRequ
     cr.save(update_fields=["status", "reviewer", "reviewed_at", "comment"])
     log_event(SecurityEvent.Kind.CHANGE_APPROVED, user=actor, change_request=cr.pk,
               record=f"{model._meta.label_lower}#{cr.object_id}", fields=cr.field_names)
-    notify(cr.requester, _("Your change of %(record)s was approved.") % {"record": cr.object_repr},
+    notify(cr.requester, lazy_format(_("Your change of %(record)s was approved."), record=cr.object_repr),
            _record_link(cr), level="success", key=f"changerequest:{cr.pk}:decided")
     return cr
 
@@ -233,8 +234,8 @@ def reject_change(cr: ChangeRequest, *, actor, comment: str = "") -> ChangeReque
     cr.save(update_fields=["status", "reviewer", "reviewed_at", "comment"])
     log_event(SecurityEvent.Kind.CHANGE_REJECTED, user=actor, change_request=cr.pk,
               record=f"{cr.model_label}#{cr.object_id}", fields=cr.field_names, comment=comment[:200])
-    notify(cr.requester, _("Your change of %(record)s was rejected: %(comment)s") % {
-        "record": cr.object_repr, "comment": comment or "—"}, _record_link(cr), level="warning",
+    notify(cr.requester, lazy_format(_("Your change of %(record)s was rejected: %(comment)s"), record=cr.object_repr,
+                                     comment=comment or "—"), _record_link(cr), level="warning",
         key=f"changerequest:{cr.pk}:decided")
     return cr
 
@@ -266,7 +267,7 @@ def _it_staff():
 def _failed(run, message):
     run.ok, run.error, run.finished_at = False, message, timezone.now()
     run.save()
-    notify(_it_staff(), _("%(kind)s failed: %(error)s") % {"kind": run.get_kind_display(), "error": message[:300]},
+    notify(_it_staff(), lazy_format(_("%(kind)s failed: %(error)s"), kind=run.get_kind_display(), error=message[:300]),
            "/governance/backups/", level="danger", key=f"backuprun:{run.pk}:failed")
     log_event(SecurityEvent.Kind.BACKUP, run=run.pk, what=run.kind, ok=False, error=message[:200])
     log.error("%s failed: %s", run.kind, message)

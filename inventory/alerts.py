@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.roles import ROLES
-from hardware_erp.core.services import notify
+from hardware_erp.core.services import lazy_format, notify
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import AlertKind
@@ -76,19 +76,10 @@ def check_thresholds(product_ids=None) -> dict:
             msg = (_("Low stock: %(sku)s %(name)s in %(wh)s has %(avail)s available, minimum %(limit)s.")
                    if th.new_state == AlertKind.LOW else
                    _("Overstock: %(sku)s %(name)s in %(wh)s has %(avail)s available, maximum %(limit)s."))
-            notify(recipients, _LazyFormat(msg, params), reverse("inventory:product", args=[th.product_id]),
+            notify(recipients, lazy_format(msg, **params), reverse("inventory:product", args=[th.product_id]),
                    level="warning", key=f"stock-alert:{alert.pk}")
         StockThreshold.objects.filter(pk=th.pk).update(state=th.new_state)
     if changed:
         log.info("thresholds: %d changed, %d alerts opened, %d cleared", len(changed), opened, cleared)
     return {"changed": len(changed), "opened": opened, "cleared": cleared}
 
-
-class _LazyFormat:
-    """A lazy translated message with parameters, rendered in each recipient's language by notify()."""
-
-    def __init__(self, msg, params):
-        self.msg, self.params = msg, params
-
-    def __str__(self):
-        return str(self.msg) % self.params

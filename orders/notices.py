@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from hardware_erp.core.services import notify
+from hardware_erp.core.services import lazy_format, notify
 
 from .choices import CUSTOMER_NOTICE_STATES, SOLD_STATES, DocKind, OrderStatus
 from .models import OrderEvent, SalesOrder
@@ -60,8 +60,9 @@ def send_overdue_reminders(today=None) -> int:
           .filter(total__gt=F("paid_amount") + F("credited_amount")).select_related("salesperson", "customer"))
     sent = 0
     for order in qs.iterator(chunk_size=500):
-        made = notify(order.salesperson, _("Order %(n)s for %(c)s is overdue since %(d)s: %(b)s open.") % {
-            "n": order.number, "c": order.customer, "d": order.due_date, "b": order.balance},
+        made = notify(order.salesperson, lazy_format(_("Order %(n)s for %(c)s is overdue since %(d)s: %(b)s open."),
+                                                     n=order.number, c=order.customer, d=order.due_date,
+                                                     b=order.balance),
             reverse("orders:order", args=[order.pk]), level="warning",
             key=f"order:{order.pk}:overdue:{order.due_date:%Y%m%d}")
         sent += len(made)

@@ -525,7 +525,7 @@ def _notify_approvers(order_id):
     from django.contrib.auth.models import Permission
     from django.urls import reverse
 
-    from hardware_erp.core.services import notify
+    from hardware_erp.core.services import lazy_format, notify
 
     order = SalesOrder.objects.select_related("customer").get(pk=order_id)
     codename = "approve_credit" if order.needs_finance else "approve_salesorder"
@@ -533,8 +533,8 @@ def _notify_approvers(order_id):
     users = get_user_model().objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm),
                                             is_active=True).exclude(pk__in=[order.created_by_id,
                                                                             order.salesperson_id]).distinct()
-    notify(list(users), _("Order %(n)s for %(c)s waits for your approval.") % {"n": order.number,
-                                                                               "c": order.customer},
+    notify(list(users), lazy_format(_("Order %(n)s for %(c)s waits for your approval."), n=order.number,
+                                                                               c=order.customer),
            reverse("orders:order", args=[order.pk]), level="warning", key=f"order:{order.pk}:approval:"
            f"{order.submitted_at:%Y%m%d%H%M%S}")
 

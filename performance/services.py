@@ -8,14 +8,13 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.roles import ROLES
-from hardware_erp.core.services import notify
+from hardware_erp.core.services import lazy_format, notify
 
 from . import scoring
 from .choices import PeriodKindChoices, PeriodStatusChoices
@@ -347,8 +346,8 @@ def transition(scorecard: Scorecard, to: str, *, actor, note: str = "") -> Score
 
 
 def _lazy_message(msgid, **params):
-    """A message rendered in each recipient's language when notify() renders it."""
-    return lazy(lambda: gettext(msgid) % params, str)()
+    """A gettext_noop message rendered in each recipient's language when notify() renders it."""
+    return lazy_format(gettext_lazy(msgid), **params)
 
 
 def _tell(sc, to, actor, event):

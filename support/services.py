@@ -10,12 +10,11 @@ from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.services import notify
+from hardware_erp.core.services import lazy_format, notify
 
 from . import banners
 from .choices import TicketPriority, TicketStatus
@@ -63,10 +62,6 @@ TRANSITIONS = {
 REQUESTER_TRANSITIONS = {(S.RESOLVED, S.CLOSED), (S.RESOLVED, S.REOPENED), (S.CLOSED, S.REOPENED),
                          (S.WAITING, S.IN_PROGRESS)}
 
-
-def lazy_format(message, **params):
-    """A lazy '%(name)s' message: notify() renders it in each recipient's language."""
-    return lazy(lambda: str(message) % params, str)()
 
 
 def is_it_staff(user) -> bool:

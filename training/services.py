@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.roles import ROLES
-from hardware_erp.core.services import notify
+from hardware_erp.core.services import lazy_format, notify
 
 from .choices import CourseStatus, EnrollmentSource, LessonKind, LibraryStatus, SeatStatus, SessionStatus
 from .models import (
@@ -88,8 +88,8 @@ def complete_lesson(*, user, lesson: Lesson, note: str = "") -> LessonProgress:
         progress.save(update_fields=["submitted_at", "note"])
         mentor = enrollment.assignment.mentor if enrollment.assignment_id else None
         if mentor:
-            notify(mentor, _("%(user)s finished the practice task “%(lesson)s”: please sign it off.")
-                   % {"user": _name(user), "lesson": lesson.title},
+            notify(mentor, lazy_format(_("%(user)s finished the practice task “%(lesson)s”: please sign it off."),
+                                       user=_name(user), lesson=lesson.title),
                    reverse("training:mentee", args=[enrollment.assignment_id]),
                    key=f"training:practice:{progress.pk}:submitted")
     else:
@@ -113,8 +113,8 @@ def sign_off_practice(progress: LessonProgress, *, actor) -> LessonProgress:
     progress.completed_at = timezone.now()
     progress.signed_off_by = actor
     progress.save(update_fields=["completed_at", "signed_off_by"])
-    notify(progress.enrollment.user, _("%(mentor)s signed off your practice task “%(lesson)s”.")
-           % {"mentor": _name(actor), "lesson": progress.lesson.title},
+    notify(progress.enrollment.user, lazy_format(_("%(mentor)s signed off your practice task “%(lesson)s”."),
+                                                 mentor=_name(actor), lesson=progress.lesson.title),
            reverse("training:lesson", args=[progress.lesson_id]), level="success")
     _touch(Enrollment.objects.select_for_update().get(pk=progress.enrollment_id))
     return progress
@@ -147,13 +147,13 @@ def _on_course_completed(enrollment: Enrollment):
     Certificate.objects.get_or_create(enrollment=enrollment, defaults={
         "holder_name": _name(enrollment.user), "course_title_zh": course.title_zh,
         "course_title_en": course.title_en, "course_version": course.version, "score": best})
-    notify(enrollment.user, _("You completed “%(course)s”. Your certificate is ready.") % {"course": course},
+    notify(enrollment.user, lazy_format(_("You completed “%(course)s”. Your certificate is ready."), course=course),
            reverse("training:course", args=[course.pk]), level="success",
            key=f"training:enrollment:{enrollment.pk}:completed")
     assignment = enrollment.assignment
     if assignment and assignment.mentor_id:
-        notify(assignment.mentor, _("%(user)s completed “%(course)s”.")
-               % {"user": _name(enrollment.user), "course": course},
+        notify(assignment.mentor, lazy_format(_("%(user)s completed “%(course)s”."), user=_name(enrollment.user),
+                                              course=course),
                reverse("training:mentee", args=[assignment.pk]),
                key=f"training:enrollment:{enrollment.pk}:completed:mentor")
     if assignment and not assignment.completed_at and not assignment.enrollments.filter(
@@ -295,8 +295,8 @@ def publish_new_version(course: Course, *, notes_zh: str, notes_en: str = "", ac
         body_zh=notes_zh or notes_en, body_en=notes_en or notes_zh)
     completed = Enrollment.objects.filter(course=course, completed_at__isnull=False).select_related("user")
     notify([e.user for e in completed],
-           _("“%(course)s” was updated (version %(v)d): read what's new.") % {"course": course,
-                                                                                      "v": course.version},
+           lazy_format(_("“%(course)s” was updated (version %(v)d): read what's new."), course=course,
+                                                                                      v=course.version),
            reverse("training:lesson", args=[lesson.pk]), key=f"training:course:{course.pk}:v{course.version}")
     return lesson
 
@@ -343,7 +343,7 @@ def assign_plan(user, plan: OnboardingPlan, *, actor=None, mentor=None, start_da
         enroll(user, item.course, actor=actor, due_date=start + timedelta(days=item.due_days),
                required=item.required, source=EnrollmentSource.PLAN, assignment=assignment)
     link = reverse("training:my_learning")
-    notify(user, _("Welcome! Your onboarding plan “%(plan)s” is ready.") % {"plan": plan}, link,
+    notify(user, lazy_format(_("Welcome! Your onboarding plan “%(plan)s” is ready."), plan=plan), link,
            key=f"training:assignment:{assignment.pk}:welcome")
     if mentor:
         _notify_mentor(assignment)
@@ -352,12 +352,13 @@ def assign_plan(user, plan: OnboardingPlan, *, actor=None, mentor=None, start_da
 
 
 def _notify_mentor(assignment):
-    notify(assignment.mentor, _("You are the mentor of %(user)s for “%(plan)s”.")
-           % {"user": _name(assignment.user), "plan": assignment.plan},
+    notify(assignment.mentor, lazy_format(_("You are the mentor of %(user)s for “%(plan)s”."),
+                                          user=_name(assignment.user), plan=assignment.plan),
            reverse("training:mentee", args=[assignment.pk]),
            key=f"training:assignment:{assignment.pk}:mentor:{assignment.mentor_id}")
-    notify(assignment.user, _("Your mentor is %(mentor)s: ask them anything in your mentor thread.")
-           % {"mentor": _name(assignment.mentor)}, reverse("training:mentee", args=[assignment.pk]),
+    notify(assignment.user, lazy_format(_("Your mentor is %(mentor)s: ask them anything in your mentor thread."),
+                                        mentor=_name(assignment.mentor)), reverse("training:mentee",
+                                                                                  args=[assignment.pk]),
            key=f"training:assignment:{assignment.pk}:mentee:{assignment.mentor_id}")
 
 
@@ -391,7 +392,7 @@ def post_mentor_message(assignment: PlanAssignment, *, author, body: str) -> Men
     message = MentorMessage.objects.create(assignment=assignment, author=author, body=body[:4000])
     other = assignment.mentor if author.pk == assignment.user_id else assignment.user
     if other:
-        notify(other, _("%(user)s wrote in the mentor thread.") % {"user": _name(author)},
+        notify(other, lazy_format(_("%(user)s wrote in the mentor thread."), user=_name(author)),
                reverse("training:mentee", args=[assignment.pk]), email=False)
     return message
 
@@ -407,18 +408,18 @@ def send_due_reminders(today=None) -> dict:
     for e in open_required.filter(due_date__gte=today, due_date__lte=today + timedelta(days=REMIND_DAYS_BEFORE)):
         link = reverse("training:course", args=[e.course_id])
         sent["due_soon"] += len(notify(
-            e.user, _("“%(course)s” is due on %(date)s.") % {"course": e.course, "date": e.due_date},
+            e.user, lazy_format(_("“%(course)s” is due on %(date)s."), course=e.course, date=e.due_date),
             link, level="warning", key=f"training:enrollment:{e.pk}:due-soon"))
     for e in open_required.filter(due_date__lt=today):
         link = reverse("training:course", args=[e.course_id])
         sent["overdue"] += len(notify(
-            e.user, _("“%(course)s” was due on %(date)s and is not finished.")
-            % {"course": e.course, "date": e.due_date}, link, level="danger",
+            e.user, lazy_format(_("“%(course)s” was due on %(date)s and is not finished."), course=e.course,
+                                date=e.due_date), link, level="danger",
             key=f"training:enrollment:{e.pk}:overdue"))
         mentor = e.assignment.mentor if e.assignment_id else None
         if mentor:
-            notify(mentor, _("%(user)s is late with “%(course)s” (due %(date)s).")
-                   % {"user": _name(e.user), "course": e.course, "date": e.due_date},
+            notify(mentor, lazy_format(_("%(user)s is late with “%(course)s” (due %(date)s)."), user=_name(e.user),
+                                       course=e.course, date=e.due_date),
                    reverse("training:mentee", args=[e.assignment_id]), level="warning",
                    key=f"training:enrollment:{e.pk}:overdue:mentor")
     log.info("training reminders: %s", sent)
@@ -462,8 +463,8 @@ def cancel_seat(session: TrainingSession, *, user) -> SessionSeat | None:
         if promoted:
             promoted.status = SeatStatus.ENROLLED
             promoted.save(update_fields=["status"])
-            notify(promoted.user, _("A seat became free: you are now enrolled in “%(session)s”.")
-                   % {"session": session}, session.get_absolute_url(), level="success",
+            notify(promoted.user, lazy_format(_("A seat became free: you are now enrolled in “%(session)s”."),
+                                              session=session), session.get_absolute_url(), level="success",
                    key=f"training:seat:{promoted.pk}:promoted:{timezone.now():%Y%m%d%H%M%S}")
     return promoted
 
@@ -483,8 +484,8 @@ def take_attendance(session: TrainingSession, present_ids, *, actor) -> int:
         TrainingSession.objects.filter(pk=session.pk).update(status=SessionStatus.DONE)
     for seat in seats:
         if seat.attended:
-            notify(seat.user, _("Thank you for attending “%(session)s”: how was it?")
-                   % {"session": session}, session.get_absolute_url(),
+            notify(seat.user, lazy_format(_("Thank you for attending “%(session)s”: how was it?"), session=session),
+                   session.get_absolute_url(),
                    key=f"training:seat:{seat.pk}:feedback", email=False)
     return sum(1 for s in seats if s.attended)
 
@@ -517,8 +518,8 @@ def save_library_item(item: LibraryItem, *, actor) -> LibraryItem:
     item.save()
     if item.status == LibraryStatus.SUGGESTED:
         trainers = User.objects.filter(groups__name=ROLES["trainer"].group, is_active=True)
-        notify(list(trainers), _("%(user)s suggested a library article: %(title)s")
-               % {"user": _name(actor), "title": item.title}, item.get_absolute_url(),
+        notify(list(trainers), lazy_format(_("%(user)s suggested a library article: %(title)s"), user=_name(actor),
+                                           title=item.title), item.get_absolute_url(),
                key=f"training:library:{item.pk}:suggested")
     return item
 
@@ -533,8 +534,8 @@ def review_library_item(item: LibraryItem, *, publish: bool, actor) -> LibraryIt
     else:
         item.status = LibraryStatus.REJECTED
     item.save(update_fields=["status", "published_by", "published_at", "updated_at"])
-    notify(item.author, (_("Your suggestion “%(title)s” is published. Thank you!") if publish else
-                         _("Your suggestion “%(title)s” was not published.")) % {"title": item.title},
+    notify(item.author, lazy_format(_("Your suggestion “%(title)s” is published. Thank you!") if publish else
+                                    _("Your suggestion “%(title)s” was not published."), title=item.title),
            item.get_absolute_url(), key=f"training:library:{item.pk}:{item.status}")
     return item
 

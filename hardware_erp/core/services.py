@@ -8,12 +8,22 @@ from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 
 from .errors import BusinessRuleError
 from .models import Employee, Notification
 
 log = logging.getLogger(__name__)
 User = get_user_model()
+
+
+def lazy_format(message, **params):
+    """A translated message with %(name)s parameters, rendered later (by notify) in each recipient's language.
+
+    `notify(user, lazy_format(_("Order %(n)s was approved."), n=order.number))`: formatting with % at once
+    would fix the text in the language of whoever caused the notification.
+    """
+    return lazy(lambda: str(message) % params, str)()
 
 
 def _render(message, user) -> str:

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from hardware_erp.core.models import Employee, Notification
 from hardware_erp.core.roles import MODULE_KEYS, ROLES
-from hardware_erp.core.services import create_employee, notify
+from hardware_erp.core.services import create_employee, lazy_format, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +87,22 @@ def test_notify_once_per_key_and_email_after_commit(make_user, django_capture_on
     assert Notification.objects.filter(recipient=user).count() == 1
     assert len(mail.outbox) == 1 and "张三五金" in mail.outbox[0].body
     assert Notification.objects.get(recipient=user).email_status == Notification.EmailStatus.SENT
+
+
+def test_a_notification_speaks_each_recipients_language(make_user):
+    """Whoever causes it, each recipient reads the message in their own language."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    zh, en = make_user("sales_rep", username="zh_rep"), make_user("sales_rep", username="en_rep")
+    Employee.objects.filter(user=zh).update(language="zh-hans")
+    Employee.objects.filter(user=en).update(language="en")
+    zh.refresh_from_db()
+    en.refresh_from_db()
+    with translation.override("en"):
+        notify([zh, en], lazy_format(gettext_lazy("Good day, %(name)s"), name="王五"), "/", email=False)
+    assert Notification.objects.get(recipient=zh).message == "您好，王五"
+    assert Notification.objects.get(recipient=en).message == "Good day, 王五"
 
 
 def test_notification_centre(client_as):
