@@ -17,6 +17,14 @@ def dsn(db=BENCH_DB) -> str:
     return f"{PG_SERVER.rstrip('/')}/{db}"
 
 
+def raw_connection():
+    """A psycopg2 connection for a reference, with the session options the app's connections use."""
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {}).get("options")
+    return psycopg2.connect(dsn(), **({"options": options} if options else {}))
+
+
 def fresh_database():
     """Drop and create the benchmark database, point Django at it, migrate and sync the roles."""
     conn = psycopg2.connect(dsn("postgres"))

@@ -5,7 +5,7 @@ psycopg2 on the same data."""
 
 import os
 
-from .common import dsn, emit, figures, log, timed
+from .common import emit, figures, log, raw_connection, timed
 
 REPEAT = 7
 
@@ -35,7 +35,6 @@ def scale() -> int:
 
 
 def run():
-    import psycopg2
     from django.contrib.auth import get_user_model
 
     from orders import selectors
@@ -46,7 +45,7 @@ def run():
     lines = multiply_orders(scale())
     user = get_user_model().objects.get(username="gm")  # sees every order
     start, end = selectors.default_period()
-    conn = psycopg2.connect(dsn())
+    conn = raw_connection()
     conn.autocommit = True
     cur = conn.cursor()
     params = {"states": [str(s) for s in SOLD_STATES], "start": start, "end": end}

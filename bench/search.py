@@ -6,7 +6,7 @@ import os
 import random
 import time
 
-from .common import dsn, emit, figures, log
+from .common import emit, figures, log, raw_connection
 
 QUERIES = 200
 LIMIT = 20
@@ -46,7 +46,6 @@ def queries(n, seed=10):
 
 
 def run():
-    import psycopg2
     from django.contrib.auth import get_user_model
 
     from crm.models import Customer
@@ -58,7 +57,7 @@ def run():
     customers = ensure_customers(n)
     user = get_user_model().objects.get(username="gm")  # sees every customer
     terms = queries(QUERIES)
-    conn = psycopg2.connect(dsn())
+    conn = raw_connection()
     conn.autocommit = True
     cur = conn.cursor()
 
