@@ -131,3 +131,58 @@ def test_cannot_ship_a_cancelled_or_draft_order(world, manager):
     order = world.order()
     with pytest.raises(ValidationError, match="cannot be shipped"):
         services.ship_order(order, quantities={order.lines.get().pk: "1"}, actor=manager)
+
+
+def test_review_path_reject_reopen_approve_pick_cancel_then_return_after_payment(world, manager, finance):
+    """The states the automatic approval skips: waiting for review, rejected, reopened, approved by a manager,
+    picking and cancelled from picking; then a second order shipped, paid in full and partly returned.
+    Stock on hand, reservations and the customer's balance are checked after every step."""
+    from orders.models import ReviewSettings
+    from orders.selectors import customer_balance
+
+    p0 = world.products[0]
+    row = ReviewSettings.current()
+    row.min_margin_percent = D("60")  # 2.00 sold at 1.00 cost: 50 % margin, so a manager must look
+    row.save()
+
+    def check(status, on_hand, reserved, balance, order):
+        order.refresh_from_db()
+        assert order.status == status
+        assert (world.on_hand(p0), world.reserved(p0)) == (D(on_hand), D(reserved))
+        assert customer_balance(world.customer)["balance"] == D(balance)
+
+    order = world.order([{"product": p0, "quantity": "50"}])  # 100.00 + 13 % = 113.00
+    check("draft", "500", "0", "0", order)
+    order = services.submit_order(order, actor=world.rep)
+    check("submitted", "500", "0", "0", order)  # waiting: nothing reserved, nothing owed
+    assert [r["code"] for r in order.review_reasons] == ["margin"]
+    order = services.reject_order(order, actor=manager, reason="毛利太低")
+    check("rejected", "500", "0", "0", order)
+    order = services.transition(order, "draft", actor=world.rep)
+    check("draft", "500", "0", "0", order)
+    order = services.submit_order(order, actor=world.rep)
+    check("submitted", "500", "0", "0", order)
+    order = services.approve_order(order, actor=manager, note="老客户")
+    check("approved", "500", "50", "113.00", order)
+    order = services.start_picking(order, actor=manager)
+    check("picking", "500", "50", "113.00", order)
+    order = services.cancel_order(order, actor=manager, reason="客户改单")
+    check("cancelled", "500", "0", "0", order)
+    assert statuses(order) == ["draft", "submitted", "rejected", "draft", "submitted", "approved", "picking",
+                               "cancelled"]
+    with pytest.raises(ValidationError, match="cannot go to"):
+        services.transition(order, "picking", actor=manager)
+
+    second = services.submit_order(world.order([{"product": p0, "quantity": "20"}]), actor=world.rep)
+    second = services.approve_order(second, actor=manager)
+    check("approved", "500", "20", "45.20", second)
+    services.ship_order(second, quantities={second.lines.get().pk: "20"}, actor=manager)
+    check("shipped", "480", "0", "45.20", second)
+    services.deliver_order(second, actor=manager)
+    services.record_payment(customer=world.customer, amount="45.20", allocations=[(second, "45.20")], actor=finance)
+    check("paid", "480", "0", "0", second)
+    # a return after full payment: stock back, the credit shows as money owed to the customer
+    ret = services.create_return(second, quantities={second.lines.get().pk: "5"}, actor=manager, reason="规格不符")
+    assert ret.credit_amount == D("11.30")
+    check("paid", "485", "0", "-11.30", second)
+    assert second.balance == D("-11.30")
