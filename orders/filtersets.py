@@ -3,11 +3,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import CustomerTypeChoices
+from crm.choices import CustomerLevelChoices, CustomerTypeChoices
 from inventory.models import Product
 
-from .choices import OrderStatus, PaymentMethod
-from .models import OrderLine, Payment, SalesOrder, Shipment
+from .choices import CarrierAdapter, OrderStatus, PaymentMethod
+from .models import Carrier, OrderLine, Payment, PriceRule, SalesOrder, Shipment
 
 DATE = django_filters.widgets.forms.DateInput(attrs={"type": "date"})
 
@@ -94,3 +94,39 @@ class ShipmentFilterSet(django_filters.FilterSet):
             return qs
         return qs.filter(Q(number__icontains=value) | Q(order__number__icontains=value) |
                          Q(tracking_number__icontains=value))
+
+
+class PriceRuleFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=django_filters.widgets.forms.TextInput(
+        attrs={"type": "search", "placeholder": _("Product SKU or name, category")}))
+    level = django_filters.ChoiceFilter(label=_("customer level"), choices=CustomerLevelChoices.choices)
+    active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = PriceRule
+        fields = ["q", "level", "active"]
+
+    def search(self, qs, name, value):
+        value = value.strip()[:60]
+        if not value:
+            return qs
+        return qs.filter(Q(product__sku__icontains=value) | Q(product__name_zh__icontains=value) |
+                         Q(product__name_en__icontains=value) | Q(category__name_zh__icontains=value) |
+                         Q(category__name_en__icontains=value))
+
+
+class CarrierFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=django_filters.widgets.forms.TextInput(
+        attrs={"type": "search", "placeholder": _("Name or company code")}))
+    adapter = django_filters.ChoiceFilter(label=_("tracking"), choices=CarrierAdapter.choices)
+    active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = Carrier
+        fields = ["q", "adapter", "active"]
+
+    def search(self, qs, name, value):
+        value = value.strip()[:60]
+        if not value:
+            return qs
+        return qs.filter(Q(name__icontains=value) | Q(code__icontains=value))

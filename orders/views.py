@@ -24,7 +24,7 @@ from inventory.models import Product, Warehouse
 from . import pdf, selectors, services, tracking
 from .carriers import CarrierError, Kuaidi100Adapter
 from .choices import INVOICED_STATES, SOLD_STATES, DocKind, InvoiceStatus, OrderStatus
-from .filtersets import OrderFilterSet, PaymentFilterSet, ShipmentFilterSet
+from .filtersets import CarrierFilterSet, OrderFilterSet, PaymentFilterSet, PriceRuleFilterSet, ShipmentFilterSet
 from .forms import (
     CarrierForm,
     InvoiceRequestForm,
@@ -753,7 +753,7 @@ class PriceRuleListView(ERPListView):
     create_url_name = "orders:pricerule_create"
     create_label = _("New rule")
     empty_text = _("No price rules: every customer pays the list price.")
-    filterset_class = None
+    filterset_class = PriceRuleFilterSet
 
     def get_queryset(self):
         return PriceRule.objects.select_related("product", "category")
@@ -802,7 +802,7 @@ class CarrierListView(ERPListView):
     create_url_name = "orders:carrier_create"
     create_label = _("New carrier")
     empty_text = _("No carriers yet.")
-    filterset_class = None
+    filterset_class = CarrierFilterSet
 
 
 class CarrierFormMixin(SimpleFormMixin):

@@ -181,3 +181,26 @@ def test_every_page_opens_for_a_manager(world, client_as, manager):
                        ("pricerule_create", []), ("carrier_list", []), ("carrier_create", []),
                        ("invoice_request", [order.pk]), ("review_queue", [])]:
         assert c.get(reverse(f"orders:{name}", args=args)).status_code == 200, name
+
+
+def test_price_rule_and_carrier_lists_filter_and_export(world, client_as):
+    from tests.factories.orders import CarrierFactory, PriceRuleFactory
+
+    PriceRuleFactory(level="a", product=world.products[0], discount_percent=D("8"))
+    PriceRuleFactory(level="vip", category=world.products[1].category, discount_percent=D("12"))
+    CarrierFactory(name="顺丰速运", code="shunfeng", adapter="kuaidi100")
+    CarrierFactory(name="自提", code="", adapter="manual", active=False)
+    client = client_as("sales_manager")
+    rules = client.get(reverse("orders:pricerule_list"), {"q": world.products[0].sku}).context["table"].data
+    assert [r.product for r in rules] == [world.products[0]]
+    assert [r.level for r in client.get(reverse("orders:pricerule_list"), {"level": "vip"}).context["table"].data] \
+        == ["vip"]
+    carriers = client.get(reverse("orders:carrier_list"), {"q": "shunfeng"}).context["table"].data
+    assert [c.name for c in carriers] == ["顺丰速运"]
+    carriers = client.get(reverse("orders:carrier_list"), {"active": "false"}).context["table"].data
+    assert [c.name for c in carriers] == ["自提"]
+    r = client.get(reverse("orders:carrier_list"), {"q": "没有这家"})
+    assert 'data-testid="empty-state"' in r.content.decode()
+    for name in ("orders:pricerule_list", "orders:carrier_list"):
+        r = client.get(reverse(name), {"_export": "xlsx"})
+        assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
