@@ -15,6 +15,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
 
@@ -140,7 +141,8 @@ def kpi_movement_entry_timeliness(user, start, end) -> list[dict]:
                     "label": f"{m.get_kind_display()} {m.product.sku} × {qty(m.quantity)}",
                     "url": reverse("inventory:product", args=[m.product_id]),
                     "ok": m.posted_at - m.occurred_at <= timedelta(hours=ENTRY_ALLOWED_HOURS), "value": None,
-                    "detail": f"happened {_fmt(m.occurred_at)}, posted {_fmt(m.posted_at)}"})
+                    "detail": _("happened %(at)s, posted %(posted)s") % {"at": _fmt(m.occurred_at),
+                                                                         "posted": _fmt(m.posted_at)}})
     return out
 
 
@@ -164,8 +166,8 @@ def kpi_stocktake_accuracy(user, start, end) -> list[dict]:
             out.append({"model": "inventory.stocktakeline", "id": ln.pk,
                         "label": f"{st.number} {ln.location.code} {ln.product.sku}", "url": st.get_absolute_url(),
                         "ok": pct <= st.recount_threshold_pct, "value": None,
-                        "detail": f"expected {qty(ln.expected_now)}, counted {qty(ln.counted)}, "
-                                  f"variance {pct:.1f}%"})
+                        "detail": _("expected %(expected)s, counted %(counted)s, variance %(pct)s%%") % {
+                            "expected": qty(ln.expected_now), "counted": qty(ln.counted), "pct": f"{pct:.1f}"}})
     return out
 
 
