@@ -9,11 +9,11 @@ import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from statistics import NormalDist
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
+from .bulk import update_rows
 from .choices import MovementKind, SuggestionStatus
 from .models import (
     Product,
@@ -53,11 +54,12 @@ def smooth(series: list[float], alpha: float = ALPHA) -> tuple[float, float]:
     if not series:
         return 0.0, 0.0
     level = series[0]
-    errors = []
+    squares = 0.0
     for x in series[1:]:
-        errors.append(x - level)
+        error = x - level
+        squares += error * error
         level = alpha * x + (1 - alpha) * level
-    sigma = math.sqrt(sum(e * e for e in errors) / len(errors)) if errors else 0.0
+    sigma = math.sqrt(squares / (len(series) - 1)) if len(series) > 1 else 0.0
     return level, sigma
 
 
@@ -124,14 +126,20 @@ def _daily_history(start, today):
     """{(product, warehouse): [qty per day, oldest first]} of sales issues since `start`."""
     days = (today - start).days
     series = defaultdict(lambda: [0.0] * days)
-    rows = (StockMovement.objects.filter(kind=MovementKind.ISSUE, occurred_at__date__gte=start,
-                                         occurred_at__date__lt=today)
+    tz = timezone.get_current_timezone()  # local days, as a range on the indexed column itself
+    since, until = (datetime.combine(d, datetime.min.time(), tz) for d in (start, today))
+    rows = (StockMovement.objects.filter(kind=MovementKind.ISSUE, occurred_at__gte=since, occurred_at__lt=until)
             .values("product_id", wh=F("from_location__warehouse_id"), day=TruncDate("occurred_at"))
-            .annotate(q=Sum("quantity")).order_by())
-    for r in rows.iterator(chunk_size=5000):
-        i = (r["day"] - start).days
-        if 0 <= i < days:
-            series[(r["product_id"], r["wh"])][i] += float(r["q"])
+            .annotate(q=Sum("quantity")).order_by().values_list("product_id", "wh", "day", "q"))
+    # hundreds of thousands of plain rows: read as the driver returns them, without the ORM's per-row converters
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        while chunk := cur.fetchmany(5000):
+            for product_id, wh, day, q in chunk:
+                i = ((day if isinstance(day, date) else date.fromisoformat(day)) - start).days
+                if 0 <= i < days:
+                    series[(product_id, wh)][i] += float(q)
     return series
 
 
@@ -200,7 +208,7 @@ def compute_suggestions(*, actor=None, today=None) -> dict:
               "target", "maximum", "on_hand", "reserved", "on_order", "net_need", "pack_size", "moq",
               "suggested_quantity", "computed_at", "status", "snoozed_until", "quantity"]
     PurchaseSuggestion.objects.bulk_create(new, batch_size=2000)
-    PurchaseSuggestion.objects.bulk_update(changed, fields, batch_size=2000)
+    update_rows(PurchaseSuggestion, changed, fields)
     # items that need nothing any more
     gone = PurchaseSuggestion.objects.filter(pk__in=[s.pk for s in live.values()]).delete()[0]
     result = {"created": len(new), "updated": len(changed), "removed": gone, "items": len(computed)}
