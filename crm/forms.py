@@ -1,10 +1,11 @@
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from hardware_erp.core.uploads import UploadField
 
 from .choices import ChannelChoices, StageChoices
 from .models import Contact, Customer, DeliveryAddress, FollowUpTask, Opportunity
@@ -225,13 +226,4 @@ class ReportPeriodForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("what"), choices=[("customers", _("Customers (with a first contact)")),
                                                       ("contacts", _("Contacts of existing customers"))])
-    file = forms.FileField(label=_("file (.xlsx or .csv)"))
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("The file is too large (at most %(mb)d MB).") % {
-                "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
-        if not f.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Upload an Excel (.xlsx) or CSV file."))
-        return f
+    file = UploadField(label=_("file (.xlsx or .csv)"), allowed=("xlsx", "csv"))

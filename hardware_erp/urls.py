@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 
 from hardware_erp.core import views as core_views
 
@@ -32,8 +30,8 @@ urlpatterns = [
     path("", include("hardware_erp.core.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploaded files are never served from MEDIA_URL: views check access and send them as downloads
+# (hardware_erp.core.uploads.serve_upload).
 
 handler403 = "hardware_erp.core.views.permission_denied"
 handler404 = "hardware_erp.core.views.page_not_found"

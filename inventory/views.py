@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
+from hardware_erp.core.uploads import UploadField
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from . import selectors, services
@@ -416,9 +417,9 @@ class LocationLabelsView(InventoryMixin, View):
 # --- import / export -------------------------------------------------------------------------------------------
 
 class ProductImportForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"),
-                           help_text=_("The first row names the columns, as in the exported file. The SKU "
-                                       "identifies a product: known SKUs are updated, new ones created."))
+    file = UploadField(label=_("Spreadsheet (.xlsx or .csv)"), allowed=("xlsx", "csv"),
+                       help_text=_("The first row names the columns, as in the exported file. The SKU "
+                                   "identifies a product: known SKUs are updated, new ones created."))
 
 
 def _load_dataset(upload):

@@ -2,41 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.uploads import MultipleUploadField
+
 from .choices import TicketCategory, TicketPriority
 from .models import CalendarDay, Incident, InspectionResult, MaintenanceWindow, SLAPolicy, Suggestion, System, Ticket
-from .uploads import validate_attachment
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked for size and type."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        errors, cleaned = [], []
-        for f in files:
-            f = super().clean(f, initial)
-            try:
-                validate_attachment(f)
-            except forms.ValidationError as exc:
-                errors.extend(exc.error_list)
-            cleaned.append(f)
-        if errors:
-            raise forms.ValidationError(errors)
-        return cleaned
+from .uploads import ATTACHMENT_KINDS
 
 
 class TicketForm(forms.ModelForm):
-    attachments = MultipleFileField(label=_("Screenshot or file"),
-                                    help_text=_("Pictures, PDF, Office documents or text files."))
+    attachments = MultipleUploadField(label=_("Screenshot or file"), allowed=ATTACHMENT_KINDS,
+                                      help_text=_("Pictures, PDF, Office documents or text files."))
 
     class Meta:
         model = Ticket
@@ -59,7 +34,7 @@ class MessageForm(forms.Form):
     body = forms.CharField(label=pgettext_lazy("support", "Message"), widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": _("Write a message.")})
     internal = forms.BooleanField(label=_("Internal note (IT staff only)"), required=False)
-    attachments = MultipleFileField(label=_("Attach files"))
+    attachments = MultipleUploadField(label=_("Attach files"), allowed=ATTACHMENT_KINDS)
 
 
 class StaffChoiceField(forms.ModelChoiceField):

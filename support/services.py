@@ -105,10 +105,12 @@ def _event(ticket, from_status, to_status, actor, note=""):
 
 
 def _save_attachments(ticket, files, *, actor, message=None):
-    from .uploads import validate_attachment
+    from hardware_erp.core.uploads import check_upload
+
+    from .uploads import ATTACHMENT_KINDS
 
     for upload in files or ():
-        content_type = validate_attachment(upload)
+        content_type = check_upload(upload, ATTACHMENT_KINDS).content_type
         name = get_valid_filename(PurePath(upload.name).name)[:150] or "file"
         TicketAttachment.objects.create(ticket=ticket, message=message, file=_named(upload, name),
                                         original_name=upload.name[:200], content_type=content_type,

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
+from hardware_erp.core.uploads import serve_upload
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from . import services
@@ -282,14 +283,7 @@ class AttachmentView(ModuleMixin, View):
             raise Http404
         if att.internal and not services.is_it_staff(request.user):
             raise PermissionDenied
-        try:
-            fh = att.file.open("rb")
-        except FileNotFoundError:
-            raise Http404
-        response = FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return serve_upload(att.file, filename=att.original_name, content_type=att.content_type)
 
 
 

@@ -5,9 +5,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.roles import ROLES
+from hardware_erp.core.uploads import check_upload
 
 from .choices import LessonKind, QuestionKind
-from .content import check_upload
 from .models import (
     Choice,
     Course,
@@ -25,6 +25,7 @@ from .models import (
 User = get_user_model()
 LESSON_FILE_KINDS = {LessonKind.DOCUMENT: ("pdf", "slides"), LessonKind.VIDEO: ("video",),
                      LessonKind.TEXT: ("image",), LessonKind.PRACTICE: ("image", "pdf")}
+LIBRARY_FILE_KINDS = ("pdf", "slides", "video", "image")
 
 
 class CourseForm(forms.ModelForm):
@@ -66,7 +67,7 @@ class LessonForm(forms.ModelForm):
                 self.add_error("file", _("A quiz lesson takes no file."))
             else:
                 try:
-                    self.instance.file_type = check_upload(upload, allowed)
+                    self.instance.file_type = check_upload(upload, allowed).group
                 except forms.ValidationError as exc:
                     self.add_error("file", exc)
         if kind == LessonKind.VIDEO and not (upload or data.get("video_url") or self.instance.file):
@@ -255,7 +256,7 @@ class LibraryItemForm(forms.ModelForm):
         upload = self.files.get("file")
         if upload:
             try:
-                self.instance.file_type = check_upload(upload)
+                self.instance.file_type = check_upload(upload, LIBRARY_FILE_KINDS).group
             except forms.ValidationError as exc:
                 self.add_error("file", exc)
         if not data.get("title_zh") and not data.get("title_en"):

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals, uploads  # noqa: F401 (signal receivers, the upload storage check)

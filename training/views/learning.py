@@ -11,11 +11,12 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.uploads import serve_upload
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
 from .. import selectors, services
 from ..choices import LessonKind
-from ..content import render_markdown, serve_file
+from ..content import render_markdown
 from ..filtersets import CourseFilterSet
 from ..models import Certificate, Course, Enrollment, Lesson, LessonProgress, PlanAssignment, Quiz, QuizAttempt
 from ..pdf import certificate_pdf
@@ -178,7 +179,7 @@ class LessonFileView(ModuleMixin, View):
 
     def get(self, request, pk):
         lesson = get_object_or_404(Lesson.objects.filter(course__in=Course.objects.for_user(request.user)), pk=pk)
-        return serve_file(lesson.file, lesson.file_type)
+        return serve_upload(lesson.file)
 
 
 class CompleteLessonView(ModuleMixin, View):

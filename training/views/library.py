@@ -7,11 +7,12 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.uploads import serve_upload
 from hardware_erp.core.views import ERPListView, ModuleMixin
 
 from .. import services
 from ..choices import LibraryStatus
-from ..content import render_markdown, serve_file
+from ..content import render_markdown
 from ..filtersets import LibraryFilterSet
 from ..forms import LibraryItemForm
 from ..models import LibraryItem, LibraryVote
@@ -131,4 +132,4 @@ class LibraryFileView(ModuleMixin, View):
 
     def get(self, request, pk):
         item = get_object_or_404(LibraryItem.objects.for_user(request.user), pk=pk)
-        return serve_file(item.file, item.file_type)
+        return serve_upload(item.file)

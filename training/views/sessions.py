@@ -9,11 +9,11 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.uploads import serve_upload
 from hardware_erp.core.views import ERPListView, ModuleMixin
 
 from .. import services
 from ..choices import SeatStatus
-from ..content import serve_file
 from ..filtersets import ExternalTrainingFilterSet, SessionFilterSet
 from ..forms import ExternalTrainingForm, FeedbackForm, SessionForm
 from ..models import ExternalTraining, SessionFeedback, TrainingSession
@@ -190,6 +190,6 @@ class ExternalFileView(ModuleMixin, View):
 
     def get(self, request, pk):
         record = get_object_or_404(ExternalTraining.objects.for_user(request.user), pk=pk)
-        return serve_file(record.certificate)
+        return serve_upload(record.certificate)
 
 
