@@ -31,6 +31,8 @@ SOLD_STATES = (OrderStatus.APPROVED, OrderStatus.PICKING, OrderStatus.PARTIALLY_
 # States in which goods have left the warehouse (an invoice is due).
 INVOICED_STATES = (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
                    OrderStatus.PARTIALLY_PAID, OrderStatus.PAID, OrderStatus.CLOSED)
+# Invoiced and not yet settled: what can be overdue.
+UNPAID_STATES = (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.PARTIALLY_PAID)
 OPEN_STATES = (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.APPROVED, OrderStatus.PICKING,
                OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.PARTIALLY_PAID)
 # States the customer is e-mailed about.

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import INVOICED_STATES, SOLD_STATES, DocKind, OrderStatus
+from .choices import INVOICED_STATES, SOLD_STATES, UNPAID_STATES, DocKind, OrderStatus
 from .models import OrderEvent, OrderLine, SalesOrder, Shipment
 
 ZERO = Decimal("0.00")
@@ -324,19 +324,19 @@ def kpi_shipping_lead_time(user, start, end) -> list[dict]:
 
 
 def kpi_counts(user) -> dict:
-    """Small numbers for the dashboard cards (one query)."""
+    """Small numbers for the dashboard cards."""
     today = timezone.localdate()
-    is_open = Q(status__in=[OrderStatus.SUBMITTED, OrderStatus.APPROVED, OrderStatus.PICKING,
-                            OrderStatus.PARTIALLY_SHIPPED])
-    this_month = Q(status__in=SOLD_STATES, order_date__gte=today.replace(day=1))
-    # paid and closed orders owe nothing: leaving them out keeps this to the (kind, status, date) index
-    # instead of a scan of every order ever sold
-    overdue = Q(status__in=[s for s in INVOICED_STATES if s not in (OrderStatus.PAID, OrderStatus.CLOSED)],
-                due_date__lt=today)
-    qs = SalesOrder.objects.orders().for_user(user).filter(is_open | this_month | overdue)
-    return qs.aggregate(open=Count("pk", filter=is_open),
-                        month_revenue=Coalesce(Sum("net_total", filter=this_month), ZERO),
-                        overdue=Coalesce(Sum(BALANCE, filter=overdue), ZERO))
+    qs = SalesOrder.objects.orders().for_user(user)
+    # three queries, each answered from an index: the open orders, this month's sales, and the unpaid invoiced
+    # orders past due (paid and closed ones owe nothing; a covering index holds the balances of the others)
+    return {
+        "open": qs.filter(status__in=[OrderStatus.SUBMITTED, OrderStatus.APPROVED, OrderStatus.PICKING,
+                                      OrderStatus.PARTIALLY_SHIPPED]).count(),
+        "month_revenue": qs.filter(status__in=SOLD_STATES, order_date__gte=today.replace(day=1)).aggregate(
+            v=Coalesce(Sum("net_total"), ZERO))["v"],
+        "overdue": qs.filter(status__in=UNPAID_STATES, due_date__lt=today).aggregate(
+            v=Coalesce(Sum(BALANCE), ZERO))["v"],
+    }
 
 
 def as_date(value):

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from hardware_erp.core.models import TimeStampedModel
 from hardware_erp.core.money import MoneyField, QuantityField
 
-from ..choices import DocKind, EventKind, OrderStatus
+from ..choices import UNPAID_STATES, DocKind, EventKind, OrderStatus
 
 ZERO = Decimal("0.00")
 
@@ -127,6 +127,9 @@ class SalesOrder(TimeStampedModel):
             models.Index(fields=["kind", "status", "order_date"], name="orders_kind_status_date"),
             models.Index(fields=["salesperson", "order_date"], name="orders_rep_date"),
             models.Index(fields=["customer", "order_date"], name="orders_customer_date"),
+            # overdue receivables (dashboard): the balances of unpaid invoiced orders, read from the index alone
+            models.Index(fields=["due_date"], include=["total", "credited_amount", "paid_amount", "salesperson"],
+                         condition=Q(kind=DocKind.ORDER, status__in=UNPAID_STATES), name="orders_unpaid_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(paid_amount__gte=0), name="order_paid_not_negative"),

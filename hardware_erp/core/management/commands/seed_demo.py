@@ -98,9 +98,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{app}: seeding")
             mod.seed(ctx)
             self.stdout.write(f"{app}: done in {time.monotonic() - t0:.1f} s")
-        if connection.vendor == "postgresql":  # planner statistics for the bulk-loaded tables, before autovacuum
+        if connection.vendor == "postgresql" and connection.get_autocommit():
+            # what autovacuum would do some minutes later: planner statistics and the visibility map (index-only
+            # scans) of the bulk-loaded tables
             with connection.cursor() as cur:
-                cur.execute("ANALYZE")
+                cur.execute("VACUUM (ANALYZE)")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - start:.1f} s."))
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, role, *_ in DEMO_USERS:
