@@ -28,7 +28,7 @@ class ChangeRequestAdmin(ReadOnlyAdmin):
 
     list_display = ("id", "object_repr", "record_type", "diff_html", "requester", "created_at", "status", "reviewer")
     list_display_links = ("id", "object_repr")
-    list_filter = ("status", "content_type", "created_at")
+    list_filter = ("status", ("content_type", admin.RelatedOnlyFieldListFilter), "created_at")
     search_fields = ("object_repr", "reason", "requester__username", "field_names")
     list_select_related = ("content_type", "requester", "reviewer")
     actions = ["approve_selected", "reject_selected"]

@@ -143,7 +143,7 @@ def _imports(ctx):
         for user in ctx.users.get(role, []):
             for n in range(files):
                 total = rng.randrange(20, 300)
-                errors = round(total * share * rng.uniform(0.3, 1.7)) if share else 0
+                errors = round(total * share * rng.uniform(0.3, 1.7)) if rng.random() < share * 8 else 0
                 rows.append(ImportLog(user=user, model_label=label, file_name=f"{name}{n + 1}.xlsx",
                                       total_rows=total, error_rows=min(errors, total),
                                       created_at=now - timedelta(days=rng.randrange(1, 80), hours=rng.randrange(9))))

@@ -32,8 +32,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class DataQualityFilterForm(forms.Form):
-    start = forms.DateField(label=pgettext_lazy("governance", "from"), required=False, widget=DATE_INPUT)
-    end = forms.DateField(label=pgettext_lazy("governance", "to"), required=False, widget=DATE_INPUT)
+    start = forms.DateField(label=_("period from"), required=False, widget=DATE_INPUT)
+    end = forms.DateField(label=_("period to"), required=False, widget=DATE_INPUT)
     department = forms.ModelChoiceField(label=_("department"), required=False, queryset=Department.objects.all())
     person = PersonChoiceField(label=_("person"), required=False, queryset=get_user_model().objects.none())
     months = forms.IntegerField(label=_("stale after (months)"), required=False, min_value=1, max_value=60,
@@ -41,6 +41,9 @@ class DataQualityFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        today = timezone.localdate()  # the unbound form shows the default period it stands for
+        self.fields["end"].initial = today
+        self.fields["start"].initial = today - datetime.timedelta(days=quality.DEFAULT_PERIOD_DAYS)
         self.fields["person"].queryset = get_user_model().objects.filter(is_active=True) \
             .order_by("first_name", "last_name", "username")
 

@@ -1,6 +1,13 @@
-"""Governance in the browser."""
+"""Governance in the browser: the confidentiality agreement gate; key data through approval (a rep edits a
+customer's credit code, sees it pending with the old value still in force, a manager approves it in the Django
+admin, the rep sees the new value); the manager's data quality page."""
 
 import pytest
+from django.contrib.auth import get_user_model
+
+from crm.models import Customer
+from crm.validators import make_credit_code
+from governance.models import ChangeRequest
 
 from .conftest import login, shot
 
@@ -44,3 +51,63 @@ def test_agreement_gate_after_sign_in(page):
     shot(page, "agreement-accepted-home")
     acceptance = AgreementAcceptance.objects.get(user__username="newhire")
     assert acceptance.version == version and acceptance.ip_address == "127.0.0.1"
+
+
+def test_rep_credit_code_change_is_approved_in_the_admin(new_page, demo_company):
+    rep = get_user_model().objects.get(username="rep1")
+    customer = Customer.objects.active().filter(owner=rep, kind="company").exclude(credit_code="") \
+        .exclude(pk__in=ChangeRequest.objects.filter(status="pending").values("object_id")).order_by("pk").first()
+    old_code = customer.credit_code
+    new_code = make_credit_code("9", "1", old_code[2:8], "MA7QW3K2")
+    assert new_code != old_code
+
+    rep_page = new_page()
+    login(rep_page, "rep1")
+    rep_page.goto(rep_page.base + customer.get_absolute_url())
+    rep_page.click("[data-testid=edit-customer]")
+    rep_page.fill("input[name=credit_code]", new_code)
+    rep_page.fill("input[name=reason]", "客户换发了新营业执照")
+    rep_page.click("[data-testid=save]")
+    rep_page.wait_for_selector("[data-testid=pending-approval]")
+    pending = rep_page.inner_text("[data-testid=pending-approval]")
+    assert old_code in pending and new_code in pending
+    assert rep_page.inner_text("[data-testid=credit-code]") == old_code  # the old code is still in force
+    assert new_code not in rep_page.inner_text("[data-testid=profile]")
+    shot(rep_page, "governance-pending-credit-code")
+    cr = ChangeRequest.objects.get(object_id=customer.pk, status="pending", requester=rep)
+    customer.refresh_from_db()
+    assert customer.credit_code == old_code
+
+    manager = new_page()
+    login(manager, "salesmgr")
+    manager.goto(manager.base + "/admin/governance/changerequest/?status__exact=pending")
+    row = manager.locator("#result_list tbody tr", has_text=customer.name)
+    assert new_code in row.inner_text() and old_code in row.inner_text()  # the readable diff
+    shot(manager, "governance-admin-diff")
+    row.locator("input.action-select").check()
+    manager.select_option("select[name=action]", "approve_selected")
+    manager.click("button[name=index]")
+    manager.wait_for_selector(".messagelist .success")
+    assert "1 change request approved" in manager.inner_text(".messagelist")
+    cr.refresh_from_db()
+    assert cr.status == "approved" and cr.reviewer.username == "salesmgr"
+
+    rep_page.reload()
+    assert rep_page.inner_text("[data-testid=credit-code]") == new_code
+    assert rep_page.locator("[data-testid=pending-approval]").count() == 0
+    shot(rep_page, "governance-approved-credit-code")
+
+
+def test_manager_reads_the_data_quality_page(new_page, demo_company):
+    page = new_page(locale="zh-CN")
+    login(page, "salesmgr")
+    page.goto(page.base + "/governance/quality/")
+    page.wait_for_selector("[data-testid=quality-missing]")
+    assert "数据质量" in page.inner_text("h1")
+    assert page.locator("[data-testid=quality-changes] tbody tr").count() >= 2  # rep1 and rep2 (demo requests)
+    assert page.locator("[data-testid=quality-imports] tbody tr").count() >= 2
+    shot(page, "governance-data-quality")
+    page.click("[data-testid=check-customer_stale]")
+    page.wait_for_selector("h1")
+    assert page.locator("[data-testid=quality-rows], [data-testid=quality-empty]").count() == 1
+    shot(page, "governance-data-quality-stale")

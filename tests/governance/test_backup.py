@@ -170,3 +170,47 @@ def test_retention_keeps_daily_weekly_monthly(tmp_path):
     assert len(kept) <= 7 + 4 + 6 and len(kept) >= 7
     assert kept[-1] == f"hwerp-{start + timedelta(days=119, hours=12):%Y%m%d-%H%M%S}.hwbk"
     assert json  # the module is used by the manifest tests above
+
+
+def test_wrong_key_restore_command_refuses_and_restores_nothing(backups, tmp_path):
+    path = backup.create_backup().path
+    media = backups / "media" / "tickets" / "scan.pdf"
+    media.write_bytes(b"changed after the backup")
+    url, pg_name = _target_url(tmp_path)
+    with override_settings(BACKUP_KEYS=[Fernet.generate_key().decode()]), \
+            pytest.raises(CommandError, match="wrong key"):
+        call_command("restore", str(path), database_url=url, stdout=DEVNULL)
+    assert media.read_bytes() == b"changed after the backup"  # no file restored either
+    if not pg_name:
+        target = Path(url.removeprefix("sqlite:///"))
+        assert not target.exists() or not target.stat().st_size
+
+
+def test_restore_into_a_database_with_data_changes_nothing_in_it(backups, tmp_path):
+    path = backup.create_backup().path
+    url, pg_name = _target_url(tmp_path)
+    if pg_name:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')
+        _pg_admin(f'CREATE DATABASE "{pg_name}"')
+    try:
+        call_command("restore", str(path), database_url=url, no_media=True, stdout=DEVNULL)
+        target = _open(url)
+        try:
+            with target.cursor() as cursor:  # work done in the target after the restore
+                cursor.execute("UPDATE core_department SET name_zh = 'after restore' WHERE code = 'bk0'")
+            before = _snapshot(target)
+        finally:
+            target.close()
+        media = backups / "media" / "tickets" / "scan.pdf"
+        media.write_bytes(b"newer scan")
+        with pytest.raises(CommandError, match="already has data"):
+            call_command("restore", str(path), database_url=url, stdout=DEVNULL)
+        target = _open(url)
+        try:
+            assert _snapshot(target) == before
+        finally:
+            target.close()
+        assert media.read_bytes() == b"newer scan"
+    finally:
+        if pg_name:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')

@@ -129,3 +129,42 @@ def test_history_include_shows_who_changed_what(make_user):
     assert 'data-testid="history"' in html
     assert "旧名" in html and "新名" in html and "newhead" in html and "李" in html
     assert html.count("list-group-item") == 2  # created + changed
+
+
+def test_own_request_is_refused_on_the_page_and_in_the_admin(client_as, pending):
+    from django.contrib.auth.models import Group
+
+    from hardware_erp.core.models import Notification
+
+    rep, crs = pending
+    rep.groups.add(Group.objects.get(name="Sales Manager"))  # promoted: an approver now, still not of their own
+    rep.is_staff = True
+    rep.save()
+    client = client_as(user=type(rep).objects.get(pk=rep.pk))
+    page = client.get(reverse("governance:changerequest", args=[crs[8].pk]))
+    assert page.status_code == 200 and 'value="approve"' not in page.content.decode()  # no buttons offered
+    response = client.post(reverse("governance:changerequest", args=[crs[8].pk]), {"decision": "approve"},
+                           follow=True)
+    assert "You cannot approve or reject your own change request" in response.content.decode()
+    response = client.post(reverse("admin:governance_changerequest_changelist"),
+                           {"action": "approve_selected", "_selected_action": [crs[9].pk]}, follow=True)
+    assert "You cannot approve or reject your own change request" in response.content.decode()
+    assert set(ChangeRequest.objects.filter(pk__in=[crs[8].pk, crs[9].pk]).values_list("status", flat=True)) == {
+        "pending"}
+    assert list(Department.objects.filter(pk__in=[crs[8].object_id, crs[9].object_id])
+                .values_list("name_zh", flat=True)) == ["部门8", "部门9"]
+    assert not SecurityEvent.objects.filter(kind="change_approved").exists()
+    assert not Notification.objects.filter(recipient=rep, level="success").exists()
+
+
+def test_stale_bulk_approval_in_the_admin_applies_nothing(client_as, pending):
+    rep, crs = pending
+    Department.objects.filter(pk=crs[10].object_id).update(name_zh="经理直接改过")
+    client = client_as("sales_manager", is_staff=True)
+    response = client.post(reverse("admin:governance_changerequest_changelist"),
+                           {"action": "approve_selected", "_selected_action": [crs[10].pk]}, follow=True)
+    html = response.content.decode()
+    assert "changed after this request" in html and "approved." not in html
+    assert Department.objects.get(pk=crs[10].object_id).name_zh == "经理直接改过"
+    cr = ChangeRequest.objects.get(pk=crs[10].pk)
+    assert cr.status == "pending" and cr.reviewer is None and cr.reviewed_at is None
