@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Enrollment, PlanAssignment, QuizAttempt
 
@@ -26,7 +27,8 @@ def kpi_required_courses_on_time(user, start, end) -> list[dict]:
         out.append({"model": "training.enrollment", "id": e.pk, "label": str(e.course),
                     "url": reverse("training:course", args=[e.course_id]),
                     "ok": bool(done_day and done_day <= e.due_date), "value": None,
-                    "detail": f"due {e.due_date:%m-%d}, done {_fmt(e.completed_at)}"})
+                    "detail": _("due %(due)s, done %(done)s") % {"due": f"{e.due_date:%m-%d}",
+                                                                   "done": _fmt(e.completed_at)}})
     return out
 
 
@@ -36,7 +38,8 @@ def kpi_quiz_average(user, start, end) -> list[dict]:
             .select_related("quiz__lesson__course").order_by("submitted_at", "pk"))
     return [{"model": "training.quizattempt", "id": a.pk, "label": f"{a.quiz.lesson} #{a.number}",
              "url": reverse("training:attempt", args=[a.pk]), "ok": a.passed,
-             "value": float(a.score or 0), "detail": f"{a.score}% on {_fmt(a.submitted_at)}"}
+             "value": float(a.score or 0),
+             "detail": _("%(score)s%% on %(at)s") % {"score": a.score, "at": _fmt(a.submitted_at)}}
             for a in rows]
 
 
