@@ -136,7 +136,7 @@ class OTPSetupView(LoginRequiredMixin, TemplateView):
             ctx["secret"] = base64.b32encode(pending.bin_key).decode()
         ctx.update(title=_("Two-factor sign-in"), device=device, pending=pending,
                    required=accounts.otp_required(self.request.user),
-                   bare_page=accounts.otp_state(self.request) == "enrol",
+                   bare_page=accounts.otp_state(self.request) != "ok",
                    form=kwargs.get("form") or TokenForm(), next=self.request.GET.get("next", ""))
         return ctx
 
@@ -160,8 +160,7 @@ class OTPSetupView(LoginRequiredMixin, TemplateView):
                 messages.success(request, _("Two-factor sign-in is on. From now on you sign in with your password "
                                             "and a code from the app."))
                 return redirect(next_url(request, "account:otp_setup"))
-            device.delete()
-            request.user.otp_device = None
+            accounts.otp_disabled(request, device)
             messages.success(request, _("Two-factor sign-in is off."))
             return redirect("account:otp_setup")
         elif form.is_valid():

@@ -137,6 +137,17 @@ def otp_verified(request, device, *, enrolled=False) -> None:
         log_event(SecurityEvent.Kind.OTP_ENABLED, request=request, device=device.name)
 
 
+def otp_disabled(request, device) -> None:
+    """The user turned two-factor sign-in off (with a current code): nothing is left to verify."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device.delete()
+    request.user.otp_device = None
+    request.session.pop(DEVICE_ID_SESSION_KEY, None)
+    request.session[OTP_STATE_SESSION_KEY] = "ok"
+    log_event(SecurityEvent.Kind.OTP_DISABLED, request=request, device=device.name)
+
+
 def otp_failed(request) -> None:
     log_event(SecurityEvent.Kind.OTP_FAILED, request=request)
 

@@ -144,6 +144,7 @@ class SecurityEvent(AppendOnlyModel):
         CHANGE_REJECTED = "change_rejected", _("Key data change rejected")
         AGREEMENT_ACCEPTED = "agreement", _("Confidentiality agreement accepted")
         OTP_ENABLED = "otp_enabled", _("Two-factor sign-in set up")
+        OTP_DISABLED = "otp_disabled", _("Two-factor sign-in turned off")
         OTP_FAILED = "otp_failed", _("Wrong two-factor code")
         SESSIONS_ENDED = "sessions_ended", _("Other sessions ended")
         BACKUP = "backup", _("Backup")

@@ -253,7 +253,20 @@ def test_optional_device_can_be_turned_off_with_a_code(rep):
     assert r.status_code == 400 and "6 digits" in r.content.decode()
     client.post(reverse("account:otp_setup"), {"action": "disable", "token": code_for(device)})
     assert not TOTPDevice.objects.filter(user=rep).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.OTP_DISABLED, user=rep).exists()
     assert sign_in(rep).get(reverse("core:home")).status_code == 200
+
+
+def test_turning_off_while_the_code_is_asked_does_not_lock_the_user_out(rep):
+    """At sign-in the two-factor set-up page stays open; turning the device off there (with a code) lets the
+    user in instead of leaving them at a verification step with no device."""
+    TOTPDevice.objects.create(user=rep, name="phone", confirmed=True)
+    device = TOTPDevice.objects.get(user=rep)
+    client = sign_in(rep)
+    r = client.get(reverse("account:otp_setup"))
+    assert r.status_code == 200 and 'data-testid="sidebar"' not in r.content.decode()
+    client.post(reverse("account:otp_setup"), {"action": "disable", "token": code_for(device)})
+    assert client.get(reverse("core:home")).status_code == 200
 
 
 # --- my sessions ---------------------------------------------------------------------------------------------
@@ -302,6 +315,24 @@ def test_sign_out_forgets_the_session_and_last_seen_is_refreshed(rep):
     assert row2.last_seen > row.last_seen
     client.post(reverse("logout"))
     assert not UserSession.objects.filter(user=rep).exists()
+
+
+def test_hr_list_query_count_does_not_grow_with_rows(client_as, make_user):
+    version = publish()
+    client = client_as("general_manager")
+    accounts.accept_agreement(client.user, version)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("governance:agreementacceptance_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(5):
+        accounts.accept_agreement(make_user("sales_rep", username=f"few{i}"), version)
+    few = count()
+    for i in range(60):
+        accounts.accept_agreement(make_user("warehouse_clerk", username=f"many{i}"), version)
+    assert count() <= few
 
 
 def test_gate_costs_no_query_once_settled(rep):
