@@ -107,7 +107,10 @@ def test_manager_reads_the_data_quality_page(new_page, demo_company):
     assert page.locator("[data-testid=quality-changes] tbody tr").count() >= 2  # rep1 and rep2 (demo requests)
     assert page.locator("[data-testid=quality-imports] tbody tr").count() >= 2
     shot(page, "governance-data-quality")
-    page.click("[data-testid=check-customer_stale]")
-    page.wait_for_selector("h1")
+    page.click("[data-testid=check-product_no_barcode]")
+    page.wait_for_selector("[data-testid=quality-rows]")
+    first = page.locator("[data-testid=quality-rows] tbody tr").first
+    assert first.locator("a").get_attribute("href").startswith("/inventory/products/")
+    shot(page, "governance-data-quality-list")
+    page.goto(page.base + "/governance/quality/customer_stale/?months=2")
     assert page.locator("[data-testid=quality-rows], [data-testid=quality-empty]").count() == 1
-    shot(page, "governance-data-quality-stale")
