@@ -31,6 +31,13 @@ def test_rep_sees_own_orders_only(world, client_as, make_user):
     assert c.get(reverse("orders:order_pdf", args=[theirs.pk])).status_code == 404
     assert c.post(reverse("orders:order_transition", args=[theirs.pk]), {"to": "submitted"}).status_code == 404
     assert c.get(reverse("orders:order", args=[mine.pk])).status_code == 200
+    # the views orders serves for the CRM do not show another rep's customer either
+    won = OpportunityFactory(customer=other_customer, owner=other_rep, stage="won")
+    assert c.get(reverse("orders:customer_purchases", args=[other_customer.pk])).status_code == 404
+    assert c.get(reverse("orders:order_from_opportunity", args=[won.pk])).status_code == 404
+    assert c.get(reverse("orders:customer_lookup"), {"q": other_customer.name}).json()["results"] == []
+    form = c.get(reverse("orders:order_create"), {"customer": other_customer.pk})
+    assert form.status_code == 200 and other_customer.name not in form.content.decode()
 
 
 def test_order_list_filters_search_and_query_count(world, client_as, django_assert_max_num_queries, manager):
