@@ -101,6 +101,8 @@ class Customer(TimeStampedModel):
             models.Index(fields=["province", "city"], name="crm_customer_region"),
             # for_user()/active() of every list, report and dashboard: customers not merged, index-only
             models.Index(fields=["id"], condition=Q(merged_into__isnull=True), name="crm_customer_active"),
+            # the customer list's default order (name, pk): a page is read from the index, not sorted from all rows
+            models.Index(fields=["name", "id"], condition=Q(merged_into__isnull=True), name="crm_customer_active_name"),
         ]
 
     def __str__(self):
