@@ -13,11 +13,11 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hardware_erp.core.cache import forget, get_or_load
 from hardware_erp.core.errors import BusinessRuleError
 
 from .models import AgreementAcceptance, AgreementVersion, SecurityEvent, UserSession
@@ -35,12 +35,11 @@ SEEN_EVERY_SECONDS = 60
 
 def current_agreement_id() -> int:
     """Primary key of the current published version, 0 when none is published (cached for a minute)."""
-    pk = cache.get(CURRENT_AGREEMENT_CACHE_KEY)
-    if pk is None:
+    def load():
         current = AgreementVersion.objects.current()
-        pk = current.pk if current else 0
-        cache.set(CURRENT_AGREEMENT_CACHE_KEY, pk, CURRENT_AGREEMENT_CACHE_SECONDS)
-    return pk
+        return current.pk if current else 0
+
+    return get_or_load(CURRENT_AGREEMENT_CACHE_KEY, load, CURRENT_AGREEMENT_CACHE_SECONDS)
 
 
 def has_accepted(user, version_id: int) -> bool:
@@ -71,8 +70,8 @@ def publish_agreement(version: AgreementVersion, *, actor) -> AgreementVersion:
     version.published_at = timezone.now()
     version.published_by = actor
     version.save(update_fields=["published_at", "published_by"])
-    cache.delete(CURRENT_AGREEMENT_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CURRENT_AGREEMENT_CACHE_KEY))  # a read in between cached the old one
+    forget(CURRENT_AGREEMENT_CACHE_KEY)
+    transaction.on_commit(lambda: forget(CURRENT_AGREEMENT_CACHE_KEY))  # a read in between cached the old one
     return version
 
 

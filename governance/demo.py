@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.utils import timezone
+
+from hardware_erp.core.cache import forget
 
 from . import services
 from .accounts import CURRENT_AGREEMENT_CACHE_KEY
@@ -189,6 +190,6 @@ def _agreement(ctx):
                                 user_agent=CLIENT)
             for i, user in enumerate(users.order_by("pk"))]
     AgreementAcceptance.objects.bulk_create(rows)
-    cache.delete(CURRENT_AGREEMENT_CACHE_KEY)
+    forget(CURRENT_AGREEMENT_CACHE_KEY)
     ctx.log(f"confidentiality agreement {version.version}{' published' if created else ''}, "
             f"{len(rows)} acceptances")

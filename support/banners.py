@@ -4,22 +4,18 @@ The rows are read with one query per kind at most once a minute (cached); the se
 declare, update or resolve an incident or plan a window clear the cache, so a change shows at once.
 """
 
-import logging
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.utils import timezone
 
-log = logging.getLogger(__name__)
+from hardware_erp.core.cache import forget, get_or_load
+
 CACHE_KEY = "support:banners:v1"
 CACHE_SECONDS = 60
 
 
 def clear():
-    try:
-        cache.delete(CACHE_KEY)
-    except Exception:  # the cache (Redis) is down: the entry expires by itself within CACHE_SECONDS
-        log.warning("banner cache could not be cleared")
+    forget(CACHE_KEY)  # with the cache (Redis) down, the entry expires by itself within CACHE_SECONDS
 
 
 def _load():
@@ -37,15 +33,4 @@ def _load():
 
 def current():
     """The banners; read from the database when the cache (Redis) is unavailable, so pages still render."""
-    try:
-        data = cache.get(CACHE_KEY)
-    except Exception:
-        log.warning("banner cache unavailable; reading banners from the database")
-        return _load()
-    if data is None:
-        data = _load()
-        try:
-            cache.set(CACHE_KEY, data, CACHE_SECONDS)
-        except Exception:
-            log.warning("banner cache unavailable; banners not cached")
-    return data
+    return get_or_load(CACHE_KEY, _load, CACHE_SECONDS)

@@ -345,3 +345,23 @@ def test_gate_costs_no_query_once_settled(rep):
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("core:notifications"))
     assert ctx.captured_queries and not [q for q in ctx.captured_queries if "governance_" in q["sql"]]
+
+
+class BrokenCache:
+    """The cache server is down: every call fails."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+def test_gate_works_with_the_cache_down(rep, monkeypatch):
+    monkeypatch.setattr("hardware_erp.core.cache.cache", BrokenCache())
+    client = sign_in(rep)
+    assert client.get(reverse("core:home")).status_code == 200
+    version = publish()  # clearing the cache fails quietly
+    assert client.get(reverse("core:home"))["Location"] == reverse("account:agreement")
+    client.post(reverse("account:agreement"), {"version": version.pk, "accept": "on"})
+    assert client.get(reverse("core:home")).status_code == 200
