@@ -182,11 +182,18 @@ def likely_duplicate_pairs(customers=None, *, bucket_limit=300) -> list[dict]:
                 if score >= SIMILAR_NAME:
                     add(x, y, _("very similar name in %(city)s (%(score)d%% alike)") % {
                         "city": city, "score": round(score * 100)})
-    if customers is not None and pairs:
-        ids = set(customers.filter(pk__in={i for pair in pairs for i in pair}).values_list("pk", flat=True))
-        pairs = {k: v for k, v in pairs.items() if k[0] in ids or k[1] in ids}
-    return [{"a_id": a, "b_id": b, "reasons": reasons}
-            for (a, b), reasons in sorted(pairs.items(), key=lambda item: (-len(item[1]), item[0]))]
+    result = [{"a_id": a, "b_id": b, "reasons": reasons}
+              for (a, b), reasons in sorted(pairs.items(), key=lambda item: (-len(item[1]), item[0]))]
+    return narrow_pairs(result, customers) if customers is not None else result
+
+
+def narrow_pairs(pairs: list[dict], customers) -> list[dict]:
+    """The pairs of `likely_duplicate_pairs` with at least one customer in the `customers` queryset (one query)."""
+    if not pairs:
+        return []
+    ids = set(customers.filter(pk__in={i for p in pairs for i in (p["a_id"], p["b_id"])})
+              .values_list("pk", flat=True))
+    return [p for p in pairs if p["a_id"] in ids or p["b_id"] in ids]
 
 
 # ---------------------------------------------------------------- customer page

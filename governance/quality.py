@@ -8,16 +8,21 @@ the review count the same records.
 """
 
 import datetime
+import hashlib
+import logging
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import ChangeRequest, ImportLog
 
+log = logging.getLogger(__name__)
 DEFAULT_STALE_MONTHS = 6
 DEFAULT_PERIOD_DAYS = 90
 
@@ -196,14 +201,38 @@ def check_rows(check, scope):
 
 # ---------------------------------------------------------------- duplicates
 
+DUPLICATES_CACHE_SECONDS = 600
+
+
 def duplicate_pairs(scope) -> list[dict]:
-    """Likely duplicate customers (CRM's rules), pairs with at least one customer of the people looked at."""
-    Customer = _model("crm.Customer")
+    """Likely duplicate customers (CRM's rules), pairs with at least one customer of the people looked at.
+
+    The scan reads every customer and contact, so its result is cached for ten minutes under a key that
+    changes with any added, edited, merged or deleted customer or contact (two aggregate queries), and
+    with the language of the reasons. Without a cache (Redis down) it is computed each time.
+    """
+    Customer, Contact = _model("crm.Customer"), _model("crm.Contact")
     if Customer is None:
         return []
-    from crm.selectors import likely_duplicate_pairs
+    from crm.selectors import likely_duplicate_pairs, narrow_pairs
 
-    return likely_duplicate_pairs(_customers(scope) if scope.user_ids is not None else None)
+    c = Customer.objects.aggregate(n=Count("pk"), active=Count("pk", filter=Q(merged_into__isnull=True)),
+                                   t=Max("updated_at"))
+    k = Contact.objects.aggregate(n=Count("pk"), t=Max("updated_at"))
+    key = "governance:quality:duplicates:" + hashlib.sha256(
+        f"{get_language()}|{c['n']}|{c['active']}|{c['t']}|{k['n']}|{k['t']}".encode()).hexdigest()[:32]
+    try:
+        pairs = cache.get(key)
+    except Exception:  # the cache is an optimisation: Redis down must not break the page
+        log.warning("cache unavailable; scanning customers for duplicates")
+        pairs = None
+    if pairs is None:
+        pairs = likely_duplicate_pairs()
+        try:
+            cache.set(key, pairs, DUPLICATES_CACHE_SECONDS)
+        except Exception:
+            log.warning("cache unavailable; duplicate pairs not cached")
+    return narrow_pairs(pairs, _customers(scope)) if scope.user_ids is not None else pairs
 
 
 def with_customers(pairs) -> list[dict]:

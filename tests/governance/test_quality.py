@@ -320,3 +320,36 @@ def test_inventory_import_check_records_rows_and_errors(client_as):
     assert response.status_code == 200
     log = ImportLog.objects.get()
     assert (log.user, log.model_label, log.total_rows, log.error_rows) == (client.user, "inventory.product", 1, 1)
+
+
+def test_duplicate_scan_is_cached_until_customers_or_contacts_change(monkeypatch):
+    import crm.selectors
+
+    scans = []
+    real = crm.selectors.likely_duplicate_pairs
+    monkeypatch.setattr(crm.selectors, "likely_duplicate_pairs", lambda: scans.append(1) or real())
+    a = CustomerFactory(name="永固五金", credit_code=credit_code(9))
+    CustomerFactory(name="永固五金店", credit_code=credit_code(9))
+    assert len(quality.duplicate_pairs(_scope())) == 1
+    assert len(quality.duplicate_pairs(_scope())) == 1 and len(scans) == 1  # the second read came from the cache
+    c = CustomerFactory(name="另一家", credit_code=credit_code(9))  # a new customer: scanned again
+    assert len(quality.duplicate_pairs(_scope())) == 3 and len(scans) == 2
+    ContactFactory(customer=c)  # a new contact: scanned again
+    quality.duplicate_pairs(_scope())
+    assert len(scans) == 3
+    c.merged_into = a
+    c.save()  # merged: no longer a duplicate
+    assert len(quality.duplicate_pairs(_scope())) == 1 and len(scans) == 4
+
+
+def test_duplicate_scan_without_a_cache(monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    CustomerFactory(name="永固五金", credit_code=credit_code(9))
+    CustomerFactory(name="永固五金店", credit_code=credit_code(9))
+    assert len(quality.duplicate_pairs(_scope())) == 1
