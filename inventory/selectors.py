@@ -89,7 +89,7 @@ def no_movement(days: int, warehouse=None):
     qs = StockLevel.objects.filter(on_hand__gt=0).filter(Q(last_movement_at__lt=since) | Q(last_movement_at=None))
     if warehouse:
         qs = qs.filter(warehouse=warehouse)
-    return (qs.select_related("product", "location", "warehouse")
+    return (qs.select_related("product__base_unit", "location", "warehouse")
             .annotate(value=ExpressionWrapper(F("on_hand") * F("product__average_cost"), output_field=VALUE))
             .order_by(F("last_movement_at").asc(nulls_first=True), "product__sku"))
 

@@ -4,16 +4,24 @@ from .nav import modules_for
 
 
 def shell(request):
-    """What base.html needs on every page: the sidebar and the unread notification count."""
+    """What base.html needs on every page: the sidebar and the unread notification count.
+
+    Computed once per request: a table's TemplateColumn renders each cell with the request, which runs the
+    context processors again for every row."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_modules": [], "unread_count": 0, "site_url": settings.SITE_URL}
+    done = getattr(request, "_shell_context", None)
+    if done is not None and done[0] == user.pk:
+        return done[1]
     path = request.path
     modules = modules_for(user)
     for m in modules:
         m["active"] = path.startswith(m["url"])
-    return {
+    out = {
         "nav_modules": modules,
         "unread_count": user.notifications.filter(read_at__isnull=True).count(),
         "site_url": settings.SITE_URL,
     }
+    request._shell_context = (user.pk, out)
+    return out

@@ -1,0 +1,242 @@
+"""Query counts that must not grow with the rows: shared by tests/perf/test_query_counts.py and
+`python -m bench querycounts`.
+
+Every list page (`ERPListView` without URL arguments) is rendered once with `FEW` of its rows and once with
+`many` (more than a page); the rows are the list's own, made by copying a row the demo data put there (unique
+fields given new values, the rows they must differ in copied along), and the page's queryset is narrowed to
+exactly those rows. Report pages are rendered over the demo data, then again after `many` copies of the rows
+they aggregate have been added (dated back one day per copy, so that the groups by day and month grow too).
+"""
+
+import copy
+import datetime
+import itertools
+import random
+from decimal import Decimal
+from unittest import mock
+
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from hardware_erp.core.views import ERPListView
+
+FEW = 10
+_serial = itertools.count(random.randrange(1, 50000))  # new unique values never repeat (and rarely across runs)
+# report pages (no URL arguments) and the models whose rows they aggregate
+REPORTS = {
+    "crm:reports": ["crm.Customer", "crm.Opportunity", "crm.ContactRecord"],
+    "orders:analytics": ["orders.SalesOrder", "orders.OrderLine"],
+    "orders:receivables": ["orders.SalesOrder"],
+    "support:report": ["support.Ticket"],
+    "training:progress": ["training.Enrollment"],
+    "performance:dashboard": ["performance.Scorecard"],
+}
+
+
+def _backup_run():
+    from governance.models import BackupRun
+
+    BackupRun.objects.create(kind=BackupRun.Kind.values[0], ok=True, file_name="hwerp-demo.dump", size_bytes=1024)
+
+
+def _agreement_acceptance():
+    from django.contrib.auth import get_user_model
+
+    from governance.models import AgreementAcceptance, AgreementVersion
+
+    version = AgreementVersion.objects.first() or AgreementVersion.objects.create(
+        version="bench-1", title_zh="保密协议", title_en="Confidentiality", body_zh="内容", body_en="Text",
+        published_at=None)  # not published: nobody is asked to accept it
+    AgreementAcceptance.objects.create(user=get_user_model().objects.order_by("pk").first(), version=version)
+
+
+def _still_stock():
+    from django.utils import timezone
+
+    from inventory.models import StockLevel
+
+    old = timezone.now() - datetime.timedelta(days=400)
+    StockLevel.objects.filter(pk__in=StockLevel.objects.filter(on_hand__gt=0).order_by("pk").values("pk")[:3]) \
+        .update(last_movement_at=old)
+
+
+# lists the demo data leaves empty: one row made by hand, then copied like the others
+STARTERS = {"governance:backuprun_list": _backup_run, "governance:agreementacceptance_list": _agreement_acceptance,
+            "inventory:no_movement": _still_stock}
+
+
+def list_pages():
+    """(url name, view class) of every ERPListView that takes no URL arguments."""
+    out = []
+
+    def walk(patterns, ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns)
+            elif isinstance(p, URLPattern) and p.name and not p.pattern.regex.groups and "<" not in str(p.pattern):
+                cls = getattr(p.callback, "view_class", None)
+                if cls is not None and issubclass(cls, ERPListView):
+                    out.append((f"{ns}{p.name}", cls))
+
+    walk(get_resolver().url_patterns)
+    return sorted(set(out), key=lambda x: x[0])
+
+
+def _unique_sets(model):
+    meta = model._meta
+    sets = [[f] for f in meta.concrete_fields if f.unique and not f.primary_key]
+    sets += [[meta.get_field(n) for n in names] for names in meta.unique_together]
+    sets += [[meta.get_field(n) for n in c.fields] for c in meta.constraints
+             if isinstance(c, models.UniqueConstraint) and c.fields]
+    return sets
+
+
+def _new_value(obj, field, i, depth):
+    value = getattr(obj, field.attname)
+    if value is None:
+        return None
+    if isinstance(field, models.ForeignKey):
+        return clone(getattr(obj, field.name), i, depth + 1).pk
+    if isinstance(field, models.EmailField):
+        return f"c{i}.{value}"[:field.max_length]
+    if isinstance(field, (models.CharField, models.TextField)):
+        suffix = f"~{i}"
+        keep = (field.max_length or 100) - len(suffix)
+        return f"{value[:keep]}{suffix}"
+    if isinstance(field, models.UUIDField):
+        import uuid
+
+        return uuid.uuid4()
+    if isinstance(field, (models.DateTimeField, models.DateField)):
+        return value - datetime.timedelta(days=3650 + i)  # before anything the demo data dates
+    if isinstance(field, models.DecimalField):  # within its digits, ending in 7 (no demo value does)
+        return Decimal((i % 10 ** (field.max_digits - 1)) * 10 + 7).scaleb(-field.decimal_places)
+    if isinstance(field, (models.IntegerField, models.FloatField)):
+        return value + 100000 + i
+    return value
+
+
+def _pick(fields):
+    """The field of a unique set to change: a plain value (not a choice) if there is one, else a relation."""
+    plain = [f for f in fields if not f.is_relation and not f.choices and not isinstance(f, models.BooleanField)]
+    return (plain or [f for f in fields if f.is_relation] or fields)[0]
+
+
+def copies(obj, n, *, back_dated=False):
+    """`n` unsaved copies of `obj` (unique fields changed, relations in unique sets copied along)."""
+    out = []
+    for _ in range(n):
+        i = next(_serial)
+        new = copy.copy(obj)
+        new._state = copy.copy(obj._state)
+        new._state.adding, new._state.db = True, None
+        new._state.fields_cache = {}
+        new.pk = None
+        for fields in _unique_sets(type(obj)):
+            f = _pick(fields)
+            setattr(new, f.attname, _new_value(obj, f, i, 0))
+        if back_dated:
+            for f in type(obj)._meta.concrete_fields:
+                if isinstance(f, (models.DateTimeField, models.DateField)) and getattr(obj, f.attname):
+                    setattr(new, f.attname, getattr(obj, f.attname) - datetime.timedelta(days=len(out) + 1))
+        out.append(new)
+    return out
+
+
+def clone(obj, i, depth=0):
+    """One saved copy of `obj` (for a relation that must differ)."""
+    if depth > 3:
+        raise RuntimeError(f"cannot copy {obj!r}: its unique relations go too deep")
+    new = copies(obj, 1)[0]
+    type(obj).objects.bulk_create([new])
+    if new.pk is None:  # a backend that does not return keys from bulk inserts
+        new.save(force_insert=True)
+    return new
+
+
+def sign_in(client, user):
+    """Sign `user` in with the account gates passed (second factor verified, agreement accepted)."""
+    from governance import accounts
+
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[accounts.OTP_STATE_SESSION_KEY] = "ok"
+    session[accounts.AGREEMENT_SESSION_KEY] = accounts.current_agreement_id()
+    session.save()
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries), response
+
+
+def rows_on_page(response):
+    table = response.context["table"]
+    return len(table.page.object_list) if getattr(table, "page", None) else len(table.rows)
+
+
+def list_page_counts(client, user, name, view, many, *, batch=2000):
+    """(queries with FEW rows, queries with `many` rows, rows shown each time) for one list page, or None when
+    the page shows no row to copy."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    probe = view()
+    probe.setup(request)
+    base = probe.get_queryset()
+    model = base.model
+    url = reverse(name)
+    chosen = {"ids": list(base.order_by().values_list("pk", flat=True)[:2 * many])}
+    original = view.get_queryset
+
+    def narrowed(self):
+        return original(self).filter(pk__in=chosen["ids"])
+
+    def shown():  # the rows the page lists by default (its filter bar may hide some), in its order
+        _, response = count(client, url)
+        return [getattr(row.record, "pk", None) or row.record["pk"] for row in response.context["table"].rows]
+
+    if not chosen["ids"] and name in STARTERS:
+        STARTERS[name]()
+        chosen["ids"] = list(base.order_by().values_list("pk", flat=True)[:2 * many])
+    with mock.patch.object(view, "get_queryset", narrowed):
+        client.get(url)  # warm: session, caches
+        with mock.patch.object(view, "paginate_by", 10**6):
+            visible = shown()
+        if not visible:
+            return None
+        if len(visible) < many:
+            template = model._default_manager.get(pk=visible[0])
+            new = copies(template, 2 * many)
+            model._default_manager.bulk_create(new, batch_size=batch)
+            chosen["ids"] = visible + [o.pk for o in new]
+            with mock.patch.object(view, "paginate_by", 10**6):
+                visible = shown()
+        chosen["ids"] = visible[:FEW]
+        few, r1 = count(client, url)
+        chosen["ids"] = visible[:many]
+        lots, r2 = count(client, url)
+    return few, lots, rows_on_page(r1), rows_on_page(r2)
+
+
+def report_counts(client, name, labels, many, *, batch=2000):
+    from django.apps import apps
+
+    url = reverse(name)
+    client.get(url)
+    before, _ = count(client, url)
+    added = 0
+    for label in labels:
+        model = apps.get_model(label)
+        template = model._default_manager.order_by("pk").first()
+        if template is None:
+            continue
+        new = copies(template, many, back_dated=True)
+        model._default_manager.bulk_create(new, batch_size=batch)
+        added += len(new)
+    after, _ = count(client, url)
+    return before, after, added
