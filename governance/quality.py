@@ -9,20 +9,19 @@ the review count the same records.
 
 import datetime
 import hashlib
-import logging
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from hardware_erp.core.cache import get_or_load
+
 from .models import ChangeRequest, ImportLog
 
-log = logging.getLogger(__name__)
 DEFAULT_STALE_MONTHS = 6
 DEFAULT_PERIOD_DAYS = 90
 
@@ -221,17 +220,7 @@ def duplicate_pairs(scope) -> list[dict]:
     k = Contact.objects.aggregate(n=Count("pk"), t=Max("updated_at"))
     key = "governance:quality:duplicates:" + hashlib.sha256(
         f"{get_language()}|{c['n']}|{c['active']}|{c['t']}|{k['n']}|{k['t']}".encode()).hexdigest()[:32]
-    try:
-        pairs = cache.get(key)
-    except Exception:  # the cache is an optimisation: Redis down must not break the page
-        log.warning("cache unavailable; scanning customers for duplicates")
-        pairs = None
-    if pairs is None:
-        pairs = likely_duplicate_pairs()
-        try:
-            cache.set(key, pairs, DUPLICATES_CACHE_SECONDS)
-        except Exception:
-            log.warning("cache unavailable; duplicate pairs not cached")
+    pairs = get_or_load(key, likely_duplicate_pairs, DUPLICATES_CACHE_SECONDS)
     return narrow_pairs(pairs, _customers(scope)) if scope.user_ids is not None else pairs
 
 
