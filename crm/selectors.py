@@ -14,6 +14,7 @@ from .choices import OPEN_STAGES, TaskStatusChoices
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity
 from .models.customers import mobile_index
 from .pinyin import looks_like_pinyin
+from .signals import sales_figures
 from .validators import normalize_credit_code, normalize_phone
 
 # ---------------------------------------------------------------- search
@@ -273,10 +274,7 @@ def _name(user_row) -> str:
 def order_figures(user, start, end) -> dict | None:
     """Revenue of [start, end) from sales orders as `user` may see it, asked of the orders app through the
     `sales_figures` signal (CRM does not import orders); None when no app answers."""
-    from .models import Customer as sender
-    from .signals import sales_figures
-
-    for _receiver, answer in sales_figures.send(sender=sender, user=user, start=start, end=end):
+    for _receiver, answer in sales_figures.send(sender=Customer, user=user, start=start, end=end):
         if answer is not None:
             return answer
     return None
