@@ -154,12 +154,13 @@ class OTPSetupView(LoginRequiredMixin, TemplateView):
             form.add_error("token", THROTTLED)
         elif form.is_valid() and device.verify_token(form.cleaned_data["token"]):
             if action == "confirm":
+                at_sign_in = accounts.otp_state(request) == "enrol"  # then go on into the system
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 accounts.otp_verified(request, device, enrolled=True)
                 messages.success(request, _("Two-factor sign-in is on. From now on you sign in with your password "
                                             "and a code from the app."))
-                return redirect(next_url(request, "account:otp_setup"))
+                return redirect(next_url(request, "core:home" if at_sign_in else "account:otp_setup"))
             accounts.otp_disabled(request, device)
             messages.success(request, _("Two-factor sign-in is off."))
             return redirect("account:otp_setup")

@@ -330,3 +330,21 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.ip_address or ''} {self.last_seen:%Y-%m-%d %H:%M}"
+
+    @property
+    def device(self) -> str:
+        """"Chrome 131 · Windows" from the browser's user agent ("" when it says nothing known)."""
+        return describe_user_agent(self.user_agent)
+
+
+BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("MicroMessenger/", "WeChat"), ("Firefox/", "Firefox"),
+            ("HeadlessChrome/", "Chrome (headless)"), ("Chrome/", "Chrome"), ("Version/", "Safari")]
+SYSTEMS = [("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+           ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+
+
+def describe_user_agent(agent: str) -> str:
+    browser = next((f"{name} {agent.split(token, 1)[1].split('.')[0].split(' ')[0]}".strip()
+                    for token, name in BROWSERS if token in agent), "")
+    system = next((name for token, name in SYSTEMS if token in agent), "")
+    return " · ".join(part for part in (browser, system) if part)

@@ -229,7 +229,8 @@ def test_otp_required_for_managers_when_enforced(settings, make_user):
     r = client.get(reverse("account:otp_setup"))
     assert r.status_code == 200 and 'data-testid="otp-required"' in r.content.decode()
     device = TOTPDevice.objects.get(user=manager)
-    client.post(reverse("account:otp_setup"), {"action": "confirm", "token": code_for(device)})
+    r = client.post(reverse("account:otp_setup"), {"action": "confirm", "token": code_for(device)})
+    assert r["Location"] == reverse("core:home")  # set up at the sign-in step: on into the system
     assert client.get(reverse("crm:customer_list")).status_code == 200
     # a required device cannot be switched off
     r = client.post(reverse("account:otp_setup"), {"action": "disable", "token": code_for(device)}, follow=True)
@@ -365,3 +366,17 @@ def test_gate_works_with_the_cache_down(rep, monkeypatch):
     assert client.get(reverse("core:home"))["Location"] == reverse("account:agreement")
     client.post(reverse("account:agreement"), {"version": version.pk, "accept": "on"})
     assert client.get(reverse("core:home")).status_code == 200
+
+
+@pytest.mark.parametrize("agent,device", [
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+     "Safari/537.36", "Chrome 131 · Windows"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.5 Mobile/15E148 Safari/604.1", "Safari 17 · iPhone"),
+    ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36 "
+     "MicroMessenger/8.0.49", "WeChat 8 · Android"),
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0", "Firefox 140 · Linux"),
+    ("curl/8.5", ""),
+])
+def test_session_device_is_readable(agent, device):
+    assert UserSession(user_agent=agent).device == device
