@@ -1,5 +1,6 @@
 """Shared pieces of the benchmarks: a fresh PostgreSQL database, figures, the JSON line."""
 
+import io
 import json
 import os
 import statistics
@@ -38,7 +39,7 @@ def fresh_database():
 
     t0 = time.monotonic()
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("sync_roles", verbosity=0)
+    call_command("sync_roles", verbosity=0, stdout=io.StringIO())  # stdout carries only the JSON lines
     log(f"fresh database {BENCH_DB} migrated in {time.monotonic() - t0:.1f}s")
 
 

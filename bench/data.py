@@ -40,14 +40,14 @@ def ensure_customers(n: int) -> int:
 
 
 def ensure_order_lines(n: int) -> int:
-    """About n order lines of twelve months of history (the orders demo makes ~1,900 lines per scale); the
+    """About n order lines of twelve months of history (the orders demo makes ~1,600 lines per scale); the
     catalogue and 2,000 customers first. Returns the number of lines."""
     from orders.models import OrderLine
 
     ensure_catalogue()
     ensure_customers(2000)
     if not OrderLine.objects.exists():
-        seed_demo(max(1, math.ceil(n / 1900)), "orders")
+        seed_demo(max(1, math.ceil(n / 1600)), "orders")
     return OrderLine.objects.count()
 
 
@@ -59,7 +59,7 @@ def multiply_orders(target_lines: int, base_scale: int = 10) -> int:
 
     from orders.models import OrderLine, SalesOrder
 
-    ensure_order_lines(base_scale * 1900)
+    ensure_order_lines(base_scale * 1600)
     have = OrderLine.objects.count()
     if have >= target_lines:
         return have
