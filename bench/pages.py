@@ -83,7 +83,7 @@ def build():
     in_count = list(st.lines.select_related("location", "product").order_by("pk")[:300])
     scans = [{"location": ln.location.code, "code": ln.product.barcode or ln.product.sku} for ln in in_count]
     products = Product.objects.count()
-    scale = {"customers": Customer.objects.count(), "products": products, "orders": len(order_ids),
+    scale = {"customers": Customer.objects.count(), "products": products, "orders": SalesOrder.objects.count(),
              "stocktake_lines": st.lines.count(), "users": USERS, "seconds_per_page": seconds()}
     phases = [  # name, session user, method, targets
         ("trivial_view", "gm", "GET", ["/notifications/bell/"]),
