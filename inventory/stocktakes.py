@@ -5,6 +5,7 @@ post_movement (products, then stock levels, each in primary-key order), so a cou
 lines is approved in seconds and the ledger stays equal to the levels.
 """
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -248,31 +249,40 @@ def approve_stocktake(stocktake, *, actor, treat_uncounted_as_zero=False) -> lis
         raise BusinessRuleError(problems)
     changes = [ln for ln in lines if ln.variance != 0]
     product_ids = sorted({ln.product_id for ln in changes})
-    list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk").values_list("pk"))
+    # NO KEY UPDATE, as post_movement: a posting's movement (its foreign key checked at commit) is not blocked
+    list(Product.objects.select_for_update(no_key=True).filter(pk__in=product_ids).order_by("pk").values_list("pk"))
     keys = {(ln.product_id, ln.location_id) for ln in changes}
-    locs = {loc.pk: loc for loc in Location.objects.filter(pk__in={k[1] for k in keys})}
-    negatives = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "allow_negative"))
-    StockLevel.objects.bulk_create(
-        [StockLevel(product_id=p, location_id=loc, warehouse_id=locs[loc].warehouse_id, allow_negative=negatives[p])
-         for p, loc in keys], ignore_conflicts=True)
-    levels = {(lv.product_id, lv.location_id): lv for lv in StockLevel.objects.select_for_update()
-              .filter(product_id__in=product_ids, warehouse=st.warehouse).order_by("pk")}
+
+    def lock_levels():
+        return {(p, loc): pk for pk, p, loc in StockLevel.objects.select_for_update(no_key=True)
+                .filter(product_id__in=product_ids, warehouse=st.warehouse).order_by("pk")
+                .values_list("pk", "product_id", "location_id")}
+
+    levels = lock_levels()
+    missing = keys - set(levels)
+    if missing:  # a line added during the count where the item had no level yet
+        locs = {loc.pk: loc for loc in Location.objects.filter(pk__in={k[1] for k in missing})}
+        negatives = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "allow_negative"))
+        StockLevel.objects.bulk_create(
+            [StockLevel(product_id=p, location_id=loc, warehouse_id=locs[loc].warehouse_id,
+                        allow_negative=negatives[p]) for p, loc in missing], ignore_conflicts=True)
+        levels = lock_levels()
     now = timezone.now()
     cost_q = Decimal(1).scaleb(-COST_PLACES)
     movements, deltas = [], {}
+    fmt = functools.lru_cache(maxsize=4096)(fmt_qty)  # thousands of lines, few distinct quantities
     for ln in changes:
-        lv = levels[(ln.product_id, ln.location_id)]
         up = ln.variance > 0
         movements.append(StockMovement(
             kind=MovementKind.STOCKTAKE, product_id=ln.product_id, quantity=abs(ln.variance),
             to_location_id=ln.location_id if up else None, from_location_id=None if up else ln.location_id,
             unit_cost=Decimal(ln.product.average_cost).quantize(cost_q),
             reason=str(_("Stocktake %(n)s: expected %(e)s, counted %(c)s") % {
-                "n": st.number, "e": fmt_qty(ln.expected_now), "c": fmt_qty(ln.counted)})[:200],
+                "n": st.number, "e": fmt(ln.expected_now), "c": fmt(ln.counted)})[:200],
             reference=st.number, actor=actor, occurred_at=now, posted_at=now,
             idempotency_key=f"stocktake:{st.pk}:{ln.pk}", entry_method=EntryMethod.TYPED))
-        deltas[lv.pk] = ln.variance
-    StockMovement.objects.bulk_create(movements, batch_size=2000)
+        deltas[levels[(ln.product_id, ln.location_id)]] = ln.variance
+    services.insert_movements(movements)
     _add_to_levels(deltas, now)
     st.status, st.approved_by, st.approved_at = StocktakeStatus.APPROVED, actor, now
     st.save(update_fields=["status", "approved_by", "approved_at"])
