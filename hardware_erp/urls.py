@@ -33,6 +33,7 @@ urlpatterns = [
 # Uploaded files are never served from MEDIA_URL: views check access and send them as downloads
 # (hardware_erp.core.uploads.serve_upload).
 
+handler400 = "hardware_erp.core.views.bad_request"
 handler403 = "hardware_erp.core.views.permission_denied"
 handler404 = "hardware_erp.core.views.page_not_found"
 handler500 = "hardware_erp.core.views.server_error"

@@ -235,7 +235,8 @@ class POLineForm(forms.Form):
         return data
 
 
-POLineFormSet = forms.formset_factory(POLineForm, extra=5)
+# a forged TOTAL_FORMS builds at most absolute_max forms (Django would allow max_num + 1000)
+POLineFormSet = forms.formset_factory(POLineForm, extra=5, max_num=200, absolute_max=200)
 
 
 class ReceiveForm(forms.Form):

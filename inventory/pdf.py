@@ -6,6 +6,7 @@ import barcode
 import qrcode
 from barcode.writer import ImageWriter
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -24,8 +25,9 @@ LABEL_W, LABEL_H = 70 * mm, 37.125 * mm
 
 
 def _text(value) -> str:
-    """STSong-Light has no middle dot: use a wide space between fields."""
-    return str(value).replace(" · ", "\u3000\u3000").replace("·", "\u3000")
+    """Escaped for reportlab's paragraph markup (a name with "&" or "<" is text, not a tag); STSong-Light has no
+    middle dot: use a wide space between fields."""
+    return escape(str(value)).replace(" · ", "\u3000\u3000").replace("·", "\u3000")
 
 
 def _para(text, style):

@@ -87,7 +87,8 @@ class BaseLineFormSet(forms.BaseFormSet):
             raise forms.ValidationError(_("Add at least one line."))
 
 
-LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=4, max_num=200)
+# a forged TOTAL_FORMS builds at most absolute_max forms (Django would allow max_num + 1000)
+LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=4, max_num=200, absolute_max=200)
 
 
 class TransitionForm(forms.Form):

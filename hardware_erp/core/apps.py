@@ -1,5 +1,16 @@
+import sqlite3
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+INT64 = range(-(2**63), 2**63)
+
+
+def sqlite_int(value: int):
+    """SQLite cannot bind an integer beyond 64 bits (OverflowError). Such a number can only come from input (an
+    id typed into an address or a form); bound as text it simply matches no row, as it does on PostgreSQL."""
+    return value if value in INT64 else str(value)
 
 
 class CoreConfig(AppConfig):
@@ -9,3 +20,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import signals, uploads  # noqa: F401 (signal receivers, the upload storage check)
+
+        if any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):
+            sqlite3.register_adapter(int, sqlite_int)

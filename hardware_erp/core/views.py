@@ -239,6 +239,10 @@ def permission_denied(request, exception=None):
                   status=403)
 
 
+def bad_request(request, exception=None, reason=""):
+    return render(request, "400.html", {"title": _("Bad request"), "reason": reason}, status=400)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", {"title": _("Page not found")}, status=404)
 

@@ -12,7 +12,7 @@ def _others_ticket():
 def _system():
     from support.models import System
 
-    return {"pk": System.objects.create(code="erp-matrix", name="ERP").pk}
+    return {"pk": System.objects.get_or_create(code="erp-matrix", defaults={"name": "ERP"})[0].pk}
 
 
 MISSING = {"pk": 999999}  # a record that does not exist: 404 once the permission lets the user in
