@@ -27,7 +27,8 @@ THROTTLED = _("Too many wrong codes: wait a few seconds, then enter the code you
 
 def next_url(request, default="core:home") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+    # a path on this site only: redirect() would take a bare word for a URL name
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure()):
         return target
     return reverse(default)

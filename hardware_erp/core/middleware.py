@@ -4,13 +4,13 @@
   sends one from a form, PostgreSQL cannot store or compare it, and searching with it would fail deep inside
   a query.
 - A number typed with full-width digits (``１２３``, ``１３８００１３８０００``, ``－５．５``: what a Chinese input
-  method produces in full-width mode) or with the digits of another script becomes ASCII before any form,
-  filter or view sees it, so quantities, prices, phone numbers and ids behave the same however they were typed.
+  method produces in full-width mode), with the digits of another script or with superscript or circled digits
+  (``²``, ``①``, which ``str.isdigit()`` accepts and ``int()`` does not) becomes ASCII before any form, filter
+  or view sees it, so quantities, prices, phone numbers and ids behave the same however they were typed.
   Only values that consist of digits and number punctuation are touched; text such as ``张三五金（上海）`` stays
   as it was entered.
 """
 
-import re
 import unicodedata
 
 from django.http import QueryDict
@@ -18,21 +18,23 @@ from django.utils.translation import gettext as _
 
 from .views import bad_request
 
-# digits of any script, signs, decimal and grouping marks, brackets and spaces, in their ASCII and full-width forms
-NUMBER_LIKE = re.compile(r"[\s+\-−．.,，、/()（）＋－＃#]*\d[\d\s+\-−．.,，、/()（）＋－＃#]*")
+# signs, decimal and grouping marks, brackets and spaces of numbers, in their ASCII and full-width forms
+NUMBER_PUNCTUATION = frozenset(" \u3000+-−．.,，、/()（）＋－＃#")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def ascii_number(value: str) -> str:
-    """``value`` with digits of any script (full-width included) and full-width number punctuation in ASCII,
-    when the value is a number (an amount, a quantity, a phone number, an id); otherwise unchanged."""
-    if value.isascii() or not NUMBER_LIKE.fullmatch(value):
+    """``value`` with digits of any script (full-width, superscript and circled ones included) and full-width
+    number punctuation in ASCII, when the value is a number (an amount, a quantity, a phone number, an id);
+    otherwise unchanged. Afterwards ``str.isdigit()`` of a value means ``int()`` can read it."""
+    if value.isascii() or not any(ch.isdigit() for ch in value) or \
+            not all(ch.isdigit() or ch in NUMBER_PUNCTUATION for ch in value):
         return value
     out = []
     for ch in value:
         if ch.isascii():
             out.append(ch)
-        elif unicodedata.category(ch) == "Nd":
+        elif ch.isdigit():
             out.append(str(unicodedata.digit(ch)))
         else:
             out.append({"−": "-", "、": ","}.get(ch) or unicodedata.normalize("NFKC", ch))

@@ -85,6 +85,7 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
 
     template_name = "generic/list.html"
     paginate_by = 25
+    max_per_page = 200
     export_formats = ("xlsx", "csv")
     create_url_name = ""
     create_label = _("New")
@@ -98,6 +99,16 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
 
     def get_table_pagination(self, table):
         return {"per_page": self.paginate_by}
+
+    def get_table(self, **kwargs):
+        # ?per_page= is honoured between 1 and max_per_page: a negative number would fail, a huge one render every row
+        asked = self.request.GET.get("per_page")
+        if asked is not None:
+            params = self.request.GET.copy()
+            params["per_page"] = str(min(int(asked), self.max_per_page)) if asked.isdecimal() and int(asked) else \
+                str(self.paginate_by)
+            self.request.GET = params
+        return super().get_table(**kwargs)
 
     def get_paginate_by(self, queryset):
         return None  # the table paginates (above); the list view's own paginator would count the rows again

@@ -15,6 +15,8 @@ from hardware_erp.core.middleware import InputGuardMiddleware, ascii_number
     ("１，２３４．５０", "1,234.50"),
     ("١٢٣", "123"),  # Arabic-Indic digits
     ("12３", "123"),
+    ("²", "2"),  # superscript: "²".isdigit() is true, int("²") fails
+    ("①", "1"),
 ])
 def test_numbers_in_any_digits_become_ascii(typed, seen):
     assert ascii_number(typed) == seen

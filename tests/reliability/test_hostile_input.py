@@ -33,7 +33,7 @@ HOSTILE = {
     "nul": "12\x00' OR 1=1",
     # an SQL fragment, a word where a number or a date belongs, emoji, an RTL override and HTML, in one value
     "text": "1'; DROP TABLE auth_user; -- \" OR \"1\"=\"1 []{} 🔩🔧👍🏽 \u202eabc" + XSS,
-    "full-width digits": "１２３",
+    "full-width digits": "１２³",  # full-width and superscript: str.isdigit() is true of both
     "40 digits": "9" * 40,
     "negative": "-5",
 }
@@ -83,12 +83,12 @@ def saved():
 
 
 def garbage_in(instances) -> list[str]:
-    """Text fields of saved instances holding a NUL byte or full-width digits."""
+    """Text fields of saved instances holding a NUL byte or digits other than ASCII ones."""
     found = []
     for obj in instances:
         for f in obj._meta.concrete_fields:
             value = getattr(obj, f.attname, None)
-            if isinstance(value, str) and ("\x00" in value or any("０" <= ch <= "９" for ch in value)):
+            if isinstance(value, str) and ("\x00" in value or any(ch.isdigit() and not ch.isascii() for ch in value)):
                 found.append(f"{obj._meta.label} #{obj.pk} {f.name}={value[:40]!r}")
     return found
 
