@@ -165,7 +165,9 @@ if env.str("DATABASE_URL", default=""):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # PostgreSQL's JIT spends 0.5-1 s compiling any plan whose estimate passes jit_above_cost (a search with an
     # OR-ed EXISTS over 100,000 customers): a loss for an ERP's short queries, so the app's sessions go without it
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", env.str("PG_OPTIONS", default="-c jit=off"))
+    if "postgresql" in DATABASES["default"]["ENGINE"]:  # DATABASE_URL may also name an SQLite file
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options",
+                                                                   env.str("PG_OPTIONS", default="-c jit=off"))
 else:
     DATABASES = {
         "default": {
