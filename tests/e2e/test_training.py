@@ -24,6 +24,11 @@ def test_new_employee_onboarding_journey(page, demo_company):
     course = Course.objects.get(code="onboarding-crm")
 
     login(page, "xiaoli", "new-employee-2026")
+    # a new employee first accepts the company's confidentiality agreement (the demo publishes one)
+    assert "/accounts/agreement/" in page.url
+    page.check("input[name=accept]")
+    page.click("[data-testid=accept-agreement]")
+    page.wait_for_url(page.base + "/")
     assert page.locator("[data-testid=dashboard-cards]").inner_text().count("0/3") == 1
     page.click("[data-module=training] >> text=Training")
     page.click("text=My learning")
