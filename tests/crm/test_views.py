@@ -259,3 +259,15 @@ def test_forms_create_through_services(client_as, world):
     from governance.models import ChangeRequest
 
     assert ChangeRequest.objects.filter(object_id=c.pk, field_names__contains="payment_terms_days").count() == 1
+
+
+def test_customer_page_shows_the_field_history_with_sensitive_values_masked(client_as):
+    client = client_as("sales_rep")
+    customer = CustomerFactory(owner=client.user, city="南京市", bank_account="")
+    customer.city, customer.bank_account = "苏州市", "6222020200112233445"
+    customer._history_user = client.user
+    customer.save()
+    body = client.get(customer.get_absolute_url()).content.decode()
+    history = body[body.index('data-testid="history"'):]
+    assert "南京市" in history and "苏州市" in history
+    assert "6222020200112233445" not in history and "3445" in history
