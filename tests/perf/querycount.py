@@ -92,12 +92,10 @@ def _unique_sets(model):
     return sets
 
 
-def _new_value(obj, field, i, depth):
+def _new_value(obj, field, i):
     value = getattr(obj, field.attname)
     if value is None:
         return None
-    if isinstance(field, models.ForeignKey):
-        return clone(getattr(obj, field.name), i, depth + 1).pk
     if isinstance(field, models.EmailField):
         return f"c{i}.{value}"[:field.max_length]
     if isinstance(field, (models.CharField, models.TextField)):
@@ -125,36 +123,34 @@ def _pick(fields):
     return (plain or [f for f in fields if f.is_relation] or fields)[0]
 
 
-def copies(obj, n, *, back_dated=False):
-    """`n` unsaved copies of `obj` (unique fields changed, relations in unique sets copied along)."""
+def copies(obj, n, *, back_dated=False, depth=0):
+    """`n` unsaved copies of `obj`: unique fields changed; where a unique set holds only relations, the related
+    rows are copied too (saved, in one bulk insert per relation)."""
+    if depth > 3:
+        raise RuntimeError(f"cannot copy {obj!r}: its unique relations go too deep")
+    picked = [_pick(fields) for fields in _unique_sets(type(obj))]
+    related = {}
+    for f in picked:
+        target = getattr(obj, f.name) if f.is_relation and getattr(obj, f.attname) is not None else None
+        if target is not None and f.attname not in related:
+            made = type(target)._default_manager.bulk_create(copies(target, n, depth=depth + 1), batch_size=2000)
+            related[f.attname] = [t.pk for t in made]
     out = []
-    for _ in range(n):
+    for k in range(n):
         i = next(_serial)
         new = copy.copy(obj)
         new._state = copy.copy(obj._state)
         new._state.adding, new._state.db = True, None
         new._state.fields_cache = {}
         new.pk = None
-        for fields in _unique_sets(type(obj)):
-            f = _pick(fields)
-            setattr(new, f.attname, _new_value(obj, f, i, 0))
+        for f in picked:
+            setattr(new, f.attname, related[f.attname][k] if f.attname in related else _new_value(obj, f, i))
         if back_dated:
             for f in type(obj)._meta.concrete_fields:
                 if isinstance(f, (models.DateTimeField, models.DateField)) and getattr(obj, f.attname):
-                    setattr(new, f.attname, getattr(obj, f.attname) - datetime.timedelta(days=len(out) + 1))
+                    setattr(new, f.attname, getattr(obj, f.attname) - datetime.timedelta(days=k + 1))
         out.append(new)
     return out
-
-
-def clone(obj, i, depth=0):
-    """One saved copy of `obj` (for a relation that must differ)."""
-    if depth > 3:
-        raise RuntimeError(f"cannot copy {obj!r}: its unique relations go too deep")
-    new = copies(obj, 1)[0]
-    type(obj).objects.bulk_create([new])
-    if new.pk is None:  # a backend that does not return keys from bulk inserts
-        new.save(force_insert=True)
-    return new
 
 
 def sign_in(client, user):
