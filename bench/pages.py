@@ -32,20 +32,29 @@ def customers_wanted() -> int:
 
 
 def sessions(username, n):
-    """n signed-in sessions of a user, made as the login view would."""
+    """n signed-in sessions of a user, made as the login view would (with the current confidentiality agreement
+    accepted, when one is published)."""
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
+    from governance.accounts import AGREEMENT_SESSION_KEY, accept_agreement
+    from governance.models import AgreementVersion
+
     user = get_user_model().objects.get(username=username)
+    agreement = AgreementVersion.objects.current()
+    if agreement is not None:
+        accept_agreement(user, agreement)
     keys = []
     for _ in range(n):
         s = store()
         s[SESSION_KEY] = str(user.pk)
         s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if agreement is not None:
+            s[AGREEMENT_SESSION_KEY] = agreement.pk
         s.create()
         keys.append(s.session_key)
     return keys

@@ -103,6 +103,9 @@ class Customer(TimeStampedModel):
             models.Index(fields=["id"], condition=Q(merged_into__isnull=True), name="crm_customer_active"),
             # the customer list's default order (name, pk): a page is read from the index, not sorted from all rows
             models.Index(fields=["name", "id"], condition=Q(merged_into__isnull=True), name="crm_customer_active_name"),
+            # "not contacted for N days" counts from this index alone instead of reading every customer row
+            models.Index(fields=["last_contact_at"], condition=Q(merged_into__isnull=True),
+                         name="crm_customer_active_contact"),
         ]
 
     def __str__(self):
