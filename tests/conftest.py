@@ -49,16 +49,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def seed_reference_data():
-    """What migrate and sync_roles put into every database: roles, the built-in KPIs, the default SLA policies."""
+    """What migrate and sync_roles put into every database: roles, and the rows of the data migrations (the
+    built-in KPIs and bonus tiers, the default SLA policies)."""
     import importlib
 
     from django.apps import apps
 
     from hardware_erp.core.management.commands.sync_roles import sync_roles
-    from performance.catalogue import sync_catalogue
 
     sync_roles()
-    sync_catalogue()
+    importlib.import_module("performance.migrations.0002_builtin_kpis").seed(apps, None)
     importlib.import_module("support.migrations.0002_default_sla_policies").create(apps, None)
 
 
