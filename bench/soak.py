@@ -21,6 +21,16 @@ from bench.common import PG_SERVER, percentile
 from tests.faults.stack import SETUP_CODE, Browser, _get_status, free_port, wait_for
 
 BASE = Path(__file__).resolve().parent.parent
+# customers the orders of the load are written for: the demo's, or one made here when the demo data is missing
+CUSTOMERS_CODE = """
+import json
+from decimal import Decimal
+from crm.models import Customer
+ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:50])
+if not ids:
+    ids = [Customer.objects.create(name="压测五金", credit_limit=Decimal("1000000")).pk]
+print(json.dumps(ids))
+"""
 PY = sys.executable
 
 
@@ -79,6 +89,7 @@ def main():
               file=sys.stderr, flush=True)
     manage("collectstatic", "--noinput", "--verbosity", "0")
     data = json.loads(manage("shell", "-c", SETUP_CODE).strip().splitlines()[-1])
+    data["customers"] = json.loads(manage("shell", "-c", CUSTOMERS_CODE).strip().splitlines()[-1])
     procs = {}
     for name, cmd in (("web", [PY, "-m", "gunicorn", "hardware_erp.wsgi:application", "--bind", f"127.0.0.1:{port}",
                                "--workers", "3", "--timeout", "60"]),
@@ -98,8 +109,11 @@ def main():
         lock = threading.Lock()
         stop_at = time.monotonic() + minutes * 60
         pages = ["/", "/inventory/", "/inventory/stock/", "/inventory/products/", "/inventory/movements/",
-                 "/crm/customers/", "/support/tickets/", "/inventory/products/lookup/?q=M8",
-                 "/crm/customers/lookup/?q=zh"] + [f"/inventory/products/{p}/" for p in data["products"]]
+                 "/crm/customers/", "/support/tickets/", "/orders/"] + \
+            [f"/inventory/products/{p}/" for p in data["products"]] + [f"/crm/customers/{c}/" for c in
+                                                                      data["customers"][:10]]
+        searches = ["/inventory/products/lookup/?q=M8", "/crm/customers/lookup/?q=zh", "/crm/customers/?q=五金",
+                    "/inventory/products/?q=螺栓", "/orders/lookup/products/?q=FLT", "/orders/?q=SO"]
 
         def client(n):
             rng = random.Random(n)
@@ -107,7 +121,8 @@ def main():
             i = 0
             while time.monotonic() < stop_at:
                 i += 1
-                if rng.random() < 0.2:
+                roll = rng.random()
+                if roll < 0.2:
                     kind = "posting"
                     ref = f"soak-{n}-{i}"
                     issue = rng.random() < 0.3
@@ -118,6 +133,28 @@ def main():
                     status, _ = b.post("/inventory/movements/issue/" if issue else "/inventory/movements/receipt/",
                                        form, timeout=60)
                     ok = status in (302, 200)  # 200: the form again (not enough stock for an issue)
+                elif roll < 0.27:
+                    kind = "order"
+                    products = rng.sample(data["products"], 2)
+                    form = {"customer": rng.choice(data["customers"]), "warehouse": data["warehouse"],
+                            "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
+                            "lines-MAX_NUM_FORMS": "200", "lines-0-product": products[0], "lines-0-quantity": "3",
+                            "lines-1-product": products[1], "lines-1-quantity": str(rng.randint(1, 20))}
+                    t0 = time.perf_counter()
+                    status, _ = b.post("/orders/new/", form, timeout=60)
+                    ok = status == 302
+                elif roll < 0.30:
+                    kind = "ticket"
+                    form = {"category": "inventory", "priority": "normal", "subject": f"soak {n}-{i}",
+                            "description": "扫码枪在盘点页面没有反应 / the scanner does not react on the count page"}
+                    t0 = time.perf_counter()
+                    status, _ = b.post("/support/tickets/new/", form, timeout=60)
+                    ok = status == 302
+                elif roll < 0.40:
+                    kind = "search"
+                    t0 = time.perf_counter()
+                    status, _ = b.get(rng.choice(searches), timeout=60)
+                    ok = status == 200
                 else:
                     kind = "page"
                     t0 = time.perf_counter()

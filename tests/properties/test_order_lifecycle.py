@@ -1,0 +1,154 @@
+"""Stateful property test: random sequences of order actions (create, submit, approve, pick, ship part, deliver,
+pay part, return, cancel) through the orders services, with the invariants of `check_integrity` (inventory and
+orders) and the order's own arithmetic checked after every step. A refused action (BusinessRuleError) is a valid
+outcome; a broken invariant or any other exception is a failure, and hypothesis shrinks it to the shortest
+sequence of actions."""
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
+
+from inventory import integrity as inventory_integrity
+from inventory.models import Reservation, StockLevel
+from orders import integrity as orders_integrity
+from orders import services
+from orders.choices import SOLD_STATES, OrderStatus
+from orders.models import OrderLine, SalesOrder
+from tests.factories import UserFactory
+from tests.factories.orders import make_world
+
+S = OrderStatus
+SHIPPABLE = (S.APPROVED, S.PICKING, S.PARTIALLY_SHIPPED)
+fractions = st.sampled_from([Decimal("0.25"), Decimal("0.5"), Decimal("1")])
+
+
+class OrderLifecycle(RuleBasedStateMachine):
+    orders = Bundle("orders")
+    done: Counter = Counter()  # services that went through, over all examples
+
+    def __init__(self):
+        super().__init__()
+        self.savepoint = transaction.savepoint()  # each example starts from the same empty database
+        self.world = make_world(lambda role=None, **kw: UserFactory.with_role(role, **kw), stock_qty=(60, 40))
+        self.manager = UserFactory.with_role("sales_manager")
+        self.shipper = UserFactory.with_role("general_manager")
+        self.finance = UserFactory.with_role("finance_clerk")
+        self.refused = 0
+
+    def teardown(self):
+        transaction.savepoint_rollback(self.savepoint)
+
+    def attempt(self, action, *args, **kwargs):
+        try:
+            result = action(*args, **kwargs)
+        except ValidationError:  # BusinessRuleError: the service said no, with a message for the user
+            self.refused += 1
+            return None
+        self.done[action.__name__] += 1
+        return result
+
+    @initialize(target=orders)
+    def first_order(self):
+        return self.world.order([{"product": self.world.products[0], "quantity": Decimal("10")}]).pk
+
+    @rule(target=orders, q0=st.integers(0, 45), q1=st.integers(0, 30))
+    def create(self, q0, q1):
+        lines = [{"product": p, "quantity": Decimal(q)} for p, q in zip(self.world.products, (q0, q1), strict=True)
+                 if q]
+        order = self.attempt(self.world.order, lines or [{"product": self.world.products[1], "quantity": 1}])
+        return order.pk if order else self.first_order()
+
+    def order(self, pk):
+        return SalesOrder.objects.get(pk=pk)
+
+    @rule(pk=orders)
+    def submit(self, pk):
+        self.attempt(services.submit_order, self.order(pk), actor=self.world.rep)
+
+    @rule(pk=orders)
+    def approve(self, pk):
+        self.attempt(services.approve_order, self.order(pk), actor=self.manager)
+
+    @rule(pk=orders)
+    def pick(self, pk):
+        self.attempt(services.start_picking, self.order(pk), actor=self.shipper)
+
+    @rule(pk=orders, part=fractions)
+    def ship_part(self, pk, part):
+        order = self.order(pk)
+        quantities = {ln.pk: max(Decimal(1), ((ln.base_quantity - ln.shipped_quantity) * part).to_integral_value())
+                      for ln in order.lines.all() if ln.base_quantity > ln.shipped_quantity}
+        self.attempt(services.ship_order, order, quantities=quantities, actor=self.shipper)
+
+    @rule(pk=orders)
+    def deliver(self, pk):
+        self.attempt(services.deliver_order, self.order(pk), actor=self.shipper)
+
+    @rule(pk=orders, part=fractions)
+    def pay_part(self, pk, part):
+        order = self.order(pk)
+        amount = max(Decimal("0.01"), (order.balance * part).quantize(Decimal("0.01")))
+        self.attempt(services.record_payment, customer=order.customer, amount=amount, allocations=[(order, amount)],
+                     actor=self.finance)
+
+    @rule(pk=orders, part=fractions)
+    def return_part(self, pk, part):
+        order = self.order(pk)
+        quantities = {ln.pk: max(Decimal(1), ((ln.shipped_quantity - ln.returned_quantity) * part).to_integral_value())
+                      for ln in order.lines.all() if ln.shipped_quantity > ln.returned_quantity}
+        self.attempt(services.create_return, order, quantities=quantities, actor=self.manager, reason="损坏")
+
+    @rule(pk=orders)
+    def cancel(self, pk):
+        self.attempt(services.cancel_order, self.order(pk), actor=self.manager, reason="客户取消")
+
+    @invariant()
+    def integrity_holds(self):
+        problems = {name: found for name, found in inventory_integrity.checks() + orders_integrity.checks() if found}
+        assert not problems, problems
+
+    @invariant()
+    def no_impossible_order(self):
+        wh = self.world.warehouse
+        for order in SalesOrder.objects.filter(customer=self.world.customer):
+            lines = list(order.lines.all())
+            assert order.paid_amount >= 0 and order.credited_amount >= 0, order.number
+            for ln in lines:
+                assert 0 <= ln.returned_quantity <= ln.shipped_quantity <= ln.base_quantity, (order.number, ln)
+                assert 0 <= ln.reserved_quantity <= ln.base_quantity - ln.shipped_quantity, (order.number, ln)
+            if order.status in (S.DRAFT, S.SUBMITTED, S.REJECTED):
+                assert all(ln.shipped_quantity == 0 for ln in lines), (order.number, order.status)
+            if order.status in (S.DRAFT, S.SUBMITTED, S.REJECTED, S.CANCELLED):
+                assert all(ln.reserved_quantity == 0 for ln in lines), (order.number, order.status)
+            if order.status == S.SHIPPED or order.status == S.DELIVERED:
+                assert all(ln.shipped_quantity == ln.base_quantity for ln in lines), (order.number, order.status)
+            if order.status not in SOLD_STATES:
+                assert order.paid_amount == 0, (order.number, order.status)
+        # what the warehouse holds: the stock it started with, less what left on shipments, plus what came back
+        for product in self.world.products:
+            shipped = sum((ln.shipped_quantity - ln.returned_quantity)
+                          for ln in OrderLine.objects.filter(product=product, order__customer=self.world.customer))
+            on_hand = sum(StockLevel.objects.filter(product=product, warehouse=wh).values_list("on_hand", flat=True))
+            start = Decimal(60 if product == self.world.products[0] else 40)
+            assert on_hand == start - shipped, (product.sku, on_hand, start, shipped)
+            reserved = sum(Reservation.objects.active().filter(product=product, warehouse=wh)
+                           .values_list("quantity", flat=True))
+            assert reserved <= on_hand, (product.sku, reserved, on_hand)
+
+
+@pytest.mark.django_db
+def test_random_order_histories_keep_every_invariant():
+    OrderLifecycle.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None,
+                                                suppress_health_check=[HealthCheck.too_slow,
+                                                                       HealthCheck.function_scoped_fixture])
+    OrderLifecycle.done.clear()
+    OrderLifecycle.TestCase().runTest()
+    # the random histories reached every kind of step, not only refusals
+    assert {"submit_order", "ship_order", "deliver_order", "record_payment", "create_return",
+            "cancel_order"} <= set(OrderLifecycle.done), OrderLifecycle.done
