@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg2
 
@@ -112,8 +113,9 @@ def main():
                  "/crm/customers/", "/support/tickets/", "/orders/"] + \
             [f"/inventory/products/{p}/" for p in data["products"]] + [f"/crm/customers/{c}/" for c in
                                                                       data["customers"][:10]]
-        searches = ["/inventory/products/lookup/?q=M8", "/crm/customers/lookup/?q=zh", "/crm/customers/?q=五金",
-                    "/inventory/products/?q=螺栓", "/orders/lookup/products/?q=FLT", "/orders/?q=SO"]
+        searches = ["/inventory/products/lookup/?q=M8", "/crm/customers/lookup/?q=zh",
+                    f"/crm/customers/?q={quote('五金')}", f"/inventory/products/?q={quote('螺栓')}",
+                    "/orders/lookup/products/?q=FLT", "/orders/?q=SO"]
 
         def client(n):
             rng = random.Random(n)

@@ -578,7 +578,12 @@ def _release(order, *, actor):
 
 @transaction.atomic
 def cancel_order(order, *, actor, reason="") -> SalesOrder:
-    """Cancel before anything shipped: reservations are released so the stock is available again."""
+    """Cancel before anything shipped: reservations are released so the stock is available again. An order with
+    payments against it is refused: the money would stay on a cancelled order."""
+    order = _lock(order)
+    if order.paid_amount > 0:
+        raise BusinessRuleError(_("Order %(n)s has %(a)s paid against it: it cannot be cancelled while that payment "
+                                  "stands."), params={"n": order.number, "a": order.paid_amount}, code="paid")
     order = transition(order, S.CANCELLED, actor=actor, note=reason)
     _release(order, actor=actor)
     return order
