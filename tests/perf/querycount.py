@@ -5,7 +5,8 @@ Every list page (`ERPListView` without URL arguments) is rendered once with `FEW
 `many` (more than a page); the rows are the list's own, made by copying a row the demo data put there (unique
 fields given new values, the rows they must differ in copied along), and the page's queryset is narrowed to
 exactly those rows. Report pages are rendered over the demo data, then again after `many` copies of the rows
-they aggregate have been added (dated back one day per copy, so that the groups by day and month grow too).
+they aggregate have been added (same dates: back-dating copies one field at a time made records that end
+before they start, since `auto_now_add` fields take the time of the insert).
 """
 
 import copy
@@ -123,7 +124,7 @@ def _pick(fields):
     return (plain or [f for f in fields if f.is_relation] or fields)[0]
 
 
-def copies(obj, n, *, back_dated=False, depth=0):
+def copies(obj, n, *, depth=0):
     """`n` unsaved copies of `obj`: unique fields changed; where a unique set holds only relations, the related
     rows are copied too (saved, in one bulk insert per relation)."""
     if depth > 3:
@@ -145,10 +146,6 @@ def copies(obj, n, *, back_dated=False, depth=0):
         new.pk = None
         for f in picked:
             setattr(new, f.attname, related[f.attname][k] if f.attname in related else _new_value(obj, f, i))
-        if back_dated:
-            for f in type(obj)._meta.concrete_fields:
-                if isinstance(f, (models.DateTimeField, models.DateField)) and getattr(obj, f.attname):
-                    setattr(new, f.attname, getattr(obj, f.attname) - datetime.timedelta(days=k + 1))
         out.append(new)
     return out
 
@@ -232,7 +229,7 @@ def report_counts(client, name, labels, many, *, batch=2000):
         template = model._default_manager.order_by("pk").first()
         if template is None:
             continue
-        new = copies(template, many, back_dated=True)
+        new = copies(template, many)
         model._default_manager.bulk_create(new, batch_size=batch)
         added += len(new)
     client.get(url)  # warm again: a cache of a minute may have expired while the rows were made
