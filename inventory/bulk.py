@@ -28,7 +28,7 @@ def update_rows(model, objs, fields, *, chunk=1000) -> int:
                 params = [getattr(o, f.attname) for o in part for f in [pk, *cols]]
             else:
                 params = [f.get_db_prep_save(getattr(o, f.attname), connection) for o in part for f in [pk, *cols]]
-            cur.execute(f"WITH v ({names}) AS (VALUES {', '.join([first] + [row] * (len(part) - 1))}) "  # noqa: S608 - names from
+            cur.execute(f"WITH v ({names}) AS (VALUES {', '.join([first] + [row] * (len(part) - 1))}) "  # noqa: S608 - names from  # nosec B608 (table and column names from the models' metadata, every value bound)
                         f"UPDATE {table} SET {sets} FROM v WHERE {table}.{qn(pk.column)} = v.{qn(pk.column)}",  # meta
                         params)
             done += cur.rowcount

@@ -220,7 +220,7 @@ def _add_to_levels(deltas: dict, now, chunk=1000):
     with connection.cursor() as cur:
         for i in range(0, len(items), chunk):
             part = items[i:i + chunk]
-            cur.execute(f"WITH v(id, d) AS (VALUES {', '.join(['(%s, %s)'] * len(part))}) "  # noqa: S608 - placeholders
+            cur.execute(f"WITH v(id, d) AS (VALUES {', '.join(['(%s, %s)'] * len(part))}) "  # noqa: S608 - placeholders  # nosec B608 (table and column names from the models' metadata, every value bound)
                         f"UPDATE {table} SET on_hand = on_hand + v.d, last_movement_at = %s FROM v "
                         f"WHERE {table}.id = v.id", [x for pair in part for x in pair] + [now])
 
