@@ -157,16 +157,22 @@ def test_people_directory_search_and_constant_queries(client_as, make_user):
     from django.test.utils import CaptureQueriesContext
 
     client = client_as("warehouse_clerk")
-    client.get(reverse("core:people"))
+
+    def steady():  # the fewer of two requests in a row: a minute-long cache's refresh may fall into either
+        counts = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(reverse("core:people"))
+            counts.append(len(ctx))
+        return min(counts), response
+
     for i in range(30):  # more than a page, so both counts include the pagination
         make_user("sales_rep", username=f"early{i}")
-    with CaptureQueriesContext(connection) as few:
-        client.get(reverse("core:people"))
+    few, _ = steady()
     for i in range(30):
         make_user("sales_rep", username=f"colleague{i}")
-    with CaptureQueriesContext(connection) as many:
-        r = client.get(reverse("core:people"))
-    assert len(many) == len(few), "the directory's query count grows with the number of employees"
+    many, r = steady()
+    assert many == few, "the directory's query count grows with the number of employees"
     assert r.status_code == 200 and r.context["table"].paginator.count >= 61
     r = client.get(reverse("core:people"), {"q": "colleague2"})
     names = [row.record.user.username for row in r.context["table"].page.object_list]

@@ -257,6 +257,21 @@ def test_export_of_the_page_and_of_a_list(client_as):
     assert SecurityEvent.objects.filter(kind="export", user=client.user).count() == 2
 
 
+def steady_query_count(client, url):
+    """Queries of a page in steady state: the fewer of two requests in a row. A one-off refresh of a cache that
+    lives a minute or ten (banners, the current agreement, the session's last-seen stamp, the duplicate scan)
+    may fall into either; a query per row falls into both."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    return min(counts)
+
+
 def _populate(n):
     """n customers missing fields (half with a duplicate), n products, change requests and imports of n people."""
     for i in range(n):
@@ -270,21 +285,13 @@ def _populate(n):
 
 @pytest.mark.parametrize("key", ["", "customer_no_credit_code", "customer_stale", "product_no_cost",
                                  "duplicates", "imports"])
-def test_query_count_does_not_grow_with_the_data(client_as, django_assert_max_num_queries, key):
+def test_query_count_does_not_grow_with_the_data(client_as, key):
     client = client_as("general_manager")
     url = _list(key) if key else URL
     _populate(3)
-    # each measured request right after a warm one: the minute-long caches (banners, current agreement, the
-    # session's last-seen stamp) must not expire between them however slowly the data is built
-    client.get(url)
-    with django_assert_max_num_queries(30) as small:
-        assert client.get(url).status_code == 200
-    n_small = len(small.captured_queries)  # now: the next request empties the connection's query log
+    small = steady_query_count(client, url)
     _populate(60)  # more rows than a page of the lists
-    client.get(url)
-    with django_assert_max_num_queries(n_small) as large:
-        assert client.get(url).status_code == 200
-    assert len(large.captured_queries) == n_small
+    assert steady_query_count(client, url) == small <= 30
 
 
 def test_forbidden_to_reps_and_clerks(client_as):
