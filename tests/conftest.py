@@ -25,19 +25,30 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _same_data_every_run(request):
+    """Factories draw their random values from a seed of the test's own id: a test builds the same records
+    whichever xdist worker runs it and whatever ran before (query counts depend on which relations are empty)."""
+    import factory.random
+
+    factory.random.reseed_random(request.node.nodeid)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
-    if isinstance(cache._cache if hasattr(cache, "_cache") else cache, RedisCache) or isinstance(cache, RedisCache):
-        # only this worker's keys: FLUSHDB would also empty the broker's queues on the same database
-        client = cache._cache.get_client(write=True)
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # only this worker's keys: FLUSHDB would also empty the other xdist worker's cache (in the middle of its
+        # query-count tests) and the broker's queues on the same database
+        client = backend._cache.get_client(write=True)
         prefix = settings.CACHES["default"]["KEY_PREFIX"]
         keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
         if keys:
             client.delete(*keys)
     else:
-        cache.clear()
+        backend.clear()
     yield
 
 
