@@ -21,6 +21,7 @@ from tests.factories import DepartmentFactory
 from tests.factories.crm import ContactFactory, CustomerFactory, credit_code
 from tests.factories.inventory import CategoryFactory, ProductFactory
 from tests.factories.orders import make_world
+from tests.perf.querycount import steady_count
 
 pytestmark = pytest.mark.django_db
 URL = reverse("governance:data_quality")
@@ -257,21 +258,6 @@ def test_export_of_the_page_and_of_a_list(client_as):
     assert SecurityEvent.objects.filter(kind="export", user=client.user).count() == 2
 
 
-def steady_query_count(client, url):
-    """Queries of a page in steady state: the fewer of two requests in a row. A one-off refresh of a cache that
-    lives a minute or ten (banners, the current agreement, the session's last-seen stamp, the duplicate scan)
-    may fall into either; a query per row falls into both."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    counts = []
-    for _ in range(2):
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        counts.append(len(ctx.captured_queries))
-    return min(counts)
-
-
 def _populate(n):
     """n customers missing fields (half with a duplicate), n products, change requests and imports of n people."""
     for i in range(n):
@@ -289,9 +275,9 @@ def test_query_count_does_not_grow_with_the_data(client_as, key):
     client = client_as("general_manager")
     url = _list(key) if key else URL
     _populate(3)
-    small = steady_query_count(client, url)
+    small = steady_count(client, url)[0]
     _populate(60)  # more rows than a page of the lists
-    assert steady_query_count(client, url) == small <= 30
+    assert steady_count(client, url)[0] == small <= 30
 
 
 def test_forbidden_to_reps_and_clerks(client_as):
