@@ -18,8 +18,14 @@ MANAGER = sorted({*CLERK, *PURCHASER, "inventory.approve_purchaseorder", "invent
                   "inventory.change_stocktake", "inventory.approve_stocktake", "inventory.add_warehouse",
                   "inventory.change_warehouse", "inventory.delete_stockthreshold"})
 
+# the warehouse manager runs the floor: counts opened and approved, receipts, bins and warehouses
+WAREHOUSE_MANAGER = sorted({*CLERK, "inventory.add_stocktake", "inventory.change_stocktake",
+                            "inventory.approve_stocktake", "inventory.add_warehouse", "inventory.change_warehouse",
+                            "inventory.add_stockthreshold", "inventory.change_stockthreshold"})
+
 PERMISSIONS = {
     "warehouse_clerk": CLERK,
+    "warehouse_manager": WAREHOUSE_MANAGER,
     "purchaser": PURCHASER,
     "general_manager": MANAGER,
     # sales can look up stock (the orders module shows availability from inventory selectors)

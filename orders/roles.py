@@ -3,6 +3,7 @@
 - sales_rep: own quotations and orders (SalesOrder.objects.for_user), submit, ship nothing, see own payments.
 - sales_manager: every order, approve (not own), ship, cancel, returns, thresholds and price rules.
 - finance_clerk: every order, payments, credit approval, invoices, receivables.
+- warehouse_clerk, warehouse_manager: every order that is to be picked, picking lists and shipments.
 - general_manager: everything.
 """
 
@@ -17,11 +18,17 @@ MANAGER = sorted({*REP, "orders.view_all_salesorders", "orders.approve_salesorde
                   "orders.delete_pricerule", "orders.add_carrier", "orders.change_carrier"})
 FINANCE = sorted({*VIEW, "orders.view_all_salesorders", "orders.approve_credit", "orders.add_payment",
                   "orders.add_invoicerequest", "orders.change_invoicerequest", "orders.view_order_analytics"})
+# the warehouse picks, packs and ships: it sees every order to ship, never prices it or approves it
+WAREHOUSE = sorted({"orders.view_salesorder", "orders.view_orderline", "orders.view_shipment",
+                    "orders.view_trackingevent", "orders.view_carrier", "orders.view_all_salesorders",
+                    "orders.ship_salesorder", "orders.view_orderreturn"})
 GENERAL = sorted({*MANAGER, *FINANCE})
 
 PERMISSIONS = {
     "sales_rep": REP,
     "sales_manager": MANAGER,
     "finance_clerk": FINANCE,
+    "warehouse_clerk": WAREHOUSE,
+    "warehouse_manager": WAREHOUSE,
     "general_manager": GENERAL,
 }

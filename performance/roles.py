@@ -10,6 +10,7 @@ REVIEWER = [*EVERYONE, "performance.review_scorecard", "performance.view_period"
 PERMISSIONS = {
     "sales_rep": EVERYONE,
     "warehouse_clerk": EVERYONE,
+    "warehouse_manager": EVERYONE,
     "purchaser": EVERYONE,
     "finance_clerk": [*EVERYONE, "performance.export_payroll", "performance.view_bonustier"],
     "it_admin": EVERYONE,

@@ -22,6 +22,7 @@ TRAINER = LEARNER + [
 PERMISSIONS = {
     "sales_rep": LEARNER,
     "warehouse_clerk": LEARNER,
+    "warehouse_manager": LEARNER,
     "purchaser": LEARNER,
     "finance_clerk": LEARNER,
     "it_admin": LEARNER,

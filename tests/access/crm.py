@@ -52,7 +52,7 @@ def looked_up_first(expect):
     return {**expect, **dict.fromkeys(NO_CRM, 404)}
 
 
-NO_CRM = ("warehouse_clerk", "purchaser", "it_admin", "trainer")
+NO_CRM = ("warehouse_clerk", "warehouse_manager", "purchaser", "it_admin", "trainer")
 
 ROWS = [
     Row("crm:index", expect=module("crm")),

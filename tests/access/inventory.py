@@ -45,11 +45,11 @@ def _purchase_order():
 
 
 MISSING = {"pk": 999999}  # a record that does not exist: 404 once the permission lets the user in
-STOCK_ROLES = ("warehouse_clerk", "purchaser", "general_manager")
-MOVERS = ("warehouse_clerk", "general_manager")
+STOCK_ROLES = ("warehouse_clerk", "warehouse_manager", "purchaser", "general_manager")
+MOVERS = ("warehouse_clerk", "warehouse_manager", "general_manager")
 CATALOGUE_EDITORS = ("purchaser", "general_manager")
 BUYERS = ("purchaser", "general_manager")
-RECEIVERS = ("warehouse_clerk", "general_manager")
+RECEIVERS = ("warehouse_clerk", "warehouse_manager", "general_manager")
 
 REPORT = {"pk": 999999, "fmt": "pdf"}
 
@@ -61,8 +61,8 @@ ROWS = [
     Row("inventory:product", kwargs=_product, expect=only(*STOCK_ROLES)),
     Row("inventory:product_edit", kwargs=_product, expect=only(*CATALOGUE_EDITORS)),
     Row("inventory:warehouse_list", expect=only(*STOCK_ROLES)),
-    Row("inventory:warehouse_create", expect=only("general_manager")),
-    Row("inventory:warehouse_edit", kwargs=_warehouse, expect=only("general_manager")),
+    Row("inventory:warehouse_create", expect=only("warehouse_manager", "general_manager")),
+    Row("inventory:warehouse_edit", kwargs=_warehouse, expect=only("warehouse_manager", "general_manager")),
     Row("inventory:location_list", expect=only(*STOCK_ROLES)),
     Row("inventory:location_create", expect=only(*MOVERS)),
     Row("inventory:location_edit", kwargs=_location, expect=only(*MOVERS)),
@@ -93,19 +93,19 @@ ROWS = [
         note="POST only"),
     Row("inventory:purchaseorder_pdf", kwargs=_purchase_order, expect=only(*STOCK_ROLES)),
     Row("inventory:purchaseorder_receive", kwargs=_purchase_order, expect=only(*RECEIVERS)),
-    Row("inventory:product_threshold", kwargs=_product, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
-    Row("inventory:suggestion_list", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 200, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
-    Row("inventory:suggestion_recompute", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
-    Row("inventory:suggestion_order", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
-    Row("inventory:suggestion_update", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
-    Row("inventory:stocktake_list", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 200, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
-    Row("inventory:stocktake_create", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 403, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
-    Row("inventory:stocktake", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 404, "purchaser": 404, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 404}),
-    Row("inventory:stocktake_count", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 404, "purchaser": 403, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 404}),
-    Row("inventory:stocktake_scan", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 405, "purchaser": 403, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
-    Row("inventory:stocktake_action", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 405, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
-    Row("inventory:stocktake_report", kwargs=REPORT, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 404, "purchaser": 404, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 404}),
-    Row("inventory:product_import", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
-    Row("inventory:product_import_confirm", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
-    Row("inventory:product_export", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 200, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
+    Row("inventory:product_threshold", kwargs=_product, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "warehouse_manager": 405, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:suggestion_list", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 200, "warehouse_manager": 200, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
+    Row("inventory:suggestion_recompute", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "warehouse_manager": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:suggestion_order", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "warehouse_manager": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:suggestion_update", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "warehouse_manager": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:stocktake_list", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 200, "warehouse_manager": 200, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
+    Row("inventory:stocktake_create", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "warehouse_manager": 200, "purchaser": 403, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
+    Row("inventory:stocktake", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 404, "warehouse_manager": 404, "purchaser": 404, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 404}),
+    Row("inventory:stocktake_count", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 404, "warehouse_manager": 404, "purchaser": 403, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 404}),
+    Row("inventory:stocktake_scan", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 405, "warehouse_manager": 405, "purchaser": 403, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:stocktake_action", kwargs=MISSING, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 405, "warehouse_manager": 405, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:stocktake_report", kwargs=REPORT, expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 404, "warehouse_manager": 404, "purchaser": 404, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 404}),
+    Row("inventory:product_import", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "warehouse_manager": 403, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
+    Row("inventory:product_import_confirm", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "warehouse_manager": 403, "purchaser": 405, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 405}),
+    Row("inventory:product_export", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 200, "warehouse_manager": 200, "purchaser": 200, "finance_clerk": 403, "it_admin": 403, "trainer": 403, "general_manager": 200}),
 ]

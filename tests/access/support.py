@@ -59,5 +59,5 @@ ROWS = [
     Row("support:inspection_list", expect=only(*IT)),
     Row("support:inspection", kwargs=MISSING, expect=only(*IT, status=404)),
     Row("support:report", expect=only("it_admin", "general_manager")),
-    Row("support:settings", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "purchaser": 403, "finance_clerk": 403, "it_admin": 200, "trainer": 403, "general_manager": 403}),
+    Row("support:settings", expect={"anonymous": 302, "sales_rep": 403, "sales_manager": 403, "warehouse_clerk": 403, "warehouse_manager": 403, "purchaser": 403, "finance_clerk": 403, "it_admin": 200, "trainer": 403, "general_manager": 403}),
 ]
