@@ -34,7 +34,7 @@ run: export SECURE_HSTS_SECONDS ?= 0
 run: setup
 	@echo ""
 	@echo "Hardware ERP on http://127.0.0.1:8000  (Ctrl-C stops it)"
-	@echo "Demo sign-ins, password hardware-demo-2026: gm salesmgr rep1 rep2 clerk purchaser finance itadmin trainer"
+	@echo "Demo sign-ins, password hardware-demo-2026: gm salesmgr rep1 rep2 whmgr clerk purchaser finance itadmin trainer"
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
