@@ -111,9 +111,9 @@ STOCK_LENGTHS = {
 # what a distributor pays per kg of finished fasteners, by material and property class (plain, before any finish),
 # and what each finish adds per kg: higher classes, stainless steel and zinc coatings cost more
 PRICE_PER_KG = {("碳钢", "4.8"): D("8.5"), ("碳钢", "8.8"): D("11.5"), ("合金钢", "10.9"): D("14.5"),
-                ("合金钢", "12.9"): D("18"), ("不锈钢304", "A2-70"): D("32"), ("不锈钢316", "A4-70"): D("52"),
+                ("合金钢", "12.9"): D("18"), ("不锈钢304", "A2-70"): D("40"), ("不锈钢316", "A4-70"): D("62"),
                 ("碳钢", ""): D("9")}
-FINISH_PER_KG = {"本色": D("0"), "发黑": D("0.6"), "镀锌": D("1.2"), "热镀锌": D("3.0"), "达克罗": D("4.5")}
+FINISH_PER_KG = {"本色": D("0"), "发黑": D("0.5"), "镀锌": D("2.0"), "热镀锌": D("3.5"), "达克罗": D("5.0")}
 FINISH_EN = {"本色": "plain", "发黑": "black oxide", "镀锌": "zinc plated", "热镀锌": "hot-dip galvanised",
              "达克罗": "Dacromet"}
 FINISH_CODE = {"本色": "PL", "发黑": "BK", "镀锌": "ZN", "热镀锌": "HDG", "达克罗": "DAC"}
