@@ -113,6 +113,8 @@ def test_the_demo_has_a_warehouse_manager_over_the_clerk(demo):
     assert PlanAssignment.objects.filter(plan=plan, user=whmgr).exists()
     assert sum(KPIWeight.objects.filter(role="warehouse_manager").values_list("weight", flat=True)) == 100
     assert Scorecard.objects.filter(employee=whmgr).exists()
+    # the warehouse manager holds no review permission: the clerk's month is reviewed and closed above them
+    assert Scorecard.objects.filter(employee__username="clerk", status="closed").exists()
 
 
 def test_every_demo_user_is_in_the_readme_and_the_run_banner():
