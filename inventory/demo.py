@@ -64,6 +64,9 @@ CATEGORIES = [  # code, parent, zh, en
     ("cables", "electrical", "电线电缆", "Cables"),
     ("switches", "electrical", "开关插座", "Switches and sockets"),
 ]
+# list price over cost by top category: small fasteners carry the widest margin, branded power tools the narrowest
+MARKUP = {"fasteners": D("1.45"), "tools": D("1.25"), "power-tools": D("1.18"), "builders": D("1.35"),
+          "plumbing": D("1.35"), "electrical": D("1.28")}
 BRANDS = [
     "晋亿 Jinyi",
     "东明 Dongming",
@@ -443,6 +446,13 @@ def _catalogue(variant: str = ""):
             }
 
 
+def _markup(cat):
+    parent = {code: parent for code, parent, _zh, _en in CATEGORIES}
+    while cat not in MARKUP:
+        cat = parent[cat]
+    return MARKUP[cat]
+
+
 def _ean13(n: int) -> str:
     body = f"690{n:09d}"
     s = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(body))
@@ -526,7 +536,7 @@ def _seed(ctx):
                 unit_weight_g=r["weight"],
                 standard_cost=cost,
                 average_cost=cost,
-                list_price=(cost * D("1.45")).quantize(D("0.01")),
+                list_price=(cost * _markup(r["cat"])).quantize(D("0.01")),
                 created_at=start - timedelta(days=30),
             )
         )
@@ -589,7 +599,9 @@ def _seed(ctx):
         p = by_sku[r["sku"]]
         wh = warehouses[0] if rng.random() < 0.8 else warehouses[1]
         loc = rng.choice(locations[wh.code])
-        rate = rng.choice([0.3, 1, 2, 5, 12, 30]) * (r["pack"] / 100 if r["pack"] >= 100 else 1)
+        # pieces a day: fasteners go by the tens and hundreds, tools and fittings by the piece
+        lot = 10 if r["pack"] >= 100 else 1
+        rate = rng.choice([0.3, 1, 2, 5, 12, 30]) * (r["pack"] / 10 if r["pack"] >= 100 else 1)
         rate = max(rate, 0.2)
         lead = 10
         rop = math.ceil(rate * lead * 1.4)
@@ -632,7 +644,7 @@ def _seed(ctx):
                 arriving = None
             if timezone.localtime(at).weekday() == 6 or rng.random() > 0.7:
                 continue
-            want = D(max(0, round(rng.expovariate(1 / (rate / 0.7)))))
+            want = D(lot * max(0, round(rng.expovariate(1 / (rate / 0.7)) / lot)))
             take = min(want, stock)
             if take > 0:
                 stock -= take

@@ -54,6 +54,40 @@ WAYBILLS = {
 }
 
 
+def order_quantity(product, rng):
+    """What a customer orders of a product: fasteners by the hundred, tools by the piece."""
+    price = product.list_price or Decimal(0)
+    if price >= 50:
+        choices = [1, 2, 2, 3, 5, 10, 20]
+    elif price >= 5:
+        choices = [5, 10, 10, 20, 50, 100]
+    else:
+        choices = [100, 200, 500, 500, 1000, 2000, 5000]
+    return Decimal(rng.choice(choices))
+
+
+def payment_method(amount, rng):
+    """Large sums by bank transfer or acceptance bill, small shops by WeChat Pay, Alipay or cash."""
+    if amount >= 50000:
+        return rng.choice([PaymentMethod.BANK, PaymentMethod.BANK, PaymentMethod.BILL])
+    if amount >= 2000:
+        return rng.choice([PaymentMethod.BANK] * 4 + [PaymentMethod.WECHAT, PaymentMethod.ALIPAY])
+    return rng.choice([PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.CASH, PaymentMethod.BANK])
+
+
+def payment_reference(method, day, rng) -> str:
+    """The reference finance copies from the bank slip, the payment app or the receipt book."""
+    if method == PaymentMethod.WECHAT:  # WeChat Pay transaction id, 28 digits
+        return f"42000{rng.randrange(10**5):05d}{day:%Y%m%d}{rng.randrange(10**10):010d}"
+    if method == PaymentMethod.ALIPAY:  # Alipay trade number, 32 digits
+        return f"{day:%Y%m%d}2200{rng.randrange(10**20):020d}"
+    if method == PaymentMethod.BILL:  # electronic bank acceptance bill, 30 digits
+        return f"1{rng.randrange(10**12):012d}{day:%Y%m%d}{rng.randrange(10**9):09d}"
+    if method == PaymentMethod.CASH:
+        return f"XJ{day:%Y%m%d}{rng.randrange(10**4):04d}"
+    return f"{day:%Y%m%d}{rng.randrange(10**12):012d}"  # bank transfer serial
+
+
 def waybill(carrier, rng) -> str:
     make = WAYBILLS.get(carrier.code)
     return make(rng) if make else ""
@@ -188,7 +222,7 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
         lines = []
         for pos, product in enumerate(rng.sample(products, k=min(len(products), rng.choice([1, 2, 3, 4, 5, 6, 7]))),
                                       start=1):
-            qty = quantity(rng.choice([10, 20, 50, 100, 200, 500, 1000, 2000]))
+            qty = quantity(order_quantity(product, rng))
             disc = Decimal(rng.choice([0, 0, 2, 3, 5, 8]))
             list_price = money(product.list_price)
             unit_price = money(list_price * (1 - disc / 100))
@@ -291,9 +325,9 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
         if o.paid_amount > 0:
             pay_seq[0] += 1
             when = timezone.localdate(paid_on[o.pk])
-            p = Payment(number=f"RC{o.number[2:]}", customer=o.customer,
-                        method=rng.choice(PaymentMethod.values), amount=o.paid_amount, received_on=when,
-                        reference=f"DEMO{o.number}", recorded_by=finance)
+            method = payment_method(o.paid_amount, rng)
+            p = Payment(number=f"RC{o.number[2:]}", customer=o.customer, method=method, amount=o.paid_amount,
+                        received_on=when, reference=payment_reference(method, when, rng), recorded_by=finance)
             payments.append(p)
             allocs.append((p, o))
     Payment.objects.bulk_create(payments, batch_size=1000)
@@ -308,18 +342,18 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
 def _live(ctx, products, customers, warehouse, carriers, manager, finance):
     """A few open orders made through the services: they hold reservations and post real movements."""
     rng = random.Random(ctx.rng.random())
-    stocked = list(StockLevel.objects.filter(warehouse=warehouse, on_hand__gt=200).values("product_id")
-                   .annotate(m=Max("on_hand")).values_list("product_id", flat=True)[:40])
+    stocked = dict(StockLevel.objects.filter(warehouse=warehouse, on_hand__gt=200).values("product_id")
+                   .annotate(m=Max("on_hand")).values_list("product_id", "m")[:40])
     if not stocked:
         ctx.log("orders: no stock on hand; live orders skipped")
         return
-    live_products = [p for p in products if p.pk in set(stocked)] or products
+    live_products = [p for p in products if p.pk in stocked] or products
     made = 0
     for i in range(8):
         customer = rng.choice([c for c in customers if c.owner_id] or customers)
         rep = customer.owner or manager
-        lines = [{"product": p, "quantity": Decimal(rng.choice([10, 20, 50]))}
-                 for p in rng.sample(live_products, k=min(2, len(live_products)))]
+        lines = [{"product": p, "quantity": min(order_quantity(p, rng), (stocked.get(p.pk, 200) // 40) * 10)}
+                 for p in rng.sample(live_products, k=min(2, len(live_products)))]  # a quarter of the stock at most
         try:
             with transaction.atomic():
                 kind = DocKind.QUOTATION if i == 0 else DocKind.ORDER
