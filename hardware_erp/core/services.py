@@ -97,6 +97,11 @@ def send_notification_emails(ids=None, *, limit: int = 200) -> int:
     return sent
 
 
+def users_with_perm(perm: str, *, include_superusers=False):
+    """Active users who hold `perm` through their groups or directly (Django's `with_perm`)."""
+    return User.objects.with_perm(perm, is_active=True, include_superusers=include_superusers).distinct()
+
+
 def mark_read(user, ids=None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
