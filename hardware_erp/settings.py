@@ -190,7 +190,12 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # No server: a file cache under var/ that every process shares (each gunicorn worker, the Celery worker and
+    # beat, manage.py commands), so a change one process makes (a published agreement, an incident banner) is
+    # seen by the others at once, as with Redis. A per-process memory cache would not be (docs/deployment.md).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")),
+                          "OPTIONS": {"MAX_ENTRIES": 5000}}}
     CELERY_BROKER_URL = "filesystem://"
     for _sub in ("queue", "processed", "control"):
         (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
@@ -333,7 +338,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # history is append-only; key data change
 
 # --- Project ---
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=90)
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# links in e-mails; by default the address the web process listens on (BIND, as `make run` and the Procfile use it)
+SITE_URL = env.str("SITE_URL", default=f"http://{env.str('BIND', default='127.0.0.1:8000')}")
 
 # --- CRM reminders (crm/services.py) ---
 CRM_REMINDER_LEAD_MINUTES = env.int("CRM_REMINDER_LEAD_MINUTES", default=60)
