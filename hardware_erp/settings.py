@@ -230,7 +230,11 @@ BEAT_INVENTORY = {"inventory-check-thresholds": {"task": "inventory.check_thresh
                   "inventory-purchase-suggestions": {"task": "inventory.compute_suggestions_task",
                                                      "schedule": crontab(hour=2, minute=30)}}
 
-BEAT_CRM = {"crm-followup-reminders": {"task": "crm.send_followup_reminders_task", "schedule": 300.0}, "crm-morning-digest": {"task": "crm.send_morning_digest_task", "schedule": 1800.0}, "crm-stale-opportunities": {"task": "crm.flag_stale_opportunities_task", "schedule": 3600.0}}  # noqa: E501
+CRM_DIGEST_HOUR = env.int("CRM_DIGEST_HOUR", default=8)  # the morning digest: once a day at this hour, local time
+BEAT_CRM = {"crm-followup-reminders": {"task": "crm.send_followup_reminders_task", "schedule": 300.0},
+            "crm-morning-digest": {"task": "crm.send_morning_digest_task",
+                                   "schedule": crontab(hour=CRM_DIGEST_HOUR, minute=0)},
+            "crm-stale-opportunities": {"task": "crm.flag_stale_opportunities_task", "schedule": 3600.0}}
 
 BEAT_ORDERS = {"orders-poll-tracking": {"task": "orders.poll_tracking_task", "schedule": 1800.0}, "orders-customer-emails": {"task": "orders.send_pending_customer_emails_task", "schedule": 600.0}, "orders-overdue-reminders": {"task": "orders.send_overdue_reminders_task", "schedule": 21600.0}}  # noqa: E501
 
@@ -343,7 +347,6 @@ SITE_URL = env.str("SITE_URL", default=f"http://{env.str('BIND', default='127.0.
 
 # --- CRM reminders (crm/services.py) ---
 CRM_REMINDER_LEAD_MINUTES = env.int("CRM_REMINDER_LEAD_MINUTES", default=60)
-CRM_DIGEST_HOUR = env.int("CRM_DIGEST_HOUR", default=7)
 CRM_STALE_DAYS = env.int("CRM_STALE_DAYS", default=14)
 
 # --- Orders: the Kuaidi100 carrier adapter (orders/carriers.py); unset customer/key: tracking by hand only ---
