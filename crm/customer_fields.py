@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 SECTIONS = (
     (_("Customer"), (
         ("kind", 3), ("name", 5), ("customer_type", 4),
-        ("level", 3), ("source", 3), ("phone", 3), ("tags", 3),
+        ("level", 3), ("source", 3), ("phone", 3), ("wechat_id", 3),
         ("province", 3), ("city", 3), ("district", 2), ("address", 4),
+        ("tags", 12),
     )),
     (_("Credit and invoicing"), (
         ("credit_limit", 3), ("payment_terms_days", 3), ("credit_code", 6),

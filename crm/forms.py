@@ -91,7 +91,7 @@ class CustomerForm(NoFormTag, forms.ModelForm):
         if "reason" in self.fields and key_fields:
             self.fields["reason"].help_text = format_lazy(
                 _("Changes to {fields} may need a manager's approval; say why."),
-                fields=", ".join(str(self.fields[f].label) for f in key_fields))
+                fields=", ".join(str(Customer._meta.get_field(f).verbose_name) for f in key_fields))
         parts = [section(title, row) for title, row in customer_fields.SECTIONS]
         if creating:
             parts.insert(1, section(_("First contact"), (("contact_name", 4), ("contact_position", 4),
