@@ -1,5 +1,7 @@
 """CRM pages. Every queryset goes through `for_user`, so another rep's record by URL is a 404."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView, form_errors
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView
 
 from . import selectors, services
 from .choices import STAGE_PROBABILITY, StageChoices
@@ -140,7 +142,7 @@ class CustomerView(CustomerScopedMixin, TemplateView):
             "can_log": user.has_perm("crm.add_contactrecord"),
             "can_reassign": user.has_perm("crm.reassign_customer"),
             "can_merge": user.has_perm("crm.merge_customer"),
-            "record_form": ContactRecordForm(customer=c),
+            "record_form": ContactRecordForm(customer=c), "once_token": uuid.uuid4().hex,
             "purchases_url": optional_url("orders:customer_purchases", c.pk),
             "show_mobile": user.has_perm("crm.view_contact_mobile"),
         })
@@ -341,36 +343,48 @@ class AddressFormView(ChildFormView):
 
 # ---------------------------------------------------------------- contact history
 
-class RecordCreateView(CustomerScopedMixin, View):
-    """The quick-entry form of the customer page: htmx answers the timeline panel, no page reload."""
+class RecordCreateView(CustomerFormBase):
+    """The quick-entry form of the customer page: htmx answers the timeline panel, no page reload. Its one-time
+    token makes a double-click log the contact once."""
 
     permission_required = "crm.add_contactrecord"
+    form_class = ContactRecordForm
+    http_method_names = ["post"]
+    success_message = _("Contact recorded.")
 
-    def post(self, request, pk):
-        form = ContactRecordForm(request.POST, customer=self.customer)
-        saved = False
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.log_contact(customer=self.customer, channel=d["channel"], summary=d["summary"],
-                                     occurred_at=d["occurred_at"], contact=d["contact"], opportunity=d["opportunity"],
-                                     next_step=d["next_step"], next_due_at=d["next_due_at"], actor=request.user)
-                saved = True
-            except ValidationError as exc:
-                form_errors(form, exc)
-        if not request.htmx:
-            if saved:
-                messages.success(request, _("Contact recorded."))
-            else:
-                messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-            return redirect(self.customer)
-        ctx = selectors.customer_page(self.customer, request.user)
+    def get_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "customer": self.customer}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.log_contact(customer=self.customer, channel=d["channel"], summary=d["summary"],
+                                    occurred_at=d["occurred_at"], contact=d["contact"], opportunity=d["opportunity"],
+                                    next_step=d["next_step"], next_due_at=d["next_due_at"], actor=self.request.user)
+
+    def timeline(self, form, saved):
+        ctx = selectors.customer_page(self.customer, self.request.user)
         ctx.update({"customer": self.customer, "record_form": ContactRecordForm(customer=self.customer)
-                    if saved else form, "saved": saved, "can_log": True})
-        response = render(request, "crm/_timeline.html", ctx)
+                    if saved else form, "saved": saved, "can_log": True, "once_token": uuid.uuid4().hex})
+        response = render(self.request, "crm/_timeline.html", ctx)
         if saved:
             response["HX-Trigger"] = "crm:recorded"
         return response
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if not self.request.htmx:
+            return response
+        list(messages.get_messages(self.request))  # the panel shows "saved" itself
+        return self.timeline(form, saved=True)
+
+    def form_invalid(self, form):
+        if self.request.htmx:
+            return self.timeline(form, saved=False)
+        messages.error(self.request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(self.customer)
 
 
 class ContactRecordListView(ERPListView):
