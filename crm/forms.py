@@ -48,10 +48,11 @@ def crm_users():
 
 
 def key_field_names(model) -> list[str]:
-    """The fields of `model` whose changes wait for approval (governance's key-data table)."""
-    from governance.keydata import key_fields_for
+    """The fields of `model` whose changes wait for approval (governance's key-data table, reached through
+    governance.services, its public entry point for key data)."""
+    from governance import services as governance_services
 
-    return key_fields_for(model)
+    return governance_services.keydata.key_fields_for(model)
 
 
 def section(title, fields):
