@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from hardware_erp.core.uploads import UploadField
 
@@ -92,7 +92,8 @@ class CustomerForm(NoFormTag, forms.ModelForm):
         if "reason" in self.fields and key_fields:
             self.fields["reason"].help_text = format_lazy(
                 _("Changes to {fields} may need a manager's approval; say why."),
-                fields=", ".join(str(Customer._meta.get_field(f).verbose_name) for f in key_fields))
+                fields=pgettext("list separator", ", ").join(
+                    str(Customer._meta.get_field(f).verbose_name) for f in key_fields))
         parts = [section(title, row) for title, row in customer_fields.SECTIONS]
         if creating:
             parts.insert(1, section(_("First contact"), (("contact_name", 4), ("contact_position", 4),
