@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 BEAT_CORE = {
     "worker-heartbeat": {"task": "core.record_heartbeat_task", "schedule": 15.0},
     "drain-notification-email": {"task": "core.send_pending_emails_task", "schedule": 60.0},
+    "drain-outbox": {"task": "core.drain_outbox_task", "schedule": 60.0},
+    "prune-form-submissions": {"task": "core.prune_form_submissions_task", "schedule": crontab(hour=3, minute=10)},
     "check-integrity-nightly": {"task": "core.check_integrity_task",
                                 "schedule": crontab(hour=2, minute=30)},
 }

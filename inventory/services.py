@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import quantity as to_quantity
+from hardware_erp.core.outbox import enqueue_after_commit
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import EntryMethod, MovementKind
@@ -240,15 +241,7 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
 
 
 def _after_commit_check(product_id):
-    from .tasks import check_thresholds_task
-
-    def enqueue():
-        try:
-            check_thresholds_task.delay([product_id])
-        except Exception:  # the broker is down: the beat task catches up
-            log.warning("broker unavailable; thresholds of product %s left for the beat task", product_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_after_commit("inventory.check_thresholds_task", [product_id])
 
 
 def available_quantity(product, warehouse) -> Decimal:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import quantity
+from hardware_erp.core.outbox import enqueue_after_commit
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from . import services
@@ -287,9 +288,7 @@ def approve_stocktake(stocktake, *, actor, treat_uncounted_as_zero=False) -> lis
     st.status, st.approved_by, st.approved_at = StocktakeStatus.APPROVED, actor, now
     st.save(update_fields=["status", "approved_by", "approved_at"])
     if product_ids:
-        from .tasks import check_thresholds_task
-
-        transaction.on_commit(lambda: check_thresholds_task.delay(product_ids))
+        enqueue_after_commit("inventory.check_thresholds_task", list(product_ids))
     return movements
 
 

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -11,6 +10,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.outbox import enqueue_after_commit
 from hardware_erp.core.roles import ROLES
 from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
 
@@ -291,15 +291,13 @@ class PeriodComputeView(ModuleMixin, View):
     permission_required = "performance.compute_period"
 
     def post(self, request, pk):
-        from .tasks import compute_period_task
-
         period = get_object_or_404(Period, pk=pk)
         try:
             services.check_computable(period)
         except BusinessRuleError as exc:
             _errors(request, exc)
             return redirect("performance:period", pk=pk)
-        transaction.on_commit(lambda: compute_period_task.delay(period.pk, request.user.pk))
+        enqueue_after_commit("performance.compute_period_task", period.pk, request.user.pk)
         messages.success(request, _("The computation of %(period)s has started; the results appear here when it "
                                     "is done.") % {"period": period.label})
         return redirect("performance:period", pk=pk)

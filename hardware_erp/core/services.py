@@ -62,11 +62,9 @@ def notify(recipients, message, link: str = "", *, level: str = Notification.Lev
 
 
 def _enqueue_emails(ids):
-    from .tasks import send_notification_emails_task
+    from .outbox import try_send
 
-    try:
-        send_notification_emails_task.delay(ids)
-    except Exception:  # the broker is down: the outbox drain sends them later
+    if not try_send("core.send_notification_emails_task", ids):  # the outbox drain sends them later
         log.warning("broker unavailable; %d notification e-mails left for the drain task", len(ids))
 
 
@@ -95,6 +93,11 @@ def send_notification_emails(ids=None, *, limit: int = 200) -> int:
                 sent += 1
             n.save(update_fields=["email_status", "emailed_at"])
     return sent
+
+
+def users_with_perm(perm: str, *, include_superusers=False):
+    """Active users who hold `perm` through their groups or directly (Django's `with_perm`)."""
+    return User.objects.with_perm(perm, is_active=True, include_superusers=include_superusers).distinct()
 
 
 def mark_read(user, ids=None) -> int:

@@ -40,3 +40,23 @@ def send_pending_emails_task():
     if sent:
         log.info("outbox: sent %d pending notification e-mails", sent)
     return sent
+
+
+@shared_task(name="core.drain_outbox_task", acks_late=True)
+def drain_outbox_task():
+    """Send the tasks that were queued while the broker was down."""
+    from .outbox import drain
+
+    sent = drain()
+    if sent:
+        log.info("outbox: sent %d queued tasks", sent)
+    return sent
+
+
+@shared_task(name="core.prune_form_submissions_task", acks_late=True)
+def prune_form_submissions_task(days=7):
+    """One-time form tokens are kept a week (long enough for any resent page)."""
+    from .models import FormSubmission
+
+    deleted, _ = FormSubmission.objects.filter(created_at__lt=timezone.now() - timezone.timedelta(days=days)).delete()
+    return deleted

@@ -3,14 +3,19 @@
 - `ModuleMixin`: sign-in, module access and permission checks; 403 in the app's look.
 - `ERPListView`: django-filter + django-tables2 + pagination + Excel/CSV export (logged),
   htmx-aware (only the table is re-rendered when the filter bar asks).
-- `ERPFormView`-style pages: use Django's CreateView/UpdateView with `ModuleMixin` and
-  `template_name = "generic/form.html"`; call a service from form_valid.
+- `ServiceFormView`: every create/edit/action form page. A form, the service it calls (`perform`), the
+  success message and URL; a `ValidationError` (`BusinessRuleError`) from the service lands on the form;
+  a one-time token makes the form safe to send twice (the second send shows what the first saved).
+- `ServiceActionView`: a POST-only button (approve, cancel, ...) that calls one service.
 """
 
 import importlib
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,13 +23,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from . import health, services
-from .models import Employee, Notification
+from .exports import SafeTableExport
+from .models import Employee, FormSubmission, Notification
 from .nav import modules_for
 from .signals import data_exported
 
@@ -64,6 +70,182 @@ class ModuleIndexView(ModuleMixin, TemplateView):
         return ctx
 
 
+ONCE_FIELD = "_once"
+
+
+def form_errors(form, exc: ValidationError):
+    """Put a service's ValidationError on the form: field errors on their fields, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def safe_next(request, fallback):
+    """The `next` parameter when it points into this site, else `fallback`."""
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return nxt
+    return fallback
+
+
+class _AlreadySent(Exception):
+    pass
+
+
+class ServiceFormView(ModuleMixin, FormView):
+    """A page with one form whose valid data goes to one service.
+
+    Subclasses set `form_class`, `module`, `permission_required`, `title`, `success_message` (may use
+    `%(object)s`) and implement `perform(form) -> object` (call the service with `actor=self.request.user`).
+    Edit pages implement `get_object()` (scoped through the model's `for_user`); the form then gets it as
+    `instance` for its initial values, but never saves it: the service does. Success goes to
+    `get_success_url(result)` (the object's URL by default). Every form carries a one-time token.
+    """
+
+    template_name = "generic/form.html"
+    success_message = ""
+    success_url = None
+    cancel_url = None
+    submit_label = None
+    intro = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if request.user.is_authenticated and self.has_permission():
+            self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.object is not None and hasattr(self.get_form_class(), "_meta"):
+            kwargs["instance"] = self.object
+        return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        helper = getattr(form, "helper", None)
+        if helper is not None:
+            helper.form_tag = False  # the page's template holds the one <form> with its Save button
+            helper.disable_csrf = True
+        return form
+
+    def perform(self, form):
+        raise ImproperlyConfigured(f"{type(self).__name__} must implement perform(form)")
+
+    def get_success_url(self, result=None):
+        if self.success_url:
+            return str(self.success_url)
+        if result is not None and hasattr(result, "get_absolute_url"):
+            return result.get_absolute_url()
+        raise ImproperlyConfigured(f"{type(self).__name__} needs success_url or a result with get_absolute_url")
+
+    def get_success_message(self, result):
+        return self.success_message % {"object": result} if self.success_message else ""
+
+    def get_cancel_url(self):
+        if self.cancel_url:
+            return str(self.cancel_url)
+        if self.object is not None and hasattr(self.object, "get_absolute_url"):
+            return self.object.get_absolute_url()
+        return ""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("once_token", uuid.uuid4().hex)
+        ctx.setdefault("cancel_url", safe_next(self.request, self.get_cancel_url()))
+        ctx.setdefault("submit_label", self.submit_label)
+        ctx.setdefault("intro", self.intro)
+        ctx["object"] = self.object
+        return ctx
+
+    def form_invalid(self, form):
+        # a fresh token: the corrected form is a new attempt
+        return self.render_to_response(self.get_context_data(form=form, once_token=uuid.uuid4().hex))
+
+    def form_valid(self, form):
+        token = (self.request.POST.get(ONCE_FIELD) or "")[:64]
+        try:
+            with transaction.atomic():
+                claim = self._claim(token)
+                result = self.perform(form)
+                url = safe_next(self.request, self.get_success_url(result))
+                if claim is not None:
+                    FormSubmission.objects.filter(pk=claim.pk).update(result_url=url)
+        except _AlreadySent:
+            return self.already_sent(token)
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.form_invalid(form)
+        message = self.get_success_message(result)
+        if message:
+            messages.success(self.request, message)
+        return redirect(url)
+
+    def _claim(self, token):
+        if not token:
+            return None
+        try:
+            with transaction.atomic():
+                return FormSubmission.objects.create(token=token, user=self.request.user, path=self.request.path)
+        except IntegrityError:
+            raise _AlreadySent from None
+
+    def already_sent(self, token):
+        """The same form was sent before: show what that first send saved instead of saving it again."""
+        first = FormSubmission.objects.filter(token=token, user=self.request.user).first()
+        messages.info(self.request, _("This form had already been sent; it was saved once."))
+        return redirect(first.result_url if first and first.result_url else self.request.path)
+
+
+class ServiceActionView(ModuleMixin, View):
+    """A POST-only button that calls one service: `perform() -> object`; a refusal becomes an error message.
+
+    Subclasses set `module`, `permission_required`, `success_message` and implement `get_object()` (scoped)
+    and `perform()`. The answer is a redirect to `get_success_url(result)` (the object's page by default).
+    """
+
+    http_method_names = ["post"]
+    success_message = ""
+    success_url = None
+
+    def get_object(self):
+        return None
+
+    def perform(self):
+        raise ImproperlyConfigured(f"{type(self).__name__} must implement perform()")
+
+    def get_success_url(self, result=None):
+        if self.success_url:
+            return str(self.success_url)
+        target = result if hasattr(result, "get_absolute_url") else self.object
+        return target.get_absolute_url()
+
+    def get_error_url(self):
+        target = self.object
+        if target is not None and hasattr(target, "get_absolute_url"):
+            return target.get_absolute_url()
+        return str(self.success_url or "/")
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            with transaction.atomic():
+                result = self.perform()
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+            return redirect(safe_next(request, self.get_error_url()))
+        if self.success_message:
+            messages.success(request, self.success_message % {"object": result})
+        return redirect(safe_next(request, self.get_success_url(result)))
+
+
 def dashboard_cards(request, module_keys):
     """Cards from each module's `dashboard.py` (`cards(request) -> list[dict]`)."""
     cards = []
@@ -87,6 +269,7 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
     paginate_by = 25
     max_per_page = 200
     export_formats = ("xlsx", "csv")
+    export_class = SafeTableExport
     create_url_name = ""
     create_label = _("New")
     empty_text = _("Nothing here yet.")

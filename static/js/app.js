@@ -23,7 +23,7 @@
   }, true);
   document.addEventListener("submit", function (e) {
     var f = e.target;
-    if (f.hasAttribute("hx-get") || f.hasAttribute("hx-post") || f.method.toLowerCase() === "get") return;
+    if (f.hasAttribute("hx-get") || f.hasAttribute("hx-post") || (f.getAttribute("method") || "get").toLowerCase() === "get") return;
     if (f.dataset.submitted) { e.preventDefault(); return; }
     f.dataset.submitted = "1";
     setTimeout(function () { delete f.dataset.submitted; }, 4000);

@@ -1,0 +1,66 @@
+"""Queue a Celery task after commit, surviving a down broker.
+
+`enqueue_after_commit("inventory.check_thresholds_task", [product_id])` writes an `OutboxTask` row in the
+caller's transaction and, once it commits, sends the task and deletes the row. When the broker is down the
+row stays and `core.drain_outbox_task` (beat, every minute) sends it later. Tasks are named, never imported,
+so that a service never imports its app's tasks module (tasks call services, not the other way round).
+"""
+
+import logging
+
+from celery import current_app
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import OutboxTask
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(task_name: str, *args, **kwargs) -> OutboxTask:
+    row = OutboxTask.objects.create(task=task_name, args=list(args), kwargs=kwargs)
+    transaction.on_commit(lambda: send(row.pk))
+    return row
+
+
+def send(pk) -> bool:
+    """Send one queued task; True when the broker took it (the row is then deleted)."""
+    row = OutboxTask.objects.filter(pk=pk).first()
+    if row is None:  # the drain sent it already
+        return True
+    try:
+        _task(row.task).apply_async(args=row.args, kwargs=row.kwargs)
+    except Exception as exc:  # the broker is down (or the task unknown): keep the row for the drain
+        log.warning("task %s not sent, left in the outbox: %s", row.task, exc)
+        OutboxTask.objects.filter(pk=pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
+        return False
+    OutboxTask.objects.filter(pk=pk).delete()
+    return True
+
+
+def _task(name):
+    if name not in current_app.tasks:  # the apps' tasks modules are imported on first use in a web process
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
+def try_send(task_name: str, *args, **kwargs) -> bool:
+    """Send a task now when the caller keeps its own outbox (notification e-mails do); False if the broker is down."""
+    try:
+        _task(task_name).apply_async(args=list(args), kwargs=kwargs)
+    except Exception as exc:
+        log.warning("task %s not sent: %s", task_name, exc)
+        return False
+    return True
+
+
+def drain(*, older_than_seconds=30, limit=500) -> int:
+    """Send what is left in the outbox (rows older than a moment: younger ones are being sent after commit)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    sent = 0
+    for pk in OutboxTask.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:limit]:
+        if not send(pk):
+            break  # the broker is still down: the next run tries again
+        sent += 1
+    return sent
