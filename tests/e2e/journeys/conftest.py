@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import shot  # noqa: F401 (re-exported for the journeys)
+from tests.e2e.conftest import shot
 
 DEMO_PASSWORD = "hardware-demo-2026"
 LOCALES = {"en": "en-US", "zh": "zh-CN"}
@@ -57,16 +57,32 @@ def _django_db_helper(demo_company_once, django_db_blocker):
 
 
 @pytest.fixture
-def as_role(new_page):
+def as_role(request, new_page):
     """as_role("clerk", lang="zh") -> a signed-in page in a browser context of its own."""
+    request.node.journey_pages = pages = []
 
     def make(username, lang="en", password=DEMO_PASSWORD):
         page = new_page(locale=LOCALES.get(lang, lang))
         page.lang = lang
+        pages.append((username, page))
         login(page, username, password)
         return page
 
     return make
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a journey fails, every role's page as it was: var/screenshots/FAILED-<test>-<user>.png."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        name = re.sub(r"[^\w-]+", "-", item.name)
+        for username, page in getattr(item, "journey_pages", []):
+            try:
+                shot(page, f"FAILED-{name}-{username}")
+            except Exception:  # noqa: BLE001, S110 (a closed page: nothing to show)
+                pass
 
 
 def login(page, username, password=DEMO_PASSWORD):

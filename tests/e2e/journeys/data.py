@@ -55,12 +55,17 @@ def stocked_product(*, sku, on_hand, warehouse_code="SH", list_price="3.00", cos
 
 def customer_of(rep_username, *, name, credit_limit, terms_days=30):
     """A company customer owned by a rep, created by the general manager (whose authority covers the limit)."""
-    from crm import services
+    import re
 
+    from crm import services
+    from crm.validators import make_credit_code
+
+    serial = int(re.sub(r"\D", "", name) or 0) % 10**7
+    credit_code = make_credit_code("9", "1", "330106", f"J{serial:07d}")
     return services.create_customer(
         data={"name": name, "kind": "company", "customer_type": "retailer", "level": "b", "source": "walk_in",
               "province": "浙江省", "city": "杭州市", "district": "西湖区", "address": "文三路 100 号",
               "credit_limit": Decimal(credit_limit), "payment_terms_days": terms_days,
-              "invoice_title": name, "tax_number": "91330106MA2H7QW3K2"},
+              "credit_code": credit_code, "invoice_title": name, "tax_number": credit_code},
         contacts=[{"name": "王老板", "mobile": "13957100000"}], owner=user(rep_username), actor=user("gm"),
         confirm_duplicates=True)

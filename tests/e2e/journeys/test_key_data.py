@@ -22,7 +22,8 @@ def approve_from_queue(page, record_text):
     page.wait_for_selector("[data-testid=cr-diff]")
     page.fill("textarea[name=comment]", t(page, "Checked against the contract", "已核对合同"))
     page.locator("button[name=decision][value=approve]").click()
-    page.wait_for_selector("[data-testid=cr-status]")
+    page.wait_for_load_state()
+    assert record_text in page.inner_text(".alert-success")  # "The change of … is approved and saved."
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -39,13 +40,12 @@ def test_credit_limit_held_until_approved(as_role, lang):
     rep.click("[data-testid=save]")
     rep.wait_for_selector("[data-testid=pending-approval]")
     pending = rep.inner_text("[data-testid=pending-approval]")
-    assert "50,000.00" in pending and "80,000.00" in pending
+    assert re.search(r"50,?000\.00\D+80,?000\.00", pending), pending  # old → new
     assert profile_value(rep, "credit limit", "信用额度") == Decimal("50000")  # the old limit is in force
     shot(rep, f"j4-{lang}-01-credit-limit-pending")
 
     mgr = as_role("salesmgr", lang)
     approve_from_queue(mgr, customer.name)
-    assert mgr.inner_text("[data-testid=cr-status]").strip() == t(mgr, "Approved", "已批准")
     shot(mgr, f"j4-{lang}-02-credit-limit-approved")
 
     rep.reload()
@@ -70,7 +70,7 @@ def test_product_price_held_until_approved(as_role, lang):
     buyer.wait_for_url(re.compile(rf".*/inventory/products/{product.pk}/$"))
     assert profile_value(buyer, "List price", "标价") == Decimal("3.00"), "the new price is in force unapproved"
     pending = buyer.inner_text("[data-testid=pending-approval]")
-    assert "3.00" in pending and "3.50" in pending
+    assert re.search(r"3\.00\D+3\.50", pending), pending
     shot(buyer, f"j4-{lang}-04-price-pending")
 
     gm = as_role("gm", lang)
