@@ -8,6 +8,7 @@ creates its own customer, order, product or count and reads its "before" figures
 When the package ends the database is emptied and the reference data put back, as after any transactional test.
 """
 
+import contextlib
 import io
 import re
 import time
@@ -79,10 +80,8 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and report.failed:
         name = re.sub(r"[^\w-]+", "-", item.name)
         for username, page in getattr(item, "journey_pages", []):
-            try:
+            with contextlib.suppress(Exception):  # a closed page: nothing to show
                 shot(page, f"FAILED-{name}-{username}")
-            except Exception:  # noqa: BLE001, S110 (a closed page: nothing to show)
-                pass
 
 
 def login(page, username, password=DEMO_PASSWORD):
