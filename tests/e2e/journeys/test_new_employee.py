@@ -14,7 +14,7 @@ NEW_PASSWORD = "First-day-2026-hw"
 
 def open_user_management(it):
     """The user-management screen, found as a person would: the governance module's menu entry."""
-    it.click("[data-testid=sidebar] [data-module=governance]")
+    it.click("[data-testid=sidebar] [data-module=governance] > a")
     names = t(it, r"^\s*(Users|User accounts|Accounts)\s*$", r"^\s*(用户|用户管理|账号|账号管理|用户账号)\s*$")
     entry = it.locator("[data-testid=sidebar] a").filter(has_text=re.compile(names))
     assert entry.count(), "no user-management entry in the governance menu"
