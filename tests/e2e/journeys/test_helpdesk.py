@@ -9,8 +9,6 @@ from . import data
 from .conftest import shot, t
 
 
-@pytest.mark.xfail(reason="issue 14 item 2: a ticket sent twice (double click on Send) is created twice (step 'one "
-                          "ticket in IT's queue')", strict=True)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_ticket_from_any_page_answered(as_role, lang):
     from support.models import Ticket
