@@ -34,8 +34,9 @@ def shows_number(text: str, value: int) -> bool:
 
 
 @pytest.mark.xfail(reason="issue 14 item 8: the blind count shows the clerk the expected quantity (step 'the "
-                          "clerk's variance report shows no expected quantity'); then item 9: the demo has no "
-                          "warehouse manager (whmgr) to approve", strict=True)
+                          "clerk's variance report shows no expected quantity': the 'Expected at opening' column); "
+                          "then item 9 where the warehouse manager finds no Approve button and no reason why",
+                   strict=True)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_blind_count_to_ledger(as_role, lang):
     from inventory.models import Location
