@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.templatetags.erp import cny, qty
 
+from .forecast import explain
 from .models import (
     Location,
     Product,
@@ -272,7 +273,7 @@ class SuggestionTable(tables.Table):
 
     def render_why(self, record):
         out = format_html('<details class="small"><summary>{}</summary><div class="text-muted" '
-                          'style="max-width:28rem">{}</div></details>', _("Why?"), record.why)
+                          'style="max-width:28rem">{}</div></details>', _("Why?"), explain(record))
         if self._editable(record):
             out += self._form(record, format_html(
                 '<input type="hidden" name="status" value="snoozed"><button class="btn btn-sm btn-link p-0" '
@@ -284,7 +285,7 @@ class SuggestionTable(tables.Table):
         return out
 
     def value_why(self, record):
-        return record.why
+        return explain(record)
 
 
 class VarianceTable(tables.Table):
