@@ -366,7 +366,7 @@ def _pdf_response(content, filename):
 
 
 class ProductLabelsView(InventoryMixin, View):
-    """Label sheet for products: ?ids=1,2 or the products of the list's filters (POST q/category)."""
+    """Label sheet for products: ?ids=1,2 or the products the list shows with its filters (every filter-bar field)."""
 
     permission_required = "inventory.view_product"
 
@@ -374,10 +374,13 @@ class ProductLabelsView(InventoryMixin, View):
         from .filtersets import ProductFilterSet
 
         ids = [int(i) for i in params.getlist("ids") + params.get("ids", "").split(",") if str(i).isdigit()]
-        qs = Product.objects.filter(active=True).order_by("sku")
         if ids:
-            return qs.filter(pk__in=ids)
-        return ProductFilterSet({k: params.get(k, "") for k in ("q", "category")}, queryset=qs).qs
+            return Product.objects.filter(active=True, pk__in=ids).order_by("sku")
+        # every filter of the list's filter bar, as the list applies it (active products unless asked otherwise)
+        data = params.copy()
+        if not data.get("active"):
+            data["active"] = "true"
+        return ProductFilterSet(data, queryset=Product.objects.order_by("sku")).qs
 
     def respond(self, params):
         from .pdf import product_labels_pdf
