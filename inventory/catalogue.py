@@ -143,7 +143,8 @@ def add_supplier_contact(supplier, *, actor, **data) -> SupplierContact:
     return _save(SupplierContact(supplier=supplier), data, SUPPLIER_CONTACT_FIELDS, actor=actor)
 
 
-def _check_supplier_product(supplier, data, exclude_pk=None):
+def check_supplier_product(supplier, data, exclude_pk=None):
+    """One product once per supplier, one preferred supplier per product (the form shows it on its fields)."""
     product = data.get("product")
     if product is None:
         return
@@ -158,7 +159,7 @@ def _check_supplier_product(supplier, data, exclude_pk=None):
 @transaction.atomic
 def create_supplier_product(supplier, *, actor, **data) -> SupplierProduct:
     _require(actor, "inventory.add_supplierproduct")
-    _check_supplier_product(supplier, data)
+    check_supplier_product(supplier, data)
     return _save(SupplierProduct(supplier=supplier), data, SUPPLIER_PRODUCT_FIELDS, actor=actor)
 
 
@@ -167,5 +168,5 @@ def update_supplier_product(supplier_product, *, actor, **data) -> SupplierProdu
     _require(actor, "inventory.change_supplierproduct")
     current = _locked(supplier_product)
     merged = {"product": current.product, "preferred": current.preferred, **data}
-    _check_supplier_product(current.supplier, merged, exclude_pk=current.pk)
+    check_supplier_product(current.supplier, merged, exclude_pk=current.pk)
     return _save(current, data, SUPPLIER_PRODUCT_FIELDS, actor=actor)

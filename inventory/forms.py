@@ -4,10 +4,12 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.views import form_errors
 
 from . import catalogue, services
 from .choices import MovementKind
@@ -171,6 +173,14 @@ class SupplierProductForm(forms.ModelForm):
         limit_picker_choices(self.fields["product"], self.data.get("product"),
                              self.instance.product_id if self.instance.pk else None)
         self.helper = NoTagHelper()
+
+    def clean(self):
+        data = super().clean()
+        try:
+            catalogue.check_supplier_product(self.supplier, data, exclude_pk=self.instance.pk)
+        except ValidationError as exc:
+            form_errors(self, exc)
+        return data
 
 
 class PurchaseOrderForm(forms.ModelForm):

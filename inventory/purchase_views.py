@@ -6,6 +6,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView
@@ -276,43 +277,53 @@ class SuggestionListView(InventoryMixin, ERPListView):
         return ctx
 
 
-class SuggestionRecomputeView(InventoryMixin, View):
+class SuggestionRecomputeView(ServiceActionView):
+    module = "inventory"
+    permission_required = "inventory.change_purchasesuggestion"
+    success_url = reverse_lazy("inventory:suggestion_list")
+
+    def perform(self):
+        result = forecast.compute_suggestions(actor=self.request.user)
+        self.success_message = (_("Suggestions recomputed: %(items)s items need ordering (%(created)s new).")
+                                % result).replace("%", "%%")
+        return None
+
+
+class SuggestionUpdateView(ServiceActionView):
+    module = "inventory"
     permission_required = "inventory.change_purchasesuggestion"
 
-    def post(self, request):
-        result = forecast.compute_suggestions(actor=request.user)
-        messages.success(request, _("Suggestions recomputed: %(items)s items need ordering (%(created)s new).")
-                         % result)
-        return redirect("inventory:suggestion_list")
+    def get_object(self):
+        return get_object_or_404(PurchaseSuggestion.objects.select_related("product"), pk=self.kwargs["pk"])
+
+    def get_success_url(self, result=None):
+        # back to the list as it was (its filters and page), when the page came from this site
+        back = self.request.META.get("HTTP_REFERER", "")
+        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={self.request.get_host()}):
+            return back
+        return reverse("inventory:suggestion_list")
+
+    get_error_url = get_success_url
+
+    def perform(self):
+        p = self.request.POST
+        forecast.update_suggestion(self.object, actor=self.request.user, quantity=p.get("quantity") or None,
+                                   status=p.get("status") or None)
+        self.success_message = _("Suggestion for %(sku)s updated.") % {"sku": self.object.product.sku}
+        return None
 
 
-class SuggestionUpdateView(InventoryMixin, View):
-    permission_required = "inventory.change_purchasesuggestion"
-
-    def post(self, request, pk):
-        suggestion = get_object_or_404(PurchaseSuggestion, pk=pk)
-        try:
-            forecast.update_suggestion(suggestion, actor=request.user, quantity=request.POST.get("quantity") or None,
-                                       status=request.POST.get("status") or None)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("Suggestion for %(sku)s updated.") % {"sku": suggestion.product.sku})
-        return redirect(request.META.get("HTTP_REFERER") or reverse("inventory:suggestion_list"))
-
-
-class SuggestionOrderView(InventoryMixin, View):
+class SuggestionOrderView(ServiceActionView):
+    module = "inventory"
     permission_required = "inventory.add_purchaseorder"
+    success_url = reverse_lazy("inventory:purchaseorder_list")
 
-    def post(self, request):
-        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
-        try:
-            orders = forecast.order_suggestions(ids, actor=request.user)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-            return redirect("inventory:suggestion_list")
-        messages.success(request, _("%(n)s draft purchase order(s) created: %(numbers)s.")
-                         % {"n": len(orders), "numbers": ", ".join(o.number for o in orders)})
-        return redirect("inventory:purchaseorder_list")
+    def get_error_url(self):
+        return reverse("inventory:suggestion_list")
+
+    def perform(self):
+        ids = [i for i in self.request.POST.getlist("ids") if i.isdigit()]
+        orders = forecast.order_suggestions(ids, actor=self.request.user)
+        self.success_message = (_("%(n)s draft purchase order(s) created: %(numbers)s.") % {
+            "n": len(orders), "numbers": ", ".join(o.number for o in orders)}).replace("%", "%%")
+        return None
