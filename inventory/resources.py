@@ -32,11 +32,11 @@ class ProductResource(resources.ModelResource):
     def before_save_instance(self, instance, row, **kwargs):
         """An existing product's key data (price, cost) is not saved by the import: unless the importer may approve
         key data, the new values go to a change request (after the import) and the product keeps the old ones."""
-        from governance.keydata import key_fields_for
+        from governance import services as governance_services  # its public entry point for key data
 
         if instance.pk is None or self.actor is None or self.actor.has_perm("governance.approve_changerequest"):
             return
-        keys = key_fields_for(Product)
+        keys = governance_services.keydata.key_fields_for(Product)
         stored = Product.objects.filter(pk=instance.pk).values(*keys).first() or {}
         changes = {name: getattr(instance, name) for name in keys if name in stored
                    and getattr(instance, name) != stored[name]}
