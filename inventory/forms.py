@@ -9,8 +9,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.views import form_errors
 
-from . import services
+from . import catalogue, services
 from .choices import MovementKind
 from .models import (
     Location,
@@ -52,9 +53,7 @@ def limit_picker_choices(field, data_value, initial=None):
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = ["sku", "name_zh", "name_en", "category", "brand", "thread", "length_mm", "material", "finish",
-                  "strength_grade", "standard", "specification", "barcode_kind", "barcode", "base_unit",
-                  "unit_weight_g", "standard_cost", "list_price", "allow_negative", "active"]
+        fields = catalogue.PRODUCT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,13 +78,13 @@ class ProductForm(forms.ModelForm):
 class WarehouseForm(forms.ModelForm):
     class Meta:
         model = Warehouse
-        fields = ["code", "name_zh", "name_en", "address", "active"]
+        fields = catalogue.WAREHOUSE_FIELDS
 
 
 class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
-        fields = ["warehouse", "code", "description", "active"]
+        fields = catalogue.LOCATION_FIELDS
 
     def clean_code(self):
         return (self.cleaned_data.get("code") or "").strip().upper()
@@ -147,30 +146,17 @@ class MovementForm(forms.Form):
             self.add_error("quantity" if exc.code in {"nan", "not_positive"} else "unit", exc)
         return data
 
-    def save(self):
-        data = self.cleaned_data
-        from_loc, to_loc = data.get("from_location"), data.get("to_location")
-        if self.kind == MovementKind.ADJUSTMENT and data.get("direction") == "out":
-            from_loc, to_loc = to_loc, None
-        try:
-            return services.post_movement(
-                product=data["product"], quantity=data["base_quantity"], from_location=from_loc, to_location=to_loc,
-                kind=self.kind, actor=self.actor, reference=data.get("reference"), unit_cost=data.get("unit_cost"),
-                reason=data.get("reason", ""), idempotency_key=f"form:{data['idempotency_key']}")
-        except BusinessRuleError as exc:
-            raise ValidationError(exc.messages) from exc
-
 
 class SupplierForm(forms.ModelForm):
     class Meta:
         model = Supplier
-        fields = ["code", "name_zh", "name_en", "phone", "email", "address", "default_lead_time_days", "active"]
+        fields = catalogue.SUPPLIER_FIELDS
 
 
 class SupplierContactForm(forms.ModelForm):
     class Meta:
         model = SupplierContact
-        fields = ["name", "role", "phone", "email"]
+        fields = catalogue.SUPPLIER_CONTACT_FIELDS
 
 
 class SupplierProductForm(forms.ModelForm):
@@ -178,26 +164,22 @@ class SupplierProductForm(forms.ModelForm):
 
     class Meta:
         model = SupplierProduct
-        fields = ["product", "supplier_sku", "price", "lead_time_days", "pack_size", "moq", "preferred"]
+        fields = catalogue.SUPPLIER_PRODUCT_FIELDS
 
     def __init__(self, *args, supplier=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.supplier = supplier or self.instance.supplier
+        self.instance.supplier = self.supplier
         limit_picker_choices(self.fields["product"], self.data.get("product"),
                              self.instance.product_id if self.instance.pk else None)
         self.helper = NoTagHelper()
 
     def clean(self):
         data = super().clean()
-        product = data.get("product")
-        if product and SupplierProduct.objects.filter(supplier=self.supplier, product=product).exclude(
-                pk=self.instance.pk).exists():
-            self.add_error("product", _("This supplier already has %(sku)s.") % {"sku": product.sku})
-        if product and data.get("preferred") and SupplierProduct.objects.filter(
-                product=product, preferred=True).exclude(supplier=self.supplier).exists():
-            self.add_error("preferred", _("Another supplier is preferred for %(sku)s; unmark it first.")
-                           % {"sku": product.sku})
-        self.instance.supplier = self.supplier
+        try:
+            catalogue.check_supplier_product(self.supplier, data, exclude_pk=self.instance.pk)
+        except ValidationError as exc:
+            form_errors(self, exc)
         return data
 
 

@@ -61,16 +61,25 @@ def purchase_order_pdf(order) -> bytes:
     return pdf.build_pdf(story, title=_("Purchase order"), subtitle=order.number)
 
 
-def variance_pdf(stocktake, lines, totals) -> bytes:
+def variance_pdf(stocktake, lines, totals, *, blind=False) -> bytes:
+    """The variance report; `blind` (a counter of a blind count): counted quantities only."""
     st = pdf.styles()
     P = _para
-    rows = [[_("Location"), _("SKU"), _("Product"), _("Expected"), _("Counted"), _("Variance"), _("Value")]]
-    for ln in lines:
-        rows.append([ln.location.code, ln.product.sku, P(ln.product.name_zh, st["small"]), qty(ln.expected_now),
-                     qty(ln.counted), qty(ln.variance), pdf.money_text(ln.variance_value)])
-    rows.append(["", "", _("Total"), "", "", qty(totals["quantity"]), pdf.money_text(totals["value"])])
-    table = pdf.Table(rows, colWidths=[22 * mm, 34 * mm, 56 * mm, 18 * mm, 18 * mm, 18 * mm, 22 * mm], repeatRows=1)
-    table.setStyle(pdf.table_style(number_columns=(3, 4, 5, 6)))
+    if blind:
+        rows = [[_("Location"), _("SKU"), _("Product"), _("Counted")]]
+        rows += [[ln.location.code, ln.product.sku, P(ln.product.name_zh, st["small"]), qty(ln.counted)]
+                 for ln in lines]
+        table = pdf.Table(rows, colWidths=[26 * mm, 40 * mm, 96 * mm, 26 * mm], repeatRows=1)
+        table.setStyle(pdf.table_style(number_columns=(3,)))
+    else:
+        rows = [[_("Location"), _("SKU"), _("Product"), _("Expected"), _("Counted"), _("Variance"), _("Value")]]
+        for ln in lines:
+            rows.append([ln.location.code, ln.product.sku, P(ln.product.name_zh, st["small"]),
+                         qty(ln.expected_now), qty(ln.counted), qty(ln.variance), pdf.money_text(ln.variance_value)])
+        rows.append(["", "", _("Total"), "", "", qty(totals["quantity"]), pdf.money_text(totals["value"])])
+        table = pdf.Table(rows, colWidths=[22 * mm, 34 * mm, 56 * mm, 18 * mm, 18 * mm, 18 * mm, 22 * mm],
+                          repeatRows=1)
+        table.setStyle(pdf.table_style(number_columns=(3, 4, 5, 6)))
     story = [P(_("Variance report %(n)s") % {"n": stocktake.number}, st["title"]),
              P(_("Warehouse: %(w)s · Opened: %(t)s") % {
                  "w": stocktake.warehouse.name_zh, "t": f"{timezone.localtime(stocktake.opened_at):%Y-%m-%d %H:%M}"},

@@ -5,14 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import CreateView, DetailView, FormView, UpdateView
+from django.views.generic import DetailView, FormView
 
-from hardware_erp.core.views import ERPListView
+from hardware_erp.core.views import ERPListView, ServiceActionView
 
-from . import forecast, pdf, purchasing
+from . import catalogue, forecast, pdf, purchasing, workflow
 from .choices import POStatus
 from .filtersets import PurchaseOrderFilterSet, SuggestionFilterSet, SupplierFilterSet
 from .forms import (
@@ -25,7 +26,7 @@ from .forms import (
 )
 from .models import PurchaseOrder, PurchaseSuggestion, Supplier, SupplierProduct
 from .tables import PurchaseOrderTable, SuggestionTable, SupplierTable
-from .views import FormPageMixin, InventoryMixin
+from .views import InventoryFormView, InventoryMixin
 
 
 class SupplierListView(InventoryMixin, ERPListView):
@@ -57,69 +58,80 @@ class SupplierView(InventoryMixin, DetailView):
         return ctx
 
 
-class SupplierCreateView(FormPageMixin, CreateView):
-    model = Supplier
+class SupplierCreateView(InventoryFormView):
     form_class = SupplierForm
     permission_required = "inventory.add_supplier"
     title = _("New supplier")
-    cancel_url_name = "inventory:supplier_list"
+    success_message = _("Supplier %(object)s saved.")
+    cancel_url = reverse_lazy("inventory:supplier_list")
+
+    def perform(self, form):
+        return catalogue.create_supplier(actor=self.request.user, **form.cleaned_data)
 
 
-class SupplierEditView(FormPageMixin, UpdateView):
-    model = Supplier
+class SupplierEditView(InventoryFormView):
     form_class = SupplierForm
     permission_required = "inventory.change_supplier"
     title = _("Edit supplier")
+    success_message = _("Supplier %(object)s saved.")
+
+    def get_object(self):
+        return get_object_or_404(Supplier, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        return catalogue.update_supplier(self.object, actor=self.request.user, **form.cleaned_data)
 
 
-class SupplierContactCreateView(InventoryMixin, View):
+class SupplierContactCreateView(ServiceActionView):
+    module = "inventory"
     permission_required = "inventory.change_supplier"
+    success_message = _("Contact added.")
 
-    def post(self, request, pk):
-        supplier = get_object_or_404(Supplier, pk=pk)
-        form = SupplierContactForm(request.POST)
-        if form.is_valid():
-            form.instance.supplier = supplier
-            form.save()
-            messages.success(request, _("Contact added."))
-        else:
-            for errs in form.errors.values():
-                for e in errs:
-                    messages.error(request, e)
-        return redirect(supplier.get_absolute_url())
+    def get_object(self):
+        return get_object_or_404(Supplier, pk=self.kwargs["pk"])
+
+    def perform(self):
+        form = SupplierContactForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        catalogue.add_supplier_contact(self.object, actor=self.request.user, **form.cleaned_data)
+        return self.object
 
 
-class SupplierProductCreateView(FormPageMixin, CreateView):
-    model = SupplierProduct
+class SupplierProductCreateView(InventoryFormView):
     form_class = SupplierProductForm
     permission_required = "inventory.add_supplierproduct"
     title = _("Add a product to the supplier")
 
-    def dispatch(self, request, *args, **kwargs):
-        self.supplier = get_object_or_404(Supplier, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_supplier(self):
+        return get_object_or_404(Supplier, pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
+        self.supplier = self.get_supplier()
         return {**super().get_form_kwargs(), "supplier": self.supplier}
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "cancel_url": self.supplier.get_absolute_url()}
+    def get_cancel_url(self):
+        return self.get_supplier().get_absolute_url()
 
-    def get_success_url(self):
-        return self.supplier.get_absolute_url()
+    def get_success_url(self, result=None):
+        return result.supplier.get_absolute_url()
+
+    def perform(self, form):
+        return catalogue.create_supplier_product(self.supplier, actor=self.request.user, **form.cleaned_data)
 
 
-class SupplierProductEditView(SupplierProductCreateView, UpdateView):
+class SupplierProductEditView(SupplierProductCreateView):
     permission_required = "inventory.change_supplierproduct"
     title = _("Edit supplier product")
 
-    def dispatch(self, request, *args, **kwargs):
-        self.object = get_object_or_404(SupplierProduct, pk=kwargs["pk"])
-        self.supplier = self.object.supplier
-        return super(SupplierProductCreateView, self).dispatch(request, *args, **kwargs)
+    def get_object(self):
+        return get_object_or_404(SupplierProduct.objects.select_related("supplier"), pk=self.kwargs["pk"])
 
-    def get_object(self, queryset=None):
-        return self.object
+    def get_supplier(self):
+        return self.object.supplier
+
+    def perform(self, form):
+        return catalogue.update_supplier_product(self.object, actor=self.request.user, **form.cleaned_data)
 
 
 class PurchaseOrderListView(InventoryMixin, ERPListView):
@@ -155,60 +167,57 @@ class PurchaseOrderView(InventoryMixin, DetailView):
         ctx["lines"] = list(o.lines.select_related("product__base_unit"))
         ctx["total"] = sum((ln.amount for ln in ctx["lines"]), 0)
         ctx["events"] = o.events.select_related("actor")
-        ctx["actions"] = [(s, POStatus(s).label) for s in purchasing.allowed_transitions(o, self.request.user)]
+        ctx["actions"] = workflow.buttons(purchasing.MACHINE, o, self.request.user)
         ctx["can_receive"] = (o.status in (POStatus.SENT, POStatus.PARTIAL)
                               and self.request.user.has_perm("inventory.receive_purchaseorder"))
         return ctx
 
 
-class PurchaseOrderCreateView(InventoryMixin, FormView):
+class PurchaseOrderCreateView(InventoryFormView):
     permission_required = "inventory.add_purchaseorder"
     template_name = "inventory/purchaseorder_form.html"
     form_class = PurchaseOrderForm
     title = _("New purchase order")
+    submit_label = _("Create purchase order")
+    cancel_url = reverse_lazy("inventory:purchaseorder_list")
 
     def get_initial(self):
         return {"supplier": self.request.GET.get("supplier")}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.setdefault("formset", POLineFormSet(self.request.POST or None, prefix="lines"))
-        ctx["cancel_url"] = reverse("inventory:purchaseorder_list")
+        ctx["formset"] = getattr(self, "formset", None) or POLineFormSet(self.request.POST or None, prefix="lines")
         return ctx
 
-    def form_valid(self, form):
-        formset = POLineFormSet(self.request.POST, prefix="lines")
-        if not formset.is_valid():
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+    def perform(self, form):
+        self.formset = POLineFormSet(self.request.POST, prefix="lines")
+        if not self.formset.is_valid():
+            raise ValidationError(_("Correct the lines marked in red."))
         lines = [(f.cleaned_data["product"], f.cleaned_data["quantity"], f.cleaned_data.get("unit_price"))
-                 for f in formset if f.cleaned_data.get("product")]
-        try:
-            order = purchasing.create_purchase_order(actor=self.request.user, lines=lines, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        messages.success(self.request, _("Purchase order %(n)s created.") % {"n": order.number})
-        return redirect(order.get_absolute_url())
+                 for f in self.formset if f.cleaned_data.get("product")]
+        return purchasing.create_purchase_order(actor=self.request.user, lines=lines, **form.cleaned_data)
+
+    def get_success_message(self, result):
+        return _("Purchase order %(n)s created.") % {"n": result.number}
 
 
-class PurchaseOrderTransitionView(InventoryMixin, View):
+class PurchaseOrderTransitionView(ServiceActionView):
+    module = "inventory"
     permission_required = "inventory.view_purchaseorder"
+    success_message = _("Purchase order updated.")
 
-    def post(self, request, pk):
-        order = get_object_or_404(PurchaseOrder, pk=pk)
+    def get_object(self):
+        return get_object_or_404(PurchaseOrder, pk=self.kwargs["pk"])
+
+    def perform(self):
+        to = self.request.POST.get("to", "")
+        if to not in POStatus.values:
+            raise ValidationError(_("Unknown action."))
         try:
-            purchasing.transition(order, request.POST.get("to", ""), actor=request.user,
-                                  note=request.POST.get("note", "")[:300])
-        except ValueError:
-            messages.error(request, _("Unknown action."))
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
+            return purchasing.transition(self.object, to, actor=self.request.user,
+                                         note=self.request.POST.get("note", "")[:300])
         except PermissionDenied as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Purchase order updated."))
-        return redirect(order.get_absolute_url())
+            raise ValidationError(str(exc)) from None
 
 
 class PurchaseOrderPdfView(InventoryMixin, View):
@@ -268,43 +277,53 @@ class SuggestionListView(InventoryMixin, ERPListView):
         return ctx
 
 
-class SuggestionRecomputeView(InventoryMixin, View):
+class SuggestionRecomputeView(ServiceActionView):
+    module = "inventory"
+    permission_required = "inventory.change_purchasesuggestion"
+    success_url = reverse_lazy("inventory:suggestion_list")
+
+    def perform(self):
+        result = forecast.compute_suggestions(actor=self.request.user)
+        self.success_message = (_("Suggestions recomputed: %(items)s items need ordering (%(created)s new).")
+                                % result).replace("%", "%%")
+        return None
+
+
+class SuggestionUpdateView(ServiceActionView):
+    module = "inventory"
     permission_required = "inventory.change_purchasesuggestion"
 
-    def post(self, request):
-        result = forecast.compute_suggestions(actor=request.user)
-        messages.success(request, _("Suggestions recomputed: %(items)s items need ordering (%(created)s new).")
-                         % result)
-        return redirect("inventory:suggestion_list")
+    def get_object(self):
+        return get_object_or_404(PurchaseSuggestion.objects.select_related("product"), pk=self.kwargs["pk"])
+
+    def get_success_url(self, result=None):
+        # back to the list as it was (its filters and page), when the page came from this site
+        back = self.request.META.get("HTTP_REFERER", "")
+        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={self.request.get_host()}):
+            return back
+        return reverse("inventory:suggestion_list")
+
+    get_error_url = get_success_url
+
+    def perform(self):
+        p = self.request.POST
+        forecast.update_suggestion(self.object, actor=self.request.user, quantity=p.get("quantity") or None,
+                                   status=p.get("status") or None)
+        self.success_message = _("Suggestion for %(sku)s updated.") % {"sku": self.object.product.sku}
+        return None
 
 
-class SuggestionUpdateView(InventoryMixin, View):
-    permission_required = "inventory.change_purchasesuggestion"
-
-    def post(self, request, pk):
-        suggestion = get_object_or_404(PurchaseSuggestion, pk=pk)
-        try:
-            forecast.update_suggestion(suggestion, actor=request.user, quantity=request.POST.get("quantity") or None,
-                                       status=request.POST.get("status") or None)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("Suggestion for %(sku)s updated.") % {"sku": suggestion.product.sku})
-        return redirect(request.META.get("HTTP_REFERER") or reverse("inventory:suggestion_list"))
-
-
-class SuggestionOrderView(InventoryMixin, View):
+class SuggestionOrderView(ServiceActionView):
+    module = "inventory"
     permission_required = "inventory.add_purchaseorder"
+    success_url = reverse_lazy("inventory:purchaseorder_list")
 
-    def post(self, request):
-        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
-        try:
-            orders = forecast.order_suggestions(ids, actor=request.user)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-            return redirect("inventory:suggestion_list")
-        messages.success(request, _("%(n)s draft purchase order(s) created: %(numbers)s.")
-                         % {"n": len(orders), "numbers": ", ".join(o.number for o in orders)})
-        return redirect("inventory:purchaseorder_list")
+    def get_error_url(self):
+        return reverse("inventory:suggestion_list")
+
+    def perform(self):
+        ids = [i for i in self.request.POST.getlist("ids") if i.isdigit()]
+        orders = forecast.order_suggestions(ids, actor=self.request.user)
+        self.success_message = (_("%(n)s draft purchase order(s) created: %(numbers)s.") % {
+            "n": len(orders), "numbers": ", ".join(o.number for o in orders)}).replace("%", "%%")
+        return None

@@ -9,39 +9,37 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import money
+from hardware_erp.core.states import StateMachine, Transition
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from . import services
 from .choices import MovementKind, POStatus
 from .models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, StockMovement, SupplierProduct
 
-# to-state -> (allowed from-states, permission needed)
-TRANSITIONS = {
-    POStatus.APPROVED: ({POStatus.DRAFT}, "inventory.approve_purchaseorder"),
-    POStatus.DRAFT: ({POStatus.APPROVED}, "inventory.change_purchaseorder"),
-    POStatus.SENT: ({POStatus.APPROVED}, "inventory.change_purchaseorder"),
-    POStatus.PARTIAL: ({POStatus.SENT, POStatus.PARTIAL}, "inventory.receive_purchaseorder"),
-    POStatus.RECEIVED: ({POStatus.SENT, POStatus.PARTIAL}, "inventory.receive_purchaseorder"),
-    POStatus.CANCELLED: ({POStatus.DRAFT, POStatus.APPROVED, POStatus.SENT}, "inventory.change_purchaseorder"),
-}
+P = POStatus
+
+# a purchase order's life; receipts (partial / received) follow from receiving, not from a button
+MACHINE = StateMachine([
+    Transition({P.DRAFT}, P.APPROVED, "inventory.approve_purchaseorder", _("Approve"), style="success"),
+    Transition({P.APPROVED}, P.SENT, "inventory.change_purchaseorder", _("Send to supplier")),
+    Transition({P.APPROVED}, P.DRAFT, "inventory.change_purchaseorder", _("Back to draft"),
+               style="outline-secondary"),
+    Transition({P.SENT, P.PARTIAL}, P.PARTIAL, "inventory.receive_purchaseorder", _("Receive"), manual=False),
+    Transition({P.SENT, P.PARTIAL}, P.RECEIVED, "inventory.receive_purchaseorder", _("Receive"), manual=False),
+    Transition({P.DRAFT, P.APPROVED, P.SENT}, P.CANCELLED, "inventory.change_purchaseorder", _("Cancel order"),
+               style="outline-danger"),
+])
 
 
 def allowed_transitions(order, user) -> list[str]:
-    return [to for to, (sources, perm) in TRANSITIONS.items()
-            if order.status in sources and user.has_perm(perm) and to not in (POStatus.PARTIAL, POStatus.RECEIVED)]
+    return [a.target for a in MACHINE.actions(order, user) if a.allowed]
 
 
 @transaction.atomic
 def transition(order, to, *, actor, note="") -> PurchaseOrder:
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
     to = POStatus(to)
-    sources, perm = TRANSITIONS[to]
-    if not actor.has_perm(perm):
-        raise PermissionDenied(_("You may not do this with purchase orders."))
-    if order.status not in sources:
-        raise BusinessRuleError(_("Purchase order %(number)s is %(status)s and cannot become %(to)s."),
-                                params={"number": order.number, "status": order.get_status_display(),
-                                        "to": to.label}, code="state")
+    MACHINE.check(order, to, actor)
     if to == POStatus.APPROVED and not order.lines.exists():
         raise BusinessRuleError(_("Add at least one line before approving."), code="empty")
     PurchaseOrderEvent.objects.create(order=order, from_status=order.status, to_status=to, actor=actor, note=note)
@@ -121,6 +119,7 @@ def receive_purchase_order(*, order, receipts, actor, key) -> list:
         PurchaseOrderLine.objects.filter(pk=line.pk).update(received_quantity=F("received_quantity") + q)
     done = not PurchaseOrderLine.objects.filter(order=order, received_quantity__lt=F("quantity")).exists()
     to = POStatus.RECEIVED if done else POStatus.PARTIAL
+    MACHINE.check(order, to, actor)
     PurchaseOrderEvent.objects.create(order=order, from_status=order.status, to_status=to, actor=actor,
                                       note=", ".join(f"{ln.product.sku} {fmt_qty(q)}" for ln, q, _ in todo)[:300])
     order.status = to

@@ -5,6 +5,7 @@ import logging
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -303,13 +304,31 @@ def location_by_code(warehouse: Warehouse, code: str) -> Location:
 
 def check_product_import(dataset, *, actor, file_name: str = ""):
     """Dry-run a product spreadsheet (nothing is written) and record the check for the data quality page:
-    the rows and the rows refused. Returns django-import-export's result."""
+    the rows and the rows refused. Returns django-import-export's result and {product pk: [key fields]} of the rows
+    whose price or cost change will wait for approval."""
     from governance.services import record_import
 
     from .resources import ProductResource
 
-    result = ProductResource().import_data(dataset, dry_run=True, raise_errors=False)
+    resource = ProductResource(actor=actor)
+    result = resource.import_data(dataset, dry_run=True, raise_errors=False)
     refused = {row.number for row in result.invalid_rows} | {number for number, _errors in result.row_errors()}
     record_import(user=actor, model_label="inventory.product", file_name=file_name, total_rows=dataset.height,
                   error_rows=len(refused))
-    return result
+    return result, {pk: sorted(changes) for pk, changes in resource.held.items()}
+
+
+@transaction.atomic
+def import_products(dataset, *, actor):
+    """Import a checked product spreadsheet: new products created, known SKUs updated; changes of key data (price,
+    cost) go to change requests unless the actor may approve them. Refused as a whole on any error."""
+    from .resources import ProductResource
+
+    if not actor.has_perm("inventory.add_product"):
+        raise PermissionDenied(_("You may not import products."))
+    resource = ProductResource(actor=actor)
+    result = resource.import_data(dataset, dry_run=False, raise_errors=False, rollback_on_validation_errors=True)
+    if result.has_errors() or result.has_validation_errors():
+        raise BusinessRuleError(_("The import was refused and nothing was written: the data changed since the "
+                                  "preview. Upload it again."), code="changed")
+    return result, sorted(resource.held)

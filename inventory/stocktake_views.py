@@ -1,26 +1,26 @@
 """Stocktake pages: list, open, the scanning page (JSON endpoint), variance report (page, PDF, Excel), approval."""
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView
 
+from hardware_erp.core.exports import export_response
 from hardware_erp.core.templatetags.erp import qty
-from hardware_erp.core.views import ERPListView
+from hardware_erp.core.views import ERPListView, ServiceActionView
 
-from . import pdf, stocktakes
+from . import pdf, stocktakes, workflow
 from .choices import EntryMethod, StocktakeStatus
 from .filtersets import StocktakeFilterSet
 from .forms import NoTagHelper
 from .models import Category, Location, Stocktake, Warehouse
 from .tables import StocktakeTable, VarianceTable
-from .views import InventoryMixin
+from .views import InventoryFormView, InventoryMixin
 
 
 class StocktakeListView(InventoryMixin, ERPListView):
@@ -71,21 +71,19 @@ class StocktakeOpenForm(forms.Form):
         return data
 
 
-class StocktakeCreateView(InventoryMixin, FormView):
+class StocktakeCreateView(InventoryFormView):
     permission_required = "inventory.add_stocktake"
     form_class = StocktakeOpenForm
-    template_name = "inventory/form.html"
     title = _("Open a count")
+    submit_label = _("Open the count")
+    cancel_url = reverse_lazy("inventory:stocktake_list")
 
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "cancel_url": reverse("inventory:stocktake_list"),
-                "submit_label": _("Open the count")}
+    def perform(self, form):
+        return stocktakes.open_stocktake(actor=self.request.user, **form.cleaned_data)
 
-    def form_valid(self, form):
-        st = stocktakes.open_stocktake(actor=self.request.user, **form.cleaned_data)
-        messages.success(self.request, _("Count %(n)s opened with %(lines)s lines; expected quantities are frozen.")
-                         % {"n": st.number, "lines": st.lines.count()})
-        return redirect(st.get_absolute_url())
+    def get_success_message(self, result):
+        return _("Count %(n)s opened with %(lines)s lines; expected quantities are frozen.") % {
+            "n": result.number, "lines": result.lines.count()}
 
 
 class StocktakeView(InventoryMixin, DetailView):
@@ -104,15 +102,17 @@ class StocktakeView(InventoryMixin, DetailView):
         lines = list(stocktakes.lines_with_variance(st).select_related("product__base_unit", "location")
                      .order_by("location__code", "product__sku"))
         ctx["title"] = _("Stocktake %(n)s") % {"n": st.number}
-        ctx["table"] = VarianceTable(lines, threshold=st.recount_threshold_pct)
+        ctx["blind_for_me"] = st.hides_expected_from(self.request.user)
+        ctx["table"] = VarianceTable(lines, threshold=st.recount_threshold_pct, blind=ctx["blind_for_me"])
         ctx["table"].paginate(page=self.request.GET.get("page", 1), per_page=100)
         ctx["totals"] = stocktakes.variance_totals(lines)
         ctx["n_counted"] = sum(1 for ln in lines if ln.counted is not None)
         ctx["n_lines"] = len(lines)
         ctx["problems"] = stocktakes.invalid_lines(st, lines) if st.status == StocktakeStatus.COUNTING else []
         user = self.request.user
-        ctx["can_approve"] = (st.status == StocktakeStatus.COUNTING and user.has_perm("inventory.approve_stocktake")
-                              and st.opened_by_id != user.pk)
+        ctx["buttons"] = {b.target: b for b in workflow.buttons(
+            stocktakes.MACHINE, st, user, extra_check=lambda t: stocktakes.segregation_reason(st, user, t.target))}
+        ctx["events"] = st.events.select_related("actor")
         ctx["can_count"] = st.status == StocktakeStatus.COUNTING and user.has_perm("inventory.count_stocktake")
         ctx["can_manage"] = st.status == StocktakeStatus.COUNTING and user.has_perm("inventory.change_stocktake")
         return ctx
@@ -166,36 +166,39 @@ class StocktakeScanView(InventoryMixin, View):
         out = {"ok": True, "sku": line.product.sku, "name": line.product.name, "spec": line.product.spec_line,
                "location": location.code, "counted": qty(line.counted), "recount": line.needs_recount,
                "new_line": line.added_during_count}
-        if not st.blind:
+        if not st.hides_expected_from(request.user):
             out["expected"] = qty(line.expected)
+        else:
+            out["new_line"] = False  # "not expected here" would tell a blind counter the expected quantity
         return JsonResponse(out)
 
 
-class StocktakeActionView(InventoryMixin, View):
+class StocktakeActionView(ServiceActionView):
+    """The count's buttons: approve or cancel (the state machine's transitions), send lines for recount."""
+
+    module = "inventory"
     permission_required = "inventory.view_stocktake"
 
-    def post(self, request, pk):
-        st = get_object_or_404(Stocktake, pk=pk)
-        action = request.POST.get("action")
+    def get_object(self):
+        return get_object_or_404(Stocktake, pk=self.kwargs["pk"])
+
+    def perform(self):
+        action, user = self.request.POST.get("action"), self.request.user
+        if action == "recount":
+            n = stocktakes.request_recounts(self.object, actor=user)
+            self.success_message = _("%(n)s line(s) sent for recount.") % {"n": n}
+            return self.object
+        to = {"approve": StocktakeStatus.APPROVED, "cancel": StocktakeStatus.CANCELLED}.get(action)
+        if to is None:
+            raise ValidationError(_("Unknown action."))
         try:
-            if action == "approve":
-                moves = stocktakes.approve_stocktake(st, actor=request.user,
-                                                     treat_uncounted_as_zero=request.POST.get("zero") == "1")
-                messages.success(request, _("Count approved: %(n)s adjustments posted.") % {"n": len(moves)})
-            elif action == "recount":
-                n = stocktakes.request_recounts(st, actor=request.user)
-                messages.success(request, _("%(n)s line(s) sent for recount.") % {"n": n})
-            elif action == "cancel":
-                stocktakes.cancel_stocktake(st, actor=request.user)
-                messages.success(request, _("Count cancelled."))
-            else:
-                messages.error(request, _("Unknown action."))
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
+            st = stocktakes.transition(self.object, to, actor=user, note=self.request.POST.get("note", "")[:300],
+                                       treat_uncounted_as_zero=self.request.POST.get("zero") == "1")
         except PermissionDenied as exc:
-            messages.error(request, str(exc) or _("You may not do this."))
-        return redirect(st.get_absolute_url())
+            raise ValidationError(str(exc) or _("You may not do this.")) from None
+        self.success_message = (_("Count approved: %(n)s adjustments posted.") % {"n": len(st.posted)}
+                                if to == StocktakeStatus.APPROVED else _("Count cancelled."))
+        return st
 
 
 class StocktakeReportView(InventoryMixin, View):
@@ -208,11 +211,11 @@ class StocktakeReportView(InventoryMixin, View):
         lines = list(stocktakes.lines_with_variance(st).select_related("product", "location")
                      .order_by("location__code", "product__sku"))
         totals = stocktakes.variance_totals(lines)
+        blind = st.hides_expected_from(request.user)
         if fmt == "pdf":
-            response = HttpResponse(pdf.variance_pdf(st, lines, totals), content_type="application/pdf")
+            response = HttpResponse(pdf.variance_pdf(st, lines, totals, blind=blind), content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="{st.number}-variance.pdf"'
             return response
-        from django_tables2.export import TableExport
-
-        table = VarianceTable(lines, threshold=st.recount_threshold_pct)
-        return TableExport("xlsx", table).response(f"{st.number}-variance.xlsx")
+        table = VarianceTable(lines, threshold=st.recount_threshold_pct, blind=blind)
+        values = iter(table.as_values())
+        return export_response(next(values), values, filename=f"{st.number}-variance.xlsx", title=st.number)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import quantity
 from hardware_erp.core.outbox import enqueue_after_commit
+from hardware_erp.core.states import StateMachine, Transition
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from . import services
@@ -30,12 +31,50 @@ from .models import (
     StockLevel,
     StockMovement,
     Stocktake,
+    StocktakeEvent,
     StocktakeLine,
 )
 from .models.catalogue import COST_PLACES
 
 QTY = DecimalField(max_digits=14, decimal_places=3)
 ZERO = Decimal("0")
+S = StocktakeStatus
+
+# a count's life: counted, then approved (its variances posted) or cancelled; `transition` is the one way
+MACHINE = StateMachine([
+    Transition({S.COUNTING, S.REVIEW}, S.APPROVED, "inventory.approve_stocktake", _("Approve and post adjustments"),
+               style="success"),
+    Transition({S.COUNTING, S.REVIEW}, S.CANCELLED, "inventory.change_stocktake", _("Cancel count"),
+               style="outline-danger"),
+])
+
+
+def segregation_reason(stocktake, actor, target) -> str:
+    """Why `actor` may not take `stocktake` to `target` although the role allows it ("" when nothing stops them)."""
+    if target == S.APPROVED and stocktake.opened_by_id == actor.pk:
+        return str(_("You opened this count, so another manager approves it."))
+    return ""
+
+
+@transaction.atomic
+def transition(stocktake, to, *, actor, note="", treat_uncounted_as_zero=False):
+    """Move a count to `to` (approved: its variances are posted; cancelled) and write the event row. Returns the
+    stocktake, with `posted` (the adjustment movements) when approved."""
+    st = Stocktake.objects.select_for_update().select_related("warehouse").get(pk=stocktake.pk)
+    if to == S.APPROVED and st.status == S.APPROVED:
+        raise BusinessRuleError(_("Stocktake %(n)s is %(status)s already."),
+                                params={"n": st.number, "status": st.get_status_display()}, code="state")
+    MACHINE.check(st, to, actor)
+    refused = segregation_reason(st, actor, to)
+    if refused:
+        raise BusinessRuleError(refused, code="segregation")
+    before = st.status
+    st.posted = _post_variances(st, actor=actor, treat_uncounted_as_zero=treat_uncounted_as_zero) \
+        if to == S.APPROVED else []
+    st.status = to
+    st.save(update_fields=["status", "approved_by", "approved_at"])
+    StocktakeEvent.objects.create(stocktake=st, from_status=before, to_status=to, actor=actor, note=note[:300])
+    return st
 
 
 @transaction.atomic
@@ -48,6 +87,7 @@ def open_stocktake(*, warehouse, actor, locations=(), categories=(), blind=False
                                   recount_threshold_pct=recount_threshold_pct, note=note)
     st.number = f"ST{st.pk:06d}"
     st.save(update_fields=["number"])
+    StocktakeEvent.objects.create(stocktake=st, from_status="", to_status=S.COUNTING, actor=actor, note=note[:300])
     if locations:
         st.locations.set(locations)
     if categories:
@@ -226,22 +266,16 @@ def _add_to_levels(deltas: dict, now, chunk=1000):
                         f"WHERE {table}.id = v.id", [x for pair in part for x in pair] + [now])
 
 
-@transaction.atomic
 def approve_stocktake(stocktake, *, actor, treat_uncounted_as_zero=False) -> list[StockMovement]:
-    """Post the variances as stocktake corrections, all in one transaction.
+    """Post the variances as stocktake corrections, all in one transaction (`transition` to approved).
 
     Refused when the approver opened the count (segregation of duties), when it was approved already,
     or when any line is invalid: every invalid line is listed in one message.
     """
-    st = Stocktake.objects.select_for_update().select_related("warehouse").get(pk=stocktake.pk)
-    if not actor.has_perm("inventory.approve_stocktake"):
-        raise PermissionDenied(_("You may not approve stocktakes."))
-    if st.status != StocktakeStatus.COUNTING:
-        raise BusinessRuleError(_("Stocktake %(n)s is %(status)s already."),
-                                params={"n": st.number, "status": st.get_status_display()}, code="state")
-    if st.opened_by_id == actor.pk:
-        raise BusinessRuleError(_("The person who opened a count cannot approve it: ask another manager."),
-                                code="segregation")
+    return transition(stocktake, S.APPROVED, actor=actor, treat_uncounted_as_zero=treat_uncounted_as_zero).posted
+
+
+def _post_variances(st, *, actor, treat_uncounted_as_zero) -> list[StockMovement]:
     if treat_uncounted_as_zero:
         StocktakeLine.objects.filter(stocktake=st, counted__isnull=True, needs_recount=False).update(counted=ZERO)
     lines = list(lines_with_variance(st).select_related("product", "location").order_by("pk"))
@@ -285,20 +319,11 @@ def approve_stocktake(stocktake, *, actor, treat_uncounted_as_zero=False) -> lis
         deltas[levels[(ln.product_id, ln.location_id)]] = ln.variance
     services.insert_movements(movements)
     _add_to_levels(deltas, now)
-    st.status, st.approved_by, st.approved_at = StocktakeStatus.APPROVED, actor, now
-    st.save(update_fields=["status", "approved_by", "approved_at"])
+    st.approved_by, st.approved_at = actor, now
     if product_ids:
         enqueue_after_commit("inventory.check_thresholds_task", list(product_ids))
     return movements
 
 
-@transaction.atomic
-def cancel_stocktake(stocktake, *, actor) -> Stocktake:
-    st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if not actor.has_perm("inventory.change_stocktake"):
-        raise PermissionDenied(_("You may not cancel stocktakes."))
-    if st.status != StocktakeStatus.COUNTING:
-        raise BusinessRuleError(_("Only an open count can be cancelled."))
-    st.status = StocktakeStatus.CANCELLED
-    st.save(update_fields=["status"])
-    return st
+def cancel_stocktake(stocktake, *, actor, note="") -> Stocktake:
+    return transition(stocktake, S.CANCELLED, actor=actor, note=note)

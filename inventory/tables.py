@@ -6,8 +6,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.money import money
+from hardware_erp.core.money import quantity as to_quantity
 from hardware_erp.core.templatetags.erp import cny, qty
 
+from .forecast import explain
 from .models import (
     Location,
     Product,
@@ -34,12 +37,16 @@ class QtyColumn(tables.Column):
         return qty(value)
 
     def value(self, value):
-        return value
+        """The exported number, rounded as the page shows it (three places)."""
+        return to_quantity(value) if value not in (None, "") else None
 
 
 class MoneyColumn(QtyColumn):
     def render(self, value):
         return cny(value)
+
+    def value(self, value):
+        return money(value) if value not in (None, "") else None
 
 
 class ProductColumn(tables.Column):
@@ -272,7 +279,7 @@ class SuggestionTable(tables.Table):
 
     def render_why(self, record):
         out = format_html('<details class="small"><summary>{}</summary><div class="text-muted" '
-                          'style="max-width:28rem">{}</div></details>', _("Why?"), record.why)
+                          'style="max-width:28rem">{}</div></details>', _("Why?"), explain(record))
         if self._editable(record):
             out += self._form(record, format_html(
                 '<input type="hidden" name="status" value="snoozed"><button class="btn btn-sm btn-link p-0" '
@@ -284,10 +291,15 @@ class SuggestionTable(tables.Table):
         return out
 
     def value_why(self, record):
-        return record.why
+        return explain(record)
 
 
 class VarianceTable(tables.Table):
+    """The variance report; `blind=True` (a counter of a blind count) leaves out every column that shows or
+    reveals the expected quantity."""
+
+    EXPECTED_COLUMNS = ("expected", "moved", "expected_now", "variance", "variance_value")
+
     location = tables.Column(verbose_name=_("Location"), accessor="location__code")
     product = ProductColumn(verbose_name=_("Product"))
     expected = QtyColumn(verbose_name=_("Expected at opening"))
@@ -303,7 +315,9 @@ class VarianceTable(tables.Table):
         orderable = False
         row_attrs = {"data-testid": "variance-row"}
 
-    def __init__(self, *args, threshold=None, **kwargs):
+    def __init__(self, *args, threshold=None, blind=False, **kwargs):
+        if blind:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), *self.EXPECTED_COLUMNS)
         super().__init__(*args, **kwargs)
         self.threshold = threshold
 
@@ -311,7 +325,10 @@ class VarianceTable(tables.Table):
         return qty(record.moved_in - record.moved_out)
 
     def value_moved(self, record):
-        return record.moved_in - record.moved_out
+        return to_quantity(record.moved_in - record.moved_out)
+
+    def value_variance(self, record, value):
+        return to_quantity(value)
 
     def value_state(self, record):
         return str(self.render_state(record))

@@ -3,16 +3,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, ExpressionWrapper, F
 from django.http import JsonResponse
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import CreateView, DetailView, FormView, UpdateView
+from django.views.generic import DetailView, FormView
 
+from hardware_erp.core.exports import export_response
 from hardware_erp.core.uploads import UploadField
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceActionView, ServiceFormView
 
-from . import selectors, services
+from . import catalogue, selectors, services
 from .choices import MovementKind
 from .filtersets import (
     AlertFilterSet,
@@ -45,23 +46,10 @@ class InventoryMixin(ModuleMixin):
     module = "inventory"
 
 
-class FormPageMixin(InventoryMixin):
-    template_name = "inventory/form.html"
+class InventoryFormView(InventoryMixin, ServiceFormView):
+    """An inventory form page: its valid data goes to one service (see ServiceFormView)."""
+
     success_message = _("Saved.")
-
-    cancel_url_name = "inventory:index"
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, self.success_message)
-        return response
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        obj = getattr(self, "object", None)
-        ctx.setdefault("cancel_url", obj.get_absolute_url() if hasattr(obj, "get_absolute_url")
-                       else reverse(self.cancel_url_name))
-        return ctx
 
 
 # --- catalogue -------------------------------------------------------------------------------------------------
@@ -119,23 +107,40 @@ class ProductView(InventoryMixin, DetailView):
         return ctx
 
 
-class ProductCreateView(FormPageMixin, CreateView):
-    model = Product
+class ProductCreateView(InventoryFormView):
     form_class = ProductForm
     permission_required = "inventory.add_product"
     title = _("New product")
-    cancel_url_name = "inventory:product_list"
+    success_message = _("Product %(object)s saved.")
+    cancel_url = reverse_lazy("inventory:product_list")
+
+    def perform(self, form):
+        return catalogue.create_product(actor=self.request.user, **form.cleaned_data)
 
 
-class ProductEditView(FormPageMixin, UpdateView):
-    model = Product
+class ProductEditView(InventoryFormView):
+    template_name = "inventory/product_form.html"
     form_class = ProductForm
     permission_required = "inventory.change_product"
+
+    def get_object(self):
+        return get_object_or_404(Product, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("Edit %(sku)s") % {"sku": self.object.sku}
+        ctx["intro"] = _("List price and standard cost are key data: a change takes effect once a manager approves "
+                         "it.") if not self.request.user.has_perm("governance.approve_changerequest") else ""
         return ctx
+
+    def perform(self, form):
+        product, self.pending = catalogue.update_product(self.object, actor=self.request.user, **form.cleaned_data)
+        return product
+
+    def get_success_message(self, result):
+        if self.pending is not None:
+            return _("Saved. The new price or cost is pending approval: it takes effect once a manager approves it.")
+        return _("Product %(object)s saved.") % {"object": result}
 
 
 class ProductLookupView(InventoryMixin, View):
@@ -166,20 +171,26 @@ class WarehouseListView(InventoryMixin, ERPListView):
         return Warehouse.objects.annotate(n_locations=Count("locations")).order_by("code")
 
 
-class WarehouseCreateView(FormPageMixin, CreateView):
-    model = Warehouse
+class WarehouseCreateView(InventoryFormView):
     form_class = WarehouseForm
     permission_required = "inventory.add_warehouse"
     title = _("New warehouse")
-    cancel_url_name = "inventory:warehouse_list"
+    success_message = _("Warehouse %(object)s saved.")
+    success_url = cancel_url = reverse_lazy("inventory:warehouse_list")
 
-    def get_success_url(self):
-        return reverse("inventory:warehouse_list")
+    def perform(self, form):
+        return catalogue.create_warehouse(actor=self.request.user, **form.cleaned_data)
 
 
-class WarehouseEditView(WarehouseCreateView, UpdateView):
+class WarehouseEditView(WarehouseCreateView):
     permission_required = "inventory.change_warehouse"
     title = _("Edit warehouse")
+
+    def get_object(self):
+        return get_object_or_404(Warehouse, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        return catalogue.update_warehouse(self.object, actor=self.request.user, **form.cleaned_data)
 
 
 class LocationListView(InventoryMixin, ERPListView):
@@ -197,20 +208,26 @@ class LocationListView(InventoryMixin, ERPListView):
         return Location.objects.select_related("warehouse")
 
 
-class LocationCreateView(FormPageMixin, CreateView):
-    model = Location
+class LocationCreateView(InventoryFormView):
     form_class = LocationForm
     permission_required = "inventory.add_location"
     title = _("New location")
-    cancel_url_name = "inventory:location_list"
+    success_message = _("Location %(object)s saved.")
+    success_url = cancel_url = reverse_lazy("inventory:location_list")
 
-    def get_success_url(self):
-        return reverse("inventory:location_list")
+    def perform(self, form):
+        return catalogue.create_location(actor=self.request.user, **form.cleaned_data)
 
 
-class LocationEditView(LocationCreateView, UpdateView):
+class LocationEditView(LocationCreateView):
     permission_required = "inventory.change_location"
     title = _("Edit location")
+
+    def get_object(self):
+        return get_object_or_404(Location, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        return catalogue.update_location(self.object, actor=self.request.user, **form.cleaned_data)
 
 
 # --- stock -----------------------------------------------------------------------------------------------------
@@ -245,12 +262,14 @@ class MovementListView(InventoryMixin, ERPListView):
                                                     "to_location__warehouse", "actor")
 
 
-class MovementCreateView(InventoryMixin, FormView):
+class MovementCreateView(InventoryFormView):
     """Receipt, issue, transfer, adjustment and return forms: one view, the kind from the URL."""
 
     template_name = "inventory/movement_form.html"
+    form_class = MovementForm
     permission_required = "inventory.add_stockmovement"
     kind = MovementKind.RECEIPT
+    cancel_url = reverse_lazy("inventory:stock_list")
     TITLES = {MovementKind.RECEIPT: _("Receive stock"), MovementKind.ISSUE: _("Issue stock"),
               MovementKind.TRANSFER: _("Transfer stock"), MovementKind.ADJUSTMENT: _("Adjust stock"),
               MovementKind.RETURN: _("Customer return")}
@@ -262,27 +281,28 @@ class MovementCreateView(InventoryMixin, FormView):
             kwargs.setdefault("initial", {})["product"] = self.request.GET["product"]
         return kwargs
 
-    def get_form(self, form_class=None):
-        return MovementForm(**self.get_form_kwargs())
+    def perform(self, form):
+        data = form.cleaned_data
+        from_loc, to_loc = data.get("from_location"), data.get("to_location")
+        if self.kind == MovementKind.ADJUSTMENT and data.get("direction") == "out":
+            from_loc, to_loc = to_loc, None
+        return services.post_movement(
+            product=data["product"], quantity=data["base_quantity"], from_location=from_loc, to_location=to_loc,
+            kind=self.kind, actor=self.request.user, reference=data.get("reference"),
+            unit_cost=data.get("unit_cost"), reason=data.get("reason", ""),
+            idempotency_key=f"form:{data['idempotency_key']}")
 
-    def form_valid(self, form):
-        try:
-            movement = form.save()
-        except ValidationError as exc:
-            for msg in exc.messages:
-                form.add_error(None, msg)
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(kind)s of %(qty)s × %(sku)s posted.") % {
-            "kind": movement.get_kind_display(), "qty": movement.quantity.normalize(), "sku": movement.product.sku})
-        if "again" in self.request.POST:
-            return redirect(self.request.path)
-        return redirect(movement.product.get_absolute_url())
+    def get_success_url(self, result=None):
+        return self.request.path if "again" in self.request.POST else result.product.get_absolute_url()
+
+    def get_success_message(self, result):
+        return _("%(kind)s of %(qty)s × %(sku)s posted.") % {
+            "kind": result.get_kind_display(), "qty": result.quantity.normalize(), "sku": result.product.sku}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = self.TITLES[self.kind]
         ctx["kind"] = self.kind
-        ctx["cancel_url"] = reverse("inventory:stock_list")
         return ctx
 
 
@@ -366,7 +386,7 @@ def _pdf_response(content, filename):
 
 
 class ProductLabelsView(InventoryMixin, View):
-    """Label sheet for products: ?ids=1,2 or the products of the list's filters (POST q/category)."""
+    """Label sheet for products: ?ids=1,2 or the products the list shows with its filters (every filter-bar field)."""
 
     permission_required = "inventory.view_product"
 
@@ -374,10 +394,13 @@ class ProductLabelsView(InventoryMixin, View):
         from .filtersets import ProductFilterSet
 
         ids = [int(i) for i in params.getlist("ids") + params.get("ids", "").split(",") if str(i).isdigit()]
-        qs = Product.objects.filter(active=True).order_by("sku")
         if ids:
-            return qs.filter(pk__in=ids)
-        return ProductFilterSet({k: params.get(k, "") for k in ("q", "category")}, queryset=qs).qs
+            return Product.objects.filter(active=True, pk__in=ids).order_by("sku")
+        # every filter of the list's filter bar, as the list applies it (active products unless asked otherwise)
+        data = params.copy()
+        if not data.get("active"):
+            data["active"] = "true"
+        return ProductFilterSet(data, queryset=Product.objects.order_by("sku")).qs
 
     def respond(self, params):
         from .pdf import product_labels_pdf
@@ -434,8 +457,10 @@ def _load_dataset(upload):
     raise ValidationError(_("Upload an .xlsx or .csv file."))
 
 
-def import_preview(result):
-    """Rows of a dry-run result for the preview table: every row with its errors."""
+def import_preview(result, held=None):
+    """Rows of a dry-run result for the preview table: every row with its errors and the key fields whose change
+    will wait for approval."""
+    held = held or {}
     rows = []
     for i, row in enumerate(result.rows, 1):
         errors = []
@@ -444,8 +469,9 @@ def import_preview(result):
                                        ).items():
                 errors.extend(f"{field}: {m}" if field and field != "__all__" else m for m in msgs)
         errors.extend(str(e.error) for e in row.errors)
-        rows.append({"number": i, "type": row.import_type, "sku": (row.row_values or {}).get("sku", ""),
-                     "errors": errors})
+        sku = (row.row_values or {}).get("sku") or (row.object_repr or "").split(" ")[0]
+        rows.append({"number": i, "type": row.import_type, "sku": sku, "errors": errors,
+                     "held": [Product._meta.get_field(f).verbose_name for f in held.get(row.object_id, ())]})
     return rows
 
 
@@ -468,9 +494,9 @@ class ProductImportView(InventoryMixin, FormView):
         except Exception:  # noqa: BLE001 - any unreadable upload
             form.add_error("file", _("The file could not be read as a spreadsheet."))
             return self.form_invalid(form)
-        result = services.check_product_import(dataset, actor=self.request.user,
-                                               file_name=form.cleaned_data["file"].name)
-        rows = import_preview(result)
+        result, held = services.check_product_import(dataset, actor=self.request.user,
+                                                     file_name=form.cleaned_data["file"].name)
+        rows = import_preview(result, held)
         ok = not result.has_errors() and not result.has_validation_errors()
         if ok:
             self.request.session[self.SESSION_KEY] = dataset.export("csv")
@@ -480,35 +506,35 @@ class ProductImportView(InventoryMixin, FormView):
         for r in rows:
             counts[r["type"]] = counts.get(r["type"], 0) + 1
         return self.render_to_response(self.get_context_data(form=form, preview=rows, ok=ok, counts=counts,
-                                                             n_errors=sum(1 for r in rows if r["errors"])))
+                                                             n_errors=sum(1 for r in rows if r["errors"]),
+                                                             n_held=sum(1 for r in rows if r["held"])))
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "cancel_url": reverse("inventory:product_list")}
 
 
-class ProductImportConfirmView(InventoryMixin, View):
+class ProductImportConfirmView(ServiceActionView):
+    module = "inventory"
     permission_required = "inventory.add_product"
+    success_url = reverse_lazy("inventory:product_list")
 
-    def post(self, request):
+    def get_error_url(self):
+        return reverse("inventory:product_import")
+
+    def perform(self):
         import tablib
 
-        from .resources import ProductResource
-
-        data = request.session.pop(ProductImportView.SESSION_KEY, None)
+        data = self.request.session.pop(ProductImportView.SESSION_KEY, None)
         if not data:
-            messages.error(request, _("Upload the file again: the preview has expired."))
-            return redirect("inventory:product_import")
-        dataset = tablib.Dataset().load(data, format="csv")
-        result = ProductResource().import_data(dataset, dry_run=False, raise_errors=False,
-                                               rollback_on_validation_errors=True)
-        if result.has_errors() or result.has_validation_errors():
-            messages.error(request, _("The import was refused and nothing was written: the data changed since the "
-                                      "preview. Upload it again."))
-            return redirect("inventory:product_import")
-        messages.success(request, _("Import done: %(new)s new, %(update)s updated, %(skip)s unchanged.") % {
+            raise ValidationError(_("Upload the file again: the preview has expired."))
+        result, held = services.import_products(tablib.Dataset().load(data, format="csv"), actor=self.request.user)
+        message = _("Import done: %(new)s new, %(update)s updated, %(skip)s unchanged.") % {
             "new": result.totals.get("new", 0), "update": result.totals.get("update", 0),
-            "skip": result.totals.get("skip", 0)})
-        return redirect("inventory:product_list")
+            "skip": result.totals.get("skip", 0)}
+        if held:
+            message += " " + _("Price or cost changes of %(n)s products are pending approval.") % {"n": len(held)}
+        self.success_message = message.replace("%", "%%")
+        return None
 
 
 class ProductExportView(InventoryMixin, View):
@@ -517,16 +543,11 @@ class ProductExportView(InventoryMixin, View):
     permission_required = "inventory.view_product"
 
     def get(self, request):
-        from django.http import HttpResponse
-
         from .resources import ProductResource
 
         qs = Product.objects.select_related("category", "brand", "base_unit").order_by("sku")
-        data = ProductResource().export(queryset=qs).export("xlsx")
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml"
-                                                   ".sheet")
-        response["Content-Disposition"] = 'attachment; filename="products-import-format.xlsx"'
-        return response
+        data = ProductResource().export(queryset=qs)
+        return export_response(data.headers, data, filename="products-import-format.xlsx", title=_("Products"))
 
 
 class ThresholdForm(forms.ModelForm):
@@ -546,30 +567,19 @@ class ThresholdForm(forms.ModelForm):
         return data
 
 
-class ProductThresholdView(InventoryMixin, View):
+class ProductThresholdView(ServiceActionView):
     """Set (or clear, with both zero) the minimum and maximum of a product in a warehouse."""
 
+    module = "inventory"
     permission_required = "inventory.change_stockthreshold"
 
-    def post(self, request, pk):
-        from django.shortcuts import get_object_or_404
+    def get_object(self):
+        return get_object_or_404(Product, pk=self.kwargs["pk"])
 
-        from .alerts import check_thresholds
-
-        product = get_object_or_404(Product, pk=pk)
-        form = ThresholdForm(request.POST)
+    def perform(self):
+        form = ThresholdForm(self.request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for e in errors:
-                    messages.error(request, e)
-            return redirect(product.get_absolute_url())
-        data = form.cleaned_data
-        if not data["minimum"] and not data["maximum"]:
-            StockThreshold.objects.filter(product=product, warehouse=data["warehouse"]).delete()
-            messages.success(request, _("Thresholds removed."))
-        else:
-            StockThreshold.objects.update_or_create(product=product, warehouse=data["warehouse"], defaults={
-                "minimum": data["minimum"], "maximum": data["maximum"]})
-            check_thresholds([product.pk])
-            messages.success(request, _("Thresholds saved."))
-        return redirect(product.get_absolute_url())
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        threshold = catalogue.set_threshold(product=self.object, actor=self.request.user, **form.cleaned_data)
+        self.success_message = _("Thresholds saved.") if threshold is not None else _("Thresholds removed.")
+        return self.object

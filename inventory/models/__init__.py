@@ -2,11 +2,11 @@ from .catalogue import Brand, Category, Location, Product, ProductUnit, UnitOfMe
 from .planning import PurchaseSuggestion, StockAlert, StockThreshold
 from .purchasing import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, SupplierContact, SupplierProduct
 from .stock import Reservation, StockLevel, StockMovement
-from .stocktake import CountEntry, Stocktake, StocktakeLine
+from .stocktake import CountEntry, Stocktake, StocktakeEvent, StocktakeLine
 
 __all__ = [
     "Brand", "Category", "CountEntry", "Location", "Product", "ProductUnit", "PurchaseOrder", "PurchaseOrderEvent",
     "PurchaseOrderLine", "PurchaseSuggestion", "Reservation", "StockAlert", "StockLevel", "StockMovement",
-    "StockThreshold", "Stocktake", "StocktakeLine", "Supplier", "SupplierContact", "SupplierProduct",
+    "StockThreshold", "Stocktake", "StocktakeEvent", "StocktakeLine", "Supplier", "SupplierContact", "SupplierProduct",
     "UnitOfMeasure", "Warehouse",
 ]

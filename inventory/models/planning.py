@@ -105,9 +105,3 @@ class PurchaseSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.product_id}@{self.warehouse_id}: {self.quantity}"
-
-    @property
-    def why(self) -> str:
-        from ..forecast import explain
-
-        return explain(self)

@@ -49,6 +49,33 @@ class Stocktake(models.Model):
     def get_absolute_url(self):
         return reverse("inventory:stocktake", args=[self.pk])
 
+    def hides_expected_from(self, user) -> bool:
+        """A blind count hides the expected quantities (and the variances, which reveal them) from its counters
+        until it is closed; whoever may approve it sees them."""
+        return (self.blind and self.status in (StocktakeStatus.COUNTING, StocktakeStatus.REVIEW)
+                and not user.has_perm("inventory.approve_stocktake"))
+
+
+class StocktakeEvent(models.Model):
+    """One change of a count's state (opened, approved, cancelled), written by `stocktakes.transition`."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="events",
+                                  verbose_name=_("stocktake"))
+    from_status = models.CharField(_("from"), max_length=10, choices=StocktakeStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=StocktakeStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("stocktake event")
+        verbose_name_plural = _("stocktake events")
+
+    def __str__(self):
+        return f"{self.stocktake_id} → {self.to_status}"
+
 
 class StocktakeLine(models.Model):
     stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines",

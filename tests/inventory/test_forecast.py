@@ -69,7 +69,8 @@ def test_compute_from_the_ledger_then_order_and_never_resuggest(product, wh, loc
     s = PurchaseSuggestion.objects.get()
     assert (s.daily_demand, s.demand_sigma, s.reorder_point, s.on_hand, s.target, s.suggested_quantity,
             s.supplier_id) == (D(10), D(0), D(100), D(100), D(400), D(300), sp.supplier_id)
-    assert "300" in s.why and "packs of 50" in s.why
+    why = forecast.explain(s)
+    assert "300" in why and "packs of 50" in why
     # a purchaser edits the quantity; a recompute keeps it
     forecast.update_suggestion(s, actor=purchaser, quantity="350")
     forecast.compute_suggestions(today=today)

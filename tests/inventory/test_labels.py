@@ -38,3 +38,29 @@ def test_location_labels_scan(tmp_path):
     locations = [LocationFactory() for _ in range(5)]
     found = decode_pdf(location_labels_pdf(locations), tmp_path)
     assert sorted(found) == sorted(("QRCode", loc.qr_value) for loc in locations)
+
+
+@pytest.mark.django_db
+def test_labels_follow_every_filter_of_the_list(client_as, monkeypatch):
+    """Issue 14 item 10: the Labels button printed the whole catalogue after a search made in the filter bar."""
+    import re
+
+    from django.urls import reverse
+
+    from inventory import pdf as inventory_pdf
+    from tests.factories.inventory import ProductFactory
+
+    wanted = ProductFactory(sku="LBL-ONE", material="brass")
+    ProductFactory(sku="LBL-TWO", material="steel")
+    ProductFactory.create_batch(5)
+    printed = []
+    monkeypatch.setattr(inventory_pdf, "product_labels_pdf", lambda products: printed.extend(products) or b"%PDF")
+    client = client_as("warehouse_clerk")
+    page = client.get(reverse("inventory:product_list"), {"q": "LBL", "material": "brass"}).content.decode()
+    form = page[page.index('id="labels-form"'):]
+    form = form[:form.index("</form>")]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)" data-filter-copy>', form))
+    assert fields == {"q": "LBL", "material": "brass"}
+    response = client.post(reverse("inventory:product_labels"), fields)
+    assert response.status_code == 200
+    assert printed == [wanted]
