@@ -164,6 +164,13 @@ class ServiceFormView(ModuleMixin, FormView):
         ctx["object"] = self.object
         return ctx
 
+    def post(self, request, *args, **kwargs):
+        # a form sent again after it was saved goes to what it saved, before validation could call it a duplicate
+        token = (request.POST.get(ONCE_FIELD) or "")[:64]
+        if token and FormSubmission.objects.filter(token=token, user=request.user).exclude(result_url="").exists():
+            return self.already_sent(token)
+        return super().post(request, *args, **kwargs)
+
     def form_invalid(self, form):
         # a fresh token: the corrected form is a new attempt
         return self.render_to_response(self.get_context_data(form=form, once_token=uuid.uuid4().hex))
