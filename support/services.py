@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -14,12 +14,14 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.services import lazy_format, notify
+from hardware_erp.core.services import lazy_format, notify, users_with_perm
+from hardware_erp.core.states import StateMachine, Transition
 
 from . import banners
 from .choices import TicketPriority, TicketStatus
 from .models import (
     AssignmentRule,
+    CalendarDay,
     Checklist,
     Incident,
     IncidentUpdate,
@@ -28,6 +30,7 @@ from .models import (
     MaintenanceWindow,
     SLAPolicy,
     Suggestion,
+    System,
     Ticket,
     TicketAttachment,
     TicketEvent,
@@ -48,38 +51,33 @@ DEFAULT_SLA = {
     TicketPriority.LOW: (Decimal("8"), Decimal("40")),
 }
 S = TicketStatus
-# The ticket state machine: from -> allowed targets.
-TRANSITIONS = {
-    S.NEW: {S.ASSIGNED, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED},
-    S.ASSIGNED: {S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED},
-    S.IN_PROGRESS: {S.ASSIGNED, S.WAITING, S.RESOLVED},
-    S.WAITING: {S.IN_PROGRESS, S.RESOLVED, S.CLOSED},
-    S.RESOLVED: {S.CLOSED, S.REOPENED},
-    S.CLOSED: {S.REOPENED},
-    S.REOPENED: {S.ASSIGNED, S.IN_PROGRESS, S.WAITING, S.RESOLVED},
-}
+# The ticket state machine (one Transition per target, in the order of the statuses); IT staff make every move.
+MACHINE = StateMachine([
+    Transition({S.NEW, S.IN_PROGRESS, S.REOPENED}, S.ASSIGNED, IT_PERMISSION, S.ASSIGNED.label),
+    Transition({S.NEW, S.ASSIGNED, S.WAITING, S.REOPENED}, S.IN_PROGRESS, IT_PERMISSION, S.IN_PROGRESS.label),
+    Transition({S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED}, S.WAITING, IT_PERMISSION, S.WAITING.label),
+    Transition({S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.WAITING, S.REOPENED}, S.RESOLVED, IT_PERMISSION,
+               S.RESOLVED.label),
+    Transition({S.NEW, S.ASSIGNED, S.WAITING, S.RESOLVED}, S.CLOSED, IT_PERMISSION, S.CLOSED.label),
+    Transition({S.RESOLVED, S.CLOSED}, S.REOPENED, IT_PERMISSION, S.REOPENED.label),
+])
 # What the requester may do on their own ticket (IT staff may do every allowed transition).
 REQUESTER_TRANSITIONS = {(S.RESOLVED, S.CLOSED), (S.RESOLVED, S.REOPENED), (S.CLOSED, S.REOPENED),
                          (S.WAITING, S.IN_PROGRESS)}
 
 
 
+def targets(ticket) -> list:
+    """The statuses a ticket may move to from its current one, in the order of the statuses."""
+    return [t.target for t in MACHINE.transitions if ticket.status in t.sources]
+
+
 def is_it_staff(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(IT_PERMISSION))
 
 
-def users_with_perm(perm: str):
-    """Active users holding `app_label.codename` through a group or directly."""
-    app_label, codename = perm.split(".")
-    p = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-    if p is None:
-        return User.objects.none()
-    return (User.objects.filter(is_active=True)
-            .filter(Q(groups__permissions=p) | Q(user_permissions=p) | Q(is_superuser=True)).distinct())
-
-
 def it_staff():
-    return users_with_perm(IT_PERMISSION).order_by("username")
+    return users_with_perm(IT_PERMISSION, include_superusers=True).order_by("username")
 
 
 def sla_targets(priority) -> tuple[Decimal, Decimal, int]:
@@ -158,7 +156,7 @@ def transition(ticket, to, *, actor, note="", system=False) -> Ticket:
     ticket = _lock(ticket)
     to = TicketStatus(to)
     current = TicketStatus(ticket.status)
-    if to not in TRANSITIONS[current]:
+    if MACHINE.find(ticket, to) is None:
         raise BusinessRuleError(_("A ticket that is %(from)s cannot become %(to)s.")
                                 % {"from": current.label, "to": to.label})
     requester_may = actor is not None and actor.pk == ticket.requester_id and (current, to) in REQUESTER_TRANSITIONS
@@ -295,7 +293,7 @@ def save_helpdesk_settings(*, policies, rules: dict, actor):
 
 
 def sla_lead_users():
-    return list(users_with_perm("support.lead_helpdesk"))
+    return list(users_with_perm("support.lead_helpdesk", include_superusers=True))
 
 
 def check_slas(now=None) -> dict:
@@ -484,6 +482,47 @@ def cancel_maintenance(window, *, actor):
     window.save(update_fields=["cancelled", "updated_at"])
     transaction.on_commit(banners.clear)
     return window
+
+
+# --- systems and the working calendar -------------------------------------------------------------------
+
+SYSTEM_FIELDS = ("code", "name", "description", "owner", "plan_contacts", "plan_steps", "plan_reviewed_at")
+
+
+@transaction.atomic
+def save_system(system: System | None = None, *, actor, **fields) -> System:
+    """Create or edit a system and its emergency plan (field history kept by simple-history)."""
+    if not actor.has_perm("support.change_system" if system else "support.add_system"):
+        raise BusinessRuleError(_("Only IT staff may edit systems."))
+    code = (fields.get("code") or "").strip()
+    clash = System.objects.filter(code=code)
+    if system is not None:
+        clash = clash.exclude(pk=system.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("Another system has the code %(code)s.") % {"code": code}})
+    system = System.objects.select_for_update().get(pk=system.pk) if system else System()
+    for name in SYSTEM_FIELDS:
+        if name in fields:
+            setattr(system, name, fields[name])
+    system.save()
+    return system
+
+
+@transaction.atomic
+def add_calendar_day(*, date, is_workday, note, actor) -> CalendarDay:
+    """A company day off or extra working day; new deadlines count with it."""
+    if not actor.has_perm("support.add_calendarday"):
+        raise BusinessRuleError(_("Only IT staff may change the working calendar."))
+    if CalendarDay.objects.filter(date=date).exists():
+        raise ValidationError({"date": _("%(date)s is in the calendar already.") % {"date": date}})
+    return CalendarDay.objects.create(date=date, is_workday=is_workday, note=note, created_by=actor)
+
+
+@transaction.atomic
+def remove_calendar_day(day: CalendarDay, *, actor):
+    if not actor.has_perm("support.delete_calendarday"):
+        raise BusinessRuleError(_("Only IT staff may change the working calendar."))
+    CalendarDay.objects.filter(pk=day.pk).delete()
 
 
 # --- feedback ------------------------------------------------------------------------------------------

@@ -136,6 +136,32 @@ def test_escalation_task_runs(rep, it):
 
 # --- views -------------------------------------------------------------------------------------------
 
+def test_the_same_ticket_form_sent_twice_creates_one_ticket(client_as):
+    client = client_as("sales_rep")
+    page = client.get(reverse("support:ticket_create"))
+    token = page.context["once_token"]
+    assert f'name="_once" value="{token}"' in page.content.decode()
+    data = {"category": "crm", "priority": "normal", "subject": "Printer", "description": "The printer jams",
+            "page_url": "", "_once": token}
+    first = client.post(reverse("support:ticket_create"), data)
+    second = client.post(reverse("support:ticket_create"), data)
+    ticket = Ticket.objects.get()
+    assert first["Location"] == second["Location"] == ticket.get_absolute_url()
+
+
+@pytest.mark.parametrize("url_name,data,model", [
+    ("support:suggestion_create", {"title": "Dark mode", "area": "erp", "body": "Please"}, "Suggestion"),
+    ("support:system_create", {"code": "wms", "name": "WMS"}, "System"),
+])
+def test_other_support_forms_sent_twice_save_once(client_as, url_name, data, model):
+    from support import models
+
+    client = client_as("it_admin")
+    for _i in range(2):
+        assert client.post(reverse(url_name), {**data, "_once": f"tok-{url_name}"}).status_code == 302
+    assert getattr(models, model).objects.count() == 1
+
+
 def test_open_ticket_from_a_page(client_as):
     client = client_as("warehouse_clerk")
     r = client.get(reverse("support:ticket_create") + "?from=/inventory/products/%3Fq%3Dbolt")
