@@ -258,7 +258,7 @@ class LibraryItemForm(forms.ModelForm):
 
 
 class GateForm(forms.ModelForm):
-    permission = forms.ChoiceField(label=_("Permission"), choices=permission_choices,
+    permission = forms.ChoiceField(label=_("Permission"), choices=lambda: [("", "---------"), *permission_choices()],
                                    help_text=_("The action that needs the course first."))
 
     class Meta:

@@ -55,8 +55,11 @@ def test_trainer_edits_a_question_and_picks_a_gate(new_page, world, locale):
     page.wait_for_url(f"**/training/quizzes/{quiz.pk}/edit/")
     assert Choice.objects.get(pk=kept).text_zh == "错"
     assert q.choices.filter(retired=False).count() == 2
-    page.goto(page.base + "/training/gates/new/")
-    shot(page, f"people-gate-new-{locale}")
+    manager = new_page(locale=locale)  # the sales manager adds training gates
+    login(manager, "mgr-p", PASSWORD)
+    manager.goto(manager.base + "/training/gates/new/")
+    assert manager.locator("select[name=permission] option[value='inventory.approve_stocktake']").count() == 1
+    shot(manager, f"people-gate-new-{locale}")
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
