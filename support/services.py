@@ -97,9 +97,10 @@ def compute_deadlines(ticket, calendar=None):
     ticket.resolution_due = calendar.add_working_time(start, float(resolution_h) * 60)
 
 
-def _event(ticket, from_status, to_status, actor, note=""):
+def _event(ticket, from_status, to_status, actor, note="", code="", params=None):
+    """The ticket's history row: a person's note as typed, the system's own words as a code and parameters."""
     return TicketEvent.objects.create(ticket=ticket, from_status=from_status or "", to_status=to_status or "",
-                                      actor=actor, note=str(note)[:500])
+                                      actor=actor, note=str(note)[:500], code=code, params=params or {})
 
 
 def _save_attachments(ticket, files, *, actor, message=None):
@@ -133,11 +134,11 @@ def open_ticket(*, requester, subject, description, category, priority=TicketPri
     ticket.created_at = timezone.now()
     compute_deadlines(ticket)
     ticket.save()
-    _event(ticket, "", S.NEW, actor, _("Ticket opened"))
+    _event(ticket, "", S.NEW, actor, code="opened")
     _save_attachments(ticket, files, actor=actor)
     rule = AssignmentRule.objects.select_related("assignee").filter(category=category).first()
     if rule and rule.assignee.is_active:
-        ticket = assign_ticket(ticket, rule.assignee, actor=None, note=_("Assigned by the category rule"))
+        ticket = assign_ticket(ticket, rule.assignee, actor=None, code="assigned_by_rule")
     else:
         notify(list(it_staff()), lazy_format(_("New ticket %(number)s: %(subject)s"), number=ticket.number,
                                              subject=ticket.subject),
@@ -151,7 +152,7 @@ def _lock(ticket) -> Ticket:
 
 
 @transaction.atomic
-def transition(ticket, to, *, actor, note="", system=False) -> Ticket:
+def transition(ticket, to, *, actor, note="", system=False, code="", params=None) -> Ticket:
     """Move a ticket to another status: checks the transitions table and who may do it; writes the event."""
     ticket = _lock(ticket)
     to = TicketStatus(to)
@@ -175,7 +176,7 @@ def transition(ticket, to, *, actor, note="", system=False) -> Ticket:
         ticket.resolved_at = ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
     ticket.save(update_fields=fields)
-    _event(ticket, current, to, actor, note)
+    _event(ticket, current, to, actor, note, code, params)
     link = ticket.get_absolute_url()
     if to in (S.RESOLVED, S.WAITING) and actor and actor.pk != ticket.requester_id:
         msg = (_("Your ticket %(number)s is resolved: please confirm and rate it.") if to == S.RESOLVED
@@ -188,7 +189,7 @@ def transition(ticket, to, *, actor, note="", system=False) -> Ticket:
 
 
 @transaction.atomic
-def assign_ticket(ticket, assignee, *, actor, note="") -> Ticket:
+def assign_ticket(ticket, assignee, *, actor, note="", code="") -> Ticket:
     """Give a ticket to an IT person (by hand or by rule); a new or reopened ticket becomes assigned."""
     if actor is not None and not is_it_staff(actor):
         raise BusinessRuleError(_("Only IT staff may assign tickets."))
@@ -198,11 +199,13 @@ def assign_ticket(ticket, assignee, *, actor, note="") -> Ticket:
     previous = ticket.assignee
     ticket.assignee = assignee
     ticket.save(update_fields=["assignee", "updated_at"])
-    text = note or (_("Assigned to %(user)s") % {"user": assignee} if assignee else _("Unassigned"))
+    if not (code or note):
+        code = "assigned" if assignee else "unassigned"
+    params = {"user": assignee.get_full_name() or assignee.username} if code == "assigned" else None
     if assignee and ticket.status in (S.NEW, S.REOPENED):
-        ticket = transition(ticket, S.ASSIGNED, actor=actor, note=text, system=True)
+        ticket = transition(ticket, S.ASSIGNED, actor=actor, note=note, system=True, code=code, params=params)
     else:
-        _event(ticket, ticket.status, ticket.status, actor, text)
+        _event(ticket, ticket.status, ticket.status, actor, note, code, params)
     if assignee and assignee != previous:
         notify(assignee, lazy_format(_("Ticket %(number)s is assigned to you: %(subject)s"),
                                      number=ticket.number, subject=ticket.subject), ticket.get_absolute_url())
@@ -234,7 +237,7 @@ def post_message(ticket, *, author, body, internal=False, files=()) -> TicketMes
         notify(ticket.requester, lazy_format(_("IT answered on ticket %(number)s."), number=ticket.number), link)
     elif not it:
         if ticket.status == S.WAITING:
-            transition(ticket, S.IN_PROGRESS, actor=author, note=_("The requester answered"), system=True)
+            transition(ticket, S.IN_PROGRESS, actor=author, system=True, code="requester_answered")
         recipients = [ticket.assignee] if ticket.assignee_id else list(it_staff())
         notify(recipients, lazy_format(_("%(user)s wrote on ticket %(number)s."),
                                        user=author.get_full_name() or author.username, number=ticket.number), link)
@@ -257,9 +260,9 @@ def rate_ticket(ticket, *, rating, comment="", actor) -> Ticket:
     ticket.rating_comment = (comment or "")[:500]
     ticket.save(update_fields=["rating", "rating_comment", "updated_at"])
     if ticket.status == S.RESOLVED:
-        ticket = transition(ticket, S.CLOSED, actor=actor, note=_("Rated %(n)d of 5") % {"n": ticket.rating})
+        ticket = transition(ticket, S.CLOSED, actor=actor, code="rated", params={"n": ticket.rating})
     else:
-        _event(ticket, ticket.status, ticket.status, actor, _("Rated %(n)d of 5") % {"n": ticket.rating})
+        _event(ticket, ticket.status, ticket.status, actor, code="rated", params={"n": ticket.rating})
     return ticket
 
 
@@ -269,12 +272,11 @@ def change_priority(ticket, priority, *, actor) -> Ticket:
     if not is_it_staff(actor):
         raise BusinessRuleError(_("Only IT staff may change the priority."))
     ticket = _lock(ticket)
-    old = ticket.get_priority_display()
+    old = ticket.priority
     ticket.priority = priority
     compute_deadlines(ticket)
     ticket.save(update_fields=["priority", "response_due", "resolution_due", "updated_at"])
-    _event(ticket, ticket.status, ticket.status, actor,
-           _("Priority %(old)s → %(new)s") % {"old": old, "new": ticket.get_priority_display()})
+    _event(ticket, ticket.status, ticket.status, actor, code="priority", params={"old": old, "new": ticket.priority})
     return ticket
 
 
@@ -325,8 +327,7 @@ def check_slas(now=None) -> dict:
                     key=f"ticket:{t.pk}:{kind}:breach")
                 if sent:
                     counts["escalated"] += 1
-                    _event(t, t.status, t.status, None, _("Escalated: the %(target)s target was missed")
-                           % {"target": label})
+                    _event(t, t.status, t.status, None, code="escalated", params={"target": kind})
                 continue
             total = calendar.working_minutes_between(t.created_at, due)
             used = calendar.working_minutes_between(t.created_at, now)
