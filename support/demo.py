@@ -91,8 +91,8 @@ def _systems(ctx, it):
 
 
 def _requesters(ctx):
-    return [u for key in ("sales_rep", "warehouse_clerk", "finance_clerk", "purchaser", "sales_manager", "trainer")
-            for u in ctx.users.get(key, [])]
+    return [u for key in ("sales_rep", "warehouse_clerk", "finance_clerk", "purchaser", "sales_manager", "trainer",
+                          "warehouse_manager") for u in ctx.users.get(key, [])]
 
 
 def _tickets(ctx, it):
@@ -119,7 +119,7 @@ def _tickets(ctx, it):
                 t.resolved_at = min(now, cal.add_working_time(t.first_response_at or created,
                                                               ctx.rng.choice([60, 240, 600, 1200])))
             if final == "closed":
-                t.closed_at = t.resolved_at + timedelta(hours=2)
+                t.closed_at = min(now, t.resolved_at + timedelta(hours=2))
                 t.rating = rating
             t.save()
             Ticket.objects.filter(pk=t.pk).update(created_at=created)
@@ -135,7 +135,7 @@ def _tickets(ctx, it):
                 msgs.append(TicketMessage(ticket=t, author=it, body=answer, created_at=t.first_response_at))
             if reply:
                 msgs.append(TicketMessage(ticket=t, author=requester, body=reply,
-                                          created_at=(t.resolved_at or t.first_response_at) + timedelta(hours=1)))
+                                          created_at=min(now, (t.resolved_at or t.first_response_at) + timedelta(hours=1))))
             if t.resolved_at:
                 events.append(TicketEvent(ticket=t, from_status="in_progress", to_status="resolved", actor=it,
                                           created_at=t.resolved_at))
