@@ -17,7 +17,7 @@ class ScorecardFilterSet(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ScorecardStatusChoices.choices)
     todo = django_filters.BooleanFilter(label=_("Waiting for me"), method="waiting",
-                                        widget=django_filters.widgets.BooleanWidget())
+                                        widget=django_filters.widgets.forms.CheckboxInput())
 
     class Meta:
         model = Scorecard

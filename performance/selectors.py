@@ -45,13 +45,6 @@ def tier_for(score, tier_list) -> BonusTier | None:
     return None
 
 
-def visible_periods(kind=None):
-    qs = Period.objects.all()
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs.order_by("-start", "kind")
-
-
 def latest_period(kind=PeriodKindChoices.MONTH) -> Period | None:
     return (Period.objects.filter(kind=kind, computed_at__isnull=False).order_by("-start").first()
             or Period.objects.filter(kind=kind).order_by("-start").first())

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.roles import ROLES
 from hardware_erp.core.services import lazy_format, notify
+from hardware_erp.core.states import StateMachine, Transition
 
 from . import scoring
 from .choices import PeriodKindChoices, PeriodStatusChoices
@@ -113,10 +114,20 @@ def close_period(period: Period, *, actor) -> Period:
     _check_open(period)
     if not period.has_ended:
         raise BusinessRuleError(_("The period %(period)s has not ended yet.") % {"period": period.label})
-    open_cards = period.scorecards.exclude(status=S.CLOSED).count()
-    if open_cards:
-        raise BusinessRuleError(_("%(n)s scorecards of this period are not closed yet; close them first.")
-                                % {"n": open_cards})
+    open_cards = list(period.scorecards.exclude(status=S.CLOSED)
+                      .select_related("employee__employee__department"))
+    blocking = [sc for sc in open_cards if not has_no_reviewer(sc)]
+    if blocking:
+        raise BusinessRuleError(ngettext("%(n)s scorecard of this period is not closed yet; close it first.",
+                                         "%(n)s scorecards of this period are not closed yet; close them first.",
+                                         len(blocking)) % {"n": len(blocking)})
+    now = timezone.now()
+    for sc in open_cards:  # nobody reviews the top of the hierarchy: closing the period confirms those
+        src = sc.status
+        sc.status, sc.closed_at = S.CLOSED, now
+        sc.save()
+        ScorecardEvent.objects.create(scorecard=sc, kind=ScorecardEvent.Kind.TRANSITION, from_status=src,
+                                      to_status=S.CLOSED, actor=actor)
     period.status, period.closed_at, period.closed_by = PeriodStatusChoices.CLOSED, timezone.now(), actor
     period.save()
     return period
@@ -205,6 +216,8 @@ def compute_period(period: Period, *, actor=None, users=None) -> ComputationRun:
 
 def _compute(period, run, users):
     start, end = period.bounds()
+    # computed before the period ends: only what was due by now counts (a task due next week is not late yet)
+    end = min(end, timezone.now())
     by_role = {}
     for s in PeriodKPI.objects.filter(period=period, kpi__active=True).select_related("kpi"):
         by_role.setdefault(s.role, []).append(s)
@@ -276,16 +289,30 @@ def _s(d):
 
 # ---------------------------------------------------------------- the scorecard state machine
 
-# (from, to) -> who may make the move: "reviewer" (the person's manager) or "employee" (the person)
-TRANSITIONS = {
-    (S.DRAFT, S.SHARED): "reviewer",
-    (S.DISPUTED, S.SHARED): "reviewer",
-    (S.SHARED, S.ACKNOWLEDGED): "employee",
-    (S.SHARED, S.DISPUTED): "employee",
-    (S.ACKNOWLEDGED, S.CLOSED): "reviewer",
-    (S.DISPUTED, S.CLOSED): "reviewer",
-}
+# Who may start each move: "reviewer" (the person's manager, REVIEW_PERM) or "employee" (the person). At the top of
+# the hierarchy nobody reviews the person (the general manager): they confirm their own scorecard in one step.
+MACHINE = StateMachine([
+    Transition({S.DRAFT, S.DISPUTED}, S.SHARED, REVIEW_PERM, gettext_lazy("Share with the employee")),
+    Transition({S.SHARED}, S.ACKNOWLEDGED, "performance.view_scorecard", gettext_lazy("Acknowledge")),
+    Transition({S.SHARED}, S.DISPUTED, "performance.view_scorecard", gettext_lazy("Dispute"), style="danger"),
+    Transition({S.ACKNOWLEDGED, S.DISPUTED}, S.CLOSED, REVIEW_PERM, gettext_lazy("Close the scorecard"),
+               style="success"),
+])
+SELF_CONFIRM = Transition({S.DRAFT, S.SHARED}, S.CLOSED, REVIEW_PERM,
+                          gettext_lazy("Confirm and close (no reviewer above you)"), style="success")
+MACHINE.transitions.append(SELF_CONFIRM)
+MACHINE.by_target[S.CLOSED].append(SELF_CONFIRM)
+WHO = {S.SHARED: "reviewer", S.ACKNOWLEDGED: "employee", S.DISPUTED: "employee", S.CLOSED: "reviewer"}
 EDITABLE = (S.DRAFT, S.SHARED, S.DISPUTED)
+
+
+def has_no_reviewer(scorecard: Scorecard) -> bool:
+    """The top of the hierarchy: no line manager and no other department head above the person."""
+    employee = getattr(scorecard.employee, "employee", None)
+    if employee is None or employee.manager_id not in (None, scorecard.employee_id):
+        return False
+    head_id = employee.department.head_id if employee.department_id else None
+    return head_id in (None, scorecard.employee_id)
 
 
 def can_review(user, scorecard: Scorecard) -> bool:
@@ -295,15 +322,37 @@ def can_review(user, scorecard: Scorecard) -> bool:
     return Scorecard.objects.for_user(user).filter(pk=scorecard.pk).exists()
 
 
-def allowed_transitions(scorecard: Scorecard, user) -> list[str]:
+def _refusal(sc, t: Transition, user) -> str:
+    """Why `user` may not make the move `t` on `sc` ("" when allowed)."""
+    who = WHO[t.target]
+    if t is SELF_CONFIRM:
+        if sc.employee_id != user.pk or not has_no_reviewer(sc):
+            return _("Only the person at the top of the hierarchy confirms their own scorecard.")
+    elif who == "employee" and sc.employee_id != user.pk:
+        return _("Only %(name)s can acknowledge or dispute this scorecard.") % {
+            "name": sc.employee.get_full_name() or sc.employee.username}
+    elif who == "reviewer" and not can_review(user, sc):
+        return _("Only the employee's manager can do this.")
+    if t.target == S.SHARED and sc.computed_at is None:
+        return _("Compute the period before sharing the scorecard.")
+    return ""
+
+
+def actions(scorecard: Scorecard, user) -> list:
+    """The scorecard's buttons for `user`: those the user may press, and withheld ones with their reason
+    (buttons meant for someone else are left out)."""
     out = []
-    for (src, dst), who in TRANSITIONS.items():
-        if src != scorecard.status:
-            continue
-        if (who == "employee" and scorecard.employee_id == user.pk) or (who == "reviewer"
-                                                                          and can_review(user, scorecard)):
-            out.append(dst)
+    for a in MACHINE.actions(scorecard, user, extra_check=lambda t: _refusal(scorecard, t, user)):
+        t = a.transition
+        mine = (t is SELF_CONFIRM and scorecard.employee_id == user.pk and has_no_reviewer(scorecard)) or (
+            t is not SELF_CONFIRM and (scorecard.employee_id == user.pk) == (WHO[t.target] == "employee"))
+        if mine:
+            out.append(a)
     return out
+
+
+def allowed_transitions(scorecard: Scorecard, user) -> list[str]:
+    return [a.target for a in actions(scorecard, user) if a.allowed]
 
 
 def _check_editable(scorecard):
@@ -317,24 +366,22 @@ def transition(scorecard: Scorecard, to: str, *, actor, note: str = "") -> Score
     and writes the event row."""
     sc = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     note = (note or "").strip()
-    who = TRANSITIONS.get((sc.status, to))
-    if sc.is_closed:
-        _check_editable(sc)
-    if who is None:
+    _check_editable(sc)
+    t = MACHINE.find(sc, to)
+    if t is SELF_CONFIRM and not (sc.employee_id == actor.pk and has_no_reviewer(sc)):
+        t = None  # closing without review exists only for the top of the hierarchy
+    if t is None:
         raise BusinessRuleError(_("A scorecard that is “%(from)s” cannot become “%(to)s”.")
                                 % {"from": S(sc.status).label, "to": S(to).label if to in S.values else to})
-    if who == "employee" and sc.employee_id != actor.pk:
-        raise BusinessRuleError(_("Only %(name)s can acknowledge or dispute this scorecard.")
-                                % {"name": sc.employee.get_full_name() or sc.employee.username})
-    if who == "reviewer" and not can_review(actor, sc):
-        raise BusinessRuleError(_("Only the employee's manager can do this."))
+    reason = "" if actor.has_perm(t.permission) else _("Only the employee's manager can do this.")
+    reason = reason or _refusal(sc, t, actor)
+    if reason:
+        raise BusinessRuleError(reason)
     if to == S.DISPUTED and not note:
         raise BusinessRuleError(_("Say what you disagree with: a dispute needs a comment."))
-    if to == S.SHARED and sc.computed_at is None:
-        raise BusinessRuleError(_("Compute the period before sharing the scorecard."))
     src = sc.status
     sc.status = to
-    if who == "employee" and note:
+    if WHO[to] == "employee" and note:
         sc.employee_comment = note
     if to == S.CLOSED:
         sc.closed_at = timezone.now()

@@ -4,15 +4,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
+from django.views.generic import DetailView, TemplateView
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.outbox import enqueue_after_commit
 from hardware_erp.core.roles import ROLES
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView
 
 from . import exports, scoring, selectors, services
 from .choices import PeriodKindChoices
@@ -113,7 +113,8 @@ class ScorecardView(ModuleMixin, DetailView):
                                                                "period": sc.period.label},
             "values": values, "team": team, "trend": trend, "is_reviewer": reviewer,
             "is_owner": sc.employee_id == user.pk, "role_label": selectors.role_label(sc.role),
-            "transitions": [(t, TRANSITION_LABELS[t]) for t in services.allowed_transitions(sc, user)],
+            "actions": services.actions(sc, user),
+            "no_reviewer": services.has_no_reviewer(sc),
             "editable": reviewer and sc.status in services.EDITABLE,
             "adjust_form": kwargs.get("adjust_form") or AdjustmentForm(kpis=KPI.objects.filter(
                 values__scorecard=sc)),
@@ -166,10 +167,6 @@ class ScorecardView(ModuleMixin, DetailView):
             return redirect(sc)
         messages.error(request, _("Please correct the errors below."))
         return self.render_to_response(self.get_context_data(**form_kwargs), status=400)
-
-
-TRANSITION_LABELS = {"shared": _("Share with the employee"), "acknowledged": _("Acknowledge"),
-                     "disputed": _("Dispute"), "closed": _("Close the scorecard")}
 
 
 class EvidenceView(ModuleMixin, TemplateView):
@@ -280,7 +277,8 @@ class PeriodView(ModuleMixin, DetailView):
                               if k in set(p.kpis.values_list("role", flat=True))],
                     "can_compute": self.request.user.has_perm("performance.compute_period"),
                     "can_manage": self.request.user.has_perm("performance.manage_kpi"),
-                    "can_payroll": self.request.user.has_perm("performance.export_payroll")})
+                    "can_payroll": self.request.user.has_perm("performance.export_payroll"),
+                    "payroll_withheld": payroll_withheld(p)})
         return ctx
 
 
@@ -366,6 +364,14 @@ class PeriodSettingsView(ModuleMixin, TemplateView):
         return self.render_to_response(self.get_context_data(rows=rows), status=400)
 
 
+def payroll_withheld(period) -> str:
+    """Why the payroll of `period` may not be exported yet ("" once the period is closed)."""
+    if period.is_closed:
+        return ""
+    return str(_("Payroll is exported only for a closed period: %(period)s is still under review.")
+               % {"period": period.label})
+
+
 class PayrollExportView(ModuleMixin, View):
     """The payroll file of a period: every scorecard's final score, tier, bonus and points."""
 
@@ -374,6 +380,12 @@ class PayrollExportView(ModuleMixin, View):
 
     def get(self, request, pk):
         period = get_object_or_404(Period, pk=pk)
+        reason = payroll_withheld(period)
+        if reason:
+            messages.error(request, reason)
+            if request.user.has_perm("performance.view_period"):
+                return redirect("performance:period", pk=pk)
+            return redirect("performance:tier_list")
         rows = selectors.period_results(period)  # payroll needs everyone, whoever exports it
         return exports.payroll_xlsx(request, period, rows)
 
@@ -468,29 +480,21 @@ class BonusTierListView(ERPListView):
         return ctx
 
 
-class _TierFormMixin(ModuleMixin):
+class BonusTierCreateView(ServiceFormView):
     module = MODULE
-    model = BonusTier
     form_class = BonusTierForm
-    template_name = "performance/tier_form.html"
-
-    def form_valid(self, form):
-        try:
-            services.save_bonus_tier(self.object if getattr(self.object, "pk", None) else None,
-                                     actor=self.request.user, **form.cleaned_data)
-        except BusinessRuleError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The bonus tier is saved."))
-        return redirect("performance:tier_list")
-
-
-
-class BonusTierCreateView(_TierFormMixin, CreateView):
     permission_required = "performance.add_bonustier"
     title = _("New bonus tier")
+    success_message = _("The bonus tier is saved.")
+    cancel_url = success_url = reverse_lazy("performance:tier_list")
+
+    def perform(self, form):
+        return services.save_bonus_tier(self.object, actor=self.request.user, **form.cleaned_data)
 
 
-class BonusTierEditView(_TierFormMixin, UpdateView):
+class BonusTierEditView(BonusTierCreateView):
     permission_required = "performance.change_bonustier"
     title = _("Edit bonus tier")
+
+    def get_object(self):
+        return get_object_or_404(BonusTier, pk=self.kwargs["pk"])

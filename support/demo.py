@@ -123,9 +123,10 @@ def _tickets(ctx, it):
                 t.rating = rating
             t.save()
             Ticket.objects.filter(pk=t.pk).update(created_at=created)
-            events = [TicketEvent(ticket=t, from_status="", to_status="new", actor=requester, created_at=created)]
+            events = [TicketEvent(ticket=t, from_status="", to_status="new", actor=requester, code="opened",
+                                  created_at=created)]
             if t.assignee_id:
-                events.append(TicketEvent(ticket=t, from_status="new", to_status="assigned", note="按分类规则分配",
+                events.append(TicketEvent(ticket=t, from_status="new", to_status="assigned", code="assigned_by_rule",
                                           created_at=created + timedelta(minutes=1)))
             msgs = []
             if answer:

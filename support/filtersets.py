@@ -14,9 +14,9 @@ class TicketFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=pgettext_lazy("support", "Category"), choices=TicketCategory.choices)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=TicketPriority.choices)
     open = django_filters.BooleanFilter(label=_("Open only"), method="open_only",
-                                        widget=django_filters.widgets.BooleanWidget())
+                                        widget=django_filters.widgets.forms.CheckboxInput())
     mine = django_filters.BooleanFilter(label=_("Assigned to me"), method="assigned_to_me",
-                                        widget=django_filters.widgets.BooleanWidget())
+                                        widget=django_filters.widgets.forms.CheckboxInput())
 
     class Meta:
         model = Ticket
@@ -65,7 +65,7 @@ class MaintenanceFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains",
                                   widget=django_filters.widgets.forms.TextInput(attrs={"type": "search"}))
     upcoming = django_filters.BooleanFilter(label=_("Not ended"), method="not_ended",
-                                            widget=django_filters.widgets.BooleanWidget())
+                                            widget=django_filters.widgets.forms.CheckboxInput())
 
     class Meta:
         model = MaintenanceWindow

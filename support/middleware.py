@@ -5,6 +5,9 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 
 log = logging.getLogger(__name__)
 SKIP_PREFIXES = ("/static/", "/media/", "/healthz")
@@ -47,7 +50,20 @@ class RequestMonitorMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if status_for(exception) < 500:  # answered 403/404/400 by Django: not a server error (slow is seen above)
+            return
         start = getattr(request, "_support_start", time.monotonic())
         request._support_error_recorded = True
         _record(request, "error", (time.monotonic() - start) * 1000, 500,
                 f"{type(exception).__name__}: {exception}")
+
+
+def status_for(exception) -> int:
+    """The status Django answers for an exception raised by a view (as django.core.handlers.exception does)."""
+    if isinstance(exception, Http404):
+        return 404
+    if isinstance(exception, PermissionDenied):
+        return 403
+    if isinstance(exception, (BadRequest, SuspiciousOperation, MultiPartParserError, RequestDataTooBig)):
+        return 400
+    return 500

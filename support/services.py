@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -14,12 +14,14 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.services import lazy_format, notify
+from hardware_erp.core.services import lazy_format, notify, users_with_perm
+from hardware_erp.core.states import StateMachine, Transition
 
 from . import banners
 from .choices import TicketPriority, TicketStatus
 from .models import (
     AssignmentRule,
+    CalendarDay,
     Checklist,
     Incident,
     IncidentUpdate,
@@ -28,6 +30,7 @@ from .models import (
     MaintenanceWindow,
     SLAPolicy,
     Suggestion,
+    System,
     Ticket,
     TicketAttachment,
     TicketEvent,
@@ -48,38 +51,33 @@ DEFAULT_SLA = {
     TicketPriority.LOW: (Decimal("8"), Decimal("40")),
 }
 S = TicketStatus
-# The ticket state machine: from -> allowed targets.
-TRANSITIONS = {
-    S.NEW: {S.ASSIGNED, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED},
-    S.ASSIGNED: {S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED},
-    S.IN_PROGRESS: {S.ASSIGNED, S.WAITING, S.RESOLVED},
-    S.WAITING: {S.IN_PROGRESS, S.RESOLVED, S.CLOSED},
-    S.RESOLVED: {S.CLOSED, S.REOPENED},
-    S.CLOSED: {S.REOPENED},
-    S.REOPENED: {S.ASSIGNED, S.IN_PROGRESS, S.WAITING, S.RESOLVED},
-}
+# The ticket state machine (one Transition per target, in the order of the statuses); IT staff make every move.
+MACHINE = StateMachine([
+    Transition({S.NEW, S.IN_PROGRESS, S.REOPENED}, S.ASSIGNED, IT_PERMISSION, S.ASSIGNED.label),
+    Transition({S.NEW, S.ASSIGNED, S.WAITING, S.REOPENED}, S.IN_PROGRESS, IT_PERMISSION, S.IN_PROGRESS.label),
+    Transition({S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED}, S.WAITING, IT_PERMISSION, S.WAITING.label),
+    Transition({S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.WAITING, S.REOPENED}, S.RESOLVED, IT_PERMISSION,
+               S.RESOLVED.label),
+    Transition({S.NEW, S.ASSIGNED, S.WAITING, S.RESOLVED}, S.CLOSED, IT_PERMISSION, S.CLOSED.label),
+    Transition({S.RESOLVED, S.CLOSED}, S.REOPENED, IT_PERMISSION, S.REOPENED.label),
+])
 # What the requester may do on their own ticket (IT staff may do every allowed transition).
 REQUESTER_TRANSITIONS = {(S.RESOLVED, S.CLOSED), (S.RESOLVED, S.REOPENED), (S.CLOSED, S.REOPENED),
                          (S.WAITING, S.IN_PROGRESS)}
 
 
 
+def targets(ticket) -> list:
+    """The statuses a ticket may move to from its current one, in the order of the statuses."""
+    return [t.target for t in MACHINE.transitions if ticket.status in t.sources]
+
+
 def is_it_staff(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(IT_PERMISSION))
 
 
-def users_with_perm(perm: str):
-    """Active users holding `app_label.codename` through a group or directly."""
-    app_label, codename = perm.split(".")
-    p = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-    if p is None:
-        return User.objects.none()
-    return (User.objects.filter(is_active=True)
-            .filter(Q(groups__permissions=p) | Q(user_permissions=p) | Q(is_superuser=True)).distinct())
-
-
 def it_staff():
-    return users_with_perm(IT_PERMISSION).order_by("username")
+    return users_with_perm(IT_PERMISSION, include_superusers=True).order_by("username")
 
 
 def sla_targets(priority) -> tuple[Decimal, Decimal, int]:
@@ -99,9 +97,10 @@ def compute_deadlines(ticket, calendar=None):
     ticket.resolution_due = calendar.add_working_time(start, float(resolution_h) * 60)
 
 
-def _event(ticket, from_status, to_status, actor, note=""):
+def _event(ticket, from_status, to_status, actor, note="", code="", params=None):
+    """The ticket's history row: a person's note as typed, the system's own words as a code and parameters."""
     return TicketEvent.objects.create(ticket=ticket, from_status=from_status or "", to_status=to_status or "",
-                                      actor=actor, note=str(note)[:500])
+                                      actor=actor, note=str(note)[:500], code=code, params=params or {})
 
 
 def _save_attachments(ticket, files, *, actor, message=None):
@@ -135,11 +134,11 @@ def open_ticket(*, requester, subject, description, category, priority=TicketPri
     ticket.created_at = timezone.now()
     compute_deadlines(ticket)
     ticket.save()
-    _event(ticket, "", S.NEW, actor, _("Ticket opened"))
+    _event(ticket, "", S.NEW, actor, code="opened")
     _save_attachments(ticket, files, actor=actor)
     rule = AssignmentRule.objects.select_related("assignee").filter(category=category).first()
     if rule and rule.assignee.is_active:
-        ticket = assign_ticket(ticket, rule.assignee, actor=None, note=_("Assigned by the category rule"))
+        ticket = assign_ticket(ticket, rule.assignee, actor=None, code="assigned_by_rule")
     else:
         notify(list(it_staff()), lazy_format(_("New ticket %(number)s: %(subject)s"), number=ticket.number,
                                              subject=ticket.subject),
@@ -153,12 +152,12 @@ def _lock(ticket) -> Ticket:
 
 
 @transaction.atomic
-def transition(ticket, to, *, actor, note="", system=False) -> Ticket:
+def transition(ticket, to, *, actor, note="", system=False, code="", params=None) -> Ticket:
     """Move a ticket to another status: checks the transitions table and who may do it; writes the event."""
     ticket = _lock(ticket)
     to = TicketStatus(to)
     current = TicketStatus(ticket.status)
-    if to not in TRANSITIONS[current]:
+    if MACHINE.find(ticket, to) is None:
         raise BusinessRuleError(_("A ticket that is %(from)s cannot become %(to)s.")
                                 % {"from": current.label, "to": to.label})
     requester_may = actor is not None and actor.pk == ticket.requester_id and (current, to) in REQUESTER_TRANSITIONS
@@ -177,7 +176,7 @@ def transition(ticket, to, *, actor, note="", system=False) -> Ticket:
         ticket.resolved_at = ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
     ticket.save(update_fields=fields)
-    _event(ticket, current, to, actor, note)
+    _event(ticket, current, to, actor, note, code, params)
     link = ticket.get_absolute_url()
     if to in (S.RESOLVED, S.WAITING) and actor and actor.pk != ticket.requester_id:
         msg = (_("Your ticket %(number)s is resolved: please confirm and rate it.") if to == S.RESOLVED
@@ -190,7 +189,7 @@ def transition(ticket, to, *, actor, note="", system=False) -> Ticket:
 
 
 @transaction.atomic
-def assign_ticket(ticket, assignee, *, actor, note="") -> Ticket:
+def assign_ticket(ticket, assignee, *, actor, note="", code="") -> Ticket:
     """Give a ticket to an IT person (by hand or by rule); a new or reopened ticket becomes assigned."""
     if actor is not None and not is_it_staff(actor):
         raise BusinessRuleError(_("Only IT staff may assign tickets."))
@@ -200,11 +199,13 @@ def assign_ticket(ticket, assignee, *, actor, note="") -> Ticket:
     previous = ticket.assignee
     ticket.assignee = assignee
     ticket.save(update_fields=["assignee", "updated_at"])
-    text = note or (_("Assigned to %(user)s") % {"user": assignee} if assignee else _("Unassigned"))
+    if not (code or note):
+        code = "assigned" if assignee else "unassigned"
+    params = {"user": assignee.get_full_name() or assignee.username} if code == "assigned" else None
     if assignee and ticket.status in (S.NEW, S.REOPENED):
-        ticket = transition(ticket, S.ASSIGNED, actor=actor, note=text, system=True)
+        ticket = transition(ticket, S.ASSIGNED, actor=actor, note=note, system=True, code=code, params=params)
     else:
-        _event(ticket, ticket.status, ticket.status, actor, text)
+        _event(ticket, ticket.status, ticket.status, actor, note, code, params)
     if assignee and assignee != previous:
         notify(assignee, lazy_format(_("Ticket %(number)s is assigned to you: %(subject)s"),
                                      number=ticket.number, subject=ticket.subject), ticket.get_absolute_url())
@@ -236,7 +237,7 @@ def post_message(ticket, *, author, body, internal=False, files=()) -> TicketMes
         notify(ticket.requester, lazy_format(_("IT answered on ticket %(number)s."), number=ticket.number), link)
     elif not it:
         if ticket.status == S.WAITING:
-            transition(ticket, S.IN_PROGRESS, actor=author, note=_("The requester answered"), system=True)
+            transition(ticket, S.IN_PROGRESS, actor=author, system=True, code="requester_answered")
         recipients = [ticket.assignee] if ticket.assignee_id else list(it_staff())
         notify(recipients, lazy_format(_("%(user)s wrote on ticket %(number)s."),
                                        user=author.get_full_name() or author.username, number=ticket.number), link)
@@ -259,9 +260,9 @@ def rate_ticket(ticket, *, rating, comment="", actor) -> Ticket:
     ticket.rating_comment = (comment or "")[:500]
     ticket.save(update_fields=["rating", "rating_comment", "updated_at"])
     if ticket.status == S.RESOLVED:
-        ticket = transition(ticket, S.CLOSED, actor=actor, note=_("Rated %(n)d of 5") % {"n": ticket.rating})
+        ticket = transition(ticket, S.CLOSED, actor=actor, code="rated", params={"n": ticket.rating})
     else:
-        _event(ticket, ticket.status, ticket.status, actor, _("Rated %(n)d of 5") % {"n": ticket.rating})
+        _event(ticket, ticket.status, ticket.status, actor, code="rated", params={"n": ticket.rating})
     return ticket
 
 
@@ -271,12 +272,11 @@ def change_priority(ticket, priority, *, actor) -> Ticket:
     if not is_it_staff(actor):
         raise BusinessRuleError(_("Only IT staff may change the priority."))
     ticket = _lock(ticket)
-    old = ticket.get_priority_display()
+    old = ticket.priority
     ticket.priority = priority
     compute_deadlines(ticket)
     ticket.save(update_fields=["priority", "response_due", "resolution_due", "updated_at"])
-    _event(ticket, ticket.status, ticket.status, actor,
-           _("Priority %(old)s → %(new)s") % {"old": old, "new": ticket.get_priority_display()})
+    _event(ticket, ticket.status, ticket.status, actor, code="priority", params={"old": old, "new": ticket.priority})
     return ticket
 
 
@@ -295,7 +295,7 @@ def save_helpdesk_settings(*, policies, rules: dict, actor):
 
 
 def sla_lead_users():
-    return list(users_with_perm("support.lead_helpdesk"))
+    return list(users_with_perm("support.lead_helpdesk", include_superusers=True))
 
 
 def check_slas(now=None) -> dict:
@@ -327,8 +327,7 @@ def check_slas(now=None) -> dict:
                     key=f"ticket:{t.pk}:{kind}:breach")
                 if sent:
                     counts["escalated"] += 1
-                    _event(t, t.status, t.status, None, _("Escalated: the %(target)s target was missed")
-                           % {"target": label})
+                    _event(t, t.status, t.status, None, code="escalated", params={"target": kind})
                 continue
             total = calendar.working_minutes_between(t.created_at, due)
             used = calendar.working_minutes_between(t.created_at, now)
@@ -484,6 +483,47 @@ def cancel_maintenance(window, *, actor):
     window.save(update_fields=["cancelled", "updated_at"])
     transaction.on_commit(banners.clear)
     return window
+
+
+# --- systems and the working calendar -------------------------------------------------------------------
+
+SYSTEM_FIELDS = ("code", "name", "description", "owner", "plan_contacts", "plan_steps", "plan_reviewed_at")
+
+
+@transaction.atomic
+def save_system(system: System | None = None, *, actor, **fields) -> System:
+    """Create or edit a system and its emergency plan (field history kept by simple-history)."""
+    if not actor.has_perm("support.change_system" if system else "support.add_system"):
+        raise BusinessRuleError(_("Only IT staff may edit systems."))
+    code = (fields.get("code") or "").strip()
+    clash = System.objects.filter(code=code)
+    if system is not None:
+        clash = clash.exclude(pk=system.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("Another system has the code %(code)s.") % {"code": code}})
+    system = System.objects.select_for_update().get(pk=system.pk) if system else System()
+    for name in SYSTEM_FIELDS:
+        if name in fields:
+            setattr(system, name, fields[name])
+    system.save()
+    return system
+
+
+@transaction.atomic
+def add_calendar_day(*, date, is_workday, note, actor) -> CalendarDay:
+    """A company day off or extra working day; new deadlines count with it."""
+    if not actor.has_perm("support.add_calendarday"):
+        raise BusinessRuleError(_("Only IT staff may change the working calendar."))
+    if CalendarDay.objects.filter(date=date).exists():
+        raise ValidationError({"date": _("%(date)s is in the calendar already.") % {"date": date}})
+    return CalendarDay.objects.create(date=date, is_workday=is_workday, note=note, created_by=actor)
+
+
+@transaction.atomic
+def remove_calendar_day(day: CalendarDay, *, actor):
+    if not actor.has_perm("support.delete_calendarday"):
+        raise BusinessRuleError(_("Only IT staff may change the working calendar."))
+    CalendarDay.objects.filter(pk=day.pk).delete()
 
 
 # --- feedback ------------------------------------------------------------------------------------------

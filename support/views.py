@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views import View
-from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
+from django.views.generic import DetailView, TemplateView
 
+from hardware_erp.core.exports import export_book_response
 from hardware_erp.core.uploads import serve_upload
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView, form_errors
 
 from . import services
 from .choices import TicketPriority
@@ -59,6 +60,7 @@ from .models import (
     Ticket,
     TicketAttachment,
 )
+from .status import LABELS as CHECK_LABELS
 from .tables import (
     IncidentTable,
     InspectionTable,
@@ -103,13 +105,13 @@ class TicketListView(ERPListView):
         return ctx
 
 
-class TicketCreateView(ModuleMixin, CreateView):
-    model = Ticket
+class TicketCreateView(ServiceFormView):
     form_class = TicketForm
     module = "support"
     permission_required = "support.add_ticket"
-    template_name = "support/form.html"
     title = _("Report a problem")
+    intro = _("IT answers on the ticket page; you are notified in the app and by e-mail.")
+    submit_label = _("Send to IT")
 
     def get_initial(self):
         page = self.request.GET.get("from", "")
@@ -118,26 +120,17 @@ class TicketCreateView(ModuleMixin, CreateView):
         category = self.request.GET.get("category") or CATEGORY_BY_PATH.get(page.strip("/").split("/")[0], "other")
         return {"page_url": page, "category": category, "priority": "normal"}
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["form_note"] = _("IT answers on the ticket page; you are notified in the app and by e-mail.")
-        ctx["cancel_url"] = self.get_initial()["page_url"] or reverse("support:ticket_list")
-        ctx["submit_label"] = _("Send to IT")
-        return ctx
+    def get_cancel_url(self):
+        return self.get_initial()["page_url"] or reverse("support:ticket_list")
 
-    def form_valid(self, form):
+    def get_success_message(self, result):
+        return _("Ticket %(number)s is open. IT will answer here and tell you.") % {"number": result.number}
+
+    def perform(self, form):
         d = form.cleaned_data
-        try:
-            ticket = services.open_ticket(requester=self.request.user, subject=d["subject"],
-                                          description=d["description"], category=d["category"],
-                                          priority=d["priority"], page_url=d["page_url"],
-                                          files=d["attachments"])
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Ticket %(number)s is open. IT will answer here and tell you.")
-                         % {"number": ticket.number})
-        return redirect(ticket)
+        return services.open_ticket(requester=self.request.user, subject=d["subject"],
+                                    description=d["description"], category=d["category"],
+                                    priority=d["priority"], page_url=d["page_url"], files=d["attachments"])
 
 
 def deadline_info(ticket, calendar, now):
@@ -180,7 +173,7 @@ class TicketView(ModuleMixin, DetailView):
         msgs = t.messages.select_related("author").prefetch_related("attachments")
         if not it:
             msgs = msgs.filter(internal=False)
-        allowed = sorted(services.TRANSITIONS[t.status], key=list(services.S).index)
+        allowed = [services.S(s) for s in services.targets(t)]
         if not it:  # the requester's own moves; a lead reading someone else's ticket has none
             allowed = [s for s in allowed if (services.S(t.status), s) in services.REQUESTER_TRANSITIONS
                        and s != services.S.IN_PROGRESS and user.pk == t.requester_id]
@@ -353,16 +346,19 @@ class CalendarView(ModuleMixin, View):
         if not request.user.has_perm("support.add_calendarday"):
             raise PermissionDenied
         if request.POST.get("delete"):
-            if request.user.has_perm("support.delete_calendarday"):
-                CalendarDay.objects.filter(pk=request.POST["delete"]).delete()
+            day = CalendarDay.objects.filter(pk=request.POST["delete"]).first()
+            if day is not None and request.user.has_perm("support.delete_calendarday"):
+                services.remove_calendar_day(day, actor=request.user)
                 messages.success(request, _("The company day is removed."))
             return redirect("support:calendar")
         form = CalendarDayForm(request.POST)
         if not form.is_valid():
             return self.get(request, form=form)
-        day = form.save(commit=False)
-        day.created_by = request.user
-        day.save()
+        try:
+            services.add_calendar_day(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors(form, exc)
+            return self.get(request, form=form)
         messages.success(request, _("The company day is saved; new deadlines count with it."))
         return redirect("support:calendar")
 
@@ -387,39 +383,31 @@ class IncidentListView(ERPListView):
         return ctx
 
 
-class SupportFormMixin(ModuleMixin):
-    """CreateView/UpdateView pages of the support app: one form card, a cancel link."""
+class SupportFormView(ServiceFormView):
+    """A support form page (generic/form.html) whose cancel link goes back to `cancel_url_name`."""
 
     module = "support"
-    template_name = "support/form.html"
     cancel_url_name = "support:index"
-    submit_label = None
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["cancel_url"] = reverse(self.cancel_url_name)
-        if self.submit_label:
-            ctx["submit_label"] = self.submit_label
-        return ctx
+    def get_cancel_url(self):
+        return reverse(self.cancel_url_name)
 
 
-class IncidentCreateView(SupportFormMixin, CreateView):
-    model = Incident
+class IncidentCreateView(SupportFormView):
     form_class = IncidentForm
     permission_required = "support.add_incident"
     title = _("Declare an incident")
     cancel_url_name = "support:incident_list"
     submit_label = _("Declare and notify")
+    success_message = _("The incident is declared: every page shows the banner and the affected departments are "
+                        "notified.")
 
-    def form_valid(self, form):
+    def perform(self, form):
         d = form.cleaned_data
-        incident = services.declare_incident(
+        return services.declare_incident(
             title=d["title"], severity=d["severity"], description=d["description"], systems=d["systems"],
             departments=d["departments"], started_at=d["started_at"],
             estimated_recovery_at=d["estimated_recovery_at"], actor=self.request.user)
-        messages.success(self.request, _("The incident is declared: every page shows the banner and the "
-                                         "affected departments are notified."))
-        return redirect(incident)
 
 
 class IncidentView(ModuleMixin, DetailView):
@@ -439,7 +427,8 @@ class IncidentView(ModuleMixin, DetailView):
                    systems=i.systems.all(), departments=i.departments.all(),
                    can_manage=self.request.user.has_perm("support.change_incident"),
                    update_form=IncidentUpdateForm(), resolve_form=IncidentResolveForm(),
-                   review_form=IncidentReviewForm(initial={"cause": i.review_cause, "actions": i.review_actions}))
+                   review_form=IncidentReviewForm(initial={"cause": i.review_cause, "actions": i.review_actions}),
+                   source_check_label=CHECK_LABELS.get(i.source_check, i.source_check))
         return ctx
 
 
@@ -525,20 +514,23 @@ class SystemView(ModuleMixin, DetailView):
         return ctx
 
 
-class SystemCreateView(SupportFormMixin, CreateView):
-    model = System
+class SystemCreateView(SupportFormView):
     form_class = SystemForm
     permission_required = "support.add_system"
     title = _("New system")
     cancel_url_name = "support:system_list"
+    success_message = _("System %(object)s saved.")
+
+    def perform(self, form):
+        return services.save_system(self.object, actor=self.request.user, **form.cleaned_data)
 
 
-class SystemEditView(SupportFormMixin, UpdateView):
-    model = System
-    form_class = SystemForm
+class SystemEditView(SystemCreateView):
     permission_required = "support.change_system"
     title = _("Edit system and emergency plan")
-    cancel_url_name = "support:system_list"
+
+    def get_object(self):
+        return get_object_or_404(System, pk=self.kwargs["pk"])
 
 
 class MaintenanceListView(ERPListView):
@@ -553,25 +545,20 @@ class MaintenanceListView(ERPListView):
     empty_text = _("No maintenance planned.")
 
 
-class MaintenanceCreateView(SupportFormMixin, CreateView):
-    model = MaintenanceWindow
+class MaintenanceCreateView(SupportFormView):
     form_class = MaintenanceForm
     permission_required = "support.add_maintenancewindow"
     title = _("Plan maintenance")
     cancel_url_name = "support:maintenance_list"
     submit_label = _("Plan and announce")
+    success_message = _("The maintenance window is planned; the banner announces it.")
+    success_url = reverse_lazy("support:maintenance_list")
 
-    def form_valid(self, form):
+    def perform(self, form):
         d = form.cleaned_data
-        try:
-            services.plan_maintenance(title=d["title"], description=d["description"], systems=d["systems"],
-                                      starts_at=d["starts_at"], ends_at=d["ends_at"],
-                                      announce_from=d["announce_from"], actor=self.request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The maintenance window is planned; the banner announces it."))
-        return redirect("support:maintenance_list")
+        return services.plan_maintenance(title=d["title"], description=d["description"], systems=d["systems"],
+                                         starts_at=d["starts_at"], ends_at=d["ends_at"],
+                                         announce_from=d["announce_from"], actor=self.request.user)
 
 
 class MaintenanceCancelView(ModuleMixin, View):
@@ -633,20 +620,18 @@ class SuggestionListView(ERPListView):
         return ctx
 
 
-class SuggestionCreateView(SupportFormMixin, CreateView):
-    model = Suggestion
+class SuggestionCreateView(SupportFormView):
     form_class = SuggestionForm
     permission_required = "support.add_suggestion"
     title = _("New suggestion")
     cancel_url_name = "support:suggestion_list"
     submit_label = _("Submit")
+    success_message = _("Thank you: your suggestion is submitted, with your vote.")
 
-    def form_valid(self, form):
+    def perform(self, form):
         d = form.cleaned_data
-        suggestion = services.submit_suggestion(author=self.request.user, title=d["title"], body=d["body"],
-                                                area=d["area"])
-        messages.success(self.request, _("Thank you: your suggestion is submitted, with your vote."))
-        return redirect(suggestion)
+        return services.submit_suggestion(author=self.request.user, title=d["title"], body=d["body"],
+                                          area=d["area"])
 
 
 class SuggestionView(ModuleMixin, DetailView):
@@ -747,8 +732,9 @@ class InspectionView(ModuleMixin, View):
             form.add_error(None, exc)
             return self.render(inspection, form)
         if inspection.failed_count:
-            messages.warning(request, _("Inspection recorded: %(n)d failed items opened tickets.")
-                             % {"n": inspection.failed_count})
+            messages.warning(request, ngettext("Inspection recorded: %(n)d failed item opened a ticket.",
+                                               "Inspection recorded: %(n)d failed items opened tickets.",
+                                               inspection.failed_count) % {"n": inspection.failed_count})
         else:
             messages.success(request, _("Inspection recorded: everything is fine."))
         return redirect(inspection)
@@ -800,16 +786,9 @@ class ReportView(ModuleMixin, TemplateView):
 
 
 def report_xlsx(report):
-    from io import BytesIO
-
-    from django.http import HttpResponse
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(_("Summary"))
+    """The report's numbers as an Excel workbook: a summary sheet and one sheet per breakdown."""
     fmt = "%Y-%m-%d"
-    rows = [
+    summary = [
         (pgettext_lazy("support", "From"), timezone.localtime(report["start"]).strftime(fmt)),
         (pgettext_lazy("support", "To (exclusive)"), timezone.localtime(report["end"]).strftime(fmt)),
         (_("Tickets"), report["total"]), (_("Still open"), report["open"]),
@@ -821,9 +800,9 @@ def report_xlsx(report):
         (_("Resolution targets missed (%)"), report["resolution_breach_rate"]),
         (_("Satisfaction (1–5)"), report["satisfaction"]), (_("Ratings"), report["ratings"]),
     ]
-    for label, value in rows:
-        ws.append([str(label), value])
     sheets = [
+        (_("Summary"), [pgettext_lazy("support report", "Figure"), pgettext_lazy("support report", "Value")],
+         [(str(label), value) for label, value in summary]),
         (_("By category"), [pgettext_lazy("support", "Category"), _("Tickets")],
          [(c["label"], c["count"]) for c in report["by_category"]]),
         (_("By month"), [pgettext_lazy("support", "Month"), _("Tickets")],
@@ -835,14 +814,4 @@ def report_xlsx(report):
            p["breach_rate"], p["satisfaction"], p["ratings"]) for p in report["per_person"]]),
         (_("Ratings"), [_("Rating"), _("Tickets")], [(i + 1, n) for i, n in enumerate(report["rating_counts"])]),
     ]
-    for title, header, data in sheets:
-        sheet = wb.create_sheet(str(title))
-        sheet.append([str(h) for h in header])
-        for row in data:
-            sheet.append(list(row))
-    buf = BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="helpdesk-report.xlsx"'
-    return response
+    return export_book_response(sheets, filename="helpdesk-report.xlsx")

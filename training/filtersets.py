@@ -35,7 +35,7 @@ class SessionFilterSet(SearchFilterSet):
     module = django_filters.ChoiceFilter(label=_("Module"), choices=ModuleChoices.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=SessionStatus.choices)
     upcoming = django_filters.BooleanFilter(label=_("Upcoming only"), method="filter_upcoming",
-                                            widget=django_filters.widgets.BooleanWidget())
+                                            widget=django_filters.widgets.forms.CheckboxInput())
 
     class Meta:
         model = TrainingSession

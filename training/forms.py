@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +8,6 @@ from hardware_erp.core.uploads import check_upload
 
 from .choices import LessonKind, QuestionKind
 from .models import (
-    Choice,
     Course,
     ExternalTraining,
     Lesson,
@@ -21,6 +19,7 @@ from .models import (
     TrainingGate,
     TrainingSession,
 )
+from .permissions import permission_choices
 
 User = get_user_model()
 LESSON_FILE_KINDS = {LessonKind.DOCUMENT: ("pdf", "slides"), LessonKind.VIDEO: ("video",),
@@ -115,7 +114,7 @@ class QuestionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            choices = list(self.instance.choices.all())
+            choices = list(self.instance.choices.filter(retired=False))
             if self.instance.kind == QuestionKind.TRUE_FALSE:
                 self.initial["true_answer"] = any(c.is_correct and c.order == 1 for c in choices)
             else:
@@ -147,14 +146,6 @@ class QuestionForm(forms.ModelForm):
                 self.add_error("options", _("A single-choice question has exactly one correct option."))
         self.parsed_options = parsed
         return data
-
-    def save(self, commit=True):
-        question = super().save(commit=commit)
-        if commit:
-            question.choices.all().delete()
-            Choice.objects.bulk_create([Choice(question=question, order=i, text_zh=zh, text_en=en, is_correct=ok)
-                                        for i, (zh, en, ok) in enumerate(self.parsed_options, start=1)])
-        return question
 
 
 class VersionForm(forms.Form):
@@ -267,6 +258,9 @@ class LibraryItemForm(forms.ModelForm):
 
 
 class GateForm(forms.ModelForm):
+    permission = forms.ChoiceField(label=_("Permission"), choices=lambda: [("", "---------"), *permission_choices()],
+                                   help_text=_("The action that needs the course first."))
+
     class Meta:
         model = TrainingGate
         fields = ["permission", "course", "active", "note"]
@@ -274,13 +268,6 @@ class GateForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = Course.objects.published()
-
-    def clean_permission(self):
-        perm = self.cleaned_data["permission"].strip()
-        app_label, _dot, codename = perm.partition(".")
-        if not Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists():
-            raise forms.ValidationError(_("There is no permission %(perm)s.") % {"perm": perm})
-        return perm
 
 
 class PlanCourseForm(forms.ModelForm):

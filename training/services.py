@@ -6,11 +6,13 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.roles import ROLES
@@ -20,8 +22,10 @@ from .choices import CourseStatus, EnrollmentSource, LessonKind, LibraryStatus, 
 from .models import (
     AttemptAnswer,
     Certificate,
+    Choice,
     Course,
     Enrollment,
+    ExternalTraining,
     Lesson,
     LessonProgress,
     LibraryItem,
@@ -29,9 +33,13 @@ from .models import (
     MentorMessage,
     OnboardingPlan,
     PlanAssignment,
+    PlanCourse,
+    Question,
+    Quiz,
     QuizAttempt,
     SessionFeedback,
     SessionSeat,
+    TrainingGate,
     TrainingSession,
 )
 
@@ -68,10 +76,6 @@ def enroll(user, course, *, actor=None, due_date=None, required=False, source=En
     return enrollment
 
 
-def lessons_of(course):
-    return list(course.lessons.order_by("order", "pk"))
-
-
 @transaction.atomic
 def complete_lesson(*, user, lesson: Lesson, note: str = "") -> LessonProgress:
     """Mark a reading/document/video lesson done, or hand in a practice task (signed off by the mentor)."""
@@ -86,11 +90,12 @@ def complete_lesson(*, user, lesson: Lesson, note: str = "") -> LessonProgress:
     progress.note = note or progress.note
     if lesson.kind == LessonKind.PRACTICE and lesson.requires_signoff:
         progress.save(update_fields=["submitted_at", "note"])
-        mentor = enrollment.assignment.mentor if enrollment.assignment_id else None
-        if mentor:
-            notify(mentor, lazy_format(_("%(user)s finished the practice task “%(lesson)s”: please sign it off."),
-                                       user=_name(user), lesson=lesson.title),
-                   reverse("training:mentee", args=[enrollment.assignment_id]),
+        assignment = practice_assignment(enrollment)
+        if assignment:
+            notify(assignment.mentor,
+                   lazy_format(_("%(user)s finished the practice task “%(lesson)s”: please sign it off."),
+                               user=_name(user), lesson=lesson.title),
+                   reverse("training:mentee", args=[assignment.pk]),
                    key=f"training:practice:{progress.pk}:submitted")
     else:
         progress.completed_at = now
@@ -99,11 +104,26 @@ def complete_lesson(*, user, lesson: Lesson, note: str = "") -> LessonProgress:
     return progress
 
 
+def practice_assignment(enrollment: Enrollment) -> PlanAssignment | None:
+    """The onboarding whose mentor signs off this enrolment's practice tasks: its own plan's, else (a course taken
+    outside the plans) the learner's current plan with a mentor."""
+    if enrollment.assignment_id and enrollment.assignment.mentor_id:
+        return enrollment.assignment
+    if enrollment.assignment_id:
+        return None
+    return (PlanAssignment.objects.filter(user_id=enrollment.user_id, mentor__isnull=False)
+            .select_related("mentor").order_by(F("completed_at").asc(nulls_first=True), "-start_date", "-pk")
+            .first())
+
+
 @transaction.atomic
 def sign_off_practice(progress: LessonProgress, *, actor) -> LessonProgress:
     progress = LessonProgress.objects.select_for_update().get(pk=progress.pk)  # no outer joins under FOR UPDATE
     assignment = progress.enrollment.assignment
-    is_mentor = assignment is not None and assignment.mentor_id == actor.pk
+    if assignment is None:  # a course outside the plans: any of the learner's mentors signs it off
+        is_mentor = PlanAssignment.objects.filter(user_id=progress.enrollment.user_id, mentor=actor).exists()
+    else:
+        is_mentor = assignment.mentor_id == actor.pk
     if not (is_mentor or actor.has_perm("training.change_course")):
         raise BusinessRuleError(_("Only the mentor or a trainer can sign off this task."))
     if progress.completed_at:
@@ -188,11 +208,13 @@ def start_attempt(*, user, quiz) -> QuizAttempt:
     if any(a.passed for a in attempts):
         raise BusinessRuleError(_("You have passed this quiz already."))
     if len(attempts) >= quiz.max_attempts:
-        raise BusinessRuleError(_("You have used all %(n)d attempts of this quiz. Ask your trainer for help.")
-                                % {"n": quiz.max_attempts})
+        raise BusinessRuleError(ngettext("You have used the %(n)d attempt of this quiz. Ask your trainer for help.",
+                                         "You have used all %(n)d attempts of this quiz. Ask your trainer for help.",
+                                         quiz.max_attempts) % {"n": quiz.max_attempts})
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
-    return QuizAttempt.objects.create(quiz=quiz, user=user, number=len(attempts) + 1,
-                                      seed=random.SystemRandom().randrange(1, 2**31), deadline=deadline)
+    seed = random.SystemRandom().randrange(1, 2**31)
+    return QuizAttempt.objects.create(quiz=quiz, user=user, number=len(attempts) + 1, seed=seed,
+                                      shown=_layout(quiz, seed), deadline=deadline)
 
 
 def _expire(attempt: QuizAttempt):
@@ -203,19 +225,29 @@ def _expire(attempt: QuizAttempt):
     attempt.save(update_fields=["submitted_at", "expired", "score", "passed"])
 
 
-def attempt_questions(attempt: QuizAttempt):
-    """The questions of an attempt with their options, in the attempt's own (seeded) order."""
-    questions = list(attempt.quiz.questions.prefetch_related("choices"))
-    rng = random.Random(attempt.seed)
-    if attempt.quiz.shuffle:
+def _layout(quiz, seed: int) -> list[list]:
+    """A new attempt's questions and offered (not retired) options in its seeded order: [[question id, [ids]]]."""
+    questions = list(quiz.questions.prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.filter(retired=False).order_by("order", "pk"))))
+    rng = random.Random(seed)
+    if quiz.shuffle:
         rng.shuffle(questions)
     out = []
     for q in questions:
-        options = list(q.choices.all())
-        if attempt.quiz.shuffle and q.kind != "truefalse":
+        options = [c.pk for c in q.choices.all()]
+        if quiz.shuffle and q.kind != "truefalse":
             rng.shuffle(options)
-        out.append((q, options))
+        out.append([q.pk, options])
     return out
+
+
+def attempt_questions(attempt: QuizAttempt):
+    """The questions of an attempt with the options it showed, in its order, whatever was edited since."""
+    shown = attempt.shown or _layout(attempt.quiz, attempt.seed)
+    questions = Question.objects.in_bulk([qid for qid, _ids in shown])
+    choices = Choice.objects.in_bulk([cid for _qid, ids in shown for cid in ids])
+    return [(questions[qid], [choices[cid] for cid in ids if cid in choices])
+            for qid, ids in shown if qid in questions]
 
 
 def grade(questions_with_options, answers: dict) -> tuple[list[dict], Decimal]:
@@ -257,7 +289,9 @@ def _submit_attempt(attempt_id, user, answers):
     questions = attempt_questions(attempt)
     unanswered = [q for q, _o in questions if not answers.get(q.pk)]
     if unanswered:
-        raise BusinessRuleError(_("Please answer every question (%(n)d unanswered).") % {"n": len(unanswered)})
+        raise BusinessRuleError(ngettext("Please answer every question (%(n)d unanswered).",
+                                         "Please answer every question (%(n)d unanswered).",
+                                         len(unanswered)) % {"n": len(unanswered)})
     results, score = grade(questions, answers)
     AttemptAnswer.objects.bulk_create([AttemptAnswer(attempt=attempt, question=r["question"],
                                                      selected=r["selected"], correct=r["correct"])
@@ -274,6 +308,166 @@ def _submit_attempt(attempt_id, user, answers):
             progress.save(update_fields=["submitted_at", "completed_at"])
         _touch(enrollment)
     return attempt, False
+
+
+# --- Authoring: courses, lessons, quiz settings, sessions, gates, plans ------------------------------------
+
+COURSE_FIELDS = ("code", "module", "title_zh", "title_en", "summary_zh", "summary_en", "roles", "status",
+                 "estimated_minutes")
+LESSON_FIELDS = ("order", "kind", "title_zh", "title_en", "body_zh", "body_en", "video_url", "practice_url_name",
+                 "requires_signoff")
+QUIZ_FIELDS = ("pass_mark", "max_attempts", "time_limit_minutes", "shuffle")
+SESSION_FIELDS = ("title_zh", "title_en", "description_zh", "description_en", "module", "trainer", "starts_at",
+                  "ends_at", "place", "online_url", "capacity")
+EXTERNAL_FIELDS = ("kind", "title", "provider", "start_date", "end_date", "hours", "certificate", "notes")
+
+
+def _require(actor, perm):
+    if not actor.has_perm(perm):
+        raise BusinessRuleError(_("You may not do this."))
+
+
+def _apply(obj, fields: dict, names):
+    for name in names:
+        if name in fields:
+            setattr(obj, name, fields[name])
+    return obj
+
+
+@transaction.atomic
+def save_course(course: Course | None = None, *, actor, **fields) -> Course:
+    _require(actor, "training.change_course" if course else "training.add_course")
+    course = Course.objects.select_for_update().get(pk=course.pk) if course else Course(owner=actor)
+    _apply(course, fields, COURSE_FIELDS).save()
+    return course
+
+
+@transaction.atomic
+def save_lesson(course: Course, lesson: Lesson | None = None, *, actor, file_type: str = "", **fields) -> Lesson:
+    """Create or edit a lesson; a quiz lesson gets its quiz. `file`: an upload, False to remove, else kept."""
+    _require(actor, "training.change_lesson" if lesson else "training.add_lesson")
+    if lesson is None:
+        lesson = Lesson(course=course, added_in_version=course.version)
+    else:
+        lesson = Lesson.objects.select_for_update().get(pk=lesson.pk, course=course)
+    _apply(lesson, fields, LESSON_FIELDS)
+    upload = fields.get("file")
+    if upload is False:
+        lesson.file, lesson.file_type = None, ""
+    elif upload and upload != lesson.file:
+        lesson.file, lesson.file_type = upload, file_type or lesson.file_type
+    lesson.save()
+    if lesson.kind == LessonKind.QUIZ:
+        Quiz.objects.get_or_create(lesson=lesson)
+    return lesson
+
+
+@transaction.atomic
+def save_quiz_settings(quiz: Quiz, *, actor, **fields) -> Quiz:
+    _require(actor, "training.change_quiz")
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+    _apply(quiz, fields, QUIZ_FIELDS).save()
+    return quiz
+
+
+@transaction.atomic
+def save_session(session: TrainingSession | None = None, *, actor, **fields) -> TrainingSession:
+    _require(actor, "training.change_trainingsession" if session else "training.add_trainingsession")
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk) if session else TrainingSession()
+    _apply(session, fields, SESSION_FIELDS).save()
+    return session
+
+
+@transaction.atomic
+def record_external_training(*, user, **fields) -> ExternalTraining:
+    """A course or conference the person attended outside the company, with its certificate."""
+    record = _apply(ExternalTraining(user=user), fields, EXTERNAL_FIELDS)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def create_gate(*, permission: str, course: Course, actor, active: bool = True, note: str = "") -> TrainingGate:
+    """Make `permission` need `course` passed first."""
+    _require(actor, "training.add_traininggate")
+    if course.status != CourseStatus.PUBLISHED:
+        raise ValidationError({"course": _("Only a published course can guard a permission.")})
+    if TrainingGate.objects.filter(permission=permission, course=course).exists():
+        raise ValidationError({"permission": _("This permission already needs this course.")})
+    return TrainingGate.objects.create(permission=permission, course=course, active=active, note=note,
+                                       created_by=actor)
+
+
+@transaction.atomic
+def toggle_gate(gate: TrainingGate, *, actor) -> TrainingGate:
+    _require(actor, "training.change_traininggate")
+    gate = TrainingGate.objects.select_for_update().get(pk=gate.pk)
+    gate.active = not gate.active
+    gate.save(update_fields=["active", "updated_at"])
+    return gate
+
+
+@transaction.atomic
+def add_plan_course(plan: OnboardingPlan, *, course, order, due_days, required, actor) -> PlanCourse:
+    """Add a course to an onboarding plan; new employees get it from now on."""
+    _require(actor, "training.change_onboardingplan")
+    if PlanCourse.objects.filter(plan=plan, course=course).exists():
+        raise BusinessRuleError(_("This course is in the plan already."))
+    return PlanCourse.objects.create(plan=plan, course=course, order=order, due_days=due_days, required=required)
+
+
+# --- Quiz authoring ---------------------------------------------------------------------------------
+
+QUESTION_FIELDS = ("order", "kind", "text_zh", "text_en", "explanation_zh", "explanation_en")
+
+
+@transaction.atomic
+def save_question(quiz: Quiz, *, question: Question | None = None, fields: dict, options: list, actor) -> Question:
+    """Create or edit a question and its options, keeping their history: options are edited in place (matched by
+    text, then by position), new ones added, removed ones retired (kept for the attempts that showed them) once
+    the quiz has been attempted. `options` is a list of (text_zh, text_en, is_correct)."""
+    if not actor.has_perm("training.change_question" if question else "training.add_question"):
+        raise BusinessRuleError(_("Only trainers can edit quiz questions."))
+    if question is None:
+        question = Question(quiz=quiz)
+    else:
+        question = Question.objects.select_for_update().get(pk=question.pk, quiz=quiz)
+    for name in QUESTION_FIELDS:
+        if name in fields:
+            setattr(question, name, fields[name])
+    question.save()
+    _sync_choices(question, options)
+    return question
+
+
+def _sync_choices(question: Question, options: list):
+    current = list(question.choices.select_for_update().order_by("order", "pk"))
+    active = [c for c in current if not c.retired]
+    matched = [None] * len(options)
+    taken = set()
+    for pool in (active, [c for c in current if c.retired]):  # same text: the same option (a retired one returns)
+        for i, (zh, _en, _ok) in enumerate(options):
+            if matched[i] is None:
+                c = next((c for c in pool if c.pk not in taken and c.text_zh.strip() == zh.strip()), None)
+                if c is not None:
+                    matched[i] = c
+                    taken.add(c.pk)
+    rest = [c for c in active if c.pk not in taken]  # an edited text: the option in that place, changed in place
+    for i in range(len(options)):
+        if matched[i] is None and rest:
+            matched[i] = rest.pop(0)
+    for i, ((zh, en, ok), c) in enumerate(zip(options, matched, strict=True), start=1):
+        if c is None:
+            Choice.objects.create(question=question, order=i, text_zh=zh, text_en=en, is_correct=ok)
+            continue
+        values = {"order": i, "text_zh": zh, "text_en": en, "is_correct": ok, "retired": False}
+        if any(getattr(c, k) != v for k, v in values.items()):
+            Choice.objects.filter(pk=c.pk).update(**values)
+    if rest:
+        if QuizAttempt.objects.filter(quiz_id=question.quiz_id).exists():
+            Choice.objects.filter(pk__in=[c.pk for c in rest]).update(retired=True)
+        else:
+            Choice.objects.filter(pk__in=[c.pk for c in rest]).delete()
 
 
 # --- Courses: versions ---------------------------------------------------------------------------------

@@ -78,3 +78,12 @@ class SafeTableExport(TableExport):
     def export(self):
         body = super().export()
         return "\ufeff" + body if self.format == "csv" and isinstance(body, str) else body
+
+
+def export_book_response(sheets, *, filename: str) -> HttpResponse:
+    """An XLSX download of several sheets: `sheets` is [(title, headers, rows), ...], every cell as in
+    `export_response`."""
+    book = tablib.Databook([dataset(headers, rows, title=title) for title, headers, rows in sheets])
+    response = HttpResponse(book.export("xlsx"), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -97,7 +97,9 @@ def send_notification_emails(ids=None, *, limit: int = 200) -> int:
 
 def users_with_perm(perm: str, *, include_superusers=False):
     """Active users who hold `perm` through their groups or directly (Django's `with_perm`)."""
-    return User.objects.with_perm(perm, is_active=True, include_superusers=include_superusers).distinct()
+    # the model backend answers: with several backends configured (training gates, axes) Django needs one named
+    return User.objects.with_perm(perm, is_active=True, include_superusers=include_superusers,
+                                  backend="django.contrib.auth.backends.ModelBackend").distinct()
 
 
 def mark_read(user, ids=None) -> int:

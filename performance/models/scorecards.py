@@ -136,9 +136,19 @@ class ScorecardEvent(models.Model):
         if self.kind == self.Kind.COMPUTED:
             if not self.note:
                 return gettext("Computed for the first time.")
-            return gettext("Recomputed; changed: %(list)s") % {"list": self.note}
+            return gettext("Recomputed; changed: %(list)s") % {"list": _kpi_names(self.note)}
         return self.note
 
     @property
     def to_label(self):
         return ScorecardStatusChoices(self.to_status).label if self.to_status else ""
+
+
+def _kpi_names(note: str) -> str:
+    """The stored "code old → new; ..." list with each KPI's code shown as its name in the reader's language."""
+    from .catalogue import KPI
+
+    parts = [p.partition(" ") for p in note.split("; ")]
+    names = {k.code: k.name for k in KPI.objects.filter(code__in=[code for code, _s, _r in parts])}
+    return "; ".join(f"{names.get(code, code)} {rest}" if rest else names.get(code, code)
+                     for code, _s, rest in parts)

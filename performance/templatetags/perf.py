@@ -50,3 +50,14 @@ def status_tone(status):
     from ..tables import STATUS_TONES
 
     return STATUS_TONES.get(status, "secondary")
+
+
+@register.filter
+def record_type(label):
+    """An evidence row's record type ("crm.followuptask") as the model's name in the reader's language."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model(label)._meta.verbose_name
+    except (LookupError, ValueError):
+        return label

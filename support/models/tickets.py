@@ -189,7 +189,22 @@ class TicketEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(pgettext_lazy("support", "note"), max_length=500, blank=True)
+    # what the system did, as a code and its parameters: worded in the reader's language (`text`)
+    code = models.CharField(_("event"), max_length=30, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    MESSAGES = {
+        "opened": _("Ticket opened"),
+        "assigned_by_rule": _("Assigned by the category rule"),
+        "assigned": _("Assigned to %(user)s"),
+        "unassigned": _("Unassigned"),
+        "requester_answered": _("The requester answered"),
+        "rated": _("Rated %(n)d of 5"),
+        "priority": _("Priority %(old)s → %(new)s"),
+        "escalated": _("Escalated: the %(target)s target was missed"),
+    }
+    TARGETS = {"response": _("first response"), "resolution": _("resolution")}
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -198,3 +213,18 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """The event in the reader's language: the system's own words from the code, else the person's note."""
+        if self.code not in self.MESSAGES:
+            return self.note
+        params = dict(self.params or {})
+        for key in ("old", "new"):
+            if key in params:
+                params[key] = TicketPriority(params[key]).label if params[key] in TicketPriority.values \
+                    else params[key]
+        if "target" in params:
+            params["target"] = self.TARGETS.get(params["target"], params["target"])
+        text = str(self.MESSAGES[self.code]) % params if params else str(self.MESSAGES[self.code])
+        return f"{text} · {self.note}" if self.note else text

@@ -24,13 +24,13 @@ def test_ticket_from_a_page_answered_and_rated(page, demo_company):
     assert page.input_value("input[name=page_url]") == "/crm/"
     page.select_option("select[name=category]", "crm")
     page.fill("input[name=subject]", "Customer list does not load")
-    page.click("[data-testid=support-form] button[type=submit]")  # no description: refused with a message
+    page.click("[data-testid=service-form] [data-testid=save]")  # no description: refused with a message
     assert "the description is required" in page.content()
     page.fill("textarea[name=description]", "The customer list shows an empty page since this morning.")
     page.set_input_files("input[name=attachments]", files=[
         {"name": "screen.png", "mimeType": "image/png", "buffer": PNG}])
     shot(page, "support-ticket-new")
-    page.click("[data-testid=support-form] button[type=submit]")
+    page.click("[data-testid=service-form] [data-testid=save]")
     page.wait_for_url(re.compile(r".*/support/tickets/\d+/$"))
     ticket_url = page.url
     assert page.locator("[data-testid=ticket-status]").inner_text() == "Assigned"  # by the demo category rule
@@ -67,7 +67,7 @@ def test_incident_banner_in_chinese(new_page, demo_company):
     page.goto(page.base + "/support/incidents/new/")
     page.fill("input[name=title]", "ERP 数据库故障")
     page.check("input[name=systems] >> nth=0")
-    page.click("[data-testid=support-form] button[type=submit]")
+    page.click("[data-testid=service-form] [data-testid=save]")
     page.wait_for_url(re.compile(r".*/support/incidents/\d+/$"))
     page.goto(page.base + "/")
     assert "ERP 数据库故障" in page.locator("[data-testid=system-banner]").inner_text()

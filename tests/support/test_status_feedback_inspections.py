@@ -268,3 +268,28 @@ def test_calendar_names_holidays_in_the_users_language(client_as):
     body = r.content.decode()
     assert "春节" in body and "调休上班日" in body
     assert client.get(reverse("support:calendar") + "?year=abc").status_code == 200
+
+
+@pytest.mark.parametrize("exc,status", [("PermissionDenied", 403), ("Http404", 404), ("BadRequest", 400)])
+def test_refusals_are_not_recorded_as_server_errors(client, make_user, monkeypatch, settings, exc, status):
+    from django import http
+    from django.core import exceptions
+
+    from support import status as status_checks
+    from support import views
+
+    error = getattr(http, exc, None) or getattr(exceptions, exc)
+
+    def refuse(*args, **kwargs):
+        raise error("no")
+
+    monkeypatch.setattr(views.TicketListView, "get", refuse)
+    client.raise_request_exception = False
+    client.force_login(make_user("sales_rep"), backend="django.contrib.auth.backends.ModelBackend")
+    for _i in range(3):
+        assert client.get(reverse("support:ticket_list")).status_code == status
+    assert not RequestRecord.objects.filter(kind="error").exists()
+    assert status_checks.check_errors() == {"errors_24h": 0}
+    settings.SLOW_REQUEST_MS = 0  # still seen when slow, with the real status
+    client.get(reverse("support:ticket_list"))
+    assert RequestRecord.objects.get(kind="slow").status_code == status

@@ -112,7 +112,7 @@ def test_sla_warning_then_one_time_escalation(rep, it, make_user):
         services.check_slas(now=datetime(2025, 3, 4, 10, 30, tzinfo=SH))
     assert Notification.objects.filter(key=f"ticket:{t.pk}:response:breach").count() == 2
     assert Notification.objects.filter(recipient=lead, key=f"ticket:{t.pk}:response:breach").count() == 1
-    assert TicketEvent.objects.filter(ticket=t, note__startswith="Escalated").count() == 1
+    assert TicketEvent.objects.filter(ticket=t, code="escalated", params={"target": "response"}).count() == 1
     # a rep is no lead and hears nothing of it
     assert not Notification.objects.filter(recipient=rep, key__contains=":breach").exists()
 
@@ -135,6 +135,32 @@ def test_escalation_task_runs(rep, it):
 
 
 # --- views -------------------------------------------------------------------------------------------
+
+def test_the_same_ticket_form_sent_twice_creates_one_ticket(client_as):
+    client = client_as("sales_rep")
+    page = client.get(reverse("support:ticket_create"))
+    token = page.context["once_token"]
+    assert f'name="_once" value="{token}"' in page.content.decode()
+    data = {"category": "crm", "priority": "normal", "subject": "Printer", "description": "The printer jams",
+            "page_url": "", "_once": token}
+    first = client.post(reverse("support:ticket_create"), data)
+    second = client.post(reverse("support:ticket_create"), data)
+    ticket = Ticket.objects.get()
+    assert first["Location"] == second["Location"] == ticket.get_absolute_url()
+
+
+@pytest.mark.parametrize("url_name,data,model", [
+    ("support:suggestion_create", {"title": "Dark mode", "area": "erp", "body": "Please"}, "Suggestion"),
+    ("support:system_create", {"code": "wms", "name": "WMS"}, "System"),
+])
+def test_other_support_forms_sent_twice_save_once(client_as, url_name, data, model):
+    from support import models
+
+    client = client_as("it_admin")
+    for _i in range(2):
+        assert client.post(reverse(url_name), {**data, "_once": f"tok-{url_name}"}).status_code == 302
+    assert getattr(models, model).objects.count() == 1
+
 
 def test_open_ticket_from_a_page(client_as):
     client = client_as("warehouse_clerk")
@@ -288,3 +314,19 @@ def test_helpdesk_settings_page(client_as, it, rep):
     t = services.open_ticket(requester=rep, subject="Wi-Fi", description="down", category="network")
     assert t.assignee == it
     assert client_as("sales_rep").get(reverse("support:settings")).status_code == 403
+
+
+def test_ticket_history_is_worded_in_the_readers_language(rep, it):
+    from django.utils import translation
+
+    t = services.open_ticket(requester=rep, subject="Printer", description="Jams", category="printer")
+    services.change_priority(t, "urgent", actor=it)
+    services.assign_ticket(t, it, actor=it)
+    events = {e.code: e for e in TicketEvent.objects.filter(ticket=t)}
+    assert {"opened", "priority", "assigned"} <= set(events)
+    assert all(e.note == "" for e in events.values())  # no sentence stored in the writer's language
+    with translation.override("en"):
+        assert events["opened"].text == "Ticket opened"
+        assert events["priority"].text == "Priority Normal → Urgent"
+    with translation.override("zh-hans"):
+        assert events["opened"].text != "Ticket opened" and "Urgent" not in events["priority"].text

@@ -76,3 +76,29 @@ def test_gate_check_costs_one_query_per_request(gated, make_user, django_assert_
     trainer = make_user("trainer")
     with django_assert_num_queries(1):
         assert TrainingGateBackend()._gates(trainer) == {"training.change_course": {gated.pk}}
+
+
+def test_gate_is_picked_from_translated_permission_names(client_as, gated):
+    from django.utils import translation
+
+    client = client_as("sales_manager")
+    page = client.get(reverse("training:gate_create"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = page.content.decode()
+    assert 'value="inventory.approve_stocktake"' in body
+    assert 'type="text" name="permission"' not in body  # no code typed by hand
+    with translation.override("zh-hans"):
+        from training.permissions import permission_label
+
+        label = permission_label("inventory.approve_stocktake")
+        assert label != "inventory.approve_stocktake" and not label.isascii()
+        assert not permission_label("crm.view_customer").isascii()
+    response = client.post(reverse("training:gate_create"), {
+        "permission": "inventory.approve_stocktake", "course": gated.pk, "active": "on", "_once": "gate-1"})
+    assert response.status_code == 302
+    assert client.post(reverse("training:gate_create"), {
+        "permission": "inventory.approve_stocktake", "course": gated.pk, "active": "on",
+        "_once": "gate-1"}).status_code == 302  # sent twice: saved once
+    gate = TrainingGate.objects.get(permission="inventory.approve_stocktake")
+    assert gate.created_by == client.user
+    listing = client.get(reverse("training:gate_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "inventory.approve_stocktake" not in listing

@@ -153,6 +153,9 @@ class Choice(models.Model):
     text_zh = models.CharField(_("option (Chinese)"), max_length=300)
     text_en = models.CharField(_("option (English)"), max_length=300, blank=True)
     is_correct = models.BooleanField(_("correct"), default=False)
+    retired = models.BooleanField(_("retired"), default=False,
+                                  help_text=_("Removed from the question after people answered it: kept so that "
+                                              "their attempts still show it, never offered again."))
 
     class Meta:
         ordering = ["question", "order", "pk"]
@@ -250,6 +253,8 @@ class QuizAttempt(models.Model):
                              related_name="quiz_attempts")
     number = models.PositiveIntegerField(_("attempt"))
     seed = models.PositiveIntegerField(default=0, editable=False)
+    # what the attempt showed, in its order: [[question id, [choice ids]], ...]; graded and shown against it
+    shown = models.JSONField(default=list, editable=False)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
@@ -338,4 +343,10 @@ class TrainingGate(TimeStampedModel):
         constraints = [models.UniqueConstraint(fields=["permission", "course"], name="gate_once_per_course")]
 
     def __str__(self):
-        return f"{self.permission} ← {self.course}"
+        return f"{self.permission_label} ← {self.course}"
+
+    @property
+    def permission_label(self) -> str:
+        from ..permissions import permission_label
+
+        return permission_label(self.permission)

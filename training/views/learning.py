@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -264,7 +264,8 @@ class AttemptView(ModuleMixin, DetailView):
         user = self.request.user
         if user.has_perm("training.view_team_progress"):
             return qs
-        return qs.filter(user=user) | qs.filter(user__onboarding_assignments__mentor=user)
+        # a subquery, not a join: a learner with two onboarding plans must not make the attempt appear twice
+        return qs.filter(Q(user=user) | Q(user__in=PlanAssignment.objects.filter(mentor=user).values("user_id")))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import CreateView, DetailView, UpdateView
+from django.views.generic import DetailView
 
-from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.uploads import serve_upload
-from hardware_erp.core.views import ERPListView, ModuleMixin
+from hardware_erp.core.views import ERPListView, ModuleMixin, ServiceFormView
 
 from .. import services
 from ..choices import LibraryStatus
@@ -17,7 +17,6 @@ from ..filtersets import LibraryFilterSet
 from ..forms import LibraryItemForm
 from ..models import LibraryItem, LibraryVote
 from ..tables import LibraryTable
-from .authoring import FormPage
 from .learning import embed_url
 
 
@@ -61,10 +60,11 @@ class LibraryItemView(ModuleMixin, DetailView):
         return ctx
 
 
-class LibraryCreateView(FormPage, CreateView):
+class LibraryCreateView(ServiceFormView):
+    module = "training"
     permission_required = "training.add_libraryitem"
     form_class = LibraryItemForm
-    cancel_url_name = "training:library_list"
+    cancel_url = reverse_lazy("training:library_list")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -74,32 +74,28 @@ class LibraryCreateView(FormPage, CreateView):
             ctx["intro"] = _("Share a tip or a how-to with your colleagues. A trainer reads it and publishes it.")
         return ctx
 
-    def form_valid(self, form):
-        item = services.save_library_item(form.instance, actor=self.request.user)
-        if item.status == LibraryStatus.PUBLISHED:
-            messages.success(self.request, _("Published."))
-        else:
-            messages.success(self.request, _("Thank you! A trainer will review your suggestion."))
-        return redirect(item)
+    def get_success_message(self, result):
+        if result.status == LibraryStatus.PUBLISHED:
+            return _("Published.")
+        return _("Thank you! A trainer will review your suggestion.")
+
+    def perform(self, form):
+        return services.save_library_item(form.instance, actor=self.request.user)
 
 
-class LibraryEditView(FormPage, UpdateView):
+class LibraryEditView(ServiceFormView):
+    module = "training"
     permission_required = "training.add_libraryitem"
     form_class = LibraryItemForm
-    cancel_url_name = "training:library_list"
+    cancel_url = reverse_lazy("training:library_list")
     title = _("Edit library item")
+    success_message = _("Saved.")
 
-    def get_queryset(self):
-        return LibraryItem.objects.for_user(self.request.user)
+    def get_object(self):
+        return get_object_or_404(LibraryItem.objects.for_user(self.request.user), pk=self.kwargs["pk"])
 
-    def form_valid(self, form):
-        try:
-            item = services.save_library_item(form.instance, actor=self.request.user)
-        except BusinessRuleError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return redirect(item)
+    def perform(self, form):
+        return services.save_library_item(form.instance, actor=self.request.user)
 
 
 class LibraryReviewView(ModuleMixin, View):

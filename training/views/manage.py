@@ -1,20 +1,19 @@
 """Managers and trainers: team and department progress, onboarding plans, training gates."""
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views import View
-from django.views.generic import CreateView, DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 
+from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.models import Department
-from hardware_erp.core.views import ModuleMixin
+from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView
 
-from .. import selectors
+from .. import selectors, services
 from ..forms import GateForm, PlanCourseForm
 from ..models import OnboardingPlan, PlanAssignment, TrainingGate
-from .authoring import FormPage
 
 
 class ProgressView(ModuleMixin, TemplateView):
@@ -71,23 +70,22 @@ class PlanView(ModuleMixin, DetailView):
         return ctx
 
 
-class PlanCourseAddView(ModuleMixin, View):
+class PlanCourseAddView(ServiceActionView):
+    """The plan page's "add a course" form (POST only; a refusal comes back as a message)."""
+
     module = "training"
     permission_required = "training.change_onboardingplan"
 
-    def post(self, request, pk):
-        plan = get_object_or_404(OnboardingPlan, pk=pk)
-        form = PlanCourseForm(request.POST, instance=None)
-        form.instance.plan = plan
-        if form.is_valid():
-            if plan.items.filter(course=form.cleaned_data["course"]).exists():
-                messages.error(request, _("This course is in the plan already."))
-            else:
-                form.save()
-                messages.success(request, _("Course added to the plan. New employees get it from now on."))
-        else:
-            messages.error(request, _("Choose a course and the number of days."))
-        return redirect(plan)
+    def get_object(self):
+        return get_object_or_404(OnboardingPlan, pk=self.kwargs["pk"])
+
+    def perform(self):
+        form = PlanCourseForm(self.request.POST)
+        if not form.is_valid():
+            raise BusinessRuleError(_("Choose a course and the number of days."))
+        self.success_message = _("Course added to the plan. New employees get it from now on.")
+        services.add_plan_course(self.object, actor=self.request.user, **form.cleaned_data)
+        return self.object
 
 
 class GateListView(ModuleMixin, ListView):
@@ -101,30 +99,27 @@ class GateListView(ModuleMixin, ListView):
         return TrainingGate.objects.select_related("course", "created_by")
 
 
-class GateCreateView(FormPage, CreateView):
+class GateCreateView(ServiceFormView):
+    module = "training"
     permission_required = "training.add_traininggate"
-    cancel_url_name = "training:gate_list"
     form_class = GateForm
     title = _("New training gate")
+    success_message = _("Gate saved: the permission now needs the course.")
+    cancel_url = success_url = reverse_lazy("training:gate_list")
 
-    def form_valid(self, form):
-        form.instance.created_by = self.request.user
-        messages.success(self.request, _("Gate saved: the permission now needs the course."))
-        return super().form_valid(form)
-
-    def get_success_url(self):
-        from django.urls import reverse
-
-        return reverse("training:gate_list")
+    def perform(self, form):
+        return services.create_gate(actor=self.request.user, **form.cleaned_data)
 
 
-class GateToggleView(ModuleMixin, View):
+class GateToggleView(ServiceActionView):
     module = "training"
     permission_required = "training.change_traininggate"
+    success_url = reverse_lazy("training:gate_list")
 
-    def post(self, request, pk):
-        gate = get_object_or_404(TrainingGate, pk=pk)
-        gate.active = not gate.active
-        gate.save(update_fields=["active", "updated_at"])
-        messages.success(request, _("Gate switched on.") if gate.active else _("Gate switched off."))
-        return redirect("training:gate_list")
+    def get_object(self):
+        return get_object_or_404(TrainingGate, pk=self.kwargs["pk"])
+
+    def perform(self):
+        gate = services.toggle_gate(self.object, actor=self.request.user)
+        self.success_message = _("Gate switched on.") if gate.active else _("Gate switched off.")
+        return gate

@@ -1,7 +1,7 @@
 """Mentors and managers: a mentee's page (progress, practice sign-off, the thread), choosing mentors."""
 
 from django.contrib import messages
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -13,6 +13,12 @@ from hardware_erp.core.views import ModuleMixin
 from .. import services
 from ..forms import MentorForm, MessageForm
 from ..models import LessonProgress, PlanAssignment
+
+
+def _signed_here(assignment):
+    """Practice tasks signed off from this onboarding: its plan's courses and the learner's courses outside plans."""
+    return Q(enrollment__assignment=assignment) | Q(enrollment__user_id=assignment.user_id,
+                                                    enrollment__assignment__isnull=True)
 
 
 class MenteeView(ModuleMixin, DetailView):
@@ -31,10 +37,10 @@ class MenteeView(ModuleMixin, DetailView):
         ctx["title"] = _("Onboarding of %(name)s") % {"name": a.user.get_full_name() or a.user.username}
         ctx["enrollments"] = (a.enrollments.select_related("course").annotate(lesson_count=Count("course__lessons"))
                               .order_by("due_date", "pk"))
-        ctx["to_sign"] = (LessonProgress.objects.filter(enrollment__assignment=a, submitted_at__isnull=False,
+        ctx["to_sign"] = (LessonProgress.objects.filter(_signed_here(a), submitted_at__isnull=False,
                                                         completed_at__isnull=True)
                           .select_related("lesson__course"))
-        ctx["signed"] = (LessonProgress.objects.filter(enrollment__assignment=a, signed_off_by__isnull=False)
+        ctx["signed"] = (LessonProgress.objects.filter(_signed_here(a), signed_off_by__isnull=False)
                          .select_related("lesson", "signed_off_by"))
         ctx["attempts"] = (a.user.quiz_attempts.filter(submitted_at__isnull=False)
                            .select_related("quiz__lesson")[:10])
@@ -74,7 +80,7 @@ class MentorMessageView(_AssignmentAction):
 class SignOffView(_AssignmentAction):
     def post(self, request, pk, progress_pk):
         a = self.assignment(request, pk)
-        progress = get_object_or_404(LessonProgress, pk=progress_pk, enrollment__assignment=a)
+        progress = get_object_or_404(LessonProgress.objects.filter(_signed_here(a)), pk=progress_pk)
         try:
             services.sign_off_practice(progress, actor=request.user)
         except BusinessRuleError as exc:

@@ -3,14 +3,15 @@
 from django.contrib import messages
 from django.db.models import Avg, Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import CreateView, DetailView, UpdateView
+from django.views.generic import DetailView
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.uploads import serve_upload
-from hardware_erp.core.views import ERPListView, ModuleMixin
+from hardware_erp.core.views import ERPListView, ModuleMixin, ServiceFormView
 
 from .. import services
 from ..choices import SeatStatus
@@ -18,7 +19,6 @@ from ..filtersets import ExternalTrainingFilterSet, SessionFilterSet
 from ..forms import ExternalTrainingForm, FeedbackForm, SessionForm
 from ..models import ExternalTraining, SessionFeedback, TrainingSession
 from ..tables import ExternalTrainingTable, SessionTable
-from .authoring import FormPage
 
 
 class SessionListView(ERPListView):
@@ -128,26 +128,27 @@ class FeedbackView(ModuleMixin, View):
         return redirect(session)
 
 
-class SessionCreateView(FormPage, CreateView):
+class SessionCreateView(ServiceFormView):
+    module = "training"
     permission_required = "training.add_trainingsession"
     form_class = SessionForm
     title = _("New session")
-    cancel_url_name = "training:session_list"
+    success_message = _("Session saved.")
+    cancel_url = reverse_lazy("training:session_list")
 
     def get_initial(self):
-        return {"trainer": self.request.user.pk, "capacity": 20}
+        return {"trainer": self.request.user.pk, "capacity": 20} if self.object is None else {}
 
-    def form_valid(self, form):
-        messages.success(self.request, _("Session saved."))
-        return super().form_valid(form)
+    def perform(self, form):
+        return services.save_session(self.object, actor=self.request.user, **form.cleaned_data)
 
 
-class SessionEditView(FormPage, UpdateView):
+class SessionEditView(SessionCreateView):
     permission_required = "training.change_trainingsession"
-    form_class = SessionForm
-    model = TrainingSession
     title = _("Edit session")
-    cancel_url_name = "training:session_list"
+
+    def get_object(self):
+        return get_object_or_404(TrainingSession, pk=self.kwargs["pk"])
 
 
 class ExternalListView(ERPListView):
@@ -171,17 +172,16 @@ class ExternalListView(ERPListView):
         return ctx
 
 
-class ExternalCreateView(FormPage, CreateView):
+class ExternalCreateView(ServiceFormView):
+    module = "training"
     permission_required = "training.add_externaltraining"
     form_class = ExternalTrainingForm
     title = _("Record external training")
-    cancel_url_name = "training:external_list"
+    success_message = _("Recorded. Thank you for keeping your training record up to date.")
+    cancel_url = success_url = reverse_lazy("training:external_list")
 
-    def form_valid(self, form):
-        form.instance.user = self.request.user
-        form.save()
-        messages.success(self.request, _("Recorded. Thank you for keeping your training record up to date."))
-        return redirect("training:external_list")
+    def perform(self, form):
+        return services.record_external_training(user=self.request.user, **form.cleaned_data)
 
 
 class ExternalFileView(ModuleMixin, View):
