@@ -175,14 +175,6 @@ class ServiceFormView(ModuleMixin, FormView):
         # a fresh token: the corrected form is a new attempt
         return self.render_to_response(self.get_context_data(form=form, once_token=uuid.uuid4().hex))
 
-    def post(self, request, *args, **kwargs):
-        # a form sent again after its first send was saved: answer with what was saved before validating it again
-        # (validation would report the first send's row as a duplicate)
-        token = (request.POST.get(ONCE_FIELD) or "")[:64]
-        if token and FormSubmission.objects.filter(token=token, user=request.user).exclude(result_url="").exists():
-            return self.already_sent(token)
-        return super().post(request, *args, **kwargs)
-
     def form_valid(self, form):
         token = (self.request.POST.get(ONCE_FIELD) or "")[:64]
         try:
