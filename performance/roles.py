@@ -7,10 +7,13 @@ EVERYONE = ["performance.view_scorecard", "performance.view_kpi"]
 REVIEWER = [*EVERYONE, "performance.review_scorecard", "performance.view_period", "performance.compute_period",
             "performance.manage_kpi", "performance.view_bonustier"]
 
+# a team lead (the warehouse manager) reviews their reports' scorecards; periods and KPIs stay with managers
+TEAM_REVIEWER = [*EVERYONE, "performance.review_scorecard", "performance.view_period"]
+
 PERMISSIONS = {
     "sales_rep": EVERYONE,
     "warehouse_clerk": EVERYONE,
-    "warehouse_manager": EVERYONE,
+    "warehouse_manager": TEAM_REVIEWER,
     "purchaser": EVERYONE,
     "finance_clerk": [*EVERYONE, "performance.export_payroll", "performance.view_bonustier"],
     "it_admin": EVERYONE,

@@ -88,9 +88,13 @@ ROWS = [
             status=404,
         ),
     ),
-    Row("performance:period_list", expect=only("sales_manager", "general_manager", status=200)),
+    Row("performance:period_list", expect=only("warehouse_manager", "sales_manager", "general_manager", status=200)),
     Row("performance:period_create", expect=only("sales_manager", "general_manager", status=405), note="POST only"),
-    Row("performance:period", kwargs={"pk": MISSING}, expect=only("sales_manager", "general_manager", status=404)),
+    Row(
+        "performance:period",
+        kwargs={"pk": MISSING},
+        expect=only("warehouse_manager", "sales_manager", "general_manager", status=404),
+    ),
     Row(
         "performance:period_compute",
         kwargs={"pk": MISSING},
@@ -103,14 +107,18 @@ ROWS = [
         expect=only("sales_manager", "general_manager", status=405),
         note="POST only",
     ),
-    Row("performance:period_settings", kwargs={"pk": MISSING}, expect=everyone(404),
-        note="a missing period answers 404 before the sign-in and permission checks"),
+    Row(
+        "performance:period_settings",
+        kwargs={"pk": MISSING},
+        expect=everyone(404),
+        note="a missing period answers 404 before the sign-in and permission checks",
+    ),
     Row(
         "performance:payroll_export",
         kwargs={"pk": MISSING},
         expect=only("finance_clerk", "general_manager", status=404),
     ),
-    Row("performance:dashboard", expect=only("sales_manager", "general_manager", status=200)),
+    Row("performance:dashboard", expect=only("warehouse_manager", "sales_manager", "general_manager", status=200)),
     Row(
         "performance:recognition",
         expect=only(
