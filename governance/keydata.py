@@ -1,8 +1,9 @@
 """Key data: the fields whose changes need a reviewer's approval, configured in one place.
 
-KEY_FIELDS maps a model label ("app_label.ModelName", case-insensitive) to field names. Models
-that do not exist (an app not built yet) and field names a model does not have are ignored, so
-the table can name what the company's policy calls key data before every app has it.
+KEY_FIELDS maps a model label ("app_label.ModelName", case-insensitive) to field names. Every
+label must be an installed model and every name one of its concrete fields: the system check
+`check_key_fields` (registered in GovernanceConfig.ready) fails `manage.py check`, the test run and
+start-up otherwise, so a renamed field can never silently stop needing approval.
 """
 
 import hashlib
@@ -12,6 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.apps import apps
+from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.formats import localize
@@ -21,15 +23,43 @@ from .fields import EncryptedTextField
 
 KEY_FIELDS = {
     "crm.customer": (
-        "name", "name_zh", "name_en",
+        "name",
         "credit_code",
-        "invoice_title", "tax_number", "invoice_address", "invoice_phone", "invoice_bank", "invoice_account",
+        "invoice_title", "tax_number", "invoice_address", "invoice_phone",
         "bank_name", "bank_account",
-        "credit_limit", "payment_terms", "payment_terms_days",
+        "credit_limit", "payment_terms_days",
         "owner",
     ),
     "inventory.product": ("list_price", "standard_cost"),
 }
+
+
+def check_key_fields(app_configs=None, **kwargs) -> list:
+    """System check: every model and field named in KEY_FIELDS exists and is a concrete, single-valued field."""
+    errors = []
+    for label, names in KEY_FIELDS.items():
+        app_label, _sep, model_name = label.partition(".")
+        try:
+            model = apps.get_model(app_label, model_name)
+        except (LookupError, ValueError):
+            errors.append(checks.Error(f"KEY_FIELDS names {label!r}, which is not an installed model.",
+                                       hint="Fix governance/keydata.py KEY_FIELDS.", obj=label,
+                                       id="governance.E001"))
+            continue
+        for name in names:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                errors.append(checks.Error(f"KEY_FIELDS[{label!r}] names {name!r}, which {model._meta.label} does "
+                                           "not have.", hint="Fix governance/keydata.py KEY_FIELDS.",
+                                           obj=model, id="governance.E002"))
+                continue
+            if not field.concrete or field.many_to_many:
+                errors.append(checks.Error(f"KEY_FIELDS[{label!r}] names {name!r}, which is not a concrete "
+                                           "single-valued field (change requests cannot hold it).",
+                                           hint="Fix governance/keydata.py KEY_FIELDS.", obj=model,
+                                           id="governance.E003"))
+    return errors
 
 
 def _label(model) -> str:
