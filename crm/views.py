@@ -118,6 +118,10 @@ class CustomerCreateView(ModuleMixin, FormView):
             form_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Customer %(name)s saved.") % {"name": customer.name})
+        if getattr(customer, "pending_change", None) is not None:
+            from governance.services import held_on_create_message
+
+            messages.warning(self.request, held_on_create_message(customer.pending_change))
         return redirect(customer)
 
 

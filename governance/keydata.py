@@ -33,6 +33,14 @@ KEY_FIELDS = {
     "inventory.product": ("list_price", "standard_cost"),
 }
 
+# Key values a record may be CREATED with by someone who cannot approve key data: any other value is held in
+# a change request (the record is created with the value here, the safe default). Identity data typed in at
+# creation (name, credit code, invoice and bank details) has no earlier value to protect and is saved as
+# entered; what grants credit or money terms waits for a reviewer like an edit would.
+CREATE_DEFAULTS = {
+    "crm.customer": {"credit_limit": Decimal("0.00"), "payment_terms_days": 0},
+}
+
 
 def check_key_fields(app_configs=None, **kwargs) -> list:
     """System check: every model and field named in KEY_FIELDS exists and is a concrete, single-valued field."""
@@ -59,7 +67,18 @@ def check_key_fields(app_configs=None, **kwargs) -> list:
                                            "single-valued field (change requests cannot hold it).",
                                            hint="Fix governance/keydata.py KEY_FIELDS.", obj=model,
                                            id="governance.E003"))
+    for label, defaults in CREATE_DEFAULTS.items():
+        for name in defaults:
+            if name not in KEY_FIELDS.get(label, ()):
+                errors.append(checks.Error(f"CREATE_DEFAULTS[{label!r}] names {name!r}, which is not in "
+                                           f"KEY_FIELDS[{label!r}].", hint="Fix governance/keydata.py.",
+                                           obj=label, id="governance.E004"))
     return errors
+
+
+def create_defaults_for(model) -> dict:
+    """{field name: safe value} of the key fields a new `model` record may only be created with (see above)."""
+    return dict(CREATE_DEFAULTS.get(_label(model), {}))
 
 
 def _label(model) -> str:

@@ -103,6 +103,36 @@ def approvers_for(requester):
                                      is_active=True).exclude(pk=requester.pk).distinct())
 
 
+def hold_key_values_on_create(model, data: dict, *, actor) -> tuple[dict, dict]:
+    """Split the values of a record about to be created into (save now, hold for approval).
+
+    Someone who may approve key data saves everything at once. Anyone else creates the record with the safe
+    default of each key value in `keydata.CREATE_DEFAULTS` (a new customer: no credit, cash terms); a
+    different value entered is returned in the second dict, for `submit_change(record, held, actor=actor)`
+    once the record is saved, so a new record's key data waits for a reviewer exactly as an edit would.
+    """
+    now = dict(data)
+    if actor is not None and actor.has_perm(APPROVE_PERM):
+        return now, {}
+    held = {}
+    for name, safe in keydata.create_defaults_for(model).items():
+        if name not in now:
+            continue
+        field = model._meta.get_field(name)
+        if now[name] is None or keydata.field_json(field, now[name]) == keydata.field_json(field, safe):
+            continue
+        held[name] = now[name]
+        now[name] = safe
+    return now, held
+
+
+def held_on_create_message(cr) -> str:
+    """What the page says after creating a record whose key values wait for approval."""
+    fields = ", ".join(d["label"] for d in cr.diff())
+    return _("%(record)s was created; %(fields)s wait for a reviewer's approval and apply once approved.") % {
+        "record": cr.object_repr, "fields": fields}
+
+
 @transaction.atomic
 def submit_change(instance, changes: dict, *, actor, reason: str = "") -> ChangeRequest | None:
     """Save `changes` ({field name: new value}) of an existing record.

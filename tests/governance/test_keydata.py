@@ -18,7 +18,7 @@ def test_check_fails_on_unknown_model_and_field(monkeypatch):
         "crm.nothere": ("x",),
     })
     errors = keydata.check_key_fields()
-    assert {e.id for e in errors} == {"governance.E001", "governance.E002", "governance.E003"}
+    assert {e.id for e in errors} == {"governance.E001", "governance.E002", "governance.E003", "governance.E004"}
     assert all(e.level == checks.ERROR for e in errors)
     assert any("name_zh" in e.msg for e in errors)
 
