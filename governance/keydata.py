@@ -16,7 +16,8 @@ from django.apps import apps
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils.formats import localize
+from django.utils import timezone
+from django.utils.formats import date_format, localize, number_format
 from django.utils.translation import gettext as _
 
 from .fields import EncryptedTextField
@@ -157,21 +158,60 @@ def python_value(field, json_value):
     return field.to_python(json_value)
 
 
+def readable_json(value) -> str:
+    """A JSON value as text a person reads: a list of {"code", "text"} dicts as its texts, a dict as
+    "key: value" pairs, a list as a comma-separated list (never Python's repr)."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, list):
+        parts = [readable_json(v) for v in value]
+        sep = "; " if any(isinstance(v, dict) for v in value) else ", "
+        return sep.join(p for p in parts if p != "—") or "—"
+    if isinstance(value, dict):
+        for key in ("text", "label", "name", "title"):
+            if value.get(key) not in (None, ""):
+                return str(value[key])
+        return ", ".join(f"{k}: {readable_json(v)}" for k, v in value.items() if v not in (None, "")) or "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+def _money_field(field) -> bool:
+    from hardware_erp.core.money import MoneyField
+
+    return isinstance(field, MoneyField)
+
+
 def readable(field, json_value) -> str:
-    """A value as a person reads it: a related record's name, a choice's label, a formatted number."""
+    """A value as a person reads it: a related record's name, a choice's label, money as ¥1,234.50, a time in
+    the local time zone, a JSON list as text."""
     if json_value in (None, ""):
         return "—"
     if field.is_relation and field.many_to_one:
         related = field.related_model._default_manager.filter(pk=json_value).first()
         return str(related) if related is not None else f"#{json_value}"
+    if isinstance(field, models.JSONField):
+        return readable_json(json_value)
     if field.choices:
         return str(dict(field.flatchoices).get(python_value(field, json_value), json_value))
     if isinstance(field, models.BooleanField):
         return _("Yes") if json_value else _("No")
     value = python_value(field, json_value)
-    if isinstance(value, Decimal | date | datetime):
-        return localize(value)
-    return str(value)
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, "Y-m-d H:i")
+    if isinstance(value, date):
+        return date_format(value, "Y-m-d")
+    if isinstance(value, Decimal):
+        if _money_field(field):
+            return "¥" + number_format(value, 2, force_grouping=True)
+        return number_format(value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize(),
+                             force_grouping=True)
+    if isinstance(value, list | dict):
+        return readable_json(value)
+    return localize(value) if isinstance(value, int | float) else str(value)
 
 
 def readable_changes(cr) -> list[dict]:
