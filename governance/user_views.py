@@ -120,6 +120,12 @@ class UserForm(forms.Form):
         if instance is not None:
             self.fields["username"].disabled = True
 
+    def clean_username(self):
+        value = (self.cleaned_data.get("username") or "").strip()
+        if self.instance is None and User.objects.filter(username__iexact=value).exists():
+            raise forms.ValidationError(_("The user name %(name)s is taken.") % {"name": value})
+        return value
+
     def profile(self) -> dict:
         d = self.cleaned_data
         return {k: d[k] for k in ("first_name", "last_name", "email", "department", "job_title", "manager",
