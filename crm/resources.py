@@ -176,9 +176,26 @@ class CustomerResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def before_save_instance(self, instance, row, **kwargs):
+        # key values the importer may not approve (credit limit, payment terms) wait for a reviewer, as on the form
+        instance._held_key_values = {}
+        if kwargs.get("dry_run"):
+            return
+        from governance.services import hold_key_values_on_create
+
+        entered = {name: getattr(instance, name) for name in ("credit_limit", "payment_terms_days")}
+        safe, held = hold_key_values_on_create(Customer, entered, actor=self.actor)
+        for name in held:
+            setattr(instance, name, safe[name])
+        instance._held_key_values = held
+
     def after_save_instance(self, instance, row, **kwargs):
         if kwargs.get("dry_run"):
             return
+        if getattr(instance, "_held_key_values", None):
+            from governance.services import submit_change
+
+            submit_change(instance, instance._held_key_values, actor=self.actor)
         if instance._import_contact:
             Contact.objects.create(customer=instance, is_primary=True, **instance._import_contact)
         CustomerEvent.objects.create(customer=instance, kind=CustomerEventKind.IMPORTED, actor=self.actor,

@@ -74,7 +74,13 @@ def _set_contact_fields(contact, data):
 @transaction.atomic
 def create_customer(*, data: dict, contacts=(), owner=None, actor, confirm_duplicates=False,
                     event_kind=CustomerEventKind.CREATED) -> Customer:
-    """Create a customer with its first contacts. Refuses likely duplicates unless confirmed."""
+    """Create a customer with its first contacts. Refuses likely duplicates unless confirmed.
+
+    Key values the actor may not approve (a credit limit, payment terms: governance's CREATE_DEFAULTS) are not
+    saved at once: the customer starts with the safe defaults and `customer.pending_change` is the change
+    request holding the values entered (None when nothing waits)."""
+    from governance.services import hold_key_values_on_create, submit_change
+
     from .selectors import find_duplicates
 
     customer = Customer(**{k: v for k, v in data.items() if k in CUSTOMER_FIELDS})
@@ -104,30 +110,29 @@ def create_customer(*, data: dict, contacts=(), owner=None, actor, confirm_dupli
                                phones=phones)
         if dups:
             raise DuplicateCustomerError(dups)
+    entered = {name: getattr(customer, name) for name in CUSTOMER_FIELDS}
+    safe, held = hold_key_values_on_create(Customer, entered, actor=actor)
+    for name in held:
+        setattr(customer, name, safe[name])
+    customer._history_user = actor
     customer.save()
     for contact in contact_objs:
         contact.customer = customer
         contact.save()
     _event(customer, event_kind, actor=actor, to_user=customer.owner)
+    customer.pending_change = submit_change(customer, held, actor=actor) if held else None
     return customer
-
-
-def _submit_change():
-    """governance.services.submit_change once the governance app provides it (key-field approval)."""
-    try:
-        from governance.services import submit_change
-    except ImportError:
-        return None
-    return submit_change
 
 
 @transaction.atomic
 def update_customer(customer, changes: dict, *, actor, reason: str = ""):
     """The one way a customer's profile is edited. Returns (customer, pending change request or None).
 
-    Goes through governance's `submit_change` when it exists (key fields such as the credit code,
-    credit limit or bank account then wait for approval); otherwise applies the changes.
+    Goes through governance's `submit_change` (key fields such as the credit code, credit limit or bank
+    account then wait for approval).
     """
+    from governance.services import submit_change
+
     changes = {k: v for k, v in changes.items() if k in CUSTOMER_FIELDS and getattr(customer, k) != v}
     if not changes:
         return customer, None
@@ -135,15 +140,8 @@ def update_customer(customer, changes: dict, *, actor, reason: str = ""):
     for k, v in changes.items():
         setattr(probe, k, v)
     _clean(probe, exclude=["owner", "created_by", "merged_into"])
-    submit = _submit_change()
-    pending = None
-    if submit is not None:
-        pending = submit(customer, changes, actor=actor, reason=reason)
-        customer.refresh_from_db()
-    else:
-        for k, v in changes.items():
-            setattr(customer, k, v)
-        customer.save()
+    pending = submit_change(customer, changes, actor=actor, reason=reason)
+    customer.refresh_from_db()
     data = {"fields": sorted(changes)}
     if pending is not None:
         data["pending"] = pending.pk

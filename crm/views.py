@@ -115,7 +115,12 @@ class CustomerCreateView(ServiceFormView):
             raise
 
     def get_success_message(self, result):
-        return _("Customer %(name)s saved.") % {"name": result.name}
+        message = _("Customer %(name)s saved.") % {"name": result.name}
+        if getattr(result, "pending_change", None) is not None:  # key values entered wait for approval
+            from governance.services import held_on_create_message
+
+            message = f"{message} {held_on_create_message(result.pending_change)}"
+        return message
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

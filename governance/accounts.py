@@ -224,3 +224,166 @@ def end_sessions(request, session_keys=None) -> int:
 def forget_session(session_key) -> None:
     if session_key:
         UserSession.objects.filter(session_key=session_key).delete()
+
+
+# --- managing other users' accounts (IT and the general manager) --------------------------------------------------
+# Role grants and removals are logged by the m2m signal on User.groups (signals.py), wherever they happen.
+
+def _username(user) -> str:
+    return user.get_username()
+
+
+def create_user(*, actor, roles=(), **fields):
+    """A new user with an employee profile and roles (`hardware_erp.core.services.create_employee`), no usable
+    password yet: reset it to hand over a one-time password. Logged."""
+    from hardware_erp.core.services import create_employee
+
+    user = create_employee(password=None, roles=roles, actor=actor, **fields)
+    log_event(SecurityEvent.Kind.USER_CREATED, user=actor, target=_username(user))
+    return user
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "email")
+EMPLOYEE_FIELDS = ("department", "job_title", "manager", "hire_date", "work_phone", "language")
+
+
+@transaction.atomic
+def update_user(user, *, actor, roles=None, **fields):
+    """Change a user's name, e-mail, employee profile and (with `roles`, a list of role keys) roles. Logged."""
+    from django.contrib.auth.models import Group
+
+    from hardware_erp.core.models import Employee
+    from hardware_erp.core.roles import ROLES
+
+    changed = []
+    for name in PROFILE_FIELDS:
+        if name in fields and getattr(user, name) != fields[name]:
+            setattr(user, name, fields[name])
+            changed.append(name)
+    employee, _created = Employee.objects.get_or_create(user=user)
+    for name in EMPLOYEE_FIELDS:
+        if name in fields and getattr(employee, name) != fields[name]:
+            setattr(employee, name, fields[name])
+            changed.append(name)
+    if roles is not None:
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise BusinessRuleError(_("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)})
+        if user.pk == actor.pk and set(roles) != {r.key for r in roles_of_user(user)}:
+            raise BusinessRuleError(_("You cannot change your own roles; ask another administrator."))
+        wanted = set(Group.objects.filter(name__in=[ROLES[r].group for r in roles]))
+        managed = set(Group.objects.filter(name__in=[r.group for r in ROLES.values()]))
+        current = set(user.groups.all()) & managed
+        if wanted - current:
+            user.groups.add(*(wanted - current))
+        if current - wanted:
+            user.groups.remove(*(current - wanted))
+        staff = any(ROLES[r].admin for r in roles) or user.is_superuser
+        if user.is_staff != staff:
+            user.is_staff = staff
+            changed.append("is_staff")
+    user.save()
+    employee.save()
+    if changed:
+        log_event(SecurityEvent.Kind.USER_CHANGED, user=actor, target=_username(user), fields=", ".join(changed))
+    return user
+
+
+def roles_of_user(user):
+    from hardware_erp.core.roles import roles_of
+
+    return roles_of(user)
+
+
+def _not_self(user, actor, message):
+    if user.pk == actor.pk:
+        raise BusinessRuleError(message)
+
+
+@transaction.atomic
+def deactivate_user(user, *, actor):
+    """The user can no longer sign in; their sessions end now. Records stay (history keeps the name). Logged."""
+    _not_self(user, actor, _("You cannot deactivate your own account."))
+    if not user.is_active:
+        raise BusinessRuleError(_("%(user)s is already deactivated.") % {"user": _username(user)})
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    store = _session_store()
+    for row in UserSession.objects.filter(user=user):
+        store().delete(row.session_key)
+    UserSession.objects.filter(user=user).delete()
+    log_event(SecurityEvent.Kind.USER_DEACTIVATED, user=actor, target=_username(user))
+    return user
+
+
+@transaction.atomic
+def reactivate_user(user, *, actor):
+    if user.is_active:
+        raise BusinessRuleError(_("%(user)s is already active.") % {"user": _username(user)})
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    log_event(SecurityEvent.Kind.USER_REACTIVATED, user=actor, target=_username(user))
+    return user
+
+
+def temporary_password() -> str:
+    """A one-time password a person can read out: four groups of letters and digits (no 0/O, 1/l)."""
+    import secrets
+
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _i in range(4)) for _g in range(4))
+
+
+@transaction.atomic
+def reset_password(user, *, actor) -> str:
+    """Give the user a new temporary password (returned once, to show once; never stored in clear) and end their
+    sessions. Logged."""
+    password = temporary_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    store = _session_store()
+    for row in UserSession.objects.filter(user=user):
+        store().delete(row.session_key)
+    UserSession.objects.filter(user=user).delete()
+    log_event(SecurityEvent.Kind.PASSWORD_RESET, user=actor, target=_username(user), how="temporary")
+    return password
+
+
+@transaction.atomic
+def reset_second_factor(user, *, actor) -> int:
+    """Remove the user's two-factor devices (a lost phone): they set it up again at the next sign-in. Logged."""
+    import django_otp
+
+    devices = list(django_otp.devices_for_user(user, confirmed=None))
+    for device in devices:
+        device.delete()
+    log_event(SecurityEvent.Kind.OTP_RESET, user=actor, target=_username(user), devices=len(devices))
+    return len(devices)
+
+
+# --- sign-in lock-outs (django-axes) ------------------------------------------------------------------------------
+
+def current_lockouts():
+    """The sign-in attempts that lock a user name at an address now (failures at or past AXES_FAILURE_LIMIT, within
+    the cool-off time)."""
+    from axes.models import AccessAttempt
+
+    qs = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if cooloff:
+        qs = qs.filter(attempt_time__gte=timezone.now() - timedelta(hours=float(cooloff)))
+    return qs.order_by("-attempt_time")
+
+
+@transaction.atomic
+def unlock(attempt_id, *, actor) -> int:
+    """Lift one lock-out (axes' reset for that user name and address). Logged."""
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+
+    attempt = AccessAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None:
+        raise BusinessRuleError(_("This lock-out was already lifted or has expired."))
+    n = reset(ip=attempt.ip_address, username=attempt.username)
+    log_event(SecurityEvent.Kind.UNLOCKED, user=actor, target=attempt.username, ip=attempt.ip_address or "")
+    return n

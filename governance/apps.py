@@ -7,4 +7,9 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Data governance")
 
     def ready(self):
+        from django.core import checks
+
         from . import signals  # noqa: F401
+        from .keydata import check_key_fields
+
+        checks.register(check_key_fields, "governance")

@@ -2,11 +2,13 @@
 
     {% include "governance/_history.html" with object=customer %}
 
-shows who changed what and when, newest first, with readable values (a related record's name,
-a choice's label); encrypted fields show only their last characters.
+shows who changed what and when (local time), newest first, with readable values (a related record's name,
+a choice's label, money as ¥1,234.50, JSON lists as text); encrypted fields show only their last characters,
+and fields the reader may not see (cost and margin without the permission that shows them) are left out.
 """
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.utils import NotHistoricalModelError, get_history_manager_for_model
@@ -15,6 +17,25 @@ from . import keydata
 from .fields import EncryptedTextField, mask_tail
 
 SKIP_FIELDS = {"created_at", "updated_at"}
+
+# Cost (and what reveals it: margin) is shown only to those who may see it. A field whose name holds one of these
+# words is hidden unless the reader holds the permission named for the record's app (the order page shows margin
+# with orders.view_order_analytics; cost of stock is for those who see stock movements and their unit costs).
+COST_WORDS = ("cost", "margin")
+COST_PERMISSIONS = {"orders": "orders.view_order_analytics", "inventory": "inventory.view_stockmovement"}
+DEFAULT_COST_PERMISSION = "orders.view_order_analytics"
+
+
+def may_see(user, model, field_name: str) -> bool:
+    """False for a cost or margin field of `model` when `user` lacks the permission that shows cost."""
+    if user is None:
+        return True
+    if not any(word in field_name for word in COST_WORDS):
+        return True
+    perm = COST_PERMISSIONS.get(model._meta.app_label, DEFAULT_COST_PERMISSION)
+    return user.has_perm(perm)
+
+
 TYPE_LABELS = {"+": pgettext_lazy("governance", "Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
@@ -26,8 +47,9 @@ def _value(field, raw) -> str:
     return keydata.readable(field, keydata.to_json(raw))
 
 
-def history_entries(obj, limit: int = 50) -> list[dict]:
-    """[{"when", "user", "type", "type_label", "reason", "changes": [{"label", "old", "new"}]}], newest first."""
+def history_entries(obj, limit: int = 50, *, user=None) -> list[dict]:
+    """[{"when", "user", "type", "type_label", "reason", "changes": [{"label", "old", "new"}]}], newest first;
+    "when" in the local time zone. With `user`, only the fields that user may see (`may_see`)."""
     if obj is None or getattr(obj, "pk", None) is None:
         return []
     try:
@@ -44,6 +66,8 @@ def history_entries(obj, limit: int = 50) -> list[dict]:
         if older is not None and newer.history_type == "~":
             delta = newer.diff_against(older, excluded_fields=SKIP_FIELDS)
             for change in delta.changes:
+                if not may_see(user, type(obj), change.field):
+                    continue
                 try:
                     field = obj._meta.get_field(change.field)
                 except FieldDoesNotExist:
@@ -53,9 +77,9 @@ def history_entries(obj, limit: int = 50) -> list[dict]:
                                 "old": _value(field, change.old), "new": _value(field, change.new)})
             if not changes:
                 continue  # a save that changed nothing visible
-        user = newer.history_user
-        out.append({"when": newer.history_date, "type": newer.history_type,
+        who = newer.history_user
+        out.append({"when": timezone.localtime(newer.history_date), "type": newer.history_type,
                     "type_label": TYPE_LABELS.get(newer.history_type, newer.history_type),
-                    "user": (user.get_full_name() or user.get_username()) if user else _("system"),
+                    "user": (who.get_full_name() or who.get_username()) if who else _("system"),
                     "reason": newer.history_change_reason or "", "changes": changes})
     return out

@@ -182,7 +182,9 @@ def _media_tar(workdir: Path) -> Path:
     return target
 
 
-def create_backup(directory: Path | None = None, *, now=None) -> BackupResult:
+def create_backup(directory: Path | None = None, *, now=None, run_id=None) -> BackupResult:
+    """Write a backup file. `run_id` is the BackupRun recording it: the dump holds that row while it is still in
+    progress, so a restore marks it finished from the manifest (`services.record_restore`)."""
     directory = Path(directory) if directory else backup_dir()
     directory.mkdir(parents=True, exist_ok=True)
     now = now or timezone.now()
@@ -195,6 +197,7 @@ def create_backup(directory: Path | None = None, *, now=None) -> BackupResult:
             "database_file": db_name, "database_bytes": (work / db_name).stat().st_size,
             "database_sha256": _sha256_file(work / db_name), "media_bytes": media.stat().st_size,
             "media_sha256": _sha256_file(media), "migrations": [list(m) for m in migrations], "row_counts": counts,
+            "run_id": run_id,
         }
         (work / "manifest.json").write_text(json.dumps(inner, ensure_ascii=False, indent=1))
         buf = io.BytesIO()

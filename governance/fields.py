@@ -9,6 +9,8 @@
 - `mask_phone`, `mask_tail`: masked display for roles that need not see the full value.
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import re
@@ -20,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 PREFIX = "enc1:"
+FERNET_VERSION = 0x80  # the first byte of every Fernet token
+FERNET_MIN_BYTES = 57  # version, timestamp, IV, one cipher block, HMAC
 
 
 @lru_cache(maxsize=4)
@@ -41,8 +45,24 @@ def encrypt(value: str) -> str:
     return PREFIX + fernet().encrypt(value.encode("utf-8")).decode("ascii")
 
 
+def is_token(stored: str) -> bool:
+    """True when a stored value is one this module wrote: the prefix followed by a Fernet token.
+
+    Values are always encrypted on the way in, so user input that merely starts with the prefix is
+    stored as a token too; this test only tells legacy plaintext (written before a column was
+    encrypted, or by the old code that kept such input as it was) from real tokens."""
+    if not isinstance(stored, str) or not stored.startswith(PREFIX):
+        return False
+    body = stored[len(PREFIX):]
+    try:
+        raw = base64.urlsafe_b64decode(body.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return False
+    return len(raw) >= FERNET_MIN_BYTES and raw[0] == FERNET_VERSION
+
+
 def decrypt(token: str) -> str:
-    if not token.startswith(PREFIX):
+    if not is_token(token):
         return token  # a value written before the field was encrypted
     try:
         return fernet().decrypt(token[len(PREFIX):].encode("ascii")).decode("utf-8")
@@ -52,9 +72,11 @@ def decrypt(token: str) -> str:
 
 
 def rotate(token: str) -> str:
-    """Re-encrypt a stored token with the first key (MultiFernet.rotate)."""
-    if not token or not token.startswith(PREFIX):
-        return encrypt(token) if token else token
+    """Re-encrypt a stored token with the first key (MultiFernet.rotate); legacy plaintext is encrypted."""
+    if not token:
+        return token
+    if not is_token(token):
+        return encrypt(token)
     try:
         return PREFIX + fernet().rotate(token[len(PREFIX):].encode("ascii")).decode("ascii")
     except InvalidToken:
@@ -63,21 +85,18 @@ def rotate(token: str) -> str:
 
 
 class EncryptedTextField(models.TextField):
-    """A text value encrypted at rest. Only isnull lookups make sense on it; search the blind index."""
+    """A text value encrypted at rest. Only isnull lookups make sense on it; search the blind index.
+
+    In memory (model instances, forms) the value is always plaintext: it is decrypted once when read from
+    the database and encrypted every time it is written, whatever it looks like (never guessed from a
+    prefix, so input such as "enc1:..." round-trips as typed)."""
 
     def from_db_value(self, value, expression, connection):
         return decrypt(value) if value else value
 
-    def to_python(self, value):
-        if isinstance(value, str) and value.startswith(PREFIX):
-            return decrypt(value)
-        return value
-
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if value in (None, ""):
-            return value
-        if value.startswith(PREFIX):
             return value
         return encrypt(value)
 

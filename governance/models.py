@@ -150,6 +150,18 @@ class SecurityEvent(AppendOnlyModel):
         BACKUP = "backup", _("Backup")
         RESTORE = "restore", _("Restore")
         KEYS_ROTATED = "keys_rotated", _("Encryption keys rotated")
+        ADMIN_CHANGE = "admin_change", _("Changed in the administration")
+        ROLE_GRANTED = "role_granted", _("Role given")
+        ROLE_REVOKED = "role_revoked", _("Role removed")
+        PERMISSION_GRANTED = "perm_granted", _("Permission given")
+        PERMISSION_REVOKED = "perm_revoked", _("Permission removed")
+        USER_CREATED = "user_created", _("User account created")
+        USER_CHANGED = "user_changed", _("User account changed")
+        USER_DEACTIVATED = "user_deactivated", _("User account deactivated")
+        USER_REACTIVATED = "user_reactivated", _("User account reactivated")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        OTP_RESET = "otp_reset", _("Two-factor sign-in reset")
+        UNLOCKED = "unlocked", _("Lock-out lifted")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -169,6 +181,8 @@ class SecurityEvent(AppendOnlyModel):
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
         default_permissions = ("view",)
+        permissions = [("manage_users", _("Can manage user accounts (create, roles, deactivate, reset)")),
+                       ("unlock_accounts", _("Can lift sign-in lock-outs"))]
         indexes = [models.Index(fields=["user", "kind", "created_at"])]
         constraints = [models.CheckConstraint(condition=~Q(kind=""), name="securityevent_kind_set")]
 
@@ -177,9 +191,41 @@ class SecurityEvent(AppendOnlyModel):
 
     @property
     def summary(self) -> str:
+        """The event's details in the reader's language (stored as a code and parameters, rendered now)."""
         d = self.detail or {}
+        template = EVENT_TEXTS.get(self.kind)
+        if template is not None:
+            try:
+                params = {k: d.get(k, "") for k in ("target", "role", "perm", "model", "object", "action", "file",
+                                                    "ip", "fields", "how")}
+                for key, labels in PARAM_LABELS.items():
+                    params[key] = str(labels.get(params[key], params[key]))
+                return str(template) % params
+            except (KeyError, TypeError, ValueError):
+                pass
         parts = [f"{k}: {v}" for k, v in d.items() if v not in (None, "")]
         return "; ".join(parts)
+
+
+PARAM_LABELS = {
+    "action": {"add": _("Added"), "change": _("Changed"), "delete": _("Deleted")},
+    "how": {"temporary": _("one-time temporary password"), "link": _("set-password link")},
+}
+
+EVENT_TEXTS = {
+    SecurityEvent.Kind.ADMIN_CHANGE: _("%(action)s %(model)s “%(object)s” in the administration"),
+    SecurityEvent.Kind.ROLE_GRANTED: _("%(target)s was given the role %(role)s"),
+    SecurityEvent.Kind.ROLE_REVOKED: _("%(target)s no longer has the role %(role)s"),
+    SecurityEvent.Kind.PERMISSION_GRANTED: _("%(target)s was given the permission %(perm)s"),
+    SecurityEvent.Kind.PERMISSION_REVOKED: _("%(target)s no longer has the permission %(perm)s"),
+    SecurityEvent.Kind.USER_CREATED: _("Account %(target)s created"),
+    SecurityEvent.Kind.USER_CHANGED: _("Account %(target)s changed: %(fields)s"),
+    SecurityEvent.Kind.USER_DEACTIVATED: _("Account %(target)s deactivated"),
+    SecurityEvent.Kind.USER_REACTIVATED: _("Account %(target)s reactivated"),
+    SecurityEvent.Kind.PASSWORD_RESET: _("Password of %(target)s reset (%(how)s)"),
+    SecurityEvent.Kind.OTP_RESET: _("Two-factor sign-in of %(target)s reset"),
+    SecurityEvent.Kind.UNLOCKED: _("Lock-out of %(target)s lifted (%(ip)s)"),
+}
 
 
 class BackupRun(models.Model):

@@ -7,3 +7,5 @@ ITEMS = [
     (_("Confidentiality agreements"), "governance:agreementacceptance_list", "governance.view_agreementacceptance"),
 ]
 ITEMS.append((_("Data quality"), "governance:data_quality", "governance.view_data_quality"))
+ITEMS.append((_("User accounts"), "governance:user_list", "governance.manage_users"))
+ITEMS.append((_("Locked accounts"), "governance:lockout_list", "governance.unlock_accounts"))

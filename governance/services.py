@@ -7,6 +7,7 @@
     reject_change(cr, actor=manager, comment="licence not valid")
 """
 
+import contextlib
 import json
 import logging
 
@@ -100,6 +101,36 @@ def approvers_for(requester):
         return []
     return list(User.objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True),
                                      is_active=True).exclude(pk=requester.pk).distinct())
+
+
+def hold_key_values_on_create(model, data: dict, *, actor) -> tuple[dict, dict]:
+    """Split the values of a record about to be created into (save now, hold for approval).
+
+    Someone who may approve key data saves everything at once. Anyone else creates the record with the safe
+    default of each key value in `keydata.CREATE_DEFAULTS` (a new customer: no credit, cash terms); a
+    different value entered is returned in the second dict, for `submit_change(record, held, actor=actor)`
+    once the record is saved, so a new record's key data waits for a reviewer exactly as an edit would.
+    """
+    now = dict(data)
+    if actor is not None and actor.has_perm(APPROVE_PERM):
+        return now, {}
+    held = {}
+    for name, safe in keydata.create_defaults_for(model).items():
+        if name not in now:
+            continue
+        field = model._meta.get_field(name)
+        if now[name] is None or keydata.field_json(field, now[name]) == keydata.field_json(field, safe):
+            continue
+        held[name] = now[name]
+        now[name] = safe
+    return now, held
+
+
+def held_on_create_message(cr) -> str:
+    """What the page says after creating a record whose key values wait for approval."""
+    fields = ", ".join(d["label"] for d in cr.diff())
+    return _("%(record)s was created; %(fields)s wait for a reviewer's approval and apply once approved.") % {
+        "record": cr.object_repr, "fields": fields}
 
 
 @transaction.atomic
@@ -279,7 +310,7 @@ def record_backup(*, directory=None, retention=True) -> BackupRun:
 
     run = BackupRun.objects.create(kind=BackupRun.Kind.BACKUP)
     try:
-        result = backup.create_backup(directory)
+        result = backup.create_backup(directory, run_id=run.pk)
         deleted = backup.apply_retention(directory) if retention else []
     except Exception as exc:  # every failure must reach IT, whatever raised it
         _failed(run, str(exc) or type(exc).__name__)
@@ -319,6 +350,93 @@ def record_verification(path=None) -> BackupRun:
         return run
     run.ok = True
     run.save()
+    return run
+
+
+def _manifest_time(manifest):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(manifest["created_at"])
+    except (KeyError, TypeError, ValueError):
+        return timezone.now()
+
+
+def _record_known_backup(runs, path, manifest, run_id=None):
+    """Make the restored database know a backup file as the successful backup it is."""
+    facts = {"ok": True, "finished_at": _manifest_time(manifest), "file_name": path.name, "error": "",
+             "size_bytes": path.stat().st_size if path.exists() else None,
+             "checksum": manifest.get("payload_sha256", "")}
+    row = runs.filter(kind=BackupRun.Kind.BACKUP, pk=run_id).first() if run_id else None
+    row = row or runs.filter(kind=BackupRun.Kind.BACKUP, file_name=path.name).first()
+    if row is None:
+        return runs.create(kind=BackupRun.Kind.BACKUP, started_at=_manifest_time(manifest),
+                           detail={"rows": sum(manifest.get("row_counts", {}).values()),
+                                   "tables": len(manifest.get("row_counts", {})),
+                                   "app_version": manifest.get("app_version", "")}, **facts)
+    if not row.ok or not row.file_name:
+        for name, value in facts.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(facts))
+    return row
+
+
+def record_restore(path, manifest, *, found_counts=None, media_files=0, using=None) -> BackupRun:
+    """After `manage.py restore` wrote a backup into a database (`using`, default the configured one), tell that
+    database what happened, so the backups page and the status page are right at once:
+
+    - the restored backup's own run was still "in progress" when it was dumped: it is marked done from the
+      manifest (file, size, checksum), so "Last backup" is not "never" and the file does not show ✘;
+    - backup files in BACKUP_DIR newer than the restored database knows of are recorded too;
+    - the restore compared every table's row count with the manifest: recorded as a verification of that file;
+    - a Restore run and a security-log event (who ran it on this machine, which file, made when).
+    """
+    import getpass
+    from pathlib import Path
+
+    from django.db import DEFAULT_DB_ALIAS
+
+    from . import backup
+
+    using = using or DEFAULT_DB_ALIAS
+    path = Path(path)
+    # the file's own manifest line carries the payload checksum that the unpacked manifest has not
+    with contextlib.suppress(OSError, backup.BackupError):
+        manifest = {**manifest, **backup.read_manifest(path)}
+    runs = BackupRun.objects.using(using)
+    now = timezone.now()
+    with transaction.atomic(using=using):
+        _record_known_backup(runs, path, manifest, manifest.get("run_id"))
+        try:
+            others = [p for p in backup.backup_files() if p.name != path.name]
+        except OSError:
+            others = []
+        for other in others:
+            if not runs.filter(kind=BackupRun.Kind.BACKUP, file_name=other.name).exists():
+                try:
+                    _record_known_backup(runs, other, backup.read_manifest(other))
+                except backup.BackupError:
+                    continue
+        detail = {"backup_made": manifest.get("created_at", ""), "media_files": media_files}
+        if found_counts is not None:
+            expected = manifest.get("row_counts", {})
+            differences = {t: [expected.get(t), found_counts.get(t)] for t in sorted(set(expected) | set(found_counts))
+                           if expected.get(t) != found_counts.get(t)}
+            runs.create(kind=BackupRun.Kind.VERIFY, started_at=now, finished_at=now, ok=not differences,
+                        file_name=path.name, error="" if not differences else "row counts differ after restore",
+                        detail={"ok": not differences, "tables": len(expected), "rows": sum(expected.values()),
+                                "differences": differences, "by_restore": True})
+        run = runs.create(kind=BackupRun.Kind.RESTORE, started_at=now, finished_at=timezone.now(), ok=True,
+                          file_name=path.name, detail=detail)
+        try:
+            os_user = getpass.getuser()
+        except (KeyError, OSError):
+            os_user = ""
+        SecurityEvent.objects.using(using).create(
+            kind=SecurityEvent.Kind.RESTORE, username=os_user[:150],
+            detail={k: v for k, v in {"run": run.pk, "what": "restore", "file": path.name,
+                                      "backup_made": manifest.get("created_at", ""), "os_user": os_user}.items()
+                    if v not in (None, "")})
     return run
 
 

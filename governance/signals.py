@@ -2,11 +2,14 @@
 field history (django-simple-history's tables) append-only."""
 
 from axes.signals import user_locked_out
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
-from django.db.models.signals import pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from simple_history.models import HistoricalChanges
+from simple_history.models import HistoricalChanges, HistoricalRecords
 
 from hardware_erp.core.signals import data_exported
 
@@ -57,3 +60,78 @@ def history_rows_are_not_changed(sender, instance, raw=False, **kwargs):
 def history_rows_are_not_deleted(sender, instance, **kwargs):
     if isinstance(instance, HistoricalChanges):
         raise PermissionDenied("history rows are append-only")
+
+
+# --- role and permission grants, wherever they happen (account pages, admin, shell, sync) ------------------------
+
+def current_request():
+    """The request being served, if any (django-simple-history's middleware keeps it for the history rows)."""
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def _group_names(pks):
+    return dict(Group.objects.filter(pk__in=pks).values_list("pk", "name"))
+
+
+def _perm_names(pks):
+    return {p.pk: f"{p.content_type.app_label}.{p.codename}"
+            for p in Permission.objects.filter(pk__in=pks).select_related("content_type")}
+
+
+def _log_membership(kind, users_and_items, field):
+    request = current_request()
+    for username, item in users_and_items:
+        log_event(kind, request=request, **{"target": username, field: item})
+
+
+def _on_m2m(instance, action, reverse, model, pk_set, *, names, granted, revoked, field):
+    User = get_user_model()
+    if action == "pre_clear":
+        # remember what a clear() removes: post_clear is not told
+        instance._governance_cleared = (set(instance.groups.values_list("pk", flat=True)) if field == "role" else
+                                        set(instance.user_permissions.values_list("pk", flat=True))) \
+            if not reverse else set(instance.user_set.values_list("pk", flat=True))
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    kind = granted if action == "post_add" else revoked
+    pks = getattr(instance, "_governance_cleared", set()) if action == "post_clear" else (pk_set or set())
+    if not pks:
+        return
+    if not reverse:  # user.groups.add(group, ...)
+        labels = names(pks)
+        pairs = [(instance.get_username(), labels.get(pk, pk)) for pk in sorted(pks)]
+    else:  # group.user_set.add(user, ...)
+        label = instance.name if field == "role" else f"{instance.content_type.app_label}.{instance.codename}"
+        users = dict(User.objects.filter(pk__in=pks).values_list("pk", "username"))
+        pairs = [(users.get(pk, pk), label) for pk in sorted(pks)]
+    _log_membership(kind, pairs, field)
+
+
+@receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="governance_user_groups")
+def on_user_groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Every role (group) given to or taken from a user is in the security log."""
+    _on_m2m(instance, action, reverse, model, pk_set, names=_group_names, granted=SecurityEvent.Kind.ROLE_GRANTED,
+            revoked=SecurityEvent.Kind.ROLE_REVOKED, field="role")
+
+
+@receiver(m2m_changed, sender=get_user_model().user_permissions.through, dispatch_uid="governance_user_perms")
+def on_user_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Every permission given to or taken from a user directly is in the security log."""
+    _on_m2m(instance, action, reverse, model, pk_set, names=_perm_names,
+            granted=SecurityEvent.Kind.PERMISSION_GRANTED, revoked=SecurityEvent.Kind.PERMISSION_REVOKED, field="perm")
+
+
+ADMIN_ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="governance_admin_change")
+def on_admin_change(sender, instance, created, raw=False, **kwargs):
+    """Every add, change and delete made in the Django admin (superusers' included) is in the security log."""
+    if not created or raw:
+        return
+    ct = instance.content_type
+    log_event(SecurityEvent.Kind.ADMIN_CHANGE, user=instance.user, request=current_request(),
+              action=ADMIN_ACTIONS.get(instance.action_flag, str(instance.action_flag)),
+              model=f"{ct.app_label}.{ct.model}" if ct else "", object=instance.object_repr[:200],
+              object_id=str(instance.object_id or ""), change=instance.get_change_message()[:300])

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from hardware_erp.core.admin import ServiceAdminMixin
+
 from .models import (
     Brand,
     Category,
@@ -31,7 +33,7 @@ class ThresholdInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin):
+class ProductAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ("sku", "name_zh", "name_en", "category", "brand", "base_unit", "list_price", "active")
     list_filter = ("active", "category", "brand")
     search_fields = ("sku", "name_zh", "name_en", "barcode")
@@ -41,28 +43,28 @@ class ProductAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name_zh", "name_en", "parent")
     search_fields = ("code", "name_zh", "name_en")
 
 
 @admin.register(UnitOfMeasure)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name_zh", "name_en", "is_weight")
 
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(ServiceAdminMixin, admin.ModelAdmin):
     search_fields = ("name",)
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(SimpleHistoryAdmin):
+class WarehouseAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ("code", "name_zh", "name_en", "active")
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("warehouse", "code", "description", "active")
     list_filter = ("warehouse", "active")
     search_fields = ("code",)
@@ -80,7 +82,7 @@ class SupplierProductInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(SimpleHistoryAdmin):
+class SupplierAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ("code", "name_zh", "name_en", "default_lead_time_days", "active")
     search_fields = ("code", "name_zh", "name_en")
     inlines = [SupplierContactInline, SupplierProductInline]
@@ -94,7 +96,7 @@ class POLineInline(admin.TabularInline):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(SimpleHistoryAdmin):
+class PurchaseOrderAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     """Read-mostly: the lifecycle runs through the inventory pages (services check every transition)."""
 
     list_display = ("number", "supplier", "warehouse", "status", "expected_at", "created_at")
@@ -105,7 +107,7 @@ class PurchaseOrderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """The ledger is read-only everywhere: corrections are new movements."""
 
     list_display = ("posted_at", "kind", "product", "from_location", "to_location", "quantity", "actor", "reference")

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from hardware_erp.core.admin import ServiceAdminMixin
+
 from .models import Carrier, OrderEvent, OrderLine, Payment, PaymentAllocation, PriceRule, SalesOrder, Shipment
 
 
@@ -13,7 +15,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(SalesOrder)
-class SalesOrderAdmin(SimpleHistoryAdmin):
+class SalesOrderAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["number", "kind", "status", "customer", "salesperson", "order_date", "total", "paid_amount"]
     list_filter = ["kind", "status"]
     search_fields = ["number", "customer__name"]
@@ -23,7 +25,7 @@ class SalesOrderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(admin.ModelAdmin):
+class OrderEventAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["order", "kind", "from_status", "to_status", "actor", "at"]
     raw_id_fields = ["order", "actor"]
 
@@ -32,7 +34,7 @@ class OrderEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["number", "order", "carrier", "tracking_number", "status", "shipped_at"]
     search_fields = ["number", "tracking_number"]
     raw_id_fields = ["order", "created_by"]
@@ -45,11 +47,15 @@ class AllocationInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["number", "customer", "method", "amount", "received_on"]
     raw_id_fields = ["customer", "recorded_by"]
     inlines = [AllocationInline]
 
 
-admin.site.register(Carrier)
-admin.site.register(PriceRule)
+class ServiceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    pass
+
+
+admin.site.register(Carrier, ServiceAdmin)
+admin.site.register(PriceRule, ServiceAdmin)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from hardware_erp.core.admin import ServiceAdminMixin
+
 from .models import KPI, BonusTier, KPIWeight, Period, Scorecard, ScorecardEvent
 
 
@@ -17,14 +19,14 @@ class KPIWeightInline(admin.TabularInline):
 
 
 @admin.register(KPI)
-class KPIAdmin(SimpleHistoryAdmin):
+class KPIAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ("code", "name_en", "name_zh", "aggregation", "direction", "target", "active")
     search_fields = ("code", "name_en", "name_zh")
     inlines = [KPIWeightInline]
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "kind", "start", "end", "status", "computed_at")
     list_filter = ("kind", "status")
 
@@ -37,7 +39,7 @@ class ScorecardEventInline(admin.TabularInline):
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(SimpleHistoryAdmin):
+class ScorecardAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ("employee", "period", "role", "status", "final_score")
     list_filter = ("status", "period")
     readonly_fields = ("computed_score", "coverage", "adjustment", "final_score", "computed_at", "closed_at")
@@ -45,5 +47,5 @@ class ScorecardAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BonusTier)
-class BonusTierAdmin(SimpleHistoryAdmin):
+class BonusTierAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ("name_zh", "name_en", "min_score", "bonus", "points")

@@ -13,9 +13,12 @@ def pending_changes(obj):
     return list(ChangeRequest.objects.for_object(obj).pending().select_related("requester", "content_type"))
 
 
-@register.simple_tag
-def history_entries(obj, limit=50):
-    """{% history_entries customer as entries %}: readable field history, newest first."""
+@register.simple_tag(takes_context=True)
+def history_entries(context, obj, limit=50):
+    """{% history_entries customer as entries %}: readable field history, newest first, with only the fields the
+    signed-in reader may see."""
     from ..audit import history_entries as entries
 
-    return entries(obj, limit=limit)
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return entries(obj, limit=limit, user=user)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms.models import BaseInlineFormSet, construct_instance
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Department, Employee, IntegrityRun, Notification, WorkerHeartbeat
@@ -8,8 +9,42 @@ from .models import Department, Employee, IntegrityRun, Notification, WorkerHear
 User = get_user_model()
 
 
+class ServiceAdminMixin:
+    """For models the application writes through services: read-only in the admin for everyone but a superuser.
+
+    Managers and IT may look (with the model's view permission) but not add, change or delete here, where no
+    service's rules, approvals or events would apply. A superuser's changes are kept in the admin's log, which
+    governance copies into the security log."""
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return request.user.is_superuser and super().has_add_permission(request, *args, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class EmployeeInlineFormSet(BaseInlineFormSet):
+    """A new user already has an employee profile (the post_save signal creates it): the inline fills that one
+    instead of inserting a second (which failed with IntegrityError on core_employee.user_id)."""
+
+    def save_new(self, form, commit=True):
+        existing = Employee.objects.filter(user=self.instance).first()
+        if existing is None:
+            return super().save_new(form, commit=commit)
+        obj = construct_instance(form, existing, form._meta.fields, form._meta.exclude)
+        obj.user = self.instance
+        if commit:
+            obj.save()
+        form.instance = obj
+        return obj
+
+
 class EmployeeInline(admin.StackedInline):
     model = Employee
+    formset = EmployeeInlineFormSet
     can_delete = False
     fk_name = "user"
     autocomplete_fields = ["department", "manager"]

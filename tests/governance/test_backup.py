@@ -96,6 +96,9 @@ def test_backup_restore_every_row_back(backups, tmp_path):
             target.close()
         source.pop("governance_backuprun", None)  # written after the snapshot was taken
         restored.pop("governance_backuprun", None)
+        # the restore itself is in the restored database's security log
+        restored["governance_securityevent"] = [r for r in restored["governance_securityevent"]
+                                                if "'restore'" not in r]
         assert restored == source
         assert media_before.read_bytes() == b"%PDF-1.4 scan"
 
@@ -105,6 +108,53 @@ def test_backup_restore_every_row_back(backups, tmp_path):
     finally:
         if pg_name:
             _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')
+
+
+def test_restored_database_knows_its_backup_the_restore_and_a_verification(backups, tmp_path):
+    """After a restore the backups page must not say "never" nor show the restored backup as failed, the status
+    page must not turn red, and the restore is in the security log."""
+    call_command("backup", stdout=DEVNULL)
+    path = Path(backup.backup_files()[0])
+    url, pg_name = _target_url(tmp_path)
+    if pg_name:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')
+        _pg_admin(f'CREATE DATABASE "{pg_name}"')
+    try:
+        call_command("restore", str(path), database_url=url, stdout=DEVNULL)
+        target = _open(url)
+        connections["restored"] = target
+        try:
+            runs = BackupRun.objects.using("restored")
+            own = runs.get(kind="backup")
+            assert own.ok and own.finished_at and own.file_name == path.name
+            assert own.size_bytes == path.stat().st_size and own.checksum
+            assert runs.get(kind="restore").file_name == path.name
+            verify = runs.get(kind="verify")
+            assert verify.ok and verify.detail["by_restore"]
+            event = SecurityEvent.objects.using("restored").get(kind="restore")
+            assert event.detail["file"] == path.name
+        finally:
+            del connections["restored"]
+            target.close()
+    finally:
+        if pg_name:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')
+
+
+def test_backup_status_after_restore_is_green(backups):
+    """backup_status() reads what record_restore wrote: a current backup and a passed verification."""
+    from governance.services import record_restore
+
+    call_command("backup", stdout=DEVNULL)
+    path = Path(backup.backup_files()[0])
+    manifest = backup.read_manifest(path)
+    # as the restored database sees it: the backup's run was still in progress when it was dumped
+    BackupRun.objects.filter(kind="backup").update(ok=False, finished_at=None, file_name="", size_bytes=None)
+    assert backup_status()["last_backup_at"] is None
+    record_restore(path, manifest, found_counts=dict(manifest["row_counts"]))
+    status = backup_status()
+    assert status["last_backup_at"] is not None and status["verify_ok"] is True and status["ok"] is True
+    assert SecurityEvent.objects.filter(kind="restore").count() == 1
 
 
 def test_one_corrupted_byte_is_refused_and_nothing_restored(backups, tmp_path):

@@ -36,3 +36,30 @@ def test_blind_index_is_keyed_and_normalised():
 def test_masks():
     assert fields.mask_phone("+8613812345678") == "138****5678"
     assert fields.mask_tail("6222000011112222") == "************2222"
+
+
+@pytest.mark.django_db
+def test_input_that_looks_like_a_token_is_encrypted_and_reads_back_as_typed():
+    """Input beginning with the token prefix used to be stored as plaintext and then fail on read (500)."""
+    from django.db import connection
+
+    from tests.factories.crm import CustomerFactory
+
+    typed = "enc1:6222 0000 1111 2222"
+    customer = CustomerFactory(bank_account=typed)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT bank_account FROM crm_customer WHERE id = %s", [customer.pk])
+        stored = cursor.fetchone()[0]
+    assert stored != typed and "6222" not in stored and fields.is_token(stored)
+    assert type(customer).objects.get(pk=customer.pk).bank_account == typed
+    # a real token typed in (copied from somewhere) is encrypted once more and reads back as typed too
+    token = fields.encrypt("secret")
+    customer.bank_account = token
+    customer.save()
+    assert type(customer).objects.get(pk=customer.pk).bank_account == token
+
+
+def test_legacy_plaintext_with_the_prefix_reads_as_stored_and_rotates_into_a_token():
+    assert fields.decrypt("enc1:not a token") == "enc1:not a token"
+    rotated = fields.rotate("enc1:not a token")
+    assert fields.is_token(rotated) and fields.decrypt(rotated) == "enc1:not a token"

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import environ
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 from governance import backup
-from governance.models import BackupRun
+from governance.services import record_restore
+
+TARGET_ALIAS = "restore_target"
 
 
 class Command(BaseCommand):
@@ -42,6 +44,21 @@ class Command(BaseCommand):
                 newer = backup.check_migrations(manifest)
                 backup.restore_database(work, manifest, db, force=force, conn=conn)
                 files = 0 if no_media else backup.restore_media(work)
+            # the restored database learns about the restore (and its own backup's run, which was in progress
+            # when it was dumped): otherwise the backups page says "never" and the status page turns red
+            found = backup.row_counts(conn)
+            alias = DEFAULT_DB_ALIAS
+            if conn is not connection:
+                alias = TARGET_ALIAS
+                connections[alias] = conn
+            try:
+                record_restore(Path(file), manifest, found_counts=found, media_files=files, using=alias)
+            except DatabaseError as exc:  # a backup older than the code: its tables may need `migrate` first
+                self.stderr.write(f"Restored, but the restore could not be recorded in the database ({exc}); "
+                                  "run `manage.py migrate`, then `manage.py restore` is not needed again.")
+            finally:
+                if alias != DEFAULT_DB_ALIAS:
+                    del connections[alias]
         except backup.BackupError as exc:
             raise CommandError(str(exc))
         finally:
@@ -52,7 +69,3 @@ class Command(BaseCommand):
             f"{files} media files)."))
         if newer:
             self.stdout.write(f"The code has {len(newer)} newer migrations: run `manage.py migrate` now.")
-        if not database_url:
-            connection.close()
-            BackupRun.objects.create(kind=BackupRun.Kind.RESTORE, ok=True, file_name=Path(file).name,
-                                     detail={"created_at": manifest["created_at"]})
