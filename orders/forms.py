@@ -154,23 +154,11 @@ class PriceRuleForm(forms.ModelForm):
         model = PriceRule
         fields = ["level", "product", "category", "min_quantity", "discount_percent", "active"]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("product") and data.get("category"):
-            raise forms.ValidationError(_("A rule names a product or a category, not both."))
-        return data
-
 
 class CarrierForm(forms.ModelForm):
     class Meta:
         model = Carrier
         fields = ["name", "code", "adapter", "tracking_url", "active"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("adapter") == "kuaidi100" and not data.get("code"):
-            self.add_error("code", _("Kuaidi100 needs the company code (e.g. shunfeng)."))
-        return data
 
 
 class AnalyticsFilterForm(forms.Form):

@@ -29,6 +29,7 @@ from .choices import (
     FINANCE_REASONS,
     INVOICED_STATES,
     SOLD_STATES,
+    CarrierAdapter,
     DocKind,
     EventKind,
     InvoiceStatus,
@@ -37,6 +38,7 @@ from .choices import (
     ShipmentStatus,
 )
 from .models import (
+    Carrier,
     DocumentCounter,
     InvoiceRequest,
     OrderEvent,
@@ -1040,6 +1042,71 @@ def update_review_settings(*, actor, **values) -> ReviewSettings:
     row.full_clean()
     row.save()
     return row
+
+
+PRICE_RULE_FIELDS = ("level", "product", "category", "min_quantity", "discount_percent", "active")
+CARRIER_FIELDS = ("name", "code", "adapter", "tracking_url", "active")
+
+
+def _save_checked(row, values, fields, *, actor, perm, refused):
+    if not actor.has_perm(perm):
+        raise BusinessRuleError(refused, code="permission")
+    for k, v in values.items():
+        if k not in fields:
+            raise TypeError(f"unknown field {k}")
+        setattr(row, k, v)
+    row.full_clean()
+    row.save()
+    return row
+
+
+def _check_price_rule(rule):
+    if rule.product_id and rule.category_id:
+        raise BusinessRuleError(_("A rule names a product or a category, not both."), code="product_and_category")
+
+
+@transaction.atomic
+def create_price_rule(*, actor, **values) -> PriceRule:
+    """A discount for a customer level from a quantity on (a quantity break)."""
+    rule = PriceRule(**{k: v for k, v in values.items() if k in PRICE_RULE_FIELDS})
+    _check_price_rule(rule)
+    return _save_checked(rule, values, PRICE_RULE_FIELDS, actor=actor, perm="orders.add_pricerule",
+                         refused=_("You may not change price rules."))
+
+
+@transaction.atomic
+def update_price_rule(rule, *, actor, **values) -> PriceRule:
+    rule = PriceRule.objects.select_for_update().get(pk=rule.pk)
+    for k, v in values.items():
+        if k in PRICE_RULE_FIELDS:
+            setattr(rule, k, v)
+    _check_price_rule(rule)
+    return _save_checked(rule, values, PRICE_RULE_FIELDS, actor=actor, perm="orders.change_pricerule",
+                         refused=_("You may not change price rules."))
+
+
+def _check_carrier(carrier):
+    if carrier.adapter == CarrierAdapter.KUAIDI100 and not carrier.code:
+        raise BusinessRuleError({"code": _("Kuaidi100 needs the company code (e.g. shunfeng).")}, code="code")
+
+
+@transaction.atomic
+def create_carrier(*, actor, **values) -> Carrier:
+    carrier = Carrier(**{k: v for k, v in values.items() if k in CARRIER_FIELDS})
+    _check_carrier(carrier)
+    return _save_checked(carrier, values, CARRIER_FIELDS, actor=actor, perm="orders.add_carrier",
+                         refused=_("You may not change carriers."))
+
+
+@transaction.atomic
+def update_carrier(carrier, *, actor, **values) -> Carrier:
+    carrier = Carrier.objects.select_for_update().get(pk=carrier.pk)
+    for k, v in values.items():
+        if k in CARRIER_FIELDS:
+            setattr(carrier, k, v)
+    _check_carrier(carrier)
+    return _save_checked(carrier, values, CARRIER_FIELDS, actor=actor, perm="orders.change_carrier",
+                         refused=_("You may not change carriers."))
 
 
 def move_customer_orders(*, survivor, merged, actor) -> int:

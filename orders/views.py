@@ -8,17 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
+from django.views.generic import DetailView, TemplateView
 
 from crm.models import Customer, Opportunity
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView
 from inventory.models import Product, Warehouse
 
 from . import pdf, selectors, services, tracking
@@ -545,35 +545,33 @@ class StatusLinkView(OrderScopeMixin, View):
         return redirect(order)
 
 
-class InvoiceRequestView(OrderScopeMixin, FormView):
+class InvoiceRequestView(OrderScopeMixin, ServiceFormView):
     form_class = InvoiceRequestForm
     permission_required = "orders.add_invoicerequest"
-    template_name = "orders/form.html"
+    success_message = _("VAT invoice requested.")
 
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        return self.get_order()
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)  # the form describes a new request, not the order
+        return kwargs
 
     def get_initial(self):
-        c = self.get_order().customer
+        c = self.object.customer
         return {"title": c.invoice_title or c.name, "tax_number": c.tax_number,
                 "address_phone": " ".join(p for p in (c.invoice_address, c.invoice_phone) if p),
                 "bank_account": c.bank_name}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = _("Request a VAT invoice for %(n)s") % {"n": self.get_order().number}
-        ctx["cancel_url"] = self.get_order().get_absolute_url()
+        ctx["title"] = _("Request a VAT invoice for %(n)s") % {"n": self.object.number}
         return ctx
 
-    def form_valid(self, form):
-        order = self.get_order()
-        try:
-            services.request_invoice(order, actor=self.request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("VAT invoice requested."))
-        return redirect(order)
+    def perform(self, form):
+        services.request_invoice(self.object, actor=self.request.user, **form.cleaned_data)
+        return self.object
 
 
 class InvoiceQueueView(ModuleMixin, TemplateView):
@@ -719,29 +717,20 @@ class StatementPDFView(ModuleMixin, View):
 
 # --------------------------------------------------------------------------- settings, price rules, carriers
 
-class ReviewSettingsView(ModuleMixin, UpdateView):
+class ReviewSettingsView(ServiceFormView):
     module = "orders"
     permission_required = "orders.change_reviewsettings"
     form_class = ReviewSettingsForm
-    template_name = "orders/form.html"
     title = _("Review thresholds")
+    success_message = _("Review thresholds saved.")
+    success_url = reverse_lazy("orders:review_settings")
+    cancel_url = reverse_lazy("orders:review_queue")
 
-    def get_object(self, queryset=None):
+    def get_object(self):
         return ReviewSettings.current()
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["cancel_url"] = reverse("orders:review_queue")
-        return ctx
-
-    def form_valid(self, form):
-        try:
-            services.update_review_settings(actor=self.request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Review thresholds saved."))
-        return redirect("orders:review_settings")
+    def perform(self, form):
+        return services.update_review_settings(actor=self.request.user, **form.cleaned_data)
 
 
 class PriceRuleListView(ERPListView):
@@ -759,38 +748,26 @@ class PriceRuleListView(ERPListView):
         return PriceRule.objects.select_related("product", "category")
 
 
-class SimpleFormMixin(ModuleMixin):
-    """A settings form page in the orders module: saves the model form and goes back to its list."""
-
+class PriceRuleCreateView(ServiceFormView):
     module = "orders"
-    template_name = "orders/form.html"
-    list_url_name = ""
-    saved_message = ""
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["cancel_url"] = reverse(self.list_url_name)
-        return ctx
-
-    def get_success_url(self):
-        messages.success(self.request, self.saved_message)
-        return reverse(self.list_url_name)
-
-
-class PriceRuleFormMixin(SimpleFormMixin):
-    model = PriceRule
+    permission_required = "orders.add_pricerule"
     form_class = PriceRuleForm
     title = _("Price rule")
-    list_url_name = "orders:pricerule_list"
-    saved_message = _("Price rule saved.")
+    success_message = _("Price rule saved.")
+    success_url = cancel_url = reverse_lazy("orders:pricerule_list")
+
+    def perform(self, form):
+        return services.create_price_rule(actor=self.request.user, **form.cleaned_data)
 
 
-class PriceRuleCreateView(PriceRuleFormMixin, CreateView):
-    permission_required = "orders.add_pricerule"
-
-
-class PriceRuleEditView(PriceRuleFormMixin, UpdateView):
+class PriceRuleEditView(PriceRuleCreateView):
     permission_required = "orders.change_pricerule"
+
+    def get_object(self):
+        return get_object_or_404(PriceRule, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        return services.update_price_rule(self.object, actor=self.request.user, **form.cleaned_data)
 
 
 class CarrierListView(ERPListView):
@@ -805,20 +782,26 @@ class CarrierListView(ERPListView):
     filterset_class = CarrierFilterSet
 
 
-class CarrierFormMixin(SimpleFormMixin):
-    model = Carrier
+class CarrierCreateView(ServiceFormView):
+    module = "orders"
+    permission_required = "orders.add_carrier"
     form_class = CarrierForm
     title = _("Carrier")
-    list_url_name = "orders:carrier_list"
-    saved_message = _("Carrier saved.")
+    success_message = _("Carrier saved.")
+    success_url = cancel_url = reverse_lazy("orders:carrier_list")
+
+    def perform(self, form):
+        return services.create_carrier(actor=self.request.user, **form.cleaned_data)
 
 
-class CarrierCreateView(CarrierFormMixin, CreateView):
-    permission_required = "orders.add_carrier"
-
-
-class CarrierEditView(CarrierFormMixin, UpdateView):
+class CarrierEditView(CarrierCreateView):
     permission_required = "orders.change_carrier"
+
+    def get_object(self):
+        return get_object_or_404(Carrier, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        return services.update_carrier(self.object, actor=self.request.user, **form.cleaned_data)
 
 
 # --------------------------------------------------------------------------- analytics
