@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import forms
@@ -13,6 +14,22 @@ from .choices import PaymentMethod, ShipmentStatus
 from .models import Carrier, InvoiceRequest, PriceRule, ReviewSettings
 
 DATE = forms.DateInput(attrs={"type": "date"})
+GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def parse_number(text, message):
+    """A number typed in a table cell: `1,000` and `1000.5` are numbers (thousands grouped or not), NaN,
+    infinities and words are refused with `message` (which may use %(v)s)."""
+    text = str(text).strip()
+    if GROUPED.fullmatch(text):
+        text = text.replace(",", "")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite() or abs(value) >= Decimal("1e11"):
+        raise forms.ValidationError(message % {"v": text})
+    return value
 
 
 class OrderForm(forms.Form):

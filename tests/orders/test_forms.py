@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from orders import services
 from orders.models import Carrier, InvoiceRequest, PriceRule, ReviewSettings
-from tests.factories.orders import CarrierFactory, PriceRuleFactory
 
 D = Decimal
 pytestmark = pytest.mark.django_db
