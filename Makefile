@@ -40,7 +40,9 @@ run: setup
 
 # The whole suite except browser tests; uses DATABASE_URL/REDIS_URL when set, SQLite and the file broker otherwise.
 # Fault tests are left to `make faults` (TEST_MARKERS="not e2e" includes them).
+# Parallel by default (one xdist worker per core, whole files per worker); PYTEST_ARGS= runs in one process.
 TEST_MARKERS ?= not e2e and not faults
+PYTEST_ARGS ?= -p xdist -n auto --dist loadfile --durations=15
 test: venv
 	$(BIN)/python manage.py check
 	$(BIN)/pytest -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
@@ -55,6 +57,7 @@ e2e: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
