@@ -155,10 +155,6 @@ class InvoiceRequestForm(forms.ModelForm):
         fields = ["title", "tax_number", "address_phone", "bank_account", "special"]
 
 
-class IssueInvoiceForm(forms.Form):
-    invoice_number = forms.CharField(label=_("Invoice number"), max_length=40)
-
-
 class ReviewSettingsForm(forms.ModelForm):
     class Meta:
         model = ReviewSettings

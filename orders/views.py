@@ -31,7 +31,6 @@ from .filtersets import CarrierFilterSet, OrderFilterSet, PaymentFilterSet, Pric
 from .forms import (
     CarrierForm,
     InvoiceRequestForm,
-    IssueInvoiceForm,
     LineFormSet,
     OrderForm,
     PaymentForm,
@@ -612,20 +611,31 @@ class InvoiceQueueView(ModuleMixin, TemplateView):
                            .select_related("order", "order__customer", "requested_by").order_by("requested_at")[:200])
         ctx["issued"] = (InvoiceRequest.objects.filter(status=InvoiceStatus.ISSUED)
                          .select_related("order", "order__customer").order_by("-requested_at")[:20])
-        ctx["form"] = IssueInvoiceForm()
         return ctx
 
-    def post(self, request):
-        req = get_object_or_404(InvoiceRequest, pk=request.POST.get("request"))
-        form = IssueInvoiceForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise ValidationError(_("Enter the invoice number."))
-            services.issue_invoice(req, actor=request.user, invoice_number=form.cleaned_data["invoice_number"])
-            messages.success(request, _("Invoice %(n)s recorded.") % {"n": form.cleaned_data["invoice_number"]})
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        return redirect("orders:invoice_queue")
+
+
+class IssueInvoiceView(ServiceActionView):
+    """Finance records the number of the VAT invoice it issued for a request (a button of the queue)."""
+
+    module = "orders"
+    permission_required = "orders.change_invoicerequest"
+    success_url = reverse_lazy("orders:invoice_queue")
+
+    def get_object(self):
+        return get_object_or_404(InvoiceRequest, pk=self.kwargs["pk"])
+
+    def get_error_url(self):
+        return str(self.success_url)
+
+    def perform(self):
+        number = self.request.POST.get("invoice_number", "")[:40]
+        self.issued = services.issue_invoice(self.object, actor=self.request.user, invoice_number=number)
+        return self.issued
+
+    @property
+    def success_message(self):  # formatted once more with the result: a % in the number is doubled
+        return _("Invoice %(n)s recorded.") % {"n": self.issued.invoice_number.replace("%", "%%")}
 
 
 # --------------------------------------------------------------------------- payments

@@ -184,6 +184,12 @@ ROWS = [
     ),
     Row("orders:invoice_queue", expect=only("finance_clerk", "general_manager", status=200)),
     Row(
+        "orders:invoice_issue",
+        kwargs={"pk": MISSING},
+        expect=only("finance_clerk", "general_manager", status=405),
+        note="POST only",
+    ),
+    Row(
         "orders:pricerule_list",
         expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager", status=200),
     ),

@@ -100,3 +100,23 @@ def test_vat_invoice_request_saved_once(world, client_as, manager):
     resp = c.post(url, {**data, "_once": "t-inv-2"})  # a second request: the service refuses it on the form
     assert resp.status_code == 200 and "already requested" in resp.content.decode()
     assert InvoiceRequest.objects.count() == 1
+
+
+def test_finance_issues_the_requested_invoice_through_its_button(world, client_as):
+    world.customer.tax_number = "91310000MA1FL0000X"
+    world.customer.save()
+    order = services.submit_order(world.order(), actor=world.rep)
+    req = services.request_invoice(order, actor=world.rep)
+    c = client_as("finance_clerk")
+    queue = c.get(reverse("orders:invoice_queue")).content.decode()
+    url = reverse("orders:invoice_issue", args=[req.pk])
+    assert f'action="{url}"' in queue
+    resp = c.post(url, {"invoice_number": "  "}, follow=True)
+    assert "Enter the invoice number." in resp.content.decode()
+    req.refresh_from_db()
+    assert req.status == "requested"
+    resp = c.post(url, {"invoice_number": "No.0448812"})
+    assert resp.status_code == 302 and resp["Location"] == reverse("orders:invoice_queue")
+    req.refresh_from_db()
+    assert (req.status, req.invoice_number) == ("issued", "No.0448812")
+    assert client_as(user=world.rep).post(url, {"invoice_number": "X"}).status_code == 403

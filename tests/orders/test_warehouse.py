@@ -85,38 +85,62 @@ def test_finance_picks_a_customer_and_sees_receiver_phones_masked(world, client_
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_shipments_of_two_products_in_opposite_order_at_once(make_user):
+def test_a_shipment_and_a_return_of_two_products_in_opposite_order_at_once(make_user, monkeypatch):
+    """A shipment takes P0 then P1 out of bin A-01 while a return of another order puts P1 then P0 back into it.
+    Locked one product at a time in line order, the two deadlocked now and then; locked up front in
+    primary-key order, one waits for the other and both succeed. (Two shipments already wait for each other on
+    the shipment number counter.) Each movement is held a moment so that the two always overlap."""
+    import time
+
     from hardware_erp.core.management.commands.sync_roles import sync_roles
+    from inventory import services as stock
+
+    post_movement = stock.post_movement
+
+    def slow_post_movement(**kwargs):
+        movement = post_movement(**kwargs)
+        time.sleep(0.3)  # the level stays locked meanwhile: the other posting reaches its first level
+        return movement
+
+    monkeypatch.setattr(stock, "post_movement", slow_post_movement)
 
     sync_roles()  # an earlier transactional test may have flushed the groups
-    world = make_world(make_user, stock_qty=(1000, 1000))
+    world = make_world(make_user, stock_qty=(4000, 4000))
     p0, p1 = world.products
-    clerks = [make_user("warehouse_clerk"), make_user("warehouse_clerk")]
-    for rnd in range(4):
-        other = CustomerFactory(owner=world.rep, credit_limit=D("100000"))  # its own customer row: no shared lock
+    manager = make_user("sales_manager")
+    clerk = make_user("warehouse_clerk")
+    for rnd in range(3):
         a = _approved(world, [{"product": p0, "quantity": D("10")}, {"product": p1, "quantity": D("10")}])
+        other = CustomerFactory(owner=world.rep, credit_limit=D("100000"))  # its own customer row: no shared lock
         b = _approved(world, [{"product": p1, "quantity": D("10")}, {"product": p0, "quantity": D("10")}],
                       customer=other)
+        services.ship_order(b, quantities={ln.pk: "10" for ln in b.lines.order_by("position")}, actor=clerk)
         barrier = threading.Barrier(2)
         outcome = []
 
-        def ship(order, clerk, barrier=barrier, outcome=outcome):
+        def run(fn, barrier=barrier, outcome=outcome):
             try:
-                # the quantities in the order the form posted the lines
-                qtys = {ln.pk: "10" for ln in order.lines.order_by("position")}
                 barrier.wait()
-                services.ship_order(order, quantities=qtys, actor=clerk)
+                fn()
                 outcome.append("ok")
             except Exception as exc:  # noqa: BLE001
                 outcome.append(repr(exc))
             finally:
                 connection.close()
 
-        threads = [threading.Thread(target=ship, args=(o, c)) for o, c in ((a, clerks[0]), (b, clerks[1]))]
+        # the quantities in the order each form posted its lines
+        def ship(a=a):
+            services.ship_order(a, quantities={ln.pk: "10" for ln in a.lines.order_by("position")}, actor=clerk)
+
+        def give_back(b=b):
+            services.create_return(b, quantities={ln.pk: "10" for ln in b.lines.order_by("position")},
+                                   actor=manager, reason="破损")
+
+        threads = [threading.Thread(target=run, args=(fn,)) for fn in (ship, give_back)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=120)
         assert outcome == ["ok", "ok"], (rnd, outcome)
-    assert SalesOrder.objects.filter(status="shipped").count() == 8
-    assert world.on_hand(p0) == world.on_hand(p1) == D("920")
+    assert SalesOrder.objects.filter(status="shipped").count() == 6
+    assert world.on_hand(p0) == world.on_hand(p1) == D("3970")
