@@ -669,7 +669,9 @@ def _locked_lines(order, quantities, nothing_message):
     wanted = {int(k): quantity(v) for k, v in quantities.items() if v not in (None, "") and quantity(v) != 0}
     if not wanted:
         raise BusinessRuleError(nothing_message, code="nothing")
-    lines = {ln.pk: ln for ln in OrderLine.objects.select_for_update().select_related("product").filter(
+    # of=("self",): only the lines; a plain FOR UPDATE would lock their products too, one by one in line order,
+    # and block every stock posting of those products (its movement's foreign key) until this one commits
+    lines = {ln.pk: ln for ln in OrderLine.objects.select_for_update(of=("self",)).select_related("product").filter(
         order=order, pk__in=wanted).order_by("pk")}
     errors = [_("Line %(pk)s is not on this order.") % {"pk": pk} for pk in wanted if pk not in lines]
     return wanted, lines, errors

@@ -2,6 +2,7 @@
 go and reads `1,000` (item 4); stock levels of a shipment or return are locked up front (item 12); finance
 picks customers on the payment form (item 6) and sees receivers' phones masked (item 17)."""
 
+import contextlib
 import threading
 from decimal import Decimal
 
@@ -89,20 +90,26 @@ def test_a_shipment_and_a_return_of_two_products_in_opposite_order_at_once(make_
     """A shipment takes P0 then P1 out of bin A-01 while a return of another order puts P1 then P0 back into it.
     Locked one product at a time in line order, the two deadlocked now and then; locked up front in
     primary-key order, one waits for the other and both succeed. (Two shipments already wait for each other on
-    the shipment number counter.) Each movement is held a moment so that the two always overlap."""
-    import time
-
+    the shipment number counter.) After its first movement each posting waits for the other to reach its first
+    movement too (a few seconds at most), so the two always overlap where they used to deadlock."""
     from hardware_erp.core.management.commands.sync_roles import sync_roles
     from inventory import services as stock
 
     post_movement = stock.post_movement
+    meeting = {}
+    seen = threading.local()
 
-    def slow_post_movement(**kwargs):
+    def meet_after_first_movement(**kwargs):
         movement = post_movement(**kwargs)
-        time.sleep(0.3)  # the level stays locked meanwhile: the other posting reaches its first level
+        barrier = meeting.get("barrier")
+        if barrier is not None and not getattr(seen, "met", False):  # the two threads, not the set-up
+            seen.met = True
+            # the level stays locked meanwhile; with every level locked up front the other cannot come
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
         return movement
 
-    monkeypatch.setattr(stock, "post_movement", slow_post_movement)
+    monkeypatch.setattr(stock, "post_movement", meet_after_first_movement)
 
     sync_roles()  # an earlier transactional test may have flushed the groups
     world = make_world(make_user, stock_qty=(4000, 4000))
@@ -116,6 +123,7 @@ def test_a_shipment_and_a_return_of_two_products_in_opposite_order_at_once(make_
                       customer=other)
         services.ship_order(b, quantities={ln.pk: "10" for ln in b.lines.order_by("position")}, actor=clerk)
         barrier = threading.Barrier(2)
+        meeting["barrier"] = threading.Barrier(2, timeout=3)
         outcome = []
 
         def run(fn, barrier=barrier, outcome=outcome):
@@ -141,6 +149,7 @@ def test_a_shipment_and_a_return_of_two_products_in_opposite_order_at_once(make_
             t.start()
         for t in threads:
             t.join(timeout=120)
+        meeting.pop("barrier")
         assert outcome == ["ok", "ok"], (rnd, outcome)
     assert SalesOrder.objects.filter(status="shipped").count() == 6
     assert world.on_hand(p0) == world.on_hand(p1) == D("3970")
