@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import forms
@@ -13,6 +14,22 @@ from .choices import PaymentMethod, ShipmentStatus
 from .models import Carrier, InvoiceRequest, PriceRule, ReviewSettings
 
 DATE = forms.DateInput(attrs={"type": "date"})
+GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def parse_number(text, message):
+    """A number typed in a table cell: `1,000` and `1000.5` are numbers (thousands grouped or not), NaN,
+    infinities and words are refused with `message` (which may use %(v)s)."""
+    text = str(text).strip()
+    if GROUPED.fullmatch(text):
+        text = text.replace(",", "")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite() or abs(value) >= Decimal("1e11"):
+        raise forms.ValidationError(message % {"v": text})
+    return value
 
 
 class OrderForm(forms.Form):
@@ -138,10 +155,6 @@ class InvoiceRequestForm(forms.ModelForm):
         fields = ["title", "tax_number", "address_phone", "bank_account", "special"]
 
 
-class IssueInvoiceForm(forms.Form):
-    invoice_number = forms.CharField(label=_("Invoice number"), max_length=40)
-
-
 class ReviewSettingsForm(forms.ModelForm):
     class Meta:
         model = ReviewSettings
@@ -154,23 +167,11 @@ class PriceRuleForm(forms.ModelForm):
         model = PriceRule
         fields = ["level", "product", "category", "min_quantity", "discount_percent", "active"]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("product") and data.get("category"):
-            raise forms.ValidationError(_("A rule names a product or a category, not both."))
-        return data
-
 
 class CarrierForm(forms.ModelForm):
     class Meta:
         model = Carrier
         fields = ["name", "code", "adapter", "tracking_url", "active"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("adapter") == "kuaidi100" and not data.get("code"):
-            self.add_error("code", _("Kuaidi100 needs the company code (e.g. shunfeng)."))
-        return data
 
 
 class AnalyticsFilterForm(forms.Form):

@@ -12,14 +12,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import services as crm_services
+from crm.models import Customer
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import money, quantity
+from hardware_erp.core.outbox import enqueue_after_commit
 from inventory import services as stock
 from inventory.choices import MovementKind
 from inventory.models import Location, Product, StockLevel
@@ -29,6 +31,7 @@ from .choices import (
     FINANCE_REASONS,
     INVOICED_STATES,
     SOLD_STATES,
+    CarrierAdapter,
     DocKind,
     EventKind,
     InvoiceStatus,
@@ -37,6 +40,7 @@ from .choices import (
     ShipmentStatus,
 )
 from .models import (
+    Carrier,
     DocumentCounter,
     InvoiceRequest,
     OrderEvent,
@@ -192,10 +196,7 @@ def create_order(*, customer, lines, actor, kind=DocKind.ORDER, warehouse, oppor
                        customer=customer, created_by=actor, warehouse=warehouse, opportunity=opportunity,
                        quotation=quotation)
     order.salesperson = header.pop("salesperson", None) or customer.owner or actor
-    order.payment_terms_days = customer.payment_terms_days
-    order.delivery_address = customer.address and " ".join(
-        p for p in (customer.province, customer.city, customer.district, customer.address) if p)
-    for name, value in header.items():
+    for name, value in _header_defaults(customer, header).items():
         if name not in HEADER_FIELDS:
             raise TypeError(f"unknown order field {name}")
         if value is not None:
@@ -208,6 +209,17 @@ def create_order(*, customer, lines, actor, kind=DocKind.ORDER, warehouse, oppor
     _event(order, actor=actor, to_status=S.DRAFT,
            note=_("Created from quotation %(q)s") % {"q": quotation.number} if quotation else "")
     return order
+
+
+def _header_defaults(customer, header, *, given_only=False) -> dict:
+    """Empty payment terms and delivery address come from the customer (`given_only`: only those in `header`)."""
+    header = dict(header)
+    if header.get("payment_terms_days") is None and (not given_only or "payment_terms_days" in header):
+        header["payment_terms_days"] = customer.payment_terms_days
+    if not header.get("delivery_address") and (not given_only or "delivery_address" in header):
+        header["delivery_address"] = " ".join(
+            p for p in (customer.province, customer.city, customer.district, customer.address) if p)
+    return header
 
 
 def _write_lines(order, lines):
@@ -223,14 +235,17 @@ def _lock(order) -> SalesOrder:
 
 
 @transaction.atomic
-def update_order(order, *, lines=None, actor, **header) -> SalesOrder:
-    """Change a draft: header fields and (when given) all its lines."""
+def update_order(order, *, lines=None, actor, customer=None, **header) -> SalesOrder:
+    """Change a draft: header fields and (when given) all its lines. The customer never changes."""
     order = _lock(order)
     _check_access(order, actor)
     if order.status != S.DRAFT:
         raise BusinessRuleError(_("Only a draft can be changed; %(number)s is %(status)s."),
                                 params={"number": order.number, "status": order.get_status_display()},
                                 code="not_draft")
+    if customer is not None and customer.pk != order.customer_id:
+        raise BusinessRuleError(_("The customer of an order cannot change; start a new one."), code="customer")
+    header = _header_defaults(order.customer, header, given_only=True)
     for name, value in header.items():
         if name not in HEADER_FIELDS:
             raise TypeError(f"unknown order field {name}")
@@ -408,22 +423,13 @@ def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
         if (from_status in SOLD_STATES) != (to in SOLD_STATES) and order.kind == DocKind.ORDER:
             refresh_last_order_dates([order.customer_id])
         if to in CUSTOMER_NOTICE_STATES and order.customer_email and order.kind == DocKind.ORDER:
-            transaction.on_commit(lambda: _enqueue_customer_email(event.pk))
+            enqueue_after_commit("orders.email_customer_status_task", event.pk)
     return order
 
 
 def refresh_last_order_dates(customer_ids=None) -> int:
     """Recompute the customers' last order date kept by the CRM (all customers when `customer_ids` is None)."""
     return crm_services.set_last_order_dates(last_order_date_expression(), customer_ids=customer_ids)
-
-
-def _enqueue_customer_email(event_id):
-    from .tasks import email_customer_status_task
-
-    try:
-        email_customer_status_task.delay(event_id)
-    except Exception:  # the broker is down: the beat task sends it later
-        log.warning("broker unavailable; customer e-mail for event %s left for the beat task", event_id)
 
 
 # --------------------------------------------------------------------------- review
@@ -663,10 +669,32 @@ def _locked_lines(order, quantities, nothing_message):
     wanted = {int(k): quantity(v) for k, v in quantities.items() if v not in (None, "") and quantity(v) != 0}
     if not wanted:
         raise BusinessRuleError(nothing_message, code="nothing")
-    lines = {ln.pk: ln for ln in OrderLine.objects.select_for_update().select_related("product").filter(
+    # of=("self",): only the lines; a plain FOR UPDATE would lock their products too, one by one in line order,
+    # and block every stock posting of those products (its movement's foreign key) until this one commits
+    lines = {ln.pk: ln for ln in OrderLine.objects.select_for_update(of=("self",)).select_related("product").filter(
         order=order, pk__in=wanted).order_by("pk")}
     errors = [_("Line %(pk)s is not on this order.") % {"pk": pk} for pk in wanted if pk not in lines]
     return wanted, lines, errors
+
+
+def _lock_stock_levels(*, products=(), warehouse=None, places=()) -> list[int]:
+    """Every stock level a shipment or return will post to, locked at once in primary-key order (as inventory's
+    `lock_levels` does for one product), before the first movement: two postings of the same products in
+    opposite line order then wait for each other instead of deadlocking.
+
+    `products` in `warehouse`: all their levels there; `places`: (product, location) pairs, created when missing.
+    """
+    q = Q(pk__in=[])
+    if products:
+        q |= Q(product_id__in={getattr(p, "pk", p) for p in products}, warehouse=warehouse)
+    if places:
+        StockLevel.objects.bulk_create(
+            [StockLevel(product_id=p.pk, location=loc, warehouse_id=loc.warehouse_id, allow_negative=p.allow_negative)
+             for p, loc in places], ignore_conflicts=True)
+        for p, loc in places:
+            q |= Q(product_id=p.pk, location_id=loc.pk)
+    return list(StockLevel.objects.select_for_update(of=("self",), no_key=True).filter(q).order_by("pk")
+                .values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -684,6 +712,7 @@ def ship_order(order, *, quantities: dict, actor, carrier=None, tracking_number=
         raise BusinessRuleError(_("Order %(n)s is %(s)s: it cannot be shipped."),
                                 params={"n": order.number, "s": order.get_status_display()}, code="state")
     wanted, lines, errors = _locked_lines(order, quantities, _("Enter a quantity to ship on at least one line."))
+    _lock_stock_levels(products=[ln.product_id for ln in lines.values()], warehouse=order.warehouse)
     for pk, qty in wanted.items():
         line = lines.get(pk)
         if line is None:
@@ -739,7 +768,7 @@ def ship_order(order, *, quantities: dict, actor, carrier=None, tracking_number=
     _event(order, actor=actor, kind=EventKind.SHIPMENT, note=note_text)
     _after_shipping(order, actor=actor)
     if carrier is not None and shipment.tracking_number and carrier.adapter != "manual":
-        transaction.on_commit(lambda: _enqueue_subscribe(shipment.pk))
+        enqueue_after_commit("orders.subscribe_tracking_task", shipment.pk)
     return shipment
 
 
@@ -751,15 +780,6 @@ def _after_shipping(order, *, actor):
             shipped_at=now, due_date=timezone.localdate(now) + timedelta(days=order.payment_terms_days))
         order.shipped_at = now
         order.due_date = timezone.localdate(now) + timedelta(days=order.payment_terms_days)
-
-
-def _enqueue_subscribe(shipment_id):
-    from .tasks import subscribe_tracking_task
-
-    try:
-        subscribe_tracking_task.delay(shipment_id)
-    except Exception:
-        log.warning("broker unavailable; shipment %s will be polled", shipment_id)
 
 
 @transaction.atomic
@@ -854,11 +874,15 @@ def record_payment(*, customer, amount, allocations, actor, method="bank", recei
         raise BusinessRuleError(_("The amounts for the orders add up to %(sum)s, not the %(amount)s received."),
                                 params={"sum": sum(a for _o, a in parts), "amount": amount}, code="sum")
     reference = (reference or "").strip()
-    if reference and Payment.objects.filter(customer=customer, method=method, reference=reference).exists():
-        raise BusinessRuleError(_("A payment with reference %(r)s is already recorded for this customer."),
-                                params={"r": reference}, code="duplicate")
-    locked = {o.pk: o for o in SalesOrder.objects.select_for_update().filter(
+    # Lock first, then check: the orders in primary-key order, then the customer (the order `_lock` takes them
+    # in), so that two sessions recording the same reference at once run one after the other.
+    locked = {o.pk: o for o in SalesOrder.objects.select_for_update(of=("self",)).filter(
         pk__in=[o.pk for o, _a in parts]).order_by("pk")}
+    list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
+    duplicate = BusinessRuleError(_("A payment with reference %(r)s is already recorded for this customer."),
+                                  params={"r": reference}, code="duplicate")
+    if reference and Payment.objects.filter(customer=customer, method=method, reference=reference).exists():
+        raise duplicate
     errors = []
     for o, a in parts:
         order = locked[o.pk]
@@ -874,9 +898,13 @@ def record_payment(*, customer, amount, allocations, actor, method="bank", recei
                 "n": order.number, "a": a, "b": order.balance})
     if errors:
         raise BusinessRuleError(errors)
-    payment = Payment.objects.create(number=next_number("RC"), customer=customer, method=method, amount=amount,
-                                     received_on=received_on or timezone.localdate(), reference=reference,
-                                     note=note, recorded_by=actor)
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(number=next_number("RC"), customer=customer, method=method,
+                                             amount=amount, received_on=received_on or timezone.localdate(),
+                                             reference=reference, note=note, recorded_by=actor)
+    except IntegrityError:  # the database's unique reference per customer and method
+        raise duplicate from None
     for o, a in parts:
         PaymentAllocation.objects.create(payment=payment, order=o, amount=a)
         SalesOrder.objects.filter(pk=o.pk).update(paid_amount=F("paid_amount") + a)
@@ -910,11 +938,13 @@ def create_return(order, *, quantities: dict, actor, reason, location=None) -> O
                 "sku": line.product.sku, "n": (line.shipped_quantity - line.returned_quantity).normalize()})
     if errors:
         raise BusinessRuleError(errors)
+    places = {pk: location or _return_location(order, lines[pk]) for pk in wanted}
+    _lock_stock_levels(places=[(lines[pk].product, loc) for pk, loc in places.items()])
     ret = OrderReturn.objects.create(order=order, number=next_number("RT"), reason=reason, created_by=actor)
     total = ZERO
     for pk, qty in wanted.items():
         line = lines[pk]
-        loc = location or _return_location(order, line)
+        loc = places[pk]
         movement = stock.post_movement(product=line.product, quantity=qty, to_location=loc, kind=MovementKind.RETURN,
                                        actor=actor, reference=order.number,
                                        reason=str(_("Return %(r)s") % {"r": ret.number}),
@@ -989,6 +1019,26 @@ def issue_invoice(req, *, actor, invoice_number) -> InvoiceRequest:
     return req
 
 
+# --------------------------------------------------------------------------- the order page's buttons
+
+def can_ship(order, user) -> bool:
+    return order.status in (S.APPROVED, S.PICKING, S.PARTIALLY_SHIPPED) and user.has_perm("orders.ship_salesorder")
+
+
+def can_record_payment(order, user) -> bool:
+    return (order.kind == DocKind.ORDER and order.status in SOLD_STATES and order.status != S.CLOSED
+            and order.balance > 0 and user.has_perm("orders.add_payment"))
+
+
+def can_return(order, user) -> bool:
+    return order.status in INVOICED_STATES and user.has_perm("orders.add_orderreturn")
+
+
+def can_request_invoice(order, user) -> bool:
+    return (order.kind == DocKind.ORDER and order.status in SOLD_STATES and user.has_perm("orders.add_invoicerequest")
+            and not order.invoice_requests.filter(status__in=[InvoiceStatus.REQUESTED, InvoiceStatus.ISSUED]).exists())
+
+
 # --------------------------------------------------------------------------- customer status link
 
 LINK_SALT = "orders.status-link"
@@ -1040,6 +1090,71 @@ def update_review_settings(*, actor, **values) -> ReviewSettings:
     row.full_clean()
     row.save()
     return row
+
+
+PRICE_RULE_FIELDS = ("level", "product", "category", "min_quantity", "discount_percent", "active")
+CARRIER_FIELDS = ("name", "code", "adapter", "tracking_url", "active")
+
+
+def _save_checked(row, values, fields, *, actor, perm, refused):
+    if not actor.has_perm(perm):
+        raise BusinessRuleError(refused, code="permission")
+    for k, v in values.items():
+        if k not in fields:
+            raise TypeError(f"unknown field {k}")
+        setattr(row, k, v)
+    row.full_clean()
+    row.save()
+    return row
+
+
+def _check_price_rule(rule):
+    if rule.product_id and rule.category_id:
+        raise BusinessRuleError(_("A rule names a product or a category, not both."), code="product_and_category")
+
+
+@transaction.atomic
+def create_price_rule(*, actor, **values) -> PriceRule:
+    """A discount for a customer level from a quantity on (a quantity break)."""
+    rule = PriceRule(**{k: v for k, v in values.items() if k in PRICE_RULE_FIELDS})
+    _check_price_rule(rule)
+    return _save_checked(rule, values, PRICE_RULE_FIELDS, actor=actor, perm="orders.add_pricerule",
+                         refused=_("You may not change price rules."))
+
+
+@transaction.atomic
+def update_price_rule(rule, *, actor, **values) -> PriceRule:
+    rule = PriceRule.objects.select_for_update().get(pk=rule.pk)
+    for k, v in values.items():
+        if k in PRICE_RULE_FIELDS:
+            setattr(rule, k, v)
+    _check_price_rule(rule)
+    return _save_checked(rule, values, PRICE_RULE_FIELDS, actor=actor, perm="orders.change_pricerule",
+                         refused=_("You may not change price rules."))
+
+
+def _check_carrier(carrier):
+    if carrier.adapter == CarrierAdapter.KUAIDI100 and not carrier.code:
+        raise BusinessRuleError({"code": _("Kuaidi100 needs the company code (e.g. shunfeng).")}, code="code")
+
+
+@transaction.atomic
+def create_carrier(*, actor, **values) -> Carrier:
+    carrier = Carrier(**{k: v for k, v in values.items() if k in CARRIER_FIELDS})
+    _check_carrier(carrier)
+    return _save_checked(carrier, values, CARRIER_FIELDS, actor=actor, perm="orders.add_carrier",
+                         refused=_("You may not change carriers."))
+
+
+@transaction.atomic
+def update_carrier(carrier, *, actor, **values) -> Carrier:
+    carrier = Carrier.objects.select_for_update().get(pk=carrier.pk)
+    for k, v in values.items():
+        if k in CARRIER_FIELDS:
+            setattr(carrier, k, v)
+    _check_carrier(carrier)
+    return _save_checked(carrier, values, CARRIER_FIELDS, actor=actor, perm="orders.change_carrier",
+                         refused=_("You may not change carriers."))
 
 
 def move_customer_orders(*, survivor, merged, actor) -> int:

@@ -39,6 +39,7 @@ urlpatterns = [
     path("receivables/", views.ReceivablesView.as_view(), name="receivables"),
     path("receivables/statement/<int:customer>.pdf", views.StatementPDFView.as_view(), name="statement_pdf"),
     path("invoices/", views.InvoiceQueueView.as_view(), name="invoice_queue"),
+    path("invoices/<int:pk>/issue/", views.IssueInvoiceView.as_view(), name="invoice_issue"),
     path("price-rules/", views.PriceRuleListView.as_view(), name="pricerule_list"),
     path("price-rules/new/", views.PriceRuleCreateView.as_view(), name="pricerule_create"),
     path("price-rules/<int:pk>/edit/", views.PriceRuleEditView.as_view(), name="pricerule_edit"),

@@ -8,17 +8,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
+from django.views.generic import DetailView, TemplateView
 
 from crm.models import Customer, Opportunity
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
+from governance.fields import mask_phone
+from hardware_erp.core.money import money
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceActionView, ServiceFormView
+from inventory import services as stock
 from inventory.models import Product, Warehouse
 
 from . import pdf, selectors, services, tracking
@@ -28,7 +31,6 @@ from .filtersets import CarrierFilterSet, OrderFilterSet, PaymentFilterSet, Pric
 from .forms import (
     CarrierForm,
     InvoiceRequestForm,
-    IssueInvoiceForm,
     LineFormSet,
     OrderForm,
     PaymentForm,
@@ -38,9 +40,22 @@ from .forms import (
     ShipForm,
     TrackingEventForm,
     TransitionForm,
+    parse_number,
 )
 from .models import Carrier, InvoiceRequest, Payment, PriceRule, ReviewSettings, SalesOrder, Shipment
 from .tables import CarrierTable, OrderTable, PaymentTable, PriceRuleTable, QuotationTable, ShipmentTable
+
+# Money on the orders pages (prices, totals, balances, invoices, revenue) is for the roles that hold this; the
+# warehouse picks and ships without it.
+MONEY_PERM = "orders.view_payment"
+# The receiver's phone in full: who sells the order or ships it (finance and others see it masked).
+FULL_PHONE_PERMS = ("orders.change_salesorder", "orders.ship_salesorder")
+
+
+def shown_phone(user, phone):
+    if not phone or any(user.has_perm(p) for p in FULL_PHONE_PERMS):
+        return phone
+    return mask_phone(phone)
 
 
 def error_text(exc: ValidationError) -> str:
@@ -85,11 +100,18 @@ class OrderListView(ERPListView):
     def get_queryset(self):
         return super().get_queryset().filter(kind=self.kind).select_related("customer", "salesperson")
 
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if not self.request.user.has_perm(MONEY_PERM):
+            kwargs["exclude"] = ("total", "balance")
+        return kwargs
+
     def get_export_filename(self, export_format):
         return f"{self.kind}s.{export_format}"
 
 
 class QuotationListView(OrderListView):
+    permission_required = ("orders.view_salesorder", MONEY_PERM)
     table_class = QuotationTable
     title = _("Quotations")
     create_url_name = "orders:quotation_create"
@@ -147,36 +169,57 @@ class ShipmentListView(ERPListView):
 
 # --------------------------------------------------------------------------- create and edit
 
-class OrderFormView(OrderScopeMixin, TemplateView):
-    """New order/quotation (no pk) or edit a draft (pk): header form and a line formset, one service call."""
+class OrderFormView(OrderScopeMixin, ServiceFormView):
+    """New order/quotation (no pk) or edit a draft (pk): header form and a line formset, one service call.
+
+    The form carries a one-time token: a draft sent twice is created once.
+    """
 
     template_name = "orders/order_form.html"
+    form_class = OrderForm
     permission_required = "orders.add_salesorder"
     kind = DocKind.ORDER
+    formset = None
 
     def get_permission_required(self):
         perms = super().get_permission_required()
         return (*perms, "orders.change_salesorder") if "pk" in self.kwargs else perms
 
-    def setup_forms(self, data=None):
-        order = self.get_order() if "pk" in self.kwargs else None
-        self.order = order
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        order = self.get_order()
+        if order.status != OrderStatus.DRAFT:
+            raise PermissionDenied(_("Only a draft can be changed."))
+        self.kind = order.kind
+        return order
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        order = self.object
         if order is not None:
-            if order.status != OrderStatus.DRAFT:
-                raise PermissionDenied(_("Only a draft can be changed."))
-            initial = {f: getattr(order, f) for f in ("customer", "warehouse", "requested_date", "valid_until",
-                                                       "delivery_address", "contact_name", "contact_phone",
-                                                       "customer_email", "payment_terms_days", "notes")}
+            return {f: getattr(order, f) for f in ("customer", "warehouse", "requested_date", "valid_until",
+                                                   "delivery_address", "contact_name", "contact_phone",
+                                                   "customer_email", "payment_terms_days", "notes")}
+        customer_id = self.request.GET.get("customer")
+        return {"customer": customer_id} if customer_id and customer_id.isdigit() else {}
+
+    def get_formset(self):
+        if self.formset is None:
             lines = [{"product": ln.product, "unit": ln.unit, "quantity": ln.quantity.normalize(),
                       "discount_percent": ln.discount_percent.normalize()}
-                     for ln in order.lines.select_related("product", "unit")]
-        else:
-            initial, lines = {}, []
-            customer_id = self.request.GET.get("customer")
-            if customer_id and customer_id.isdigit():
-                initial["customer"] = customer_id
-        self.form = OrderForm(data, user=self.request.user, initial=initial)
-        self.formset = LineFormSet(data, initial=lines, prefix="lines")
+                     for ln in self.object.lines.select_related("product", "unit")] if self.object else []
+            data = self.request.POST if self.request.method == "POST" else None
+            self.formset = LineFormSet(data, initial=lines, prefix="lines")
+        return self.formset
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid() & self.get_formset().is_valid():  # both, so every error shows at once
+            return self.form_valid(form)
+        return self.form_invalid(form)
 
     def opportunity(self, customer):
         pk = self.request.GET.get("opportunity", "")
@@ -184,55 +227,36 @@ class OrderFormView(OrderScopeMixin, TemplateView):
             return None
         return Opportunity.objects.for_user(self.request.user).filter(pk=pk, customer=customer, stage="won").first()
 
-    def get(self, request, *args, **kwargs):
-        self.setup_forms()
-        return self.render_to_response(self.get_context_data())
+    def perform(self, form):
+        d = dict(form.cleaned_data)
+        lines = [services.LineInput(product=f.cleaned_data["product"], quantity=f.cleaned_data["quantity"],
+                                    unit=f.cleaned_data.get("unit"),
+                                    discount_percent=f.cleaned_data.get("discount_percent"),
+                                    unit_price=f.cleaned_data.get("unit_price"))
+                 for f in self.get_formset().forms if f.cleaned_data.get("product")]
+        customer = d.pop("customer")
+        if self.object is None:
+            return services.create_order(customer=customer, lines=lines, actor=self.request.user, kind=self.kind,
+                                         opportunity=self.opportunity(customer), **d)
+        return services.update_order(self.object, customer=customer, lines=lines, actor=self.request.user, **d)
 
-    def post(self, request, *args, **kwargs):
-        self.setup_forms(request.POST)
-        if self.form.is_valid() and self.formset.is_valid():
-            d = dict(self.form.cleaned_data)
-            lines = [services.LineInput(product=f.cleaned_data["product"], quantity=f.cleaned_data["quantity"],
-                                        unit=f.cleaned_data.get("unit"),
-                                        discount_percent=f.cleaned_data.get("discount_percent"),
-                                        unit_price=f.cleaned_data.get("unit_price"))
-                     for f in self.formset.forms if f.cleaned_data.get("product")]
-            customer = d.pop("customer")
-            if d.get("payment_terms_days") is None:
-                d["payment_terms_days"] = customer.payment_terms_days
-            if not d.get("delivery_address"):
-                d["delivery_address"] = " ".join(p for p in (customer.province, customer.city, customer.district,
-                                                             customer.address) if p)
-            try:
-                if self.order is None:
-                    order = services.create_order(customer=customer, lines=lines, actor=request.user,
-                                                  kind=self.kind, opportunity=self.opportunity(customer), **d)
-                    messages.success(request, _("%(n)s saved as a draft.") % {"n": order.number})
-                else:
-                    if customer.pk != self.order.customer_id:
-                        raise ValidationError(_("The customer of an order cannot change; start a new one."))
-                    order = services.update_order(self.order, lines=lines, actor=request.user, **d)
-                    messages.success(request, _("%(n)s saved.") % {"n": order.number})
-            except ValidationError as exc:
-                self.form.add_error(None, exc)
-            else:
-                return redirect(order)
-        return self.render_to_response(self.get_context_data(), status=200)
+    def get_success_message(self, result):
+        if self.object is None:
+            return _("%(n)s saved as a draft.") % {"n": result.number}
+        return _("%(n)s saved.") % {"n": result.number}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(form=self.form, formset=self.formset, order=self.order, kind=self.kind)
-        if self.order is not None:
-            ctx["title"] = _("Edit %(n)s") % {"n": self.order.number}
+        ctx.update(formset=self.get_formset(), order=self.object, kind=self.kind)
+        if self.object is not None:
+            ctx["title"] = _("Edit %(n)s") % {"n": self.object.number}
         else:
             ctx["title"] = _("New quotation") if self.kind == DocKind.QUOTATION else _("New sales order")
         return ctx
 
 
 class OrderEditView(OrderFormView):
-    def setup_forms(self, data=None):
-        super().setup_forms(data)
-        self.kind = self.order.kind
+    pass
 
 
 # --------------------------------------------------------------------------- the order page and its actions
@@ -258,20 +282,19 @@ class OrderView(OrderScopeMixin, DetailView):
         ctx["returns"] = order.returns.prefetch_related("lines__order_line__product")
         ctx["invoice_requests"] = order.invoice_requests.all()
         ctx["actions"] = services.allowed_transitions(order, user)
-        ctx["can_ship"] = (order.status in (OrderStatus.APPROVED, OrderStatus.PICKING,
-                                            OrderStatus.PARTIALLY_SHIPPED) and user.has_perm("orders.ship_salesorder"))
-        ctx["can_pay"] = (order.kind == DocKind.ORDER and order.status in SOLD_STATES and order.balance > 0
-                          and order.status != OrderStatus.CLOSED and user.has_perm("orders.add_payment"))
-        ctx["can_return"] = order.status in INVOICED_STATES and user.has_perm("orders.add_orderreturn")
+        ctx["can_ship"] = services.can_ship(order, user)
+        ctx["can_pay"] = services.can_record_payment(order, user)
+        ctx["can_return"] = services.can_return(order, user)
         ctx["can_cancel_backorder"] = (order.status == OrderStatus.PARTIALLY_SHIPPED and
                                        user.has_perm("orders.cancel_salesorder"))
-        ctx["can_invoice"] = (order.kind == DocKind.ORDER and order.status in SOLD_STATES and
-                              user.has_perm("orders.add_invoicerequest") and not order.invoice_requests.filter(
-                                  status__in=[InvoiceStatus.REQUESTED, InvoiceStatus.ISSUED]).exists())
+        ctx["can_invoice"] = services.can_request_invoice(order, user)
         if order.kind == DocKind.ORDER and order.status_link_active:
             ctx["status_url"] = self.request.build_absolute_uri(
                 reverse("orders:status_page", args=[services.status_link_token(order)]))
-        ctx["balance"] = selectors.customer_balance(order.customer)
+        ctx["can_see_prices"] = user.has_perm(MONEY_PERM)
+        if ctx["can_see_prices"]:
+            ctx["balance"] = selectors.customer_balance(order.customer)
+        ctx["contact_phone"] = shown_phone(user, order.contact_phone)
         return ctx
 
 
@@ -320,23 +343,24 @@ class TransitionView(OrderScopeMixin, View):
         return redirect("orders:order", pk=pk)
 
 
-class ConvertQuotationView(OrderScopeMixin, View):
+class ConvertQuotationView(OrderScopeMixin, ServiceActionView):
     permission_required = "orders.add_salesorder"
 
-    def post(self, request, pk):
-        quotation = self.get_order(pk)
-        try:
-            order = services.convert_quotation(quotation, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-            return redirect(quotation)
-        messages.success(request, _("Quotation %(q)s is now order %(o)s (a draft: check and submit it).") % {
-            "q": quotation.number, "o": order.number})
-        return redirect(order)
+    def get_object(self):
+        return self.get_order()
+
+    def perform(self):
+        self.order = services.convert_quotation(self.object, actor=self.request.user)
+        return self.order
+
+    @property
+    def success_message(self):
+        return _("Quotation %(q)s is now order %(o)s (a draft: check and submit it).") % {
+            "q": self.object.number, "o": self.order.number}
 
 
 class OrderPDFView(OrderScopeMixin, View):
-    permission_required = "orders.view_salesorder"
+    permission_required = ("orders.view_salesorder", MONEY_PERM)
 
     def get(self, request, pk):
         order = self.get_order(pk)
@@ -344,7 +368,7 @@ class OrderPDFView(OrderScopeMixin, View):
 
 
 class InvoicePDFView(OrderScopeMixin, View):
-    permission_required = "orders.view_salesorder"
+    permission_required = ("orders.view_salesorder", MONEY_PERM)
 
     def get(self, request, pk):
         order = self.get_order(pk)
@@ -392,45 +416,46 @@ class PickingView(OrderScopeMixin, TemplateView):
         return ctx
 
 
-class ShipView(OrderScopeMixin, TemplateView):
+class ShipView(OrderScopeMixin, ServiceFormView):
+    """Ship lines of an order. Each line offers what can go now: the rest to ship, as far as the warehouse has it
+    (reserved for this order plus available)."""
+
     template_name = "orders/ship.html"
+    form_class = ShipForm
     permission_required = "orders.ship_salesorder"
+
+    def get_object(self):
+        return self.get_order()
+
+    def lines(self):
+        lines = [ln for ln in self.object.lines.select_related("product", "product__base_unit") if ln.outstanding > 0]
+        for ln in lines:
+            free = max(stock.available_quantity(ln.product, self.object.warehouse), Decimal("0"))
+            ln.can_ship = ln.reserved_quantity + free
+            ln.suggested = max(min(ln.outstanding, ln.can_ship), Decimal("0"))
+            ln.suggested_input = f"{ln.suggested.normalize():f}"  # unlocalised: the input reads it back as typed
+        return lines
+
+    def entered(self):
+        return {ln.pk: self.request.POST.get(f"qty_{ln.pk}", "").strip() for ln in self.object.lines.all()}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        order = self.order
-        ctx.update(order=order, title=_("Ship %(n)s") % {"n": order.number},
-                   lines=[ln for ln in order.lines.select_related("product", "product__base_unit")
-                          if ln.outstanding > 0],
-                   plan=services.picking_plan(order), form=kwargs.get("form") or ShipForm(),
-                   entered=kwargs.get("entered", {}))
+        order = self.object
+        ctx.update(order=order, title=_("Ship %(n)s") % {"n": order.number}, lines=self.lines(),
+                   plan=services.picking_plan(order),
+                   entered=self.entered() if self.request.method == "POST" else {})
         return ctx
 
-    def get(self, request, pk):
-        self.order = self.get_order(pk)
-        return self.render_to_response(self.get_context_data())
+    def perform(self, form):
+        qtys = {pk: parse_number(v, _("“%(v)s” is not a number.")) for pk, v in self.entered().items() if v}
+        return services.ship_order(self.object, quantities=qtys, actor=self.request.user, **form.cleaned_data)
 
-    def post(self, request, pk):
-        self.order = self.get_order(pk)
-        form = ShipForm(request.POST)
-        entered = {ln.pk: request.POST.get(f"qty_{ln.pk}", "").strip() for ln in self.order.lines.all()}
-        if form.is_valid():
-            try:
-                qtys = {}
-                for k, v in entered.items():
-                    if v:
-                        try:
-                            qtys[k] = Decimal(v)
-                        except ArithmeticError:
-                            raise ValidationError(_("“%(v)s” is not a number.") % {"v": v}) from None
-                shipment = services.ship_order(self.order, quantities=qtys, actor=request.user,
-                                               **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Shipment %(s)s recorded; stock is issued.") % {"s": shipment.number})
-                return redirect(self.order)
-        return self.render_to_response(self.get_context_data(form=form, entered=entered))
+    def get_success_message(self, result):
+        return _("Shipment %(s)s recorded; stock is issued.") % {"s": result.number}
+
+    def get_success_url(self, result=None):
+        return self.object.get_absolute_url()
 
 
 class ShipmentView(ModuleMixin, DetailView):
@@ -497,83 +522,81 @@ class Kuaidi100PushView(View):
                              "matched": matched, "new": new})
 
 
-class ReturnView(OrderScopeMixin, TemplateView):
+class ReturnView(OrderScopeMixin, ServiceFormView):
     template_name = "orders/return.html"
+    form_class = ReturnForm
     permission_required = "orders.add_orderreturn"
+
+    def get_object(self):
+        return self.get_order()
+
+    def entered(self):
+        return {ln.pk: self.request.POST.get(f"qty_{ln.pk}", "").strip() for ln in self.object.lines.all()}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(order=self.order, title=_("Return for %(n)s") % {"n": self.order.number},
-                   lines=[ln for ln in self.order.lines.select_related("product", "product__base_unit")
+        ctx.update(order=self.object, title=_("Return for %(n)s") % {"n": self.object.number},
+                   lines=[ln for ln in self.object.lines.select_related("product", "product__base_unit")
                           if ln.shipped_quantity > ln.returned_quantity],
-                   form=kwargs.get("form") or ReturnForm(), entered=kwargs.get("entered", {}))
+                   entered=self.entered() if self.request.method == "POST" else {})
         return ctx
 
-    def get(self, request, pk):
-        self.order = self.get_order(pk)
-        return self.render_to_response(self.get_context_data())
+    def perform(self, form):
+        qtys = {pk: parse_number(v, _("Enter numbers only.")) for pk, v in self.entered().items() if v}
+        return services.create_return(self.object, quantities=qtys, actor=self.request.user,
+                                      reason=form.cleaned_data["reason"])
 
-    def post(self, request, pk):
-        self.order = self.get_order(pk)
-        form = ReturnForm(request.POST)
-        entered = {ln.pk: request.POST.get(f"qty_{ln.pk}", "").strip() for ln in self.order.lines.all()}
-        if form.is_valid():
-            try:
-                qtys = {k: Decimal(v) for k, v in entered.items() if v}
-                ret = services.create_return(self.order, quantities=qtys, actor=request.user,
-                                             reason=form.cleaned_data["reason"])
-            except ArithmeticError:
-                form.add_error(None, _("Enter numbers only."))
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Return %(r)s recorded: stock is back and %(a)s credited.") % {
-                    "r": ret.number, "a": ret.credit_amount})
-                return redirect(self.order)
-        return self.render_to_response(self.get_context_data(form=form, entered=entered))
+    def get_success_message(self, result):
+        return _("Return %(r)s recorded: stock is back and %(a)s credited.") % {"r": result.number,
+                                                                               "a": result.credit_amount}
+
+    def get_success_url(self, result=None):
+        return self.object.get_absolute_url()
 
 
-class StatusLinkView(OrderScopeMixin, View):
+class StatusLinkView(OrderScopeMixin, ServiceActionView):
     permission_required = "orders.change_salesorder"
 
-    def post(self, request, pk):
-        order = self.get_order(pk)
-        renew = request.POST.get("action") == "renew"
-        services.revoke_status_link(order, actor=request.user, renew=renew)
-        messages.success(request, _("A new status link is ready; the old one no longer works.") if renew else
-                         _("The status link is revoked."))
-        return redirect(order)
+    def get_object(self):
+        return self.get_order()
+
+    def perform(self):
+        self.renew = self.request.POST.get("action") == "renew"
+        return services.revoke_status_link(self.object, actor=self.request.user, renew=self.renew)
+
+    @property
+    def success_message(self):
+        return (_("A new status link is ready; the old one no longer works.") if self.renew else
+                _("The status link is revoked."))
 
 
-class InvoiceRequestView(OrderScopeMixin, FormView):
+class InvoiceRequestView(OrderScopeMixin, ServiceFormView):
     form_class = InvoiceRequestForm
     permission_required = "orders.add_invoicerequest"
-    template_name = "orders/form.html"
+    success_message = _("VAT invoice requested.")
 
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        return self.get_order()
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)  # the form describes a new request, not the order
+        return kwargs
 
     def get_initial(self):
-        c = self.get_order().customer
+        c = self.object.customer
         return {"title": c.invoice_title or c.name, "tax_number": c.tax_number,
                 "address_phone": " ".join(p for p in (c.invoice_address, c.invoice_phone) if p),
                 "bank_account": c.bank_name}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = _("Request a VAT invoice for %(n)s") % {"n": self.get_order().number}
-        ctx["cancel_url"] = self.get_order().get_absolute_url()
+        ctx["title"] = _("Request a VAT invoice for %(n)s") % {"n": self.object.number}
         return ctx
 
-    def form_valid(self, form):
-        order = self.get_order()
-        try:
-            services.request_invoice(order, actor=self.request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("VAT invoice requested."))
-        return redirect(order)
+    def perform(self, form):
+        services.request_invoice(self.object, actor=self.request.user, **form.cleaned_data)
+        return self.object
 
 
 class InvoiceQueueView(ModuleMixin, TemplateView):
@@ -588,30 +611,42 @@ class InvoiceQueueView(ModuleMixin, TemplateView):
                            .select_related("order", "order__customer", "requested_by").order_by("requested_at")[:200])
         ctx["issued"] = (InvoiceRequest.objects.filter(status=InvoiceStatus.ISSUED)
                          .select_related("order", "order__customer").order_by("-requested_at")[:20])
-        ctx["form"] = IssueInvoiceForm()
         return ctx
 
-    def post(self, request):
-        req = get_object_or_404(InvoiceRequest, pk=request.POST.get("request"))
-        form = IssueInvoiceForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise ValidationError(_("Enter the invoice number."))
-            services.issue_invoice(req, actor=request.user, invoice_number=form.cleaned_data["invoice_number"])
-            messages.success(request, _("Invoice %(n)s recorded.") % {"n": form.cleaned_data["invoice_number"]})
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        return redirect("orders:invoice_queue")
+
+
+class IssueInvoiceView(ServiceActionView):
+    """Finance records the number of the VAT invoice it issued for a request (a button of the queue)."""
+
+    module = "orders"
+    permission_required = "orders.change_invoicerequest"
+    success_url = reverse_lazy("orders:invoice_queue")
+
+    def get_object(self):
+        return get_object_or_404(InvoiceRequest, pk=self.kwargs["pk"])
+
+    def get_error_url(self):
+        return str(self.success_url)
+
+    def perform(self):
+        number = self.request.POST.get("invoice_number", "")[:40]
+        self.issued = services.issue_invoice(self.object, actor=self.request.user, invoice_number=number)
+        return self.issued
+
+    @property
+    def success_message(self):  # formatted once more with the result: a % in the number is doubled
+        return _("Invoice %(n)s recorded.") % {"n": self.issued.invoice_number.replace("%", "%%")}
 
 
 # --------------------------------------------------------------------------- payments
 
-class PaymentCreateView(ModuleMixin, TemplateView):
-    """Choose a customer, then split the receipt over their open orders."""
+class PaymentCreateView(ServiceFormView):
+    """Choose a customer, then split the receipt over their open orders. Sent twice, it records one payment."""
 
     module = "orders"
     permission_required = "orders.add_payment"
     template_name = "orders/payment_form.html"
+    form_class = PaymentForm
     title = _("Record a payment")
 
     def get_customer(self):
@@ -625,46 +660,48 @@ class PaymentCreateView(ModuleMixin, TemplateView):
                                                                                  status__in=SOLD_STATES)
                 .exclude(status=OrderStatus.CLOSED).order_by("due_date", "order_date", "pk"))
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.customer = self.get_customer()
+        self.orders = [o for o in self.open_orders(self.customer) if o.balance > 0] if self.customer else []
+
+    def get_initial(self):
+        return {"received_on": timezone.localdate(), "amount": sum(o.balance for o in self.orders) or None}
+
+    def entered(self):
+        if self.request.method == "POST":
+            return {o.pk: self.request.POST.get(f"alloc_{o.pk}", "").strip() for o in self.orders}
+        preselect = self.request.GET.get("order")
+        return {o.pk: o.balance for o in self.orders if str(o.pk) == preselect}
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        customer = self.get_customer()
-        ctx["customer"] = customer
-        orders = [o for o in self.open_orders(customer) if o.balance > 0] if customer else []
-        ctx["orders"] = orders
-        ctx["form"] = kwargs.get("form") or PaymentForm(initial={"received_on": timezone.localdate(),
-                                                                 "amount": sum(o.balance for o in orders) or None})
-        ctx["entered"] = kwargs.get("entered") or {}
-        preselect = self.request.GET.get("order")
-        if preselect and not ctx["entered"]:
-            ctx["entered"] = {o.pk: o.balance for o in orders if str(o.pk) == preselect}
+        ctx.update(customer=self.customer, orders=self.orders, entered=self.entered())
         return ctx
 
-    def post(self, request):
-        customer = self.get_customer()
-        if customer is None:
+    def post(self, request, *args, **kwargs):
+        if self.customer is None:
             messages.error(request, _("Choose the customer first."))
             return redirect("orders:payment_create")
-        form = PaymentForm(request.POST)
-        orders = {o.pk: o for o in self.open_orders(customer)}
-        entered = {pk: request.POST.get(f"alloc_{pk}", "").strip() for pk in orders}
-        if form.is_valid():
-            try:
-                allocations = []
-                for pk, v in entered.items():
-                    if v:
-                        try:
-                            allocations.append((orders[pk], Decimal(v)))
-                        except ArithmeticError:
-                            raise ValidationError(_("“%(v)s” is not an amount.") % {"v": v}) from None
-                payment = services.record_payment(customer=customer, actor=request.user, allocations=allocations,
-                                                  **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Payment %(p)s of %(a)s recorded.") % {"p": payment.number,
-                                                                                    "a": payment.amount})
-                return redirect(payment)
-        return self.render_to_response(self.get_context_data(form=form, entered=entered))
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        orders = {o.pk: o for o in self.open_orders(self.customer)}
+        allocations = []
+        for pk, v in self.entered().items():
+            if v and pk in orders:
+                try:
+                    amount = money(v.replace(",", ""))
+                except (ValueError, ArithmeticError):
+                    amount = None
+                if amount is None or not amount.is_finite():
+                    raise ValidationError(_("“%(v)s” is not an amount.") % {"v": v})
+                allocations.append((orders[pk], amount))
+        return services.record_payment(customer=self.customer, actor=self.request.user, allocations=allocations,
+                                       **form.cleaned_data)
+
+    def get_success_message(self, result):
+        return _("Payment %(p)s of %(a)s recorded.") % {"p": result.number, "a": result.amount}
 
 
 class PaymentView(ModuleMixin, DetailView):
@@ -719,29 +756,20 @@ class StatementPDFView(ModuleMixin, View):
 
 # --------------------------------------------------------------------------- settings, price rules, carriers
 
-class ReviewSettingsView(ModuleMixin, UpdateView):
+class ReviewSettingsView(ServiceFormView):
     module = "orders"
     permission_required = "orders.change_reviewsettings"
     form_class = ReviewSettingsForm
-    template_name = "orders/form.html"
     title = _("Review thresholds")
+    success_message = _("Review thresholds saved.")
+    success_url = reverse_lazy("orders:review_settings")
+    cancel_url = reverse_lazy("orders:review_queue")
 
-    def get_object(self, queryset=None):
+    def get_object(self):
         return ReviewSettings.current()
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["cancel_url"] = reverse("orders:review_queue")
-        return ctx
-
-    def form_valid(self, form):
-        try:
-            services.update_review_settings(actor=self.request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Review thresholds saved."))
-        return redirect("orders:review_settings")
+    def perform(self, form):
+        return services.update_review_settings(actor=self.request.user, **form.cleaned_data)
 
 
 class PriceRuleListView(ERPListView):
@@ -759,38 +787,26 @@ class PriceRuleListView(ERPListView):
         return PriceRule.objects.select_related("product", "category")
 
 
-class SimpleFormMixin(ModuleMixin):
-    """A settings form page in the orders module: saves the model form and goes back to its list."""
-
+class PriceRuleCreateView(ServiceFormView):
     module = "orders"
-    template_name = "orders/form.html"
-    list_url_name = ""
-    saved_message = ""
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["cancel_url"] = reverse(self.list_url_name)
-        return ctx
-
-    def get_success_url(self):
-        messages.success(self.request, self.saved_message)
-        return reverse(self.list_url_name)
-
-
-class PriceRuleFormMixin(SimpleFormMixin):
-    model = PriceRule
+    permission_required = "orders.add_pricerule"
     form_class = PriceRuleForm
     title = _("Price rule")
-    list_url_name = "orders:pricerule_list"
-    saved_message = _("Price rule saved.")
+    success_message = _("Price rule saved.")
+    success_url = cancel_url = reverse_lazy("orders:pricerule_list")
+
+    def perform(self, form):
+        return services.create_price_rule(actor=self.request.user, **form.cleaned_data)
 
 
-class PriceRuleCreateView(PriceRuleFormMixin, CreateView):
-    permission_required = "orders.add_pricerule"
-
-
-class PriceRuleEditView(PriceRuleFormMixin, UpdateView):
+class PriceRuleEditView(PriceRuleCreateView):
     permission_required = "orders.change_pricerule"
+
+    def get_object(self):
+        return get_object_or_404(PriceRule, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        return services.update_price_rule(self.object, actor=self.request.user, **form.cleaned_data)
 
 
 class CarrierListView(ERPListView):
@@ -805,20 +821,26 @@ class CarrierListView(ERPListView):
     filterset_class = CarrierFilterSet
 
 
-class CarrierFormMixin(SimpleFormMixin):
-    model = Carrier
+class CarrierCreateView(ServiceFormView):
+    module = "orders"
+    permission_required = "orders.add_carrier"
     form_class = CarrierForm
     title = _("Carrier")
-    list_url_name = "orders:carrier_list"
-    saved_message = _("Carrier saved.")
+    success_message = _("Carrier saved.")
+    success_url = cancel_url = reverse_lazy("orders:carrier_list")
+
+    def perform(self, form):
+        return services.create_carrier(actor=self.request.user, **form.cleaned_data)
 
 
-class CarrierCreateView(CarrierFormMixin, CreateView):
-    permission_required = "orders.add_carrier"
-
-
-class CarrierEditView(CarrierFormMixin, UpdateView):
+class CarrierEditView(CarrierCreateView):
     permission_required = "orders.change_carrier"
+
+    def get_object(self):
+        return get_object_or_404(Carrier, pk=self.kwargs["pk"])
+
+    def perform(self, form):
+        return services.update_carrier(self.object, actor=self.request.user, **form.cleaned_data)
 
 
 # --------------------------------------------------------------------------- analytics
@@ -922,7 +944,7 @@ class RepMonthFragmentView(ModuleMixin, TemplateView):
     """Revenue per salesperson per month as an htmx fragment (the CRM sales analytics may embed it)."""
 
     module = "orders"
-    permission_required = "orders.view_salesorder"
+    permission_required = ("orders.view_salesorder", MONEY_PERM)
     template_name = "orders/_rep_month.html"
 
     def get_context_data(self, **kwargs):
@@ -945,7 +967,7 @@ class CustomerPurchasesView(ModuleMixin, TemplateView):
     """The CRM customer page's purchase records (htmx fragment)."""
 
     module = "orders"
-    permission_required = "orders.view_salesorder"
+    permission_required = ("orders.view_salesorder", MONEY_PERM)
     template_name = "orders/_customer_purchases.html"
 
     def get_context_data(self, **kwargs):
@@ -980,8 +1002,13 @@ class OrderFromOpportunityView(ModuleMixin, View):
 # --------------------------------------------------------------------------- lookups for the pickers
 
 class CustomerLookupView(ModuleMixin, View):
+    """The customer picker of the order form (who creates orders) and of the payment form (who records payments)."""
+
     module = "orders"
-    permission_required = "orders.add_salesorder"
+    callers = ("orders.add_salesorder", "orders.add_payment")
+
+    def has_permission(self):
+        return super().has_permission() and any(self.request.user.has_perm(p) for p in self.callers)
 
     def get(self, request):
         q = request.GET.get("q", "").strip()[:60]

@@ -43,7 +43,10 @@ class Payment(models.Model):
         ordering = ["-received_on", "-pk"]
         verbose_name = _("payment receipt")
         verbose_name_plural = _("payment receipts")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+                       # a bank serial / transaction number is recorded once per customer and method
+                       models.UniqueConstraint(fields=["customer", "method", "reference"], condition=~Q(reference=""),
+                                               name="payment_reference_once")]
 
     def __str__(self):
         return self.number

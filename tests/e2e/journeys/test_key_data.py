@@ -54,8 +54,6 @@ def test_credit_limit_held_until_approved(as_role, lang):
     shot(rep, f"j4-{lang}-03-credit-limit-in-force")
 
 
-@pytest.mark.xfail(reason="issue 14 item 13: the product edit page saves the list price at once (step 'the price is "
-                          "held pending')", strict=True)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_product_price_held_until_approved(as_role, lang):
     code = data.unique(f"JNY-L{lang.upper()}")

@@ -27,8 +27,6 @@ def fill_if_present(page, selector, value):
         field.first.fill(value)
 
 
-@pytest.mark.xfail(reason="issue 14 item 15: no screen manages user accounts (step 'IT creates the user with a "
-                          "role': no user-management entry in the governance menu)", strict=True)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_it_creates_an_employee_who_onboards(as_role, new_page, lang):
     from training.models import Course
