@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -24,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import INVOICED_STATES, SOLD_STATES, UNPAID_STATES, DocKind, OrderStatus
-from .models import OrderEvent, OrderLine, SalesOrder, Shipment
+from .choices import INVOICED_STATES, REVIEW_PERMISSION, SOLD_STATES, UNPAID_STATES, DocKind, OrderStatus, StepStatus
+from .models import OrderEvent, OrderLine, ReviewStep, SalesOrder, Shipment
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -246,20 +247,19 @@ def sales_by_rep_month(user, start, end):
 
 
 def review_queue(user):
-    """Submitted orders waiting for this user's approval (Finance sees those needing Finance)."""
-    qs = SalesOrder.objects.orders().filter(status=OrderStatus.SUBMITTED).exclude(created_by=user).exclude(
-        salesperson=user)
-    may_sales = user.has_perm("orders.approve_salesorder")
-    may_credit = user.has_perm("orders.approve_credit")
-    if may_sales and may_credit:
-        pass
-    elif may_credit:
-        qs = qs.filter(needs_finance=True)
-    elif may_sales:
-        qs = qs.filter(needs_finance=False)
-    else:
-        qs = qs.none()
-    return qs.select_related("customer", "salesperson").order_by("submitted_at", "pk")
+    """Submitted orders with a review step waiting for this user's role (Sales Manager: discount, margin, stock;
+    Finance: credit, overdue), not the user's own orders, and not those where the user decided the other step."""
+    roles = [role for role, perm in REVIEW_PERMISSION.items() if user.has_perm(perm)]
+    if not roles:
+        return SalesOrder.objects.none()
+    return (SalesOrder.objects.orders().filter(status=OrderStatus.SUBMITTED)
+            .exclude(created_by=user).exclude(salesperson=user)
+            .filter(review_steps__status=StepStatus.PENDING, review_steps__role__in=roles)
+            .exclude(review_steps__decided_by=user)
+            .distinct()
+            .select_related("customer", "salesperson")
+            .prefetch_related(Prefetch("review_steps", queryset=ReviewStep.objects.select_related("decided_by")))
+            .order_by("submitted_at", "pk"))
 
 
 # --------------------------------------------------------------------------- KPI evidence (performance reads these)

@@ -28,13 +28,16 @@ from .choices import (
     CUSTOMER_NOTICE_STATES,
     FINANCE_REASONS,
     INVOICED_STATES,
+    REVIEW_ROLE_OF,
     SOLD_STATES,
     DocKind,
     EventKind,
     InvoiceStatus,
     OrderStatus,
     ReviewReason,
+    ReviewRole,
     ShipmentStatus,
+    StepStatus,
 )
 from .models import (
     DocumentCounter,
@@ -47,6 +50,7 @@ from .models import (
     PriceRule,
     ReturnLine,
     ReviewSettings,
+    ReviewStep,
     SalesOrder,
     Shipment,
     ShipmentLine,
@@ -173,9 +177,10 @@ HEADER_FIELDS = ("warehouse", "requested_date", "valid_until", "delivery_address
                  "customer_email", "payment_terms_days", "notes", "salesperson")
 
 
-def _event(order, *, actor, kind=EventKind.TRANSITION, from_status="", to_status="", note="") -> OrderEvent:
+def _event(order, *, actor, kind=EventKind.TRANSITION, from_status="", to_status="", note="", code="",
+           params=None) -> OrderEvent:
     return OrderEvent.objects.create(order=order, actor=actor, kind=kind, from_status=from_status,
-                                     to_status=to_status, note=str(note or ""))
+                                     to_status=to_status, note=str(note or ""), code=code, params=params or {})
 
 
 @transaction.atomic
@@ -326,6 +331,8 @@ def allowed_transitions(order, user) -> list:
     out = []
     for to in MANUAL:
         rule = TRANSITIONS[to]
+        if to in (S.APPROVED, S.REJECTED):
+            continue  # decided step by step: review_actions
         if order.kind == DocKind.QUOTATION and to != S.CANCELLED:
             continue
         if order.status in rule.sources and _may(order, to, user) is None:
@@ -336,23 +343,23 @@ def allowed_transitions(order, user) -> list:
 def _may(order, to, actor):
     """None when actor may move order to `to`, else the reason why not."""
     rule = TRANSITIONS[to]
-    if to in (S.APPROVED, S.REJECTED) and actor.pk in (order.created_by_id, order.salesperson_id):
-        return _("Nobody approves or rejects an order they created or sell: ask another manager.")
-    if to == S.APPROVED:
-        if order.needs_finance and not actor.has_perm("orders.approve_credit"):
-            return _("Order %(n)s is over the customer's credit or has an overdue balance: Finance approves it.") % {
-                "n": order.number}
-        if not order.needs_finance and not actor.has_perm(rule.perm):
-            return _("You may not approve orders.")
-    elif to == S.REJECTED:
-        if not (actor.has_perm(rule.perm) or (order.needs_finance and actor.has_perm("orders.approve_credit"))):
-            return _("You may not reject orders.")
-    elif not actor.has_perm(rule.perm):
+    if to in (S.APPROVED, S.REJECTED):
+        # approval and rejection go step by step (approve_order, reject_order); this says whether any step
+        # is the actor's to decide
+        steps = list(order.review_steps.all())
+        pending = [s for s in steps if s.status == StepStatus.PENDING]
+        if not pending:
+            if actor.pk in (order.created_by_id, order.salesperson_id):
+                return _("Nobody approves or rejects an order they created or sell: ask another manager.")
+            return None if actor.has_perm(rule.perm) else _("You may not approve orders.")
+        reasons = [step_refusal(order, s, actor, steps) for s in pending]
+        return None if any(r is None for r in reasons) else reasons[0]
+    if not actor.has_perm(rule.perm):
         return _("You may not do “%(what)s” on orders.") % {"what": rule.label}
     return None
 
 
-def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
+def transition(order, to, *, actor, note="", system=False, code="", params=None) -> SalesOrder:
     """Move `order` to status `to`: checks the source state and the actor's permission, writes the event.
 
     With `system=True` the move follows from another service (a shipment, a payment, the carrier) whose
@@ -379,6 +386,9 @@ def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
                 _("Order %(n)s is %(from)s: it cannot go to %(to)s from there."),
                 params={"n": order.number, "from": order.get_status_display(), "to": S(to).label}, code="state")
         if not system:
+            if to in (S.APPROVED, S.REJECTED):
+                raise BusinessRuleError(_("Orders are approved and rejected step by step on the order page."),
+                                        code="steps")
             reason = _may(order, to, actor)
             if reason:
                 raise BusinessRuleError(reason, code="permission")
@@ -404,7 +414,8 @@ def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
         for k, v in updates.items():
             setattr(order, k, v)
         order.save(update_fields=[*updates, "updated_at"])
-        event = _event(order, actor=actor, from_status=from_status, to_status=to, note=note)
+        event = _event(order, actor=actor, from_status=from_status, to_status=to, note=note, code=code,
+                       params=params)
         if (from_status in SOLD_STATES) != (to in SOLD_STATES) and order.kind == DocKind.ORDER:
             refresh_last_order_dates([order.customer_id])
         if to in CUSTOMER_NOTICE_STATES and order.customer_email and order.kind == DocKind.ORDER:
@@ -492,7 +503,8 @@ def review(order) -> list[dict]:
 
 @transaction.atomic
 def submit_order(order, *, actor, note="") -> SalesOrder:
-    """Submit a draft: run the review rules; approve at once when all pass, else queue it with the reasons.
+    """Submit a draft: run the review rules; approve at once when all pass, else open one review step per role
+    the reasons need (Sales Manager: discount, margin, stock; Finance: credit, overdue).
 
     A second submit of the same order (a double click) changes nothing.
     """
@@ -509,47 +521,152 @@ def submit_order(order, *, actor, note="") -> SalesOrder:
     order.rejection_reason = ""
     order.save(update_fields=["review_reasons", "needs_finance", "rejection_reason"])
     order = transition(order, S.SUBMITTED, actor=actor, note=note)
+    ReviewStep.objects.filter(order=order).delete()  # a new submission is reviewed afresh
     if not reasons:
-        order = transition(order, S.APPROVED, actor=None, system=True,
-                           note=_("Approved automatically: every review rule passed."))
+        order = transition(order, S.APPROVED, actor=None, system=True, code="review.auto")
         _reserve(order, actor=actor)
     else:
-        _event(order, actor=None, kind=EventKind.REVIEW,
-               note="; ".join(r["text"] for r in reasons))
+        _open_steps(order, [r["code"] for r in reasons])
+        _event(order, actor=None, kind=EventKind.REVIEW, code="review.waiting",
+               params={"reasons": [r["code"] for r in reasons]})
         transaction.on_commit(lambda: _notify_approvers(order.pk))
     return order
 
 
-def _notify_approvers(order_id):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
+def _open_steps(order, codes) -> list:
+    by_role = {}
+    for code in codes:
+        by_role.setdefault(REVIEW_ROLE_OF.get(code, ReviewRole.SALES), []).append(str(code))
+    if not by_role:
+        by_role[ReviewRole.SALES] = []  # waiting with no recorded reason: a sales manager decides
+    return [ReviewStep.objects.create(order=order, role=role, reasons=by_role[role])
+            for role in (ReviewRole.SALES, ReviewRole.FINANCE) if role in by_role]
+
+
+def _steps(order) -> list:
+    """The order's review steps, locked, in pk order (opened for an order submitted before steps existed)."""
+    steps = list(ReviewStep.objects.select_for_update().filter(order=order).order_by("pk"))
+    if not steps and order.status == S.SUBMITTED:
+        _open_steps(order, [r.get("code") for r in order.review_reasons or [] if isinstance(r, dict)])
+        steps = list(ReviewStep.objects.select_for_update().filter(order=order).order_by("pk"))
+    return steps
+
+
+def step_refusal(order, step, user, steps=None):
+    """None when `user` may approve or reject `step` now, else why not (shown where the button would be)."""
+    if order.status != S.SUBMITTED or step.status != StepStatus.PENDING:
+        return _("This step is decided.")
+    if user.pk in (order.created_by_id, order.salesperson_id):
+        return _("Nobody approves or rejects an order they created or sell: ask another manager.")
+    if not user.has_perm(step.permission):
+        if step.role == ReviewRole.FINANCE:
+            return _("Order %(n)s is over the customer's credit or has an overdue balance: Finance approves it.") % {
+                "n": order.number}
+        return _("A Sales Manager approves discounts, margins and short stock.")
+    others = steps if steps is not None else order.review_steps.all()
+    if any(s.pk != step.pk and s.decided_by_id == user.pk for s in others):
+        return _("You decided the other step of this order: another reviewer decides this one.")
+    return None
+
+
+def review_actions(order, user) -> list[dict]:
+    """The order's review steps as the page shows them: each with whether `user` may decide it, and why not."""
+    steps = list(order.review_steps.select_related("decided_by").order_by("pk"))
+    out = []
+    for step in steps:
+        reason = step_refusal(order, step, user, steps) if step.status == StepStatus.PENDING else None
+        out.append({"step": step, "allowed": step.status == StepStatus.PENDING and reason is None,
+                    "reason": reason if step.status == StepStatus.PENDING and order.status == S.SUBMITTED else ""})
+    return out
+
+
+def _pick_step(order, steps, actor, step):
+    """The step `actor` decides: the one named, else the first pending one they may decide."""
+    if order.status != S.SUBMITTED:
+        return None
+    if step is not None:
+        chosen = next((s for s in steps if s.pk == getattr(step, "pk", step)), None)
+        if chosen is None:
+            raise BusinessRuleError(_("That review step is not on order %(n)s."), params={"n": order.number},
+                                    code="step")
+        reason = step_refusal(order, chosen, actor, steps)
+        if reason:
+            raise BusinessRuleError(reason, code="permission")
+        return chosen
+    pending = [s for s in steps if s.status == StepStatus.PENDING]
+    for s in pending:
+        if step_refusal(order, s, actor, steps) is None:
+            return s
+    if pending:
+        raise BusinessRuleError(step_refusal(order, pending[0], actor, steps), code="permission")
+    return None
+
+
+def _notify_approvers(order_id, roles=None):
     from django.urls import reverse
 
-    from hardware_erp.core.services import lazy_format, notify
+    from hardware_erp.core.services import lazy_format, notify, users_with_perm
 
     order = SalesOrder.objects.select_related("customer").get(pk=order_id)
-    codename = "approve_credit" if order.needs_finance else "approve_salesorder"
-    perm = Permission.objects.get(content_type__app_label="orders", codename=codename)
-    users = get_user_model().objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm),
-                                            is_active=True).exclude(pk__in=[order.created_by_id,
-                                                                            order.salesperson_id]).distinct()
-    notify(list(users), lazy_format(_("Order %(n)s for %(c)s waits for your approval."), n=order.number,
-                                                                               c=order.customer),
-           reverse("orders:order", args=[order.pk]), level="warning", key=f"order:{order.pk}:approval:"
-           f"{order.submitted_at:%Y%m%d%H%M%S}")
+    steps = order.review_steps.filter(status=StepStatus.PENDING)
+    if roles is not None:
+        steps = steps.filter(role__in=roles)
+    for step in steps:
+        users = users_with_perm(step.permission).filter(is_active=True).exclude(
+            pk__in=[order.created_by_id, order.salesperson_id])
+        notify(list(users), lazy_format(_("Order %(n)s for %(c)s waits for your approval."), n=order.number,
+                                        c=order.customer),
+               reverse("orders:order", args=[order.pk]), level="warning",
+               key=f"order:{order.pk}:approval:{step.role}:{order.submitted_at:%Y%m%d%H%M%S}")
 
 
 @transaction.atomic
-def approve_order(order, *, actor, note="") -> SalesOrder:
-    """A manager's approval: exactly one wins when two approve at once (row lock); stock is reserved."""
-    order = transition(order, S.APPROVED, actor=actor, note=note)
+def approve_order(order, *, actor, note="", step=None) -> SalesOrder:
+    """One reviewer's approval of one step (the one named, else the first they may decide). The order is
+    approved, and its stock reserved, when every step is approved. Exactly one wins when two approve the
+    same step at once (row locks on the order and its steps)."""
+    order = _lock(order)
+    if actor is None:
+        raise BusinessRuleError(_("Sign in first."), code="anonymous")
+    if not actor.has_perm("orders.view_all_salesorders"):
+        _check_access(order, actor)
+    steps = _steps(order)
+    chosen = _pick_step(order, steps, actor, step)
+    if chosen is None:
+        return transition(order, S.APPROVED, actor=actor, note=note)  # raises the state error
+    chosen.status, chosen.decided_by, chosen.decided_at = StepStatus.APPROVED, actor, timezone.now()
+    chosen.note = str(note)[:500]
+    chosen.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    if any(s.status != StepStatus.APPROVED for s in steps):
+        _event(order, actor=actor, kind=EventKind.REVIEW, code="review.step_approved", params={"role": chosen.role},
+               note=note)
+        return order
+    order = transition(order, S.APPROVED, actor=actor, system=True, note=note, code="review.step_approved",
+                       params={"role": chosen.role})
     _reserve(order, actor=actor)
     return order
 
 
 @transaction.atomic
-def reject_order(order, *, actor, reason) -> SalesOrder:
-    return transition(order, S.REJECTED, actor=actor, note=reason)
+def reject_order(order, *, actor, reason, step=None) -> SalesOrder:
+    """A reviewer rejects their step, which rejects the order (with the reason)."""
+    order = _lock(order)
+    if actor is None:
+        raise BusinessRuleError(_("Sign in first."), code="anonymous")
+    if not actor.has_perm("orders.view_all_salesorders"):
+        _check_access(order, actor)
+    steps = _steps(order)
+    chosen = _pick_step(order, steps, actor, step)
+    if chosen is None:
+        return transition(order, S.REJECTED, actor=actor, note=reason)  # raises the state error
+    if not str(reason).strip():
+        raise BusinessRuleError(_("Say why the order is rejected."), code="reason")
+    chosen.status, chosen.decided_by, chosen.decided_at = StepStatus.REJECTED, actor, timezone.now()
+    chosen.note = str(reason)[:500]
+    chosen.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    order = transition(order, S.REJECTED, actor=actor, system=True, note=reason, code="review.step_rejected",
+                       params={"role": chosen.role})
+    return order
 
 
 def _reserve(order, *, actor):

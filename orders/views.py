@@ -258,6 +258,7 @@ class OrderView(OrderScopeMixin, DetailView):
         ctx["returns"] = order.returns.prefetch_related("lines__order_line__product")
         ctx["invoice_requests"] = order.invoice_requests.all()
         ctx["actions"] = services.allowed_transitions(order, user)
+        ctx["review_steps"] = services.review_actions(order, user)
         ctx["can_ship"] = (order.status in (OrderStatus.APPROVED, OrderStatus.PICKING,
                                             OrderStatus.PARTIALLY_SHIPPED) and user.has_perm("orders.ship_salesorder"))
         ctx["can_pay"] = (order.kind == DocKind.ORDER and order.status in SOLD_STATES and order.balance > 0
@@ -295,10 +296,14 @@ class TransitionView(OrderScopeMixin, View):
                     messages.info(request, _("%(n)s waits for approval: %(why)s") % {
                         "n": order.number, "why": "; ".join(r["text"] for r in order.review_reasons)})
             elif to == OrderStatus.APPROVED:
-                services.approve_order(order, actor=request.user, note=note)
-                messages.success(request, _("%(n)s is approved; stock is reserved.") % {"n": order.number})
+                order = services.approve_order(order, actor=request.user, note=note, step=self._step(request))
+                if order.status == OrderStatus.APPROVED:
+                    messages.success(request, _("%(n)s is approved; stock is reserved.") % {"n": order.number})
+                else:
+                    messages.success(request, _("Your step is approved; %(n)s still waits for the other step.") % {
+                        "n": order.number})
             elif to == OrderStatus.REJECTED:
-                services.reject_order(order, actor=request.user, reason=note)
+                services.reject_order(order, actor=request.user, reason=note, step=self._step(request))
                 messages.success(request, _("%(n)s is rejected.") % {"n": order.number})
             elif to == OrderStatus.CANCELLED:
                 services.cancel_order(order, actor=request.user, reason=note)
@@ -318,6 +323,11 @@ class TransitionView(OrderScopeMixin, View):
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         return redirect("orders:order", pk=pk)
+
+    @staticmethod
+    def _step(request):
+        value = request.POST.get("step", "")
+        return int(value) if value.isdigit() else None
 
 
 class ConvertQuotationView(OrderScopeMixin, View):
