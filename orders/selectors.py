@@ -25,8 +25,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import INVOICED_STATES, REVIEW_PERMISSION, SOLD_STATES, UNPAID_STATES, DocKind, OrderStatus, StepStatus
-from .models import OrderEvent, OrderLine, ReviewStep, SalesOrder, Shipment
+from .choices import (
+    INVOICED_STATES,
+    REVIEW_PERMISSION,
+    SOLD_STATES,
+    UNPAID_STATES,
+    DocKind,
+    OrderStatus,
+    RefundStatus,
+    StepStatus,
+)
+from .models import CustomerCredit, OrderEvent, OrderLine, OrderReturn, Refund, ReviewStep, SalesOrder, Shipment
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -98,6 +107,32 @@ def receivables_ageing(user, today=None):
 def ageing_totals(rows) -> dict:
     keys = ["open_balance", "overdue", "b_0_30", "b_31_60", "b_61_90", "b_90p"]
     return {k: sum((r[k] or ZERO) for r in rows) for k in keys}
+
+
+def credit_balances(user) -> list[dict]:
+    """Customers with credit left (money they paid that no order owes), largest first: one grouped query."""
+    return list(CustomerCredit.objects.for_user(user).filter(remaining__gt=0)
+                .values("customer_id", "customer__name")
+                .annotate(credit=Sum("remaining"), credits=Count("pk")).order_by("-credit")[:500])
+
+
+def customer_statement(customer, user) -> dict:
+    """The customer's statement (对账单): open orders and their balances, returns, credit and refunds."""
+    orders = [o for o in SalesOrder.objects.for_user(user).orders()
+              .filter(customer=customer, status__in=INVOICED_STATES).exclude(status=OrderStatus.CLOSED)
+              .order_by("order_date", "pk") if o.balance != 0]
+    returns = list(OrderReturn.objects.filter(order__customer=customer, order__in=SalesOrder.objects.for_user(user))
+                   .select_related("order").order_by("created_at", "pk"))
+    credits = list(CustomerCredit.objects.for_user(user).filter(customer=customer).select_related("order")
+                   .prefetch_related("applications__order").order_by("created_at", "pk"))
+    refunds = list(Refund.objects.filter(credit__in=credits).select_related("credit", "decided_by")
+                   .order_by("requested_at", "pk"))
+    open_balance = sum((o.balance for o in orders), ZERO)
+    credit_left = sum((c.remaining for c in credits), ZERO)
+    return {"orders": orders, "returns": returns, "credits": credits, "refunds": refunds,
+            "open_balance": open_balance, "credit_left": credit_left, "net": open_balance - credit_left,
+            "refunded": sum((r.amount for r in refunds if r.status == RefundStatus.PAID), ZERO),
+            "refund_waiting": sum((r.amount for r in refunds if r.status == RefundStatus.REQUESTED), ZERO)}
 
 
 # --------------------------------------------------------------------------- the CRM customer page fragment

@@ -30,16 +30,20 @@ from .choices import (
     INVOICED_STATES,
     REVIEW_ROLE_OF,
     SOLD_STATES,
+    CreditSource,
     DocKind,
     EventKind,
     InvoiceStatus,
     OrderStatus,
+    RefundStatus,
     ReviewReason,
     ReviewRole,
     ShipmentStatus,
     StepStatus,
 )
 from .models import (
+    CreditApplication,
+    CustomerCredit,
     DocumentCounter,
     InvoiceRequest,
     OrderEvent,
@@ -48,6 +52,7 @@ from .models import (
     Payment,
     PaymentAllocation,
     PriceRule,
+    Refund,
     ReturnLine,
     ReviewSettings,
     ReviewStep,
@@ -695,20 +700,20 @@ def _release(order, *, actor):
 
 @transaction.atomic
 def cancel_order(order, *, actor, reason="") -> SalesOrder:
-    """Cancel before anything shipped: reservations are released so the stock is available again. An order with
-    payments against it is refused: the money would stay on a cancelled order."""
+    """Cancel before anything shipped: reservations are released so the stock is available again. Money
+    already paid on the order becomes the customer's credit (to apply to another order or refund)."""
     order = _lock(order)
-    if order.paid_amount > 0:
-        raise BusinessRuleError(_("Order %(n)s has %(a)s paid against it: it cannot be cancelled while that payment "
-                                  "stands."), params={"n": order.number, "a": order.paid_amount}, code="paid")
     order = transition(order, S.CANCELLED, actor=actor, note=reason)
     _release(order, actor=actor)
+    release_overpayment(order, actor=actor)
     return order
 
 
 @transaction.atomic
 def cancel_backorder(order, *, actor, reason="") -> SalesOrder:
-    """The customer will not take the rest of a partially shipped order: lines shrink to what shipped."""
+    """The customer will not take the rest of a partially shipped order: each line shrinks to what shipped, in
+    its own unit and at its own price (10 boxes of 20 at ¥147.44 a box stay boxes at ¥147.44). Money paid beyond
+    the new total becomes the customer's credit."""
     order = _lock(order)
     _check_access(order, actor)
     if not actor.has_perm("orders.cancel_salesorder"):
@@ -716,26 +721,28 @@ def cancel_backorder(order, *, actor, reason="") -> SalesOrder:
     if order.status != S.PARTIALLY_SHIPPED:
         raise BusinessRuleError(_("Only a partially shipped order has a back-order to cancel."), code="state")
     _release(order, actor=actor)
-    settings_row = ReviewSettings.current()
-    for line in order.lines.select_related("product", "unit").order_by("pk"):
+    for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk"):
         if line.outstanding <= 0:
             continue
         if line.shipped_quantity == 0:
             line.delete()
             continue
-        data = LineInput(product=line.product, unit=line.product.base_unit,
-                         quantity=line.shipped_quantity, unit_price=money(line.unit_price / line.factor),
-                         tax_rate=line.tax_rate)
-        keep = {"shipped_quantity": line.shipped_quantity, "returned_quantity": line.returned_quantity}
-        _fill_line(line, order, data, settings_row)
+        base = line.shipped_quantity
+        line.base_quantity = base
+        line.quantity = quantity(base / line.factor)
+        line.gross_amount = money(line.list_price * base / line.factor)
+        line.net_amount = money(line.unit_price * base / line.factor)
+        line.tax_amount = money(line.net_amount * line.tax_rate / HUNDRED)
+        line.amount = line.net_amount + line.tax_amount
+        line.cost_amount = money(base * line.unit_cost)
         line.reserved_quantity = ZERO
-        for k, v in keep.items():
-            setattr(line, k, v)
-        line.save()
+        line.save(update_fields=["base_quantity", "quantity", "gross_amount", "net_amount", "tax_amount", "amount",
+                                 "cost_amount", "reserved_quantity"])
     recalculate(order)
-    _event(order, actor=actor, kind=EventKind.NOTE, note=_("Back-order cancelled. %(r)s") % {"r": reason})
-    order = transition(order, S.SHIPPED, actor=actor, system=True, note=_("The rest will not be shipped."))
+    _event(order, actor=actor, kind=EventKind.NOTE, code="backorder.cancelled", note=reason)
+    order = transition(order, S.SHIPPED, actor=actor, system=True, code="backorder.rest")
     _after_shipping(order, actor=actor)
+    release_overpayment(order, actor=actor)
     return order
 
 
@@ -1003,6 +1010,132 @@ def record_payment(*, customer, amount, allocations, actor, method="bank", recei
     return payment
 
 
+# --------------------------------------------------------------------------- customer credit and refunds
+
+def release_overpayment(order, *, actor) -> CustomerCredit | None:
+    """Money on `order` beyond what it owes (all of it when the order is cancelled) leaves the order and becomes
+    the customer's credit, so no order shows a negative balance. Runs under the caller's lock on the order."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    owed = ZERO if order.status == S.CANCELLED else max(order.total - order.credited_amount, ZERO)
+    excess = money(order.paid_amount - owed)
+    if excess <= 0:
+        return None
+    credit = CustomerCredit.objects.create(
+        number=next_number("CN"), customer_id=order.customer_id, order=order, amount=excess, remaining=excess,
+        source=CreditSource.CANCELLED if order.status == S.CANCELLED else CreditSource.OVERPAID, created_by=actor)
+    SalesOrder.objects.filter(pk=order.pk).update(paid_amount=F("paid_amount") - excess)
+    _event(order, actor=actor, kind=EventKind.PAYMENT, code="credit.created",
+           params={"credit": credit.number, "amount": str(excess)})
+    return credit
+
+
+def _lock_credit(credit) -> CustomerCredit:
+    return CustomerCredit.objects.select_for_update().select_related("order").get(pk=credit.pk)
+
+
+@transaction.atomic
+def apply_credit(credit, *, order, amount, actor) -> CreditApplication:
+    """Use part of a customer's credit to pay another of the same customer's orders (Finance). The credit is
+    locked before the order (always in that order), so two uses of one credit cannot both spend it."""
+    if not actor.has_perm("orders.add_payment"):
+        raise BusinessRuleError(_("You may not use customer credit."), code="permission")
+    credit = _lock_credit(credit)
+    order = _lock(order)
+    amount = money(amount)
+    if order.customer_id != credit.customer_id:
+        raise BusinessRuleError(_("%(n)s is another customer's order."), params={"n": order.number}, code="customer")
+    if order.kind != DocKind.ORDER or order.status not in SOLD_STATES or order.status == S.CLOSED:
+        raise BusinessRuleError(_("%(n)s is %(s)s: no payment can be recorded on it."),
+                                params={"n": order.number, "s": order.get_status_display()}, code="state")
+    if amount <= 0:
+        raise BusinessRuleError(_("An amount must be more than zero."), code="amount")
+    if amount > credit.remaining:
+        raise BusinessRuleError(_("Credit %(c)s has %(left)s left, less than %(a)s."),
+                                params={"c": credit.number, "left": credit.remaining, "a": amount}, code="credit")
+    if amount > order.balance:
+        raise BusinessRuleError(_("%(n)s: %(a)s is more than its balance of %(b)s."),
+                                params={"n": order.number, "a": amount, "b": order.balance}, code="balance")
+    use = CreditApplication.objects.create(credit=credit, order=order, amount=amount, applied_by=actor)
+    CustomerCredit.objects.filter(pk=credit.pk).update(remaining=F("remaining") - amount)
+    SalesOrder.objects.filter(pk=order.pk).update(paid_amount=F("paid_amount") + amount)
+    _event(order, actor=actor, kind=EventKind.PAYMENT, code="credit.applied",
+           params={"credit": credit.number, "amount": str(amount)})
+    _event(credit.order, actor=actor, kind=EventKind.PAYMENT, code="credit.applied_from",
+           params={"credit": credit.number, "amount": str(amount), "order": order.number})
+    sync_payment_status(order, actor=actor)
+    return use
+
+
+@transaction.atomic
+def request_refund(credit, *, amount, actor, method="bank", reference="", note="") -> Refund:
+    """Finance asks to pay part of a credit back to the customer. The amount is held at once (it cannot be
+    applied or requested twice); the general manager approves or rejects it."""
+    if not actor.has_perm("orders.add_payment"):
+        raise BusinessRuleError(_("You may not request refunds."), code="permission")
+    credit = _lock_credit(credit)
+    amount = money(amount)
+    if amount <= 0:
+        raise BusinessRuleError(_("An amount must be more than zero."), code="amount")
+    if amount > credit.remaining:
+        raise BusinessRuleError(_("Credit %(c)s has %(left)s left, less than %(a)s."),
+                                params={"c": credit.number, "left": credit.remaining, "a": amount}, code="credit")
+    refund = Refund.objects.create(number=next_number("RF"), customer_id=credit.customer_id, credit=credit,
+                                   amount=amount, method=method, reference=(reference or "").strip(), note=note,
+                                   requested_by=actor)
+    CustomerCredit.objects.filter(pk=credit.pk).update(remaining=F("remaining") - amount)
+    _event(credit.order, actor=actor, kind=EventKind.PAYMENT, code="refund.requested",
+           params={"refund": refund.number, "amount": str(amount)})
+    transaction.on_commit(lambda: _notify_refund_approvers(refund.pk))
+    return refund
+
+
+def _notify_refund_approvers(refund_id):
+    from django.urls import reverse
+
+    from hardware_erp.core.services import lazy_format, notify, users_with_perm
+
+    refund = Refund.objects.select_related("customer").get(pk=refund_id)
+    users = users_with_perm("orders.approve_refund").filter(is_active=True).exclude(pk=refund.requested_by_id)
+    notify(list(users), lazy_format(_("Refund %(n)s of %(a)s to %(c)s waits for your approval."), n=refund.number,
+                                    a=refund.amount, c=refund.customer),
+           reverse("orders:credit_list"), level="warning", key=f"refund:{refund.pk}:approval")
+
+
+def _decide_refund(refund, *, actor, approve, note):
+    if not actor.has_perm("orders.approve_refund"):
+        raise BusinessRuleError(_("Only the general manager approves refunds."), code="permission")
+    credit = CustomerCredit.objects.select_for_update().select_related("order").get(pk=refund.credit_id)
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status != RefundStatus.REQUESTED:
+        raise BusinessRuleError(_("Refund %(n)s is %(s)s already."),
+                                params={"n": refund.number, "s": refund.get_status_display()}, code="state")
+    if actor.pk == refund.requested_by_id:
+        raise BusinessRuleError(_("Nobody approves or rejects a refund they requested."), code="own")
+    refund.status = RefundStatus.PAID if approve else RefundStatus.REJECTED
+    refund.decided_by, refund.decided_at = actor, timezone.now()
+    if note:
+        refund.note = str(note)[:255]
+    refund.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    if not approve:
+        CustomerCredit.objects.filter(pk=credit.pk).update(remaining=F("remaining") + refund.amount)
+    _event(credit.order, actor=actor, kind=EventKind.PAYMENT,
+           code="refund.paid" if approve else "refund.rejected",
+           params={"refund": refund.number, "amount": str(refund.amount)}, note=note)
+    return refund
+
+
+@transaction.atomic
+def approve_refund(refund, *, actor, note="") -> Refund:
+    """The general manager approves a refund Finance requested (not their own): the money is paid back."""
+    return _decide_refund(refund, actor=actor, approve=True, note=note)
+
+
+@transaction.atomic
+def reject_refund(refund, *, actor, note="") -> Refund:
+    """The refund is refused: its amount goes back to the credit."""
+    return _decide_refund(refund, actor=actor, approve=False, note=note)
+
+
 # --------------------------------------------------------------------------- returns
 
 @transaction.atomic
@@ -1046,6 +1179,7 @@ def create_return(order, *, quantities: dict, actor, reason, location=None) -> O
     SalesOrder.objects.filter(pk=order.pk).update(credited_amount=F("credited_amount") + total)
     _event(order, actor=actor, kind=EventKind.RETURN,
            note=_("Return %(r)s: credit %(a)s. %(why)s") % {"r": ret.number, "a": total, "why": reason})
+    release_overpayment(order, actor=actor)
     sync_payment_status(order, actor=actor)
     return ret
 
