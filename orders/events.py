@@ -14,6 +14,7 @@ TEXTS = {
     "review.auto": _("Approved automatically: every review rule passed."),
     "backorder.cancelled": _("Back-order cancelled: the lines keep their unit and price."),
     "backorder.rest": _("The rest will not be shipped."),
+    "return.recorded": _("Return %(ret)s: credit %(amount)s."),
     "credit.created": _("Customer credit %(credit)s of %(amount)s: the order had received more than it owes."),
     "credit.applied": _("Credit %(credit)s applied: %(amount)s"),
     "credit.applied_from": _("%(amount)s of its credit %(credit)s applied to order %(order)s"),

@@ -71,12 +71,17 @@ def order_balances(qs):
 
 
 def customer_balance(customer) -> dict:
+    """What the customer owes over its orders, less the credit it has left (money it paid that no order owes):
+    a negative balance is money owed to the customer."""
     today = timezone.localdate()
     agg = SalesOrder.objects.orders().filter(customer=customer, status__in=SOLD_STATES).aggregate(
         amount=Coalesce(Sum("total"), ZERO), paid=Coalesce(Sum("paid_amount"), ZERO),
         credited=Coalesce(Sum("credited_amount"), ZERO),
         balance=Coalesce(Sum(BALANCE), ZERO),
         overdue=Coalesce(Sum(BALANCE, filter=Q(due_date__lt=today)), ZERO))
+    agg["credit"] = CustomerCredit.objects.filter(customer=customer).aggregate(
+        s=Coalesce(Sum("remaining"), ZERO))["s"]
+    agg["balance"] -= agg["credit"]
     return agg
 
 

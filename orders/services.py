@@ -1177,8 +1177,8 @@ def create_return(order, *, quantities: dict, actor, reason, location=None) -> O
     ret.credit_amount = total
     ret.save(update_fields=["credit_amount"])
     SalesOrder.objects.filter(pk=order.pk).update(credited_amount=F("credited_amount") + total)
-    _event(order, actor=actor, kind=EventKind.RETURN,
-           note=_("Return %(r)s: credit %(a)s. %(why)s") % {"r": ret.number, "a": total, "why": reason})
+    _event(order, actor=actor, kind=EventKind.RETURN, code="return.recorded",
+           params={"ret": ret.number, "amount": str(total)}, note=reason)
     release_overpayment(order, actor=actor)
     sync_payment_status(order, actor=actor)
     return ret

@@ -92,7 +92,7 @@ class Refund(models.Model):
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("decided by"))
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decision time"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:

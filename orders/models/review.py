@@ -19,7 +19,7 @@ class ReviewStep(models.Model):
                               db_index=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decision time"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from inventory.models import ProductUnit, UnitOfMeasure
-from orders import services
+from orders import integrity, services
 from orders.models import CreditApplication, CustomerCredit, OrderEvent, Refund, ReviewSettings
 
 D = Decimal
@@ -96,6 +97,7 @@ def test_credit_is_applied_to_another_order_of_the_customer(world, credit, finan
     assert OrderEvent.objects.filter(order=credit.order, code="credit.applied_from").count() == 1
     with pytest.raises(ValidationError, match="126.00 left"):
         services.apply_credit(credit, order=other, amount="130", actor=finance)
+    assert all(not problems for _name, problems in integrity.checks())
 
 
 def test_another_customers_order_cannot_take_the_credit(world, credit, finance):
@@ -129,6 +131,9 @@ def test_refund_finance_requests_the_general_manager_approves(world, credit, fin
     services.reject_refund(own, actor=gm2, note="客户要抵货款")
     credit.refresh_from_db()
     assert credit.remaining == D("26.00") and Refund.objects.get(pk=own.pk).status == "rejected"
+    assert all(not problems for _name, problems in integrity.checks())
+    CustomerCredit.objects.filter(pk=credit.pk).update(remaining=D("27.00"))
+    assert any(problems for _name, problems in integrity.checks())
 
 
 def test_return_after_payment_leaves_credit_not_a_negative_balance(world, manager, finance):
@@ -140,7 +145,16 @@ def test_return_after_payment_leaves_credit_not_a_negative_balance(world, manage
     services.create_return(order, quantities={line.pk: "10"}, actor=manager, reason="破损")
     order.refresh_from_db()
     assert order.credited_amount == D("22.60") and order.balance == 0 and order.status == "paid"
-    assert CustomerCredit.objects.get().amount == D("22.60")
+    credit = CustomerCredit.objects.get()
+    assert credit.amount == D("22.60")
+    # timeline rows are codes and parameters, put into words in the reader's language
+    ret_event = OrderEvent.objects.get(order=order, code="return.recorded")
+    assert ret_event.note == "破损" and ret_event.params["amount"] == "22.60"
+    with translation.override("zh-hans"):
+        assert ret_event.text.startswith("退货") and "破损" in ret_event.text
+        assert "客户余款" in OrderEvent.objects.get(order=order, code="credit.created").text
+    with translation.override("en"):
+        assert ret_event.text.startswith("Return ")
 
 
 def test_credit_pages_statement_and_receivables(world, credit, client_as, make_user):

@@ -122,3 +122,12 @@ def test_order_page_shows_steps_and_why_a_button_is_withheld(world, two_reasons,
     manager.post(reverse("orders:order_transition", args=[two_reasons.pk]), {"to": "approved"})
     two_reasons.refresh_from_db()
     assert two_reasons.status == "approved"
+
+
+def test_each_steps_reviewers_are_notified(world, two_reasons, manager, finance, make_user):
+    from hardware_erp.core.models import Notification
+
+    services._notify_approvers(two_reasons.pk)  # what runs after the submission commits
+    assert Notification.objects.filter(recipient=manager).count() == 1
+    assert Notification.objects.filter(recipient=finance).count() == 1
+    assert not Notification.objects.filter(recipient=world.rep).exists()
