@@ -24,6 +24,26 @@ TEXTS = {
 }
 MONEY_PARAMS = ("amount",)
 
+# why an order waits for review (SalesOrder.review_reasons: code and figures)
+REASON_TEXTS = {
+    ReviewReason.CREDIT: _("Open balance %(open)s plus this order %(total)s exceeds the credit limit %(limit)s."),
+    ReviewReason.OVERDUE: _("The customer has %(amount)s overdue."),
+    ReviewReason.MARGIN: _("Margin %(m)s%% is below the minimum %(min)s%%."),
+    ReviewReason.DISCOUNT: _("Discount above %(max)s%% on %(skus)s."),
+    ReviewReason.STOCK: _("Not enough available in %(wh)s: %(items)s."),
+}
+
+
+def reason_text(reason: dict) -> str:
+    """A review reason in the reader's language (reasons stored before they had figures keep their text)."""
+    text, params = REASON_TEXTS.get(reason.get("code")), reason.get("params")
+    if text is None or params is None:
+        return reason.get("text", "")
+    try:
+        return str(text) % params
+    except (KeyError, TypeError, ValueError):
+        return reason.get("text", "")
+
 
 def _render_param(key, value):
     if key in MONEY_PARAMS:

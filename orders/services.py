@@ -41,6 +41,7 @@ from .choices import (
     ShipmentStatus,
     StepStatus,
 )
+from .events import reason_text
 from .models import (
     CreditApplication,
     CustomerCredit,
@@ -456,8 +457,15 @@ def customer_balance(customer, *, exclude_order=None) -> dict:
     return {"open": agg["open"], "overdue": agg["overdue"]}
 
 
+def _reason(code, **params) -> dict:
+    """A review reason: its code, its figures (as text) and its sentence in the submitter's language; pages
+    render it again from code and figures in the reader's language (events.reason_text)."""
+    params = {k: str(v) for k, v in params.items()}
+    return {"code": str(code), "params": params, "text": reason_text({"code": code, "params": params})}
+
+
 def review(order) -> list[dict]:
-    """The reasons an order needs a person's approval: [{code, text}]; empty when every rule passes."""
+    """The reasons an order needs a person's approval: [{code, params, text}]; empty when every rule passes."""
     rules = ReviewSettings.current()
     reasons = []
     customer = order.customer
@@ -468,25 +476,20 @@ def review(order) -> list[dict]:
             customer=customer, status__in=SOLD_STATES, due_date__lt=grace).exclude(pk=order.pk).aggregate(
             s=Sum(F("total") - F("credited_amount") - F("paid_amount"), default=ZERO))["s"]
         if customer.credit_limit and bal["open"] + order.total > customer.credit_limit:
-            reasons.append({"code": ReviewReason.CREDIT, "text": str(_(
-                "Open balance %(open)s plus this order %(total)s exceeds the credit limit %(limit)s.") % {
-                "open": money(bal["open"]), "total": order.total, "limit": customer.credit_limit})})
+            reasons.append(_reason(ReviewReason.CREDIT, open=money(bal["open"]), total=order.total,
+                                   limit=customer.credit_limit))
         if overdue > 0:
-            reasons.append({"code": ReviewReason.OVERDUE, "text": str(_(
-                "The customer has %(amount)s overdue.") % {"amount": money(overdue)})})
+            reasons.append(_reason(ReviewReason.OVERDUE, amount=money(overdue)))
     if order.net_total > 0:
         margin = (order.net_total - order.cost_total) * HUNDRED / order.net_total
         if margin < rules.min_margin_percent:
-            reasons.append({"code": ReviewReason.MARGIN, "text": str(_(
-                "Margin %(m)s%% is below the minimum %(min)s%%.") % {
-                "m": margin.quantize(Decimal("0.1")), "min": rules.min_margin_percent})})
+            reasons.append(_reason(ReviewReason.MARGIN, m=margin.quantize(Decimal("0.1")),
+                                   min=rules.min_margin_percent))
     lines = list(order.lines.select_related("product"))
     big = [ln for ln in lines if ln.discount_percent > rules.max_discount_percent]
     if big:
-        reasons.append({"code": ReviewReason.DISCOUNT, "text": str(_(
-            "Discount above %(max)s%% on %(skus)s.") % {
-            "max": rules.max_discount_percent,
-            "skus": ", ".join(f"{ln.product.sku} ({ln.discount_percent.normalize():f}%)" for ln in big)})})
+        reasons.append(_reason(ReviewReason.DISCOUNT, max=rules.max_discount_percent, skus=", ".join(
+            f"{ln.product.sku} ({ln.discount_percent.normalize():f}%)" for ln in big)))
     if rules.check_stock:
         need = {}
         for ln in lines:
@@ -500,9 +503,7 @@ def review(order) -> list[dict]:
                                  f"{need[ln.product_id].normalize():f})")
                 need.pop(ln.product_id)
         if short:
-            reasons.append({"code": ReviewReason.STOCK, "text": str(_(
-                "Not enough available in %(wh)s: %(items)s.") % {"wh": order.warehouse.name,
-                                                                 "items": ", ".join(short)})})
+            reasons.append(_reason(ReviewReason.STOCK, wh=order.warehouse.name, items=", ".join(short)))
     return reasons
 
 

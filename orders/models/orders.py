@@ -17,7 +17,7 @@ from hardware_erp.core.models import TimeStampedModel
 from hardware_erp.core.money import MoneyField, QuantityField
 
 from ..choices import UNPAID_STATES, DocKind, EventKind, OrderStatus
-from ..events import event_text
+from ..events import event_text, reason_text
 
 ZERO = Decimal("0.00")
 
@@ -148,6 +148,10 @@ class SalesOrder(TimeStampedModel):
 
     @property
     def balance(self) -> Decimal:
+        """What the customer still owes on the order (nothing on a cancelled order: what was paid on it became
+        the customer's credit)."""
+        if self.status == OrderStatus.CANCELLED:
+            return ZERO
         return self.total - self.credited_amount - self.paid_amount
 
     @property
@@ -159,6 +163,12 @@ class SalesOrder(TimeStampedModel):
         if not self.net_total:
             return None
         return (self.margin * 100 / self.net_total).quantize(Decimal("0.1"))
+
+    @property
+    def review_reason_list(self) -> list[dict]:
+        """The review reasons, each put into words in the reader's language."""
+        return [{"code": r.get("code"), "text": reason_text(r)} for r in self.review_reasons or []
+                if isinstance(r, dict)]
 
     @property
     def editable(self) -> bool:

@@ -68,7 +68,7 @@ def test_a_prepaid_order_can_be_cancelled_and_its_payment_becomes_credit(world, 
     _pay(order, finance, D("226.00"))
     order = services.cancel_order(order, actor=world.rep, reason="客户取消")
     order.refresh_from_db()
-    assert order.status == "cancelled" and order.paid_amount == 0
+    assert order.status == "cancelled" and order.paid_amount == 0 and order.balance == 0
     assert world.reserved(world.products[0]) == 0
     credit = CustomerCredit.objects.get()
     assert (credit.amount, credit.remaining, credit.source) == (D("226.00"), D("226.00"), "cancelled")

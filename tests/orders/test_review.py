@@ -131,3 +131,15 @@ def test_each_steps_reviewers_are_notified(world, two_reasons, manager, finance,
     assert Notification.objects.filter(recipient=manager).count() == 1
     assert Notification.objects.filter(recipient=finance).count() == 1
     assert not Notification.objects.filter(recipient=world.rep).exists()
+
+
+def test_reasons_are_read_in_the_readers_language(world, two_reasons):
+    from django.utils import translation
+
+    stored = two_reasons.review_reasons
+    assert [r["code"] for r in stored] == ["credit", "discount"] and stored[0]["params"]["limit"] == "100.00"
+    with translation.override("zh-hans"):
+        texts = [r["text"] for r in two_reasons.review_reason_list]
+    assert "信用额度" in texts[0] and "100.00" in texts[0]
+    with translation.override("en"):
+        assert two_reasons.review_reason_list[0]["text"].startswith("Open balance")
