@@ -626,12 +626,9 @@ def _notify_approvers(order_id, roles=None):
                key=f"order:{order.pk}:approval:{step.role}:{order.submitted_at:%Y%m%d%H%M%S}")
 
 
-@transaction.atomic
-def approve_order(order, *, actor, note="", step=None) -> SalesOrder:
-    """One reviewer's approval of one step (the one named, else the first they may decide). The order is
-    approved, and its stock reserved, when every step is approved. Exactly one wins when two approve the
-    same step at once (row locks on the order and its steps)."""
-    order = _lock(order)
+def _decide_step(order, *, actor, step, to, note):
+    """Lock the order and its steps, pick the step `actor` decides and mark it; None when the order is no
+    longer waiting (the caller's transition then raises the state error)."""
     if actor is None:
         raise BusinessRuleError(_("Sign in first."), code="anonymous")
     if not actor.has_perm("orders.view_all_salesorders"):
@@ -639,10 +636,24 @@ def approve_order(order, *, actor, note="", step=None) -> SalesOrder:
     steps = _steps(order)
     chosen = _pick_step(order, steps, actor, step)
     if chosen is None:
-        return transition(order, S.APPROVED, actor=actor, note=note)  # raises the state error
-    chosen.status, chosen.decided_by, chosen.decided_at = StepStatus.APPROVED, actor, timezone.now()
-    chosen.note = str(note)[:500]
+        return None, steps
+    if to == S.REJECTED and not str(note).strip():
+        raise BusinessRuleError(_("Say why the order is rejected."), code="reason")
+    chosen.status = StepStatus.APPROVED if to == S.APPROVED else StepStatus.REJECTED
+    chosen.decided_by, chosen.decided_at, chosen.note = actor, timezone.now(), str(note)[:500]
     chosen.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    return chosen, steps
+
+
+@transaction.atomic
+def approve_order(order, *, actor, note="", step=None) -> SalesOrder:
+    """One reviewer's approval of one step (the one named, else the first they may decide). The order is
+    approved, and its stock reserved, when every step is approved. Exactly one wins when two approve the
+    same step at once (row locks on the order and its steps)."""
+    order = _lock(order)
+    chosen, steps = _decide_step(order, actor=actor, step=step, to=S.APPROVED, note=note)
+    if chosen is None:
+        return transition(order, S.APPROVED, actor=actor, note=note)  # raises the state error
     if any(s.status != StepStatus.APPROVED for s in steps):
         _event(order, actor=actor, kind=EventKind.REVIEW, code="review.step_approved", params={"role": chosen.role},
                note=note)
@@ -657,22 +668,11 @@ def approve_order(order, *, actor, note="", step=None) -> SalesOrder:
 def reject_order(order, *, actor, reason, step=None) -> SalesOrder:
     """A reviewer rejects their step, which rejects the order (with the reason)."""
     order = _lock(order)
-    if actor is None:
-        raise BusinessRuleError(_("Sign in first."), code="anonymous")
-    if not actor.has_perm("orders.view_all_salesorders"):
-        _check_access(order, actor)
-    steps = _steps(order)
-    chosen = _pick_step(order, steps, actor, step)
+    chosen, _steps_ = _decide_step(order, actor=actor, step=step, to=S.REJECTED, note=reason)
     if chosen is None:
         return transition(order, S.REJECTED, actor=actor, note=reason)  # raises the state error
-    if not str(reason).strip():
-        raise BusinessRuleError(_("Say why the order is rejected."), code="reason")
-    chosen.status, chosen.decided_by, chosen.decided_at = StepStatus.REJECTED, actor, timezone.now()
-    chosen.note = str(reason)[:500]
-    chosen.save(update_fields=["status", "decided_by", "decided_at", "note"])
-    order = transition(order, S.REJECTED, actor=actor, system=True, note=reason, code="review.step_rejected",
-                       params={"role": chosen.role})
-    return order
+    return transition(order, S.REJECTED, actor=actor, system=True, note=reason, code="review.step_rejected",
+                      params={"role": chosen.role})
 
 
 def _reserve(order, *, actor):
