@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -191,3 +192,49 @@ def test_cancel_a_prepaid_order_from_the_order_page(world, finance, client_as):
     assert order.status == "cancelled" and CustomerCredit.objects.filter(order=order, amount=D("226.00")).exists()
     page = mgr.get(reverse("orders:order", args=[order.pk])).content.decode()
     assert 'data-testid="credit-made"' in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_one_credit_cannot_be_spent_twice_at_once(make_user):
+    import threading
+
+    from django.db import close_old_connections
+
+    from hardware_erp.core.management.commands.sync_roles import sync_roles
+    from tests.factories.orders import make_world
+
+    sync_roles()  # an earlier transactional test may have flushed the groups
+    row = ReviewSettings.current()
+    row.check_credit = row.check_stock = False
+    row.min_margin_percent, row.max_discount_percent = D("0"), D("100")
+    row.save()
+    world = make_world(make_user)
+    finance = make_user("finance_clerk")
+    paid = _approved(world)
+    _pay(paid, finance, D("226.00"))
+    services.cancel_order(paid, actor=world.rep, reason="取消")
+    credit = CustomerCredit.objects.get()
+    targets = [_approved(world), _approved(world)]  # 226.00 each
+    clerks = [finance, make_user("finance_clerk")]
+    barrier = threading.Barrier(2)
+    outcome = []
+
+    def spend(i):
+        try:
+            barrier.wait()
+            services.apply_credit(credit, order=targets[i], amount="150.00", actor=clerks[i])
+            outcome.append("ok")
+        except Exception as exc:  # noqa: BLE001
+            outcome.append(str(exc))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=spend, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcome.count("ok") == 1 and any("76.00 left" in o for o in outcome), outcome
+    credit.refresh_from_db()
+    assert credit.remaining == D("76.00") and CreditApplication.objects.count() == 1
