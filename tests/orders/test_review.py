@@ -112,7 +112,7 @@ def test_order_page_shows_steps_and_why_a_button_is_withheld(world, two_reasons,
     two_reasons.refresh_from_db()
     assert two_reasons.status == "submitted"
     page = finance.get(url).content.decode()
-    assert 'data-status="approved"' in page and finance.user.username in page
+    assert 'data-step-status="approved"' in page and finance.user.username in page
 
     rep_page = client_as("sales_rep").get(reverse("orders:review_queue"))
     assert rep_page.status_code == 403
