@@ -27,20 +27,27 @@ setup: venv
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
-# Starts gunicorn, the Celery worker and beat on http://127.0.0.1:8000 (plain http on this machine).
+# Starts gunicorn, the Celery worker and beat on http://$(BIND) (plain http on this machine; BIND=0.0.0.0:8080 make run
+# listens elsewhere, SITE_URL is the address in e-mail links and defaults to http://$(BIND)).
+BIND ?= 127.0.0.1:8000
+SITE_URL ?= http://$(BIND)
+run: export BIND := $(BIND)
+run: export SITE_URL := $(SITE_URL)
 run: export SECURE_SSL_REDIRECT ?= false
 run: export SECURE_COOKIES ?= false
 run: export SECURE_HSTS_SECONDS ?= 0
 run: setup
 	@echo ""
-	@echo "Hardware ERP on http://127.0.0.1:8000  (Ctrl-C stops it)"
-	@echo "Demo sign-ins, password hardware-demo-2026: gm salesmgr rep1 rep2 clerk purchaser finance itadmin trainer"
+	@echo "Hardware ERP on $(SITE_URL)  (listening on $(BIND); Ctrl-C stops it)"
+	@echo "Demo sign-ins, password hardware-demo-2026: gm salesmgr rep1 rep2 whmgr clerk purchaser finance itadmin trainer"
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
 # The whole suite except browser tests; uses DATABASE_URL/REDIS_URL when set, SQLite and the file broker otherwise.
 # Fault tests are left to `make faults` (TEST_MARKERS="not e2e" includes them).
+# Parallel by default (one xdist worker per core, whole files per worker); PYTEST_ARGS= runs in one process.
 TEST_MARKERS ?= not e2e and not faults
+PYTEST_ARGS ?= -p xdist -n auto --dist loadfile --durations=15
 test: venv
 	$(BIN)/python manage.py check
 	$(BIN)/pytest -m "$(TEST_MARKERS)" $(PYTEST_ARGS)
@@ -55,6 +62,7 @@ e2e: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run

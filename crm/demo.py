@@ -5,13 +5,14 @@ Scale 1 makes 150 customers; scale N > 1 makes 1,000 × N (scale 100: 100,000), 
 Idempotent: only the customers missing up to the target are added.
 """
 
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 
 from django.db import transaction
 from django.utils import timezone
+
+from hardware_erp.core.seeding import bulk_create_with_history, explicit_timestamps
 
 from .choices import STAGE_PROBABILITY
 from .models import Contact, ContactRecord, Customer, DeliveryAddress, FollowUpTask, Opportunity
@@ -48,6 +49,13 @@ REGIONS = [
     ("天津市", "天津市", ["河西区", "南开区"], "120100"),
     ("陕西省", "西安市", ["雁塔区", "未央区"], "610100"),
 ]
+AREA_CODES = {  # telephone area code of each city
+    "杭州市": "0571", "宁波市": "0574", "温州市": "0577", "金华市": "0579", "南京市": "025", "苏州市": "0512",
+    "无锡市": "0510", "上海市": "021", "广州市": "020", "深圳市": "0755", "佛山市": "0757", "东莞市": "0769",
+    "济南市": "0531", "青岛市": "0532", "石家庄市": "0311", "郑州市": "0371", "武汉市": "027", "长沙市": "0731",
+    "成都市": "028", "重庆市": "023", "福州市": "0591", "厦门市": "0592", "合肥市": "0551", "北京市": "010",
+    "天津市": "022", "西安市": "029",
+}
 BRANDS = ["宏达", "鑫源", "永盛", "恒通", "金鼎", "华强", "兴旺", "万利", "顺发", "东方", "金泰", "建业", "长城",
           "联发", "通达", "富源", "瑞丰", "德胜", "佳美", "立信", "安居", "盛达", "利民", "新世纪", "天成", "汇丰",
           "九州", "正大", "恒信", "隆基", "华美", "百川", "中联", "腾飞", "金辉", "合力",
@@ -83,19 +91,6 @@ CUSTOMER_TYPES = ["contractor", "retailer", "factory", "project", "retailer", "c
 LEVELS = ["vip", "a", "b", "b", "c", "c", "c", "d"]
 SOURCES = ["walk_in", "referral", "trade_fair", "online", "phone", "existing", "referral", "walk_in"]
 FIXED = [("张三五金店", "individual", 0), ("宏达建材有限公司", "company", 0), ("鑫源五金机电有限公司", "company", 1)]
-
-
-@contextmanager
-def explicit_timestamps(*models):
-    """Let bulk_create keep the created_at values of demo rows (spread over the past year)."""
-    fields = [f for m in models for f in m._meta.fields if getattr(f, "auto_now_add", False)]
-    for f in fields:
-        f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f in fields:
-            f.auto_now_add = True
 
 
 @lru_cache(maxsize=20000)
@@ -162,14 +157,16 @@ def _seed_batch(rng, start, n, owners, now, detailed):
             parts = [(city[:-1] if rng.random() < 0.5 else "") + rng.choice(BRANDS) + rng.choice(TRADES),
                      rng.choice(COMPANY_SUFFIX)]
         name = "".join(parts)
-        created = now - timedelta(days=rng.randrange(0, 365), minutes=rng.randrange(1440))
+        # most of a distributor's customers have bought for years; some came this year
+        days = rng.randrange(365, 6 * 365) if rng.random() < 0.6 else rng.randrange(0, 365)
+        created = now - timedelta(days=days, minutes=rng.randrange(1440))
         code = make_credit_code("9", "1", division, org_body(rng)) if kind == "company" else ""
         c = Customer(
             kind=kind, name=name, customer_type="individual" if kind == "individual" and rng.random() < 0.5
             else rng.choice(CUSTOMER_TYPES), level=rng.choice(LEVELS), source=rng.choice(SOURCES),
             province=province, city=city, district=rng.choice(districts),
-            address=f"{rng.choice(STREETS)}{rng.randrange(1, 999)}号", phone=f"0{rng.randrange(10, 99)}-"
-            f"{rng.randrange(10**7, 10**8)}" if kind == "company" else "",
+            address=f"{rng.choice(STREETS)}{rng.randrange(1, 999)}号",
+            phone=f"{AREA_CODES[city]}-{rng.randrange(2 * 10**7, 9 * 10**7)}" if kind == "company" else "",
             owner=rng.choice(owners), credit_limit=Decimal(rng.choice([0, 5000, 20000, 50000, 100000, 300000])),
             payment_terms_days=rng.choice([0, 0, 15, 30, 30, 60, 90]), credit_code=code,
             invoice_title=name if kind == "company" else "", tax_number=code,
@@ -183,6 +180,7 @@ def _seed_batch(rng, start, n, owners, now, detailed):
     contacts, records, opps, tasks, addresses = [], [], [], [], []
     for c in customers:
         owner = c.owner
+        since = max(c.created_at, now - timedelta(days=365))  # contact history and opportunities of the last year
         for k in range(rng.choice([1, 1, 2, 3]) if detailed else 1):
             contacts.append(Contact(customer=c, name=person(rng), position=rng.choice(POSITIONS), mobile=mobile(rng),
                                     wechat=f"wx_{rng.randrange(10**6, 10**7)}" if rng.random() < 0.6 else "",
@@ -197,7 +195,7 @@ def _seed_batch(rng, start, n, owners, now, detailed):
         last = None
         for _ in range(n_records):
             channel, text = rng.choice(SUMMARIES)
-            at = c.created_at + (now - c.created_at) * rng.random()
+            at = since + (now - since) * rng.random()
             lag = timedelta(minutes=rng.randrange(5, 240)) if rng.random() < 0.85 else timedelta(hours=30)
             records.append(ContactRecord(customer=c, channel=channel, summary=text.format(p=rng.choice(PRODUCTS)),
                                          occurred_at=at, created_at=min(at + lag, now), created_by=owner,
@@ -207,7 +205,7 @@ def _seed_batch(rng, start, n, owners, now, detailed):
         n_opps = rng.choice([0, 0, 1, 1, 2]) if detailed else (1 if rng.random() < 0.2 else 0)
         for _ in range(n_opps):
             stage = rng.choice(["lead", "qualified", "quoted", "negotiating", "won", "won", "lost"])
-            created = c.created_at + (now - c.created_at) * rng.random() * 0.7
+            created = since + (now - since) * rng.random() * 0.7
             closed = created + timedelta(days=rng.randrange(3, 60)) if stage in ("won", "lost") else None
             if closed and closed > now:
                 closed = now
@@ -218,23 +216,26 @@ def _seed_batch(rng, start, n, owners, now, detailed):
                 products_of_interest="、".join(rng.sample(PRODUCTS, 2)), owner=owner,
                 lost_reason=rng.choice(LOST_REASONS) if stage == "lost" else "", closed_at=closed,
                 created_at=created, stage_changed_at=closed or created,
-                last_activity_at=closed or (created + timedelta(days=rng.randrange(0, 30)))))
+                last_activity_at=closed or min(created + timedelta(days=rng.randrange(0, 30)),
+                                               created + (now - created) * rng.random())))
         n_tasks = rng.choice([0, 1, 1, 2]) if detailed else (1 if rng.random() < 0.1 else 0)
         for _ in range(n_tasks):
-            due = now + timedelta(hours=rng.randrange(-24 * 20, 24 * 10))
+            due = max(now + timedelta(hours=rng.randrange(-24 * 20, 24 * 10)), since + timedelta(days=1))
+            # set up a few days before it is due, and never after now
+            created = max(since, min(due - timedelta(days=2), now - timedelta(hours=rng.randrange(1, 72))))
             done = due <= now and rng.random() < 0.75
             done_at = due + timedelta(hours=rng.choice([-3, -1, 0, 2, 26])) if done else None
             tasks.append(FollowUpTask(
                 customer=c, title=rng.choice(["回访报价", "确认到货", "催收货款", "送样品", "约见老板", "发新品目录"]),
                 due_at=due, assignee=owner, status="done" if done else "open",
                 done_at=min(done_at, now) if done_at else None, outcome="已完成" if done else "",
-                created_by=owner, created_at=due - timedelta(days=2)))
+                created_by=owner, created_at=created))
     for contact in contacts:
         contact.mobile_bidx = mobile_index(contact.mobile)
     # PostgreSQL and SQLite return the new ids, so the rows built above take their customer's id now
-    Customer.objects.bulk_create(customers, batch_size=1000)
-    Contact.objects.bulk_create(contacts, batch_size=2000)
+    bulk_create_with_history(customers, batch_size=1000)
+    bulk_create_with_history(contacts, batch_size=2000)
     DeliveryAddress.objects.bulk_create(addresses, batch_size=2000)
     ContactRecord.objects.bulk_create(records, batch_size=2000)
-    Opportunity.objects.bulk_create(opps, batch_size=2000)
-    FollowUpTask.objects.bulk_create(tasks, batch_size=2000)
+    bulk_create_with_history(opps, batch_size=2000)
+    bulk_create_with_history(tasks, batch_size=2000)

@@ -1,12 +1,16 @@
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from hardware_erp.core.uploads import UploadField
 
+from . import customer_fields
 from .choices import ChannelChoices, StageChoices
 from .models import Contact, Customer, DeliveryAddress, FollowUpTask, Opportunity
 from .validators import normalize_credit_code, normalize_mobile, validate_credit_code
@@ -43,21 +47,34 @@ def crm_users():
             .distinct().order_by("username"))
 
 
+def key_field_names(model) -> list[str]:
+    """The fields of `model` whose changes wait for approval (governance's key-data table, reached through
+    governance.services, its public entry point for key data)."""
+    from governance import services as governance_services
+
+    return governance_services.keydata.key_fields_for(model)
+
+
+def section(title, fields):
+    """A heading and a row of fields, each in a column of the width given (twelfths)."""
+    return Div(HTML(format_html('<h2 class="h6 text-muted text-uppercase small mt-3">{}</h2>', title)),
+               Div(*[Div(Field(name), css_class=f"col-md-{width}") for name, width in fields], css_class="row g-2"))
+
+
 class CustomerForm(NoFormTag, forms.ModelForm):
+    """Fields and layout come from `crm.customer_fields.SECTIONS`; the first contact on creation only, the reason
+    for a change (with the key fields named from governance's table) on editing only."""
+
     contact_name = forms.CharField(label=_("contact name"), max_length=60, required=False)
     contact_position = forms.CharField(label=_("contact position"), max_length=60, required=False)
     contact_mobile = forms.CharField(label=_("contact mobile"), max_length=40, required=False)
     confirm_duplicates = forms.BooleanField(label=_("Save anyway: this is not one of the customers listed above"),
                                             required=False, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("reason for the change"), max_length=255, required=False,
-                             help_text=_("Changes to the name, credit code, invoice, bank, credit limit or payment "
-                                         "terms may need a manager's approval; say why."))
+    reason = forms.CharField(label=_("reason for the change"), max_length=255, required=False)
 
     class Meta:
         model = Customer
-        fields = ["kind", "name", "customer_type", "level", "source", "province", "city", "district", "address",
-                  "phone", "credit_limit", "payment_terms_days", "credit_code", "invoice_title", "tax_number",
-                  "bank_name", "bank_account", "invoice_address", "invoice_phone", "tags", "notes"]
+        fields = list(customer_fields.FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "bank_account": forms.TextInput()}
 
     def __init__(self, *args, creating=False, **kwargs):
@@ -69,6 +86,22 @@ class CustomerForm(NoFormTag, forms.ModelForm):
         else:
             del self.fields["reason"]
         self.fields["province"].choices = [("", "—")] + list(self.fields["province"].choices)[1:]
+        key_fields = [f for f in key_field_names(Customer) if f in self.fields]
+        for name in key_fields:
+            self.fields[name].widget.attrs["data-key-field"] = "1"
+        if "reason" in self.fields and key_fields:
+            self.fields["reason"].help_text = format_lazy(
+                _("Changes to {fields} may need a manager's approval; say why."),
+                fields=pgettext("list separator", ", ").join(
+                    str(Customer._meta.get_field(f).verbose_name) for f in key_fields))
+        parts = [section(title, row) for title, row in customer_fields.SECTIONS]
+        if creating:
+            parts.insert(1, section(_("First contact"), (("contact_name", 4), ("contact_position", 4),
+                                                         ("contact_mobile", 4))))
+            parts.append(Field("confirm_duplicates"))
+        else:
+            parts.append(Div(Div(Field("reason"), css_class="col-12"), css_class="row g-2"))
+        self.helper.layout = Layout(*parts)
 
     def clean_credit_code(self):
         code = normalize_credit_code(self.cleaned_data.get("credit_code", ""))

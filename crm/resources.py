@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from . import customer_fields
 from .choices import (
     CustomerEventKind,
     CustomerKindChoices,
@@ -119,10 +120,9 @@ class CustomerResource(resources.ModelResource):
 
     class Meta:
         model = Customer
-        fields = ("name", "kind", "customer_type", "level", "source", "province", "city", "district", "address",
-                  "phone", "owner", "credit_limit", "payment_terms_days", "credit_code", "invoice_title", "tax_number",
-                  "bank_name", "invoice_address", "invoice_phone", "tags", "notes", "contact_name",
-                  "contact_position", "contact_mobile")
+        # the customer's fields as declared once (crm/customer_fields.py), name first, then owner and first contact
+        fields = ("name", *(f for f in customer_fields.FIELDS if f != "name" and f not in customer_fields.NOT_IMPORTED),
+                  "owner", "contact_name", "contact_position", "contact_mobile")
         export_order = fields
         force_init_instance = True  # create only: an import never overwrites a customer
         clean_model_instances = True

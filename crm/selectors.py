@@ -55,6 +55,19 @@ def customer_search(user, q: str, limit: int | None = None):
 _LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "商行", "经营部", "门市部", "店", "厂")
 
 
+def merge_survivor(user, pk):
+    """The customer that the merged customer `pk` lives on in (following merges of merges), if `user` may see it."""
+    seen = set()
+    current = Customer.objects.filter(pk=pk).values_list("merged_into_id", flat=True).first()
+    while current and current not in seen:
+        seen.add(current)
+        nxt = Customer.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+        if not nxt:
+            break
+        current = nxt
+    return Customer.objects.for_user(user).filter(pk=current).first() if current else None
+
+
 def core_name(name: str) -> str:
     """The distinctive part of a name: no spaces, brackets or legal-form suffix, no leading city name."""
     s = re.sub(r"[\s()（）·.,，]", "", name or "").lower()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.services import lazy_format, notify
 
+from . import customer_fields
 from .choices import (
     OPEN_STAGES,
     STAGE_PROBABILITY,
@@ -32,11 +33,7 @@ log = logging.getLogger(__name__)
 
 User = get_user_model()
 
-CUSTOMER_FIELDS = (
-    "kind", "name", "customer_type", "level", "source", "province", "city", "district", "address", "phone",
-    "credit_limit", "payment_terms_days", "credit_code", "invoice_title", "tax_number", "bank_name",
-    "bank_account", "invoice_address", "invoice_phone", "tags", "notes",
-)
+CUSTOMER_FIELDS = customer_fields.FIELDS  # the fields a customer's services accept: declared once, with the form
 CONTACT_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "is_primary", "notes")
 ADDRESS_FIELDS = ("label", "recipient", "phone", "province", "city", "district", "address", "is_default")
 
@@ -354,8 +351,11 @@ def cancel_task(task, *, actor, reason: str = "") -> FollowUpTask:
 
 # ---------------------------------------------------------------- merge
 
-MERGE_FILL_FIELDS = ("credit_code", "invoice_title", "tax_number", "bank_name", "bank_account", "invoice_address",
-                     "invoice_phone", "phone", "address", "province", "city", "district")
+# the survivor's own, never taken from the merged customer (tags and notes are joined below)
+MERGE_KEEP_FIELDS = ("kind", "name", "customer_type", "level", "source", "credit_limit", "payment_terms_days", "tags",
+                     "notes")
+# every other field the survivor has empty is filled from the merged customer
+MERGE_FILL_FIELDS = tuple(f for f in CUSTOMER_FIELDS if f not in MERGE_KEEP_FIELDS)
 
 
 @transaction.atomic

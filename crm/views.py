@@ -1,16 +1,17 @@
 """CRM pages. Every queryset goes through `for_user`, so another rep's record by URL is a 404."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, form_errors
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView
 
 from . import selectors, services
 from .choices import STAGE_PROBABILITY, StageChoices
@@ -43,19 +44,6 @@ def optional_url(name, *args):
         return ""
 
 
-class ServiceFormMixin:
-    """form_valid calls one service; its ValidationError lands on the form, success redirects with a message."""
-
-    def run_service(self, form, call, message, target=None):
-        try:
-            result = call()
-        except ValidationError as exc:
-            form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, message)
-        return redirect(target if target is not None else result)
-
-
 class IndexView(ModuleIndexView):
     module = "crm"
 
@@ -85,44 +73,62 @@ class CustomerScopedMixin(ModuleMixin):
     module = "crm"
     customer_kwarg = "pk"
     needs_edit = False
+    follow_merged = False  # the customer page: a merged customer's old address opens the surviving customer
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not self.has_permission():
             return self.handle_no_permission()
-        self.customer = get_object_or_404(Customer.objects.for_user(request.user), pk=kwargs[self.customer_kwarg])
+        self.customer = Customer.objects.for_user(request.user).filter(pk=kwargs[self.customer_kwarg]).first()
+        if self.customer is None:
+            survivor = selectors.merge_survivor(request.user, kwargs[self.customer_kwarg])
+            if survivor is not None and request.method == "GET" and self.follow_merged:
+                messages.info(request, _("That customer was merged into %(name)s.") % {"name": survivor.name})
+                return redirect(survivor)
+            raise Http404
         return super().dispatch(request, *args, **kwargs)
 
 
-class CustomerCreateView(ModuleMixin, FormView):
+class CustomerCreateView(ServiceFormView):
+    """New customer. Likely duplicates are listed (linked when the user may open them) and need a confirmation."""
+
     module = "crm"
     permission_required = "crm.add_customer"
     form_class = CustomerForm
     template_name = "crm/customer_form.html"
     title = _("New customer")
+    cancel_url = reverse_lazy("crm:customer_list")
+    duplicates = None
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "creating": True}
 
-    def form_valid(self, form):
+    def perform(self, form):
         try:
-            customer = services.create_customer(
+            return services.create_customer(
                 data=form.customer_data(), contacts=form.contacts_data(), actor=self.request.user,
                 confirm_duplicates=form.cleaned_data.get("confirm_duplicates") and
                 self.request.POST.get("confirm") == "1")
         except services.DuplicateCustomerError as exc:
-            form.add_error(None, exc.messages)
-            return self.render_to_response(self.get_context_data(form=form, duplicates=exc.duplicates))
-        except ValidationError as exc:
-            form_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Customer %(name)s saved.") % {"name": customer.name})
-        return redirect(customer)
+            self.duplicates = exc.duplicates
+            raise
+
+    def get_success_message(self, result):
+        return _("Customer %(name)s saved.") % {"name": result.name}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.duplicates:
+            visible = set(Customer.objects.for_user(self.request.user)
+                          .filter(pk__in=[d["customer"].pk for d in self.duplicates]).values_list("pk", flat=True))
+            ctx["duplicates"] = [{**d, "visible": d["customer"].pk in visible} for d in self.duplicates]
+        return ctx
 
 
 class CustomerView(CustomerScopedMixin, TemplateView):
     permission_required = "crm.view_customer"
+    follow_merged = True
     template_name = "crm/customer.html"
 
     def get_context_data(self, **kwargs):
@@ -136,7 +142,7 @@ class CustomerView(CustomerScopedMixin, TemplateView):
             "can_log": user.has_perm("crm.add_contactrecord"),
             "can_reassign": user.has_perm("crm.reassign_customer"),
             "can_merge": user.has_perm("crm.merge_customer"),
-            "record_form": ContactRecordForm(customer=c),
+            "record_form": ContactRecordForm(customer=c), "once_token": uuid.uuid4().hex,
             "purchases_url": optional_url("orders:customer_purchases", c.pk),
             "show_mobile": user.has_perm("crm.view_contact_mobile"),
         })
@@ -145,61 +151,78 @@ class CustomerView(CustomerScopedMixin, TemplateView):
         return ctx
 
 
-class CustomerEditView(CustomerScopedMixin, FormView):
+class CustomerFormBase(CustomerScopedMixin, ServiceFormView):
+    """A form page about one customer (loaded through for_user); success goes back to its page."""
+
+    def get_object(self):
+        return self.customer
+
+    def get_success_url(self, result=None):
+        return self.customer.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["customer"] = self.customer
+        return ctx
+
+
+class CustomerEditView(CustomerFormBase):
     permission_required = "crm.change_customer"
     form_class = CustomerForm
     template_name = "crm/customer_form.html"
+    pending = None
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": Customer.objects.get(pk=self.customer.pk)}
+    def get_object(self):
+        return Customer.objects.get(pk=self.customer.pk)  # a copy: the form's instance is never saved
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("Edit %(name)s") % {"name": self.customer.name}
-        ctx["customer"] = self.customer
-        ctx["cancel_url"] = self.customer.get_absolute_url()
         return ctx
 
-    def form_valid(self, form):
-        try:
-            _customer, pending = services.update_customer(self.customer, form.customer_data(),
+    def perform(self, form):
+        customer, self.pending = services.update_customer(self.customer, form.customer_data(),
                                                           actor=self.request.user,
                                                           reason=form.cleaned_data.get("reason", ""))
-        except ValidationError as exc:
-            form_errors(form, exc)
-            return self.form_invalid(form)
-        if pending is not None:
+        return customer
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.pending is not None:
             messages.info(self.request, _("Saved. Changes to key fields wait for a manager's approval."))
-        else:
-            messages.success(self.request, _("Customer saved."))
-        return redirect(self.customer)
+        return response
+
+    def get_success_message(self, result):
+        return "" if self.pending is not None else _("Customer saved.")
 
 
-class CustomerReassignView(CustomerScopedMixin, ServiceFormMixin, FormView):
+class CustomerReassignView(CustomerFormBase):
     permission_required = "crm.reassign_customer"
-    template_name = "crm/form.html"
+    form_class = ReassignForm
+    success_message = _("The customer has a new owner.")
 
-    def get_form(self, form_class=None):
-        if self.request.POST.get("action") == "share":
-            return ShareForm(self.request.POST)
-        return ReassignForm(self.request.POST or None, initial={"owner": self.customer.owner_id})
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        return kwargs
+
+    def get_initial(self):
+        return {"owner": self.customer.owner_id}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("Reassign %(name)s") % {"name": self.customer.name}
-        ctx["cancel_url"] = self.customer.get_absolute_url()
         return ctx
 
-    def form_valid(self, form):
-        return self.run_service(form, lambda: services.reassign_customer(
-            self.customer, to_user=form.cleaned_data["owner"], actor=self.request.user,
-            note=form.cleaned_data.get("note", "")), _("The customer has a new owner."))
+    def perform(self, form):
+        return services.reassign_customer(self.customer, to_user=form.cleaned_data["owner"], actor=self.request.user,
+                                          note=form.cleaned_data.get("note", ""))
 
 
-class CustomerShareView(CustomerScopedMixin, FormView):
+class CustomerShareView(CustomerFormBase):
     permission_required = "crm.change_customer"
-    template_name = "crm/form.html"
     form_class = ShareForm
+    success_message = _("Sharing saved.")
 
     def get_initial(self):
         return {"users": list(self.customer.shared_with.values_list("pk", flat=True))}
@@ -207,42 +230,39 @@ class CustomerShareView(CustomerScopedMixin, FormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("Share %(name)s") % {"name": self.customer.name}
-        ctx["cancel_url"] = self.customer.get_absolute_url()
         return ctx
 
-    def form_valid(self, form):
-        services.share_customer(self.customer, users=form.cleaned_data["users"], actor=self.request.user)
-        messages.success(self.request, _("Sharing saved."))
-        return redirect(self.customer)
+    def perform(self, form):
+        return services.share_customer(self.customer, users=form.cleaned_data["users"], actor=self.request.user)
 
 
-class CustomerMergeView(CustomerScopedMixin, ServiceFormMixin, FormView):
+class CustomerMergeView(CustomerFormBase):
     permission_required = "crm.merge_customer"
     template_name = "crm/customer_merge.html"
+    submit_label = _("Merge")
 
     def get_form(self, form_class=None):
-        form = MergeForm(self.request.POST or None, customer=self.customer, lookup_url=reverse("crm:customer_lookup"),
-                         initial={"other": self.request.GET.get("other")})
+        form = MergeForm(**self.get_form_kwargs(), customer=self.customer, lookup_url=reverse("crm:customer_lookup"))
         limit_choices_to_value(form, "other")
         return form
+
+    def get_initial(self):
+        return {"other": self.request.GET.get("other")}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("Merge a duplicate into %(name)s") % {"name": self.customer.name}
-        ctx["customer"] = self.customer
-        ctx["cancel_url"] = self.customer.get_absolute_url()
-        ctx.update(submit_label=_("Merge"), submit_class="btn-danger",
-                   submit_confirm=_("Merge these two customers? This cannot be undone."))
+        ctx.update(submit_class="btn-danger", submit_confirm=_("Merge these two customers? This cannot be undone."))
         ctx["duplicates"] = selectors.find_duplicates(
             name=self.customer.name, city=self.customer.city, credit_code=self.customer.credit_code,
             phones=[self.customer.phone], exclude_pk=self.customer.pk)
         return ctx
 
-    def form_valid(self, form):
+    def perform(self, form):
         other = form.cleaned_data["other"]
-        return self.run_service(
-            form, lambda: services.merge_customers(survivor=self.customer, merged=other, actor=self.request.user),
-            _("%(other)s was merged into %(name)s.") % {"other": other.name, "name": self.customer.name})
+        self.success_message = _("%(other)s was merged into %(name)s.") % {"other": other.name,
+                                                                           "name": self.customer.name}
+        return services.merge_customers(survivor=self.customer, merged=other, actor=self.request.user)
 
 
 class CustomerLookupView(ModuleMixin, View):
@@ -260,37 +280,37 @@ class CustomerLookupView(ModuleMixin, View):
 
 # ---------------------------------------------------------------- contacts and addresses
 
-class ChildFormView(CustomerScopedMixin, ServiceFormMixin, FormView):
+class ChildFormView(CustomerFormBase):
     """Create (customer pk in URL) or edit (child pk in URL) a contact or delivery address."""
 
-    template_name = "crm/form.html"
     child_model = None
-    save_service = None
     create_title = edit_title = ""
+    success_message = _("Saved.")
 
     def dispatch(self, request, *args, **kwargs):
         if "child" in kwargs:
             if not request.user.is_authenticated:
                 return self.handle_no_permission()
-            self.object = get_object_or_404(self.child_model.objects.filter(
+            self.child = get_object_or_404(self.child_model.objects.filter(
                 customer__in=Customer.objects.for_user(request.user)), pk=kwargs["child"])
-            kwargs["pk"] = self.object.customer_id
+            kwargs["pk"] = self.child.customer_id
         else:
-            self.object = None
+            self.child = None
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
+    def get_object(self):
+        return self.child
+
+    def get_cancel_url(self):
+        return self.customer.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = (self.edit_title if self.object else self.create_title) % {"name": self.customer.name}
-        ctx["cancel_url"] = self.customer.get_absolute_url()
+        ctx["title"] = (self.edit_title if self.child else self.create_title) % {"name": self.customer.name}
         return ctx
 
-    def form_valid(self, form):
-        data = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        return self.run_service(form, lambda: self.save(data), _("Saved."), self.customer)
+    def perform(self, form):
+        return self.save({f: form.cleaned_data[f] for f in form.Meta.fields})
 
 
 class ContactFormView(ChildFormView):
@@ -300,10 +320,11 @@ class ContactFormView(ChildFormView):
     edit_title = _("Edit contact of %(name)s")
 
     def get_permission_required(self):
-        return (*super().get_permission_required(), "crm.change_contact" if self.object else "crm.add_contact")
+        return (*super().get_permission_required(),
+                "crm.change_contact" if "child" in self.kwargs else "crm.add_contact")
 
     def save(self, data):
-        services.save_contact(customer=self.customer, data=data, actor=self.request.user, contact=self.object)
+        return services.save_contact(customer=self.customer, data=data, actor=self.request.user, contact=self.child)
 
 
 class AddressFormView(ChildFormView):
@@ -314,44 +335,56 @@ class AddressFormView(ChildFormView):
 
     def get_permission_required(self):
         return (*super().get_permission_required(),
-                "crm.change_deliveryaddress" if self.object else "crm.add_deliveryaddress")
+                "crm.change_deliveryaddress" if "child" in self.kwargs else "crm.add_deliveryaddress")
 
     def save(self, data):
-        services.save_address(customer=self.customer, data=data, actor=self.request.user, address=self.object)
+        return services.save_address(customer=self.customer, data=data, actor=self.request.user, address=self.child)
 
 
 # ---------------------------------------------------------------- contact history
 
-class RecordCreateView(CustomerScopedMixin, View):
-    """The quick-entry form of the customer page: htmx answers the timeline panel, no page reload."""
+class RecordCreateView(CustomerFormBase):
+    """The quick-entry form of the customer page: htmx answers the timeline panel, no page reload. Its one-time
+    token makes a double-click log the contact once."""
 
     permission_required = "crm.add_contactrecord"
+    form_class = ContactRecordForm
+    http_method_names = ["post"]
+    success_message = _("Contact recorded.")
 
-    def post(self, request, pk):
-        form = ContactRecordForm(request.POST, customer=self.customer)
-        saved = False
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.log_contact(customer=self.customer, channel=d["channel"], summary=d["summary"],
-                                     occurred_at=d["occurred_at"], contact=d["contact"], opportunity=d["opportunity"],
-                                     next_step=d["next_step"], next_due_at=d["next_due_at"], actor=request.user)
-                saved = True
-            except ValidationError as exc:
-                form_errors(form, exc)
-        if not request.htmx:
-            if saved:
-                messages.success(request, _("Contact recorded."))
-            else:
-                messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-            return redirect(self.customer)
-        ctx = selectors.customer_page(self.customer, request.user)
+    def get_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "customer": self.customer}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.log_contact(customer=self.customer, channel=d["channel"], summary=d["summary"],
+                                    occurred_at=d["occurred_at"], contact=d["contact"], opportunity=d["opportunity"],
+                                    next_step=d["next_step"], next_due_at=d["next_due_at"], actor=self.request.user)
+
+    def timeline(self, form, saved):
+        ctx = selectors.customer_page(self.customer, self.request.user)
         ctx.update({"customer": self.customer, "record_form": ContactRecordForm(customer=self.customer)
-                    if saved else form, "saved": saved, "can_log": True})
-        response = render(request, "crm/_timeline.html", ctx)
+                    if saved else form, "saved": saved, "can_log": True, "once_token": uuid.uuid4().hex})
+        response = render(self.request, "crm/_timeline.html", ctx)
         if saved:
             response["HX-Trigger"] = "crm:recorded"
         return response
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if not self.request.htmx:
+            return response
+        list(messages.get_messages(self.request))  # the panel shows "saved" itself
+        return self.timeline(form, saved=True)
+
+    def form_invalid(self, form):
+        if self.request.htmx:
+            return self.timeline(form, saved=False)
+        messages.error(self.request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(self.customer)
 
 
 class ContactRecordListView(ERPListView):
@@ -439,42 +472,44 @@ class OpportunityView(ModuleMixin, TemplateView):
         return ctx
 
 
-class OpportunityFormView(ModuleMixin, ServiceFormMixin, FormView):
+class OpportunityFormView(ServiceFormView):
     module = "crm"
-    template_name = "crm/form.html"
     form_class = OpportunityForm
+    success_message = _("Opportunity saved.")
 
-    def dispatch(self, request, *args, **kwargs):
-        self.object = _opportunity_for(request.user, kwargs["pk"]) if "pk" in kwargs and \
-            request.user.is_authenticated else None
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        return _opportunity_for(self.request.user, self.kwargs["pk"]) if "pk" in self.kwargs else None
 
     def get_permission_required(self):
         return (*super().get_permission_required(),
-                "crm.change_opportunity" if self.object else "crm.add_opportunity")
+                "crm.change_opportunity" if "pk" in self.kwargs else "crm.add_opportunity")
 
     def get_initial(self):
-        initial = {"customer": self.request.GET.get("customer"), "owner": self.request.user.pk,
-                   "probability": STAGE_PROBABILITY["lead"]}
-        return initial
+        return {"customer": self.request.GET.get("customer"), "owner": self.request.user.pk,
+                "probability": STAGE_PROBABILITY["lead"]}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "lookup_url": reverse("crm:customer_lookup")}
 
     def get_form(self, form_class=None):
-        form = OpportunityForm(**self.get_form_kwargs(), instance=self.object, user=self.request.user,
-                               lookup_url=reverse("crm:customer_lookup"))
+        form = super().get_form(form_class)
         if "customer" in form.fields:
             limit_choices_to_value(form, "customer")
         return form
+
+    def get_cancel_url(self):
+        return super().get_cancel_url() or reverse("crm:opportunity_board")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("Edit opportunity") if self.object else _("New opportunity")
         return ctx
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = dict(form.cleaned_data)
         customer = self.object.customer if self.object else data.pop("customer")
-        return self.run_service(form, lambda: services.save_opportunity(
-            customer=customer, data=data, actor=self.request.user, opportunity=self.object), _("Opportunity saved."))
+        return services.save_opportunity(customer=customer, data=data, actor=self.request.user,
+                                         opportunity=self.object)
 
 
 class OpportunityMoveView(ModuleMixin, View):
@@ -528,14 +563,19 @@ class TaskListView(ERPListView):
         return super().get_queryset().select_related("customer", "assignee")
 
 
-class TaskCreateView(ModuleMixin, ServiceFormMixin, FormView):
+class TaskCreateView(ServiceFormView):
     module = "crm"
     permission_required = "crm.add_followuptask"
-    template_name = "crm/form.html"
+    form_class = TaskForm
     title = _("New follow-up")
+    success_message = _("Follow-up planned.")
+    cancel_url = reverse_lazy("crm:task_list")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "lookup_url": reverse("crm:customer_lookup")}
 
     def get_form(self, form_class=None):
-        form = TaskForm(**self.get_form_kwargs(), user=self.request.user, lookup_url=reverse("crm:customer_lookup"))
+        form = super().get_form(form_class)
         limit_choices_to_value(form, "customer")
         customer_id = form["customer"].value()
         if customer_id and str(customer_id).isdigit():
@@ -548,50 +588,50 @@ class TaskCreateView(ModuleMixin, ServiceFormMixin, FormView):
     def get_initial(self):
         return {"customer": self.request.GET.get("customer"), "opportunity": self.request.GET.get("opportunity")}
 
-    def form_valid(self, form):
+    def perform(self, form):
         d = form.cleaned_data
-        return self.run_service(form, lambda: services.create_task(
-            customer=d["customer"], title=d["title"], due_at=d["due_at"], assignee=d["assignee"],
-            opportunity=d["opportunity"], actor=self.request.user).customer, _("Follow-up planned."))
+        return services.create_task(customer=d["customer"], title=d["title"], due_at=d["due_at"],
+                                    assignee=d["assignee"], opportunity=d["opportunity"], actor=self.request.user)
+
+    def get_success_url(self, result=None):
+        return result.customer.get_absolute_url()
 
 
-class TaskCloseView(ModuleMixin, ServiceFormMixin, FormView):
+class TaskCloseView(ServiceFormView):
     """Done (with an outcome) or cancel a follow-up."""
 
     module = "crm"
     permission_required = "crm.change_followuptask"
-    template_name = "crm/form.html"
+    template_name = "crm/task_close.html"
     form_class = CompleteTaskForm
+    submit_label = _("Mark done")
+    success_message = _("Follow-up closed.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.task = get_object_or_404(FollowUpTask.objects.for_user(request.user).select_related("customer"),
-                                          pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        return get_object_or_404(FollowUpTask.objects.for_user(self.request.user).select_related("customer"),
+                                 pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        return kwargs
+
+    def get_cancel_url(self):
+        return self.object.customer.get_absolute_url()
+
+    def get_success_url(self, result=None):
+        return self.object.customer.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["title"] = _("Done: %(title)s") % {"title": self.task.title}
-        ctx["cancel_url"] = self.task.customer.get_absolute_url()
-        ctx["submit_label"] = _("Mark done")
-        ctx["cancel_action"] = _("Cancel the task")
+        ctx["title"] = _("Done: %(title)s") % {"title": self.object.title}
         return ctx
 
-    def form_valid(self, form):
+    def perform(self, form):
         outcome = form.cleaned_data["outcome"]
         if self.request.POST.get("action") == "cancel":
-            def call():
-                return services.cancel_task(self.task, actor=self.request.user, reason=outcome)
-        else:
-            def call():
-                return services.complete_task(self.task, outcome=outcome, actor=self.request.user)
-        nxt = self.request.POST.get("next", "")
-        safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={self.request.get_host()}) and nxt.startswith("/")
-        return self.run_service(form, call, _("Follow-up closed."), nxt if safe else self.task.customer)
-
-
-
-
+            return services.cancel_task(self.object, actor=self.request.user, reason=outcome)
+        return services.complete_task(self.object, outcome=outcome, actor=self.request.user)
 
 
 # ---------------------------------------------------------------- sales analytics
@@ -601,20 +641,22 @@ class ReportPeriodMixin(ModuleMixin):
     permission_required = "crm.view_sales_reports"
 
     def period(self):
-        """[start, end) from ?start=YYYY-MM-DD&end=YYYY-MM-DD (end inclusive in the form); default: last 12 months."""
+        """[start, end) from ?start=YYYY-MM-DD&end=YYYY-MM-DD (end inclusive in the form); default: the last 12
+        months from the first of a month. The form returned shows the period computed, whatever was typed."""
         import datetime
 
         from django.utils import timezone
 
         today = timezone.localdate()
-        form = ReportPeriodForm(self.request.GET or None, initial={
-            "start": today.replace(day=1) - datetime.timedelta(days=335), "end": today})
+        default_start = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+        form = ReportPeriodForm(self.request.GET or None)
         start = end = None
         if form.is_bound and form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         if not start or not end or end < start:
-            start = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
-            end = today
+            start, end = default_start, today
+            # an unbound form: the boxes show the period the page is computed from
+            form = ReportPeriodForm(initial={"start": start, "end": end})
         tz = timezone.get_current_timezone()
         self.start_date, self.end_date = start, end
         return (datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
@@ -647,6 +689,19 @@ REPORTS = {
 }
 
 ORDER_REPORTS = ("reps", "sources", "customers")  # the reports with revenue columns from sales orders
+MONEY_COLUMNS = {"reps": {"revenue", "won_amount"}, "sources": {"won_amount", "revenue"}, "customers": {"revenue"},
+                 "stages": {"amount", "weighted"}, "months": {"open", "weighted", "won"}}
+
+
+def report_cell(value, money):
+    """One cell of a report's number table: its value and how the page formats it (|cny, |qty or as text)."""
+    import decimal
+
+    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
+        return {"value": value, "kind": "text"}
+    if isinstance(value, float):
+        value = decimal.Decimal(str(value))
+    return {"value": value, "kind": "money" if money else "number"}
 
 
 class ReportsView(ReportPeriodMixin, TemplateView):
@@ -660,8 +715,10 @@ class ReportsView(ReportPeriodMixin, TemplateView):
         reports = []
         for key, (title, select, columns) in REPORTS.items():
             rows = select(start, end, figures)
+            money = MONEY_COLUMNS.get(key, set())
             reports.append({"key": key, "title": title, "columns": columns,
-                            "rows": [[r[f] for f, _h in columns] for r in rows], "data": rows})
+                            "rows": [[report_cell(r[f], f in money) for f, _h in columns] for r in rows],
+                            "data": rows})
         ctx.update({"reports": {r["key"]: r for r in reports}, "period_form": form,
                     "query": self.request.GET.urlencode(), "start": self.start_date, "end": self.end_date,
                     "chart_data": {r["key"]: r["data"] for r in reports}})
@@ -672,11 +729,8 @@ class ReportExportView(ReportPeriodMixin, View):
     """The numbers behind one chart as an Excel sheet."""
 
     def get(self, request, key):
-        import io
-
-        from openpyxl import Workbook
-        from openpyxl.utils import get_column_letter
-
+        from hardware_erp.core.exports import export_response
+        from hardware_erp.core.money import money as round_money
         from hardware_erp.core.signals import data_exported
 
         if key not in REPORTS:
@@ -685,23 +739,18 @@ class ReportExportView(ReportPeriodMixin, View):
         start, end, _form = self.period()
         figures = selectors.order_figures(request.user, start, end) if key in ORDER_REPORTS else None
         rows = select(start, end, figures)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = key
-        ws.append([str(title), f"{self.start_date:%Y-%m-%d} – {self.end_date:%Y-%m-%d}"])
-        ws.append([str(h) for _f, h in columns])
-        for r in rows:
-            ws.append([r[f] if not hasattr(r[f], "label") else str(r[f].label) for f, _h in columns])
-        for i in range(1, len(columns) + 1):
-            ws.column_dimensions[get_column_letter(i)].width = 18
-        buf = io.BytesIO()
-        wb.save(buf)
+        money_columns = MONEY_COLUMNS.get(key, set())
+
+        def cell(field, value):
+            c = report_cell(value.label if hasattr(value, "label") else value, field in money_columns)
+            if c["kind"] == "money":
+                return round_money(c["value"])  # as on the page: two places
+            return str(c["value"]) if c["kind"] == "text" and c["value"] is not None else c["value"]
+
         data_exported.send(sender=type(self), request=request, model=Opportunity, rows=len(rows), format="xlsx")
-        response = HttpResponse(buf.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="crm-{key}-{self.start_date:%Y%m%d}-' \
-                                          f'{self.end_date:%Y%m%d}.xlsx"'
-        return response
+        return export_response([h for _f, h in columns], ([cell(f, r[f]) for f, _h in columns] for r in rows),
+                               filename=f"crm-{key}-{self.start_date:%Y%m%d}-{self.end_date:%Y%m%d}.xlsx",
+                               title=key)
 
 
 # ---------------------------------------------------------------- import and export

@@ -87,7 +87,7 @@ def _security_log(ctx):
     if SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists():
         ctx.log("governance: security log has sign-ins, skipped")
         return
-    rng, now = ctx.rng, timezone.now()
+    rng, now = ctx.rng, timezone.localtime()  # sign-ins at 08:xx in the office's time zone
     people = list(ctx.by_username.values())
     events = []
     for day in range(30, 0, -1):

@@ -190,7 +190,12 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # No server: a file cache under var/ that every process shares (each gunicorn worker, the Celery worker and
+    # beat, manage.py commands), so a change one process makes (a published agreement, an incident banner) is
+    # seen by the others at once, as with Redis. A per-process memory cache would not be (docs/deployment.md).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")),
+                          "OPTIONS": {"MAX_ENTRIES": 5000}}}
     CELERY_BROKER_URL = "filesystem://"
     for _sub in ("queue", "processed", "control"):
         (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
@@ -225,7 +230,11 @@ BEAT_INVENTORY = {"inventory-check-thresholds": {"task": "inventory.check_thresh
                   "inventory-purchase-suggestions": {"task": "inventory.compute_suggestions_task",
                                                      "schedule": crontab(hour=2, minute=30)}}
 
-BEAT_CRM = {"crm-followup-reminders": {"task": "crm.send_followup_reminders_task", "schedule": 300.0}, "crm-morning-digest": {"task": "crm.send_morning_digest_task", "schedule": 1800.0}, "crm-stale-opportunities": {"task": "crm.flag_stale_opportunities_task", "schedule": 3600.0}}  # noqa: E501
+CRM_DIGEST_HOUR = env.int("CRM_DIGEST_HOUR", default=8)  # the morning digest: once a day at this hour, local time
+BEAT_CRM = {"crm-followup-reminders": {"task": "crm.send_followup_reminders_task", "schedule": 300.0},
+            "crm-morning-digest": {"task": "crm.send_morning_digest_task",
+                                   "schedule": crontab(hour=CRM_DIGEST_HOUR, minute=0)},
+            "crm-stale-opportunities": {"task": "crm.flag_stale_opportunities_task", "schedule": 3600.0}}
 
 BEAT_ORDERS = {"orders-poll-tracking": {"task": "orders.poll_tracking_task", "schedule": 1800.0}, "orders-customer-emails": {"task": "orders.send_pending_customer_emails_task", "schedule": 600.0}, "orders-overdue-reminders": {"task": "orders.send_overdue_reminders_task", "schedule": 21600.0}}  # noqa: E501
 
@@ -333,11 +342,11 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # history is append-only; key data change
 
 # --- Project ---
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=90)
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# links in e-mails; by default the address the web process listens on (BIND, as `make run` and the Procfile use it)
+SITE_URL = env.str("SITE_URL", default=f"http://{env.str('BIND', default='127.0.0.1:8000')}")
 
 # --- CRM reminders (crm/services.py) ---
 CRM_REMINDER_LEAD_MINUTES = env.int("CRM_REMINDER_LEAD_MINUTES", default=60)
-CRM_DIGEST_HOUR = env.int("CRM_DIGEST_HOUR", default=7)
 CRM_STALE_DAYS = env.int("CRM_STALE_DAYS", default=14)
 
 # --- Orders: the Kuaidi100 carrier adapter (orders/carriers.py); unset customer/key: tracking by hand only ---

@@ -6,11 +6,13 @@ an open stocktake and computed purchase suggestions. Idempotent; bulk inserts at
 """
 
 import math
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+
+from hardware_erp.core.seeding import bulk_create_with_history, explicit_timestamps
 
 from .choices import BarcodeKind, EntryMethod, MovementKind
 from .models import (
@@ -62,6 +64,9 @@ CATEGORIES = [  # code, parent, zh, en
     ("cables", "electrical", "电线电缆", "Cables"),
     ("switches", "electrical", "开关插座", "Switches and sockets"),
 ]
+# list price over cost by top category: small fasteners carry the widest margin, branded power tools the narrowest
+MARKUP = {"fasteners": D("1.45"), "tools": D("1.25"), "power-tools": D("1.18"), "builders": D("1.35"),
+          "plumbing": D("1.35"), "electrical": D("1.28")}
 BRANDS = [
     "晋亿 Jinyi",
     "东明 Dongming",
@@ -76,15 +81,18 @@ BRANDS = [
     "王力 Wangli",
     "雅洁 Archie",
 ]
-SUPPLIERS = [  # code, zh, en, lead days, categories, contact
-    ("jinyi", "浙江晋亿实业股份有限公司", "Zhejiang Jinyi Industrial", 10, {"bolts", "nuts", "washers"}, "陈经理"),
-    ("dongming", "宁波东明紧固件有限公司", "Ningbo Dongming Fasteners", 7, {"screws", "anchors", "bolts"}, "周小姐"),
-    ("sata", "世达工具(上海)有限公司", "SATA Tools Shanghai", 5, {"hand-tools"}, "吴先生"),
-    ("bosch", "博世电动工具(中国)有限公司", "Bosch Power Tools China", 14, {"power-tools"}, "郑经理"),
-    ("lesso", "广东联塑科技实业有限公司", "Guangdong LESSO", 9, {"ppr", "pvc", "valves"}, "林先生"),
-    ("bull", "公牛集团股份有限公司", "BULL Group", 6, {"switches", "cables"}, "钱小姐"),
-    ("archie", "广东雅洁五金有限公司", "Guangdong Archie Hardware", 12, {"locks", "hinges"}, "孙经理"),
+SUPPLIERS = [  # code, zh, en, lead days, categories, contact, telephone area code
+    ("jinyi", "浙江晋亿实业股份有限公司", "Zhejiang Jinyi Industrial", 10, {"bolts", "nuts", "washers"}, "陈经理",
+     "0573"),
+    ("dongming", "宁波东明紧固件有限公司", "Ningbo Dongming Fasteners", 7, {"screws", "anchors", "bolts"}, "周小姐",
+     "0574"),
+    ("sata", "世达工具(上海)有限公司", "SATA Tools Shanghai", 5, {"hand-tools"}, "吴先生", "021"),
+    ("bosch", "博世电动工具(中国)有限公司", "Bosch Power Tools China", 14, {"power-tools"}, "郑经理", "0571"),
+    ("lesso", "广东联塑科技实业有限公司", "Guangdong LESSO", 9, {"ppr", "pvc", "valves"}, "林先生", "0757"),
+    ("bull", "公牛集团股份有限公司", "BULL Group", 6, {"switches", "cables"}, "钱小姐", "0574"),
+    ("archie", "广东雅洁五金有限公司", "Guangdong Archie Hardware", 12, {"locks", "hinges"}, "孙经理", "020"),
 ]
+LATE_ENTRY_HOURS = [0, 0, 0, 1, 2, 30]  # how long after the event a movement is posted (30: the next day)
 M_THREADS = [
     ("M6", D("1.0")),
     ("M8", D("1.25")),
@@ -93,14 +101,46 @@ M_THREADS = [
     ("M14", D("2.0")),
     ("M16", D("2.0")),
 ]
-LENGTHS = {
-    "M6": [20, 25, 30, 40, 50],
-    "M8": [20, 25, 30, 40, 50, 60],
-    "M10": [25, 30, 40, 50, 60, 80],
-    "M12": [30, 40, 50, 60, 80, 100],
-    "M14": [40, 50, 60, 80, 100],
-    "M16": [40, 50, 60, 80, 100, 120],
+# The lengths stocked per standard and thread, each inside the range the standard defines: GB/T 5782 (ISO 4014,
+# partially threaded) starts longer than GB/T 5783 (ISO 4017, fully threaded): M10 from 45 mm against 20 mm.
+STOCK_LENGTHS = {
+    "GB/T 5782": {"M6": [40, 50, 60], "M8": [40, 50, 60, 80], "M10": [50, 60, 80, 100], "M12": [60, 80, 100, 120],
+                  "M14": [60, 80, 100], "M16": [80, 100, 120, 150]},
+    "GB/T 5783": {"M6": [16, 20, 25, 30, 40], "M8": [20, 25, 30, 40, 50], "M10": [25, 30, 40, 50],
+                  "M12": [30, 40, 50, 60], "M14": [40, 50, 60], "M16": [40, 50, 60, 80]},
+    "GB/T 70.1": {"M4": [10, 16, 20], "M5": [12, 16, 20], "M6": [16, 20, 30], "M8": [20, 30, 40], "M10": [25, 30, 40]},
+    "GB/T 845": {"ST3.5": [13, 16, 25], "ST4.2": [16, 25, 32], "ST4.8": [19, 25, 38]},
 }
+# what a distributor pays per kg of finished fasteners, by material and property class (plain, before any finish),
+# and what each finish adds per kg: higher classes, stainless steel and zinc coatings cost more
+PRICE_PER_KG = {("碳钢", "4.8"): D("8.5"), ("碳钢", "8.8"): D("11.5"), ("合金钢", "10.9"): D("14.5"),
+                ("合金钢", "12.9"): D("18"), ("不锈钢304", "A2-70"): D("40"), ("不锈钢316", "A4-70"): D("62"),
+                ("碳钢", ""): D("9")}
+FINISH_PER_KG = {"本色": D("0"), "发黑": D("0.5"), "镀锌": D("2.0"), "热镀锌": D("3.5"), "达克罗": D("5.0")}
+FINISH_EN = {"本色": "plain", "发黑": "black oxide", "镀锌": "zinc plated", "热镀锌": "hot-dip galvanised",
+             "达克罗": "Dacromet"}
+FINISH_CODE = {"本色": "PL", "发黑": "BK", "镀锌": "ZN", "热镀锌": "HDG", "达克罗": "DAC"}
+# GB/T 5782 hex bolts as stocked: property class, material, finish
+BOLT_GRADES = [("4.8", "碳钢", "镀锌"), ("8.8", "碳钢", "发黑"), ("8.8", "碳钢", "镀锌"), ("10.9", "合金钢", "发黑")]
+
+
+def fastener_cost(weight_g, material, grade, finish, handling="0.02") -> Decimal:
+    """Cost per piece: its weight at the material's and finish's price per kg, plus handling and packing."""
+    per_kg = PRICE_PER_KG[(material, grade)] + FINISH_PER_KG[finish]
+    return (D(weight_g) / 1000 * per_kg + D(handling)).quantize(D("0.01"))
+
+
+def _bolt_weight(d, length):
+    """grams of a steel hex bolt: the shank (7.85 g/cm³) and the head"""
+    return D(str(round(0.0062 * d * d * length + 0.09 * d * d, 2)))
+
+
+def _bolt(sku, zh, en, standard, brand, thread, length, material, grade, finish, twin=None):
+    w = _bolt_weight(int(thread[1:]), length)
+    return {"sku": sku, "name_zh": zh, "name_en": en, "cat": "bolts", "brand": brand, "thread": thread,
+            "length": length, "material": material, "finish": finish, "grade": grade, "standard": standard,
+            "unit": "pcs", "box": "box100", "cost": fastener_cost(w, material, grade, finish), "weight": w,
+            "pack": 100, "twin": twin}
 
 
 def _catalogue(variant: str = ""):
@@ -108,73 +148,30 @@ def _catalogue(variant: str = ""):
     sfx = f"-{variant}" if variant else ""
     for thread, _pitch in M_THREADS:
         d = int(thread[1:])
-        for length in LENGTHS[thread]:
-            w = D(str(round(0.0062 * d * d * length + 0.9 * d * d * 0.1, 2)))
-            cost = (D("0.012") * d * d * length / 100 + D("0.05")).quantize(D("0.01"))
-            for grade, finish_zh in (("8.8", "镀锌"), ("4.8", "发黑"), ("10.9", "达克罗")):
-                yield {
-                    "sku": f"GB5782-{thread}X{length}-{grade}{sfx}",
-                    "name_zh": f"六角头螺栓 {thread}×{length}",
-                    "name_en": f"Hex head bolt {thread}×{length}",
-                    "cat": "bolts",
-                    "brand": "晋亿 Jinyi",
-                    "thread": thread,
-                    "length": length,
-                    "material": "碳钢",
-                    "finish": finish_zh,
-                    "grade": grade,
-                    "standard": "GB/T 5782",
-                    "unit": "pcs",
-                    "box": "box100",
-                    "cost": cost,
-                    "weight": w,
-                    "pack": 100,
-                    "twin": None,
-                }
-            gb = f"GB5783-{thread}X{length}{sfx}"
-            yield {
-                "sku": gb,
-                "name_zh": f"全牙六角头螺栓 {thread}×{length}",
-                "name_en": f"Hex screw full thread {thread}×{length}",
-                "cat": "bolts",
-                "brand": "东明 Dongming",
-                "thread": thread,
-                "length": length,
-                "material": "碳钢",
-                "finish": "镀锌",
-                "grade": "8.8",
-                "standard": "GB/T 5783",
-                "unit": "pcs",
-                "box": "box100",
-                "cost": cost,
-                "weight": w,
-                "pack": 100,
-                "twin": None,
-            }
-            yield {
-                "sku": f"DIN933-{thread}X{length}{sfx}",
-                "name_zh": f"外六角螺栓 DIN933 {thread}×{length}",
-                "name_en": f"Hex screw DIN 933 {thread}×{length}",
-                "cat": "bolts",
-                "brand": "晋亿 Jinyi",
-                "thread": thread,
-                "length": length,
-                "material": "不锈钢304",
-                "finish": "本色",
-                "grade": "A2-70",
-                "standard": "DIN 933",
-                "unit": "pcs",
-                "box": "box100",
-                "cost": cost * 3,
-                "weight": w,
-                "pack": 100,
-                "twin": gb,
-            }
-        nut_w = D(str(round(0.8 * d * d / 10, 2)))
+        for length in STOCK_LENGTHS["GB/T 5782"][thread]:
+            for grade, material, finish in BOLT_GRADES:
+                yield _bolt(f"GB5782-{thread}X{length}-{grade}-{FINISH_CODE[finish]}{sfx}",
+                            f"六角头螺栓 {thread}×{length} {grade}级 {finish}",
+                            f"Hex head bolt {thread}×{length} class {grade}, {FINISH_EN[finish]}",
+                            "GB/T 5782", "晋亿 Jinyi", thread, length, material, grade, finish)
+        for length in STOCK_LENGTHS["GB/T 5783"][thread]:
+            gb = f"GB5783-{thread}X{length}-8.8-ZN{sfx}"
+            yield _bolt(gb, f"全牙六角头螺栓 {thread}×{length} 8.8级 镀锌",
+                        f"Hex head screw, full thread {thread}×{length} class 8.8, zinc plated",
+                        "GB/T 5783", "东明 Dongming", thread, length, "碳钢", "8.8", "镀锌")
+            # DIN 933 has the same dimensions as GB/T 5783: the stainless ones are stocked to the same lengths
+            yield _bolt(f"DIN933-{thread}X{length}-A2{sfx}", f"外六角螺栓 DIN933 {thread}×{length} 不锈钢304",
+                        f"Hex head screw DIN 933 {thread}×{length} stainless A2-70 (304)",
+                        "DIN 933", "晋亿 Jinyi", thread, length, "不锈钢304", "A2-70", "本色", twin=gb)
+            if d <= 12 and length <= 50:
+                yield _bolt(f"DIN933-{thread}X{length}-A4{sfx}", f"外六角螺栓 DIN933 {thread}×{length} 不锈钢316",
+                            f"Hex head screw DIN 933 {thread}×{length} stainless A4-70 (316)",
+                            "DIN 933", "晋亿 Jinyi", thread, length, "不锈钢316", "A4-70", "本色")
+        nut_w = D(str(round(0.0095 * d ** 3, 2)))
         yield {
             "sku": f"GB6170-{thread}{sfx}",
-            "name_zh": f"六角螺母 {thread}",
-            "name_en": f"Hex nut {thread}",
+            "name_zh": f"六角螺母 {thread} 8级 镀锌",
+            "name_en": f"Hex nut {thread} class 8, zinc plated",
             "cat": "nuts",
             "brand": "晋亿 Jinyi",
             "thread": thread,
@@ -185,15 +182,15 @@ def _catalogue(variant: str = ""):
             "standard": "GB/T 6170",
             "unit": "pcs",
             "box": "box100",
-            "cost": (D("0.004") * d * d / 10 + D("0.02")).quantize(D("0.01")),
+            "cost": fastener_cost(nut_w, "碳钢", "", "镀锌"),
             "weight": nut_w,
             "pack": 100,
             "twin": None,
         }
         yield {
             "sku": f"GB889-{thread}{sfx}",
-            "name_zh": f"尼龙锁紧螺母 {thread}",
-            "name_en": f"Nylon lock nut {thread}",
+            "name_zh": f"尼龙锁紧螺母 {thread} 8级 镀锌",
+            "name_en": f"Nylon insert lock nut {thread} class 8, zinc plated",
             "cat": "nuts",
             "brand": "东明 Dongming",
             "thread": thread,
@@ -204,7 +201,7 @@ def _catalogue(variant: str = ""):
             "standard": "GB/T 889.1",
             "unit": "pcs",
             "box": "box100",
-            "cost": (D("0.006") * d * d / 10 + D("0.03")).quantize(D("0.01")),
+            "cost": fastener_cost(nut_w, "碳钢", "", "镀锌", handling="0.05"),
             "weight": nut_w,
             "pack": 100,
             "twin": None,
@@ -212,8 +209,8 @@ def _catalogue(variant: str = ""):
         for std, zh, en in (("GB/T 97.1", "平垫圈", "Flat washer"), ("GB/T 93", "弹簧垫圈", "Spring washer")):
             yield {
                 "sku": f"{std.replace('/T ', '').replace('.', '')}-{thread}{sfx}",
-                "name_zh": f"{zh} {thread}",
-                "name_en": f"{en} {thread}",
+                "name_zh": f"{zh} {d} 镀锌",
+                "name_en": f"{en} {d}, zinc plated",
                 "cat": "washers",
                 "brand": "晋亿 Jinyi",
                 "thread": thread,
@@ -224,17 +221,19 @@ def _catalogue(variant: str = ""):
                 "standard": std,
                 "unit": "pcs",
                 "box": "box100",
-                "cost": (D("0.001") * d + D("0.01")).quantize(D("0.01")),
-                "weight": D(str(round(d * 0.25, 2))),
+                "cost": fastener_cost(D(str(round(0.04 * d * d, 2))), "碳钢", "", "镀锌", handling="0.005"),
+                "weight": D(str(round(0.04 * d * d, 2))),
                 "pack": 500,
                 "twin": None,
             }
-    for st in ("ST3.5", "ST4.2", "ST4.8"):
-        for length in (16, 25, 32, 38):
+    for st, lengths in STOCK_LENGTHS["GB/T 845"].items():
+        d = float(st[2:])
+        for length in lengths:
+            w = D(str(round(0.0045 * d * d * length + 0.05 * d * d, 2)))
             yield {
                 "sku": f"GB845-{st}X{length}{sfx}",
-                "name_zh": f"十字盘头自攻螺钉 {st}×{length}",
-                "name_en": f"Pan head tapping screw {st}×{length}",
+                "name_zh": f"十字盘头自攻螺钉 {st}×{length} 镀锌",
+                "name_en": f"Cross recessed pan head tapping screw {st}×{length}, zinc plated",
                 "cat": "screws",
                 "brand": "东明 Dongming",
                 "thread": st,
@@ -245,17 +244,19 @@ def _catalogue(variant: str = ""):
                 "standard": "GB/T 845",
                 "unit": "pcs",
                 "box": "box100",
-                "cost": D("0.03"),
-                "weight": D("1.8"),
+                "cost": fastener_cost(w, "碳钢", "", "镀锌", handling="0.01"),
+                "weight": w,
                 "pack": 1000,
                 "twin": None,
             }
-    for thread in ("M4", "M5", "M6", "M8", "M10"):
-        for length in (12, 20, 30):
+    for thread, lengths in STOCK_LENGTHS["GB/T 70.1"].items():
+        d = int(thread[1:])
+        for length in lengths:
+            w = D(str(round(0.0062 * d * d * length + 0.11 * d * d, 2)))
             yield {
-                "sku": f"GB70-{thread}X{length}{sfx}",
-                "name_zh": f"内六角圆柱头螺钉 {thread}×{length} 12.9级",
-                "name_en": f"Socket head cap screw {thread}×{length} 12.9",
+                "sku": f"GB70-{thread}X{length}-12.9{sfx}",
+                "name_zh": f"内六角圆柱头螺钉 {thread}×{length} 12.9级 发黑",
+                "name_en": f"Socket head cap screw {thread}×{length} class 12.9, black oxide",
                 "cat": "screws",
                 "brand": "晋亿 Jinyi",
                 "thread": thread,
@@ -266,16 +267,18 @@ def _catalogue(variant: str = ""):
                 "standard": "GB/T 70.1",
                 "unit": "pcs",
                 "box": "box100",
-                "cost": D("0.12"),
-                "weight": D("4.5"),
+                "cost": fastener_cost(w, "合金钢", "12.9", "发黑", handling="0.04"),
+                "weight": w,
                 "pack": 100,
                 "twin": None,
             }
     for thread, length in (("M6", 60), ("M8", 80), ("M10", 100), ("M12", 120), ("M16", 150)):
+        d = int(thread[1:])
+        w = D(str(round(0.0062 * d * d * length * 1.4, 1)))  # bolt, sleeve, nut and washer
         yield {
             "sku": f"ANC-{thread}X{length}{sfx}",
-            "name_zh": f"膨胀螺栓 {thread}×{length}",
-            "name_en": f"Sleeve anchor {thread}×{length}",
+            "name_zh": f"膨胀螺栓 {thread}×{length} 镀锌",
+            "name_en": f"Sleeve anchor {thread}×{length}, zinc plated",
             "cat": "anchors",
             "brand": "东明 Dongming",
             "thread": thread,
@@ -286,15 +289,15 @@ def _catalogue(variant: str = ""):
             "standard": "",
             "unit": "pcs",
             "box": "box50",
-            "cost": D("0.45") * int(thread[1:]) / 8,
-            "weight": D("40"),
+            "cost": fastener_cost(w, "碳钢", "", "镀锌", handling="0.10"),
+            "weight": w,
             "pack": 50,
             "twin": None,
         }
     tools = [
-        ("WR-ADJ-8", "活动扳手 8寸", 'Adjustable wrench 8"', "hand-tools", "世达 SATA", D("28"), "set"),
-        ("WR-ADJ-10", "活动扳手 10寸", 'Adjustable wrench 10"', "hand-tools", "世达 SATA", D("35"), "set"),
-        ("WR-ADJ-12", "活动扳手 12寸", 'Adjustable wrench 12"', "hand-tools", "世达 SATA", D("46"), "set"),
+        ("WR-ADJ-8", "活动扳手 8寸", 'Adjustable wrench 8"', "hand-tools", "世达 SATA", D("28"), "pcs"),
+        ("WR-ADJ-10", "活动扳手 10寸", 'Adjustable wrench 10"', "hand-tools", "世达 SATA", D("35"), "pcs"),
+        ("WR-ADJ-12", "活动扳手 12寸", 'Adjustable wrench 12"', "hand-tools", "世达 SATA", D("46"), "pcs"),
         ("PL-COMB-8", "钢丝钳 8寸", 'Combination pliers 8"', "hand-tools", "世达 SATA", D("32"), "pcs"),
         ("SD-SET-12", "螺丝刀套装 12件", "Screwdriver set 12 pcs", "hand-tools", "得力 Deli", D("45"), "set"),
         ("TM-3M", "钢卷尺 3米", "Tape measure 3 m", "hand-tools", "得力 Deli", D("9.5"), "pcs"),
@@ -443,6 +446,13 @@ def _catalogue(variant: str = ""):
             }
 
 
+def _markup(cat):
+    parent = {code: parent for code, parent, _zh, _en in CATEGORIES}
+    while cat not in MARKUP:
+        cat = parent[cat]
+    return MARKUP[cat]
+
+
 def _ean13(n: int) -> str:
     body = f"690{n:09d}"
     s = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(body))
@@ -494,6 +504,10 @@ def _seed(ctx):
             ]
         )
         locations[wh.code] = list(Location.objects.filter(warehouse=wh).order_by("code"))
+    # twelve months of history (below) begin with the opening stock of a catalogue set up before it
+    now = timezone.now()
+    today = timezone.localdate(now)
+    start = timezone.make_aware(datetime.combine(today - timedelta(days=365), time(8, 0)))
     # products
     rows = []
     variants = [""] + [f"V{i}" for i in range(2, scale + 1)]
@@ -522,12 +536,14 @@ def _seed(ctx):
                 unit_weight_g=r["weight"],
                 standard_cost=cost,
                 average_cost=cost,
-                list_price=(cost * D("1.45")).quantize(D("0.01")),
+                list_price=(cost * _markup(r["cat"])).quantize(D("0.01")),
+                created_at=start - timedelta(days=30),
             )
         )
         if r["twin"]:
             twins.append((r["sku"], r["twin"]))
-    Product.objects.bulk_create(products, batch_size=2000)
+    with explicit_timestamps(Product):
+        bulk_create_with_history(products, batch_size=2000)
     by_sku = {p.sku: p for p in Product.objects.all().only("pk", "sku", "standard_cost", "category_id")}
     Product.equivalents.through.objects.bulk_create(
         [Product.equivalents.through(from_product_id=by_sku[a].pk, to_product_id=by_sku[b].pk) for a, b in twins]
@@ -545,13 +561,13 @@ def _seed(ctx):
     )
     # suppliers with their products
     suppliers = {}
-    for code, zh, en, lead, cat_codes, contact in SUPPLIERS:
+    for code, zh, en, lead, cat_codes, contact, area in SUPPLIERS:
         s = Supplier.objects.create(
             code=code,
             name_zh=zh,
             name_en=en,
             default_lead_time_days=lead,
-            phone=f"0574-8{rng.randint(1000000, 9999999)}",
+            phone=f"{area}-{rng.randint(2000000, 8999999) if area == '0573' else rng.randint(20000000, 89999999)}",
             email=f"sales@{code}.example.cn",
             address="",
         )
@@ -576,15 +592,16 @@ def _seed(ctx):
                     )
                 )
     SupplierProduct.objects.bulk_create(sps, batch_size=2000)
-    # twelve months of history: opening receipt, daily sales issues, replenishment receipts
-    now = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
-    start = now - timedelta(days=365)
+    # twelve months of history up to yesterday: opening receipt, sales issues in working hours (08:00-18:00
+    # local time), replenishment receipts; each posted when it happened or late, but never after now
     movements, levels, thresholds = [], {}, []
     for r in rows:
         p = by_sku[r["sku"]]
         wh = warehouses[0] if rng.random() < 0.8 else warehouses[1]
         loc = rng.choice(locations[wh.code])
-        rate = rng.choice([0.3, 1, 2, 5, 12, 30]) * (r["pack"] / 100 if r["pack"] >= 100 else 1)
+        # pieces a day: fasteners go by the tens and hundreds, tools and fittings by the piece
+        lot = 10 if r["pack"] >= 100 else 1
+        rate = rng.choice([0.3, 1, 2, 5, 12, 30]) * (r["pack"] / 10 if r["pack"] >= 100 else 1)
         rate = max(rate, 0.2)
         lead = 10
         rop = math.ceil(rate * lead * 1.4)
@@ -605,8 +622,9 @@ def _seed(ctx):
             )
         )
         arriving = None
+        last_posted = start
         for day in range(1, 365):
-            at = start + timedelta(days=day, hours=rng.randint(0, 7), minutes=rng.randint(0, 59))
+            at = start + timedelta(days=day, hours=rng.randint(0, 9), minutes=rng.randint(0, 59))
             if arriving is not None and day >= arriving[0]:
                 stock += arriving[1]
                 movements.append(
@@ -622,14 +640,17 @@ def _seed(ctx):
                         posted_at=at,
                     )
                 )
+                last_posted = max(last_posted, at)
                 arriving = None
-            if at.weekday() == 6 or rng.random() > 0.7:
+            if timezone.localtime(at).weekday() == 6 or rng.random() > 0.7:
                 continue
-            want = D(max(0, round(rng.expovariate(1 / (rate / 0.7)))))
+            want = D(lot * max(0, round(rng.expovariate(1 / (rate / 0.7)) / lot)))
             take = min(want, stock)
             if take > 0:
                 stock -= take
-                posted = at + timedelta(hours=rng.choice([0, 0, 0, 1, 2, 30]))
+                lag = rng.choice([h for h in LATE_ENTRY_HOURS if at + timedelta(hours=h) <= now])
+                posted = at + timedelta(hours=lag)
+                last_posted = max(last_posted, posted)
                 movements.append(
                     StockMovement(
                         kind=MovementKind.ISSUE,
@@ -647,7 +668,7 @@ def _seed(ctx):
             if arriving is None and stock <= rop and day < 350 - lead:
                 arriving = (day + lead, D(batch))
         levels[(p.pk, loc.pk)] = StockLevel(
-            product=p, location=loc, warehouse=wh, on_hand=stock, last_movement_at=movements[-1].posted_at
+            product=p, location=loc, warehouse=wh, on_hand=stock, last_movement_at=last_posted
         )
         thresholds.append(StockThreshold(product=p, warehouse=wh, minimum=D(max(1, rop // 2)), maximum=D(rop + batch)))
         if len(movements) > 20000:
@@ -692,7 +713,8 @@ def _documents(ctx, warehouses, locations, purchaser):
         purchasing.receive_purchase_order(
             order=po, receipts=[(line, line.quantity / 2, locations["SH"][0])], actor=clerk, key="demo-po-1"
         )
-    st = stocktakes.open_stocktake(warehouse=warehouses[1], actor=gm, locations=locations["SZ"][:4])
+    whmgr = (ctx.users.get("warehouse_manager") or [gm])[0]  # the warehouse manager runs the counts
+    st = stocktakes.open_stocktake(warehouse=warehouses[1], actor=whmgr, locations=locations["SZ"][:4])
     for ln in st.lines.select_related("product", "location")[:5]:
         stocktakes.record_count(
             stocktake=st,

@@ -6,6 +6,7 @@ orders hold real reservations and shipments real issue movements. About 1,600 or
 (85,690 at --scale 53): --scale 620 gives more than a million.
 """
 
+import bisect
 import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from crm.models import Customer
 from hardware_erp.core.money import money, quantity
+from hardware_erp.core.seeding import bulk_create_with_history, explicit_timestamps
 from inventory.models import Product, StockLevel, Warehouse
 
 from . import services
@@ -44,6 +46,52 @@ CARRIERS = [("顺丰速运", "shunfeng", CarrierAdapter.KUAIDI100, "https://www.
             ("中通快递", "zhongtong", CarrierAdapter.KUAIDI100, ""),
             ("德邦物流", "debangwuliu", CarrierAdapter.MANUAL, ""),
             ("自有车辆配送", "", CarrierAdapter.MANUAL, "")]
+# each carrier's waybill numbers as printed on its labels (the kuaidi100 code is the key); own vans have none
+WAYBILLS = {
+    "shunfeng": lambda rng: f"SF{rng.choice('1234')}{rng.randrange(10**11, 10**12)}",  # SF + 13 digits
+    "zhongtong": lambda rng: rng.choice([f"7{rng.choice('35')}{rng.randrange(10**9, 10**10)}",  # 12 digits
+                                         f"7{rng.choice('358')}{rng.randrange(10**11, 10**12)}"]),  # 14 digits
+    "debangwuliu": lambda rng: f"DPK{rng.choice('36')}{rng.randrange(10**10, 10**11)}",  # DPK + 12 digits
+}
+
+
+def order_quantity(product, rng):
+    """What a customer orders of a product: fasteners by the hundred, tools by the piece."""
+    price = product.list_price or Decimal(0)
+    if price >= 50:
+        choices = [1, 2, 2, 3, 5, 10, 20]
+    elif price >= 5:
+        choices = [5, 10, 10, 20, 50, 100]
+    else:
+        choices = [100, 200, 500, 500, 1000, 2000, 5000]
+    return Decimal(rng.choice(choices))
+
+
+def payment_method(amount, rng):
+    """Large sums by bank transfer or acceptance bill, small shops by WeChat Pay, Alipay or cash."""
+    if amount >= 50000:
+        return rng.choice([PaymentMethod.BANK, PaymentMethod.BANK, PaymentMethod.BILL])
+    if amount >= 2000:
+        return rng.choice([PaymentMethod.BANK] * 4 + [PaymentMethod.WECHAT, PaymentMethod.ALIPAY])
+    return rng.choice([PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.CASH, PaymentMethod.BANK])
+
+
+def payment_reference(method, day, rng) -> str:
+    """The reference finance copies from the bank slip, the payment app or the receipt book."""
+    if method == PaymentMethod.WECHAT:  # WeChat Pay transaction id, 28 digits
+        return f"42000{rng.randrange(10**5):05d}{day:%Y%m%d}{rng.randrange(10**10):010d}"
+    if method == PaymentMethod.ALIPAY:  # Alipay trade number, 32 digits
+        return f"{day:%Y%m%d}2200{rng.randrange(10**20):020d}"
+    if method == PaymentMethod.BILL:  # electronic bank acceptance bill, 30 digits
+        return f"1{rng.randrange(10**12):012d}{day:%Y%m%d}{rng.randrange(10**9):09d}"
+    if method == PaymentMethod.CASH:
+        return f"XJ{day:%Y%m%d}{rng.randrange(10**4):04d}"
+    return f"{day:%Y%m%d}{rng.randrange(10**12):012d}"  # bank transfer serial
+
+
+def waybill(carrier, rng) -> str:
+    make = WAYBILLS.get(carrier.code)
+    return make(rng) if make else ""
 TRACK = ["【%s】快件已揽收", "【%s】已发往转运中心", "【%s】到达目的地网点", "【%s】快件派送中",
          "【%s】已签收，签收人：本人"]
 CITIES = ["杭州", "宁波", "温州", "上海", "苏州", "广州", "深圳", "成都", "武汉", "郑州"]
@@ -131,6 +179,11 @@ def _history(ctx, products, customers, warehouse, carriers, reps, manager, finan
     today = timezone.localdate()
     counts = {"orders": 0, "lines": 0, "shipments": 0, "payments": 0}
     owner_of = {c.pk: c.owner for c in customers}
+    # a customer orders only once it is a customer
+    customers = sorted(customers, key=lambda c: (c.created_at, c.pk))
+    since = [timezone.localdate(c.created_at) for c in customers]
+    warehouse_staff = [u for key in ("warehouse_manager", "warehouse_clerk") for u in ctx.users.get(key, [])]
+    shipper = warehouse_staff or [manager]
     seq = {}
     pay_seq = [0]
     start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
@@ -138,9 +191,10 @@ def _history(ctx, products, customers, warehouse, carriers, reps, manager, finan
     while day <= today - timedelta(days=2):
         n = rng.gauss(ORDERS_PER_MONTH * ctx.scale * SEASON[day.month] / 30, 1 + ctx.scale ** 0.5)
         n = max(0, round(n if day.weekday() < 5 else n * 0.35))
-        if n:
-            _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manager, finance, owner_of, seq,
-                     pay_seq, counts)
+        known = customers[:bisect.bisect_right(since, day)]
+        if n and known:
+            _one_day(ctx, day, n, products, known, warehouse, carriers, reps, manager, finance, shipper, owner_of,
+                     seq, pay_seq, counts)
         day += timedelta(days=1)
     for prefix, last in seq.items():  # shipments and receipts of history reuse the order's number
         for kind in ("SO", "SH", "RC"):
@@ -148,10 +202,11 @@ def _history(ctx, products, customers, warehouse, carriers, reps, manager, finan
     return counts
 
 
-def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manager, finance, owner_of, seq, pay_seq,
-             counts):
+def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manager, finance, shipper, owner_of, seq,
+             pay_seq, counts):
     rng = ctx.rng
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     orders, plans = [], []
     prefix = f"SO{day:%Y%m}"
     for _ in range(n):
@@ -168,7 +223,7 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
         lines = []
         for pos, product in enumerate(rng.sample(products, k=min(len(products), rng.choice([1, 2, 3, 4, 5, 6, 7]))),
                                       start=1):
-            qty = quantity(rng.choice([10, 20, 50, 100, 200, 500, 1000, 2000]))
+            qty = quantity(order_quantity(product, rng))
             disc = Decimal(rng.choice([0, 0, 2, 3, 5, 8]))
             list_price = money(product.list_price)
             unit_price = money(list_price * (1 - disc / 100))
@@ -195,6 +250,11 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
             stamps[st] = t
             t += timedelta(hours=rng.uniform(0.3, 30) if st in (S.DRAFT, S.SUBMITTED, S.APPROVED)
                            else rng.uniform(10, 70))
+        latest = now - timedelta(hours=1)
+        if stamps[steps[-1]] > latest:  # a young order went through its steps faster: all of them are past
+            scale = (latest - created) / (stamps[steps[-1]] - created)
+            stamps = {st: created + (at - created) * scale for st, at in stamps.items()}
+        o.created_at = created
         o.submitted_at = stamps.get(S.SUBMITTED)
         o.approved_at = stamps.get(S.APPROVED)
         if o.approved_at:
@@ -202,6 +262,7 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
         o.shipped_at = stamps.get(S.SHIPPED)
         o.delivered_at = stamps.get(S.DELIVERED)
         o.paid_at = stamps.get(S.PAID)
+        part_paid_at = stamps.get(S.PARTIALLY_PAID)
         o.closed_at = stamps.get(S.CLOSED)
         o.cancelled_at = stamps.get(S.CANCELLED)
         if final == S.REJECTED:
@@ -213,28 +274,32 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
         elif final == S.PARTIALLY_PAID:
             o.paid_amount = money(o.total * Decimal(rng.choice(["0.3", "0.5", "0.7"])))
         orders.append(o)
-        plans.append((lines, steps, stamps))
-    SalesOrder.objects.bulk_create(orders, batch_size=1000)
+        plans.append((lines, steps, stamps, part_paid_at))
+    with explicit_timestamps(SalesOrder):
+        bulk_create_with_history(orders, batch_size=1000)
     all_lines, events, shipments, ship_plans = [], [], [], []
-    for o, (lines, steps, stamps) in zip(orders, plans, strict=True):
+    paid_on = {}
+    for o, (lines, steps, stamps, part_paid_at) in zip(orders, plans, strict=True):
         for ln in lines:
             ln.order = o
         all_lines += lines
         prev = ""
+        packer = rng.choice(shipper)
         for st in steps:
-            events.append(OrderEvent(order=o, kind=EventKind.TRANSITION, actor=o.salesperson if st in (
-                S.DRAFT, S.SUBMITTED) else (finance if st in (S.PARTIALLY_PAID, S.PAID) else manager),
-                at=stamps[st], from_status=prev, to_status=st,
-                note="" if st != S.REJECTED else o.rejection_reason))
+            actor = (o.salesperson if st in (S.DRAFT, S.SUBMITTED) else finance if st in (S.PARTIALLY_PAID, S.PAID)
+                     else packer if st in (S.PICKING, S.SHIPPED) else manager)
+            events.append(OrderEvent(order=o, kind=EventKind.TRANSITION, actor=actor, at=stamps[st], from_status=prev,
+                                     to_status=st, note="" if st != S.REJECTED else o.rejection_reason))
             prev = st
+        paid_on[o.pk] = o.paid_at or part_paid_at
         if o.shipped_at:
             carrier = rng.choice(carriers)
             sh = Shipment(order=o, number=f"SH{o.number[2:]}", warehouse=o.warehouse, carrier=carrier,
-                          tracking_number=(f"SF{rng.randint(10**11, 10**12 - 1)}" if carrier.code else ""),
+                          tracking_number=waybill(carrier, rng),
                           packages=rng.randint(1, 6), weight_kg=Decimal(rng.randint(5, 400)),
                           status=ShipmentStatus.DELIVERED if o.delivered_at else ShipmentStatus.IN_TRANSIT,
                           shipped_at=o.shipped_at, delivered_at=o.delivered_at, push_subscribed=bool(carrier.code),
-                          created_by=manager)
+                          created_by=packer)
             shipments.append(sh)
             ship_plans.append((sh, lines))
     OrderLine.objects.bulk_create(all_lines, batch_size=2000)
@@ -263,10 +328,10 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
     for o in orders:
         if o.paid_amount > 0:
             pay_seq[0] += 1
-            when = timezone.localdate(o.paid_at or (o.delivered_at + timedelta(days=rng.randint(3, 20))))
-            p = Payment(number=f"RC{o.number[2:]}", customer=o.customer,
-                        method=rng.choice(PaymentMethod.values), amount=o.paid_amount, received_on=min(when, today),
-                        reference=f"DEMO{o.number}", recorded_by=finance)
+            when = timezone.localdate(paid_on[o.pk])
+            method = payment_method(o.paid_amount, rng)
+            p = Payment(number=f"RC{o.number[2:]}", customer=o.customer, method=method, amount=o.paid_amount,
+                        received_on=when, reference=payment_reference(method, when, rng), recorded_by=finance)
             payments.append(p)
             allocs.append((p, o))
     Payment.objects.bulk_create(payments, batch_size=1000)
@@ -281,18 +346,18 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
 def _live(ctx, products, customers, warehouse, carriers, manager, finance):
     """A few open orders made through the services: they hold reservations and post real movements."""
     rng = random.Random(ctx.rng.random())
-    stocked = list(StockLevel.objects.filter(warehouse=warehouse, on_hand__gt=200).values("product_id")
-                   .annotate(m=Max("on_hand")).values_list("product_id", flat=True)[:40])
+    stocked = dict(StockLevel.objects.filter(warehouse=warehouse, on_hand__gt=200).values("product_id")
+                   .annotate(m=Max("on_hand")).values_list("product_id", "m")[:40])
     if not stocked:
         ctx.log("orders: no stock on hand; live orders skipped")
         return
-    live_products = [p for p in products if p.pk in set(stocked)] or products
+    live_products = [p for p in products if p.pk in stocked] or products
     made = 0
     for i in range(8):
         customer = rng.choice([c for c in customers if c.owner_id] or customers)
         rep = customer.owner or manager
-        lines = [{"product": p, "quantity": Decimal(rng.choice([10, 20, 50]))}
-                 for p in rng.sample(live_products, k=min(2, len(live_products)))]
+        lines = [{"product": p, "quantity": min(order_quantity(p, rng), (stocked.get(p.pk, 200) // 40) * 10)}
+                 for p in rng.sample(live_products, k=min(2, len(live_products)))]  # a quarter of the stock at most
         try:
             with transaction.atomic():
                 kind = DocKind.QUOTATION if i == 0 else DocKind.ORDER
@@ -307,8 +372,9 @@ def _live(ctx, products, customers, warehouse, carriers, manager, finance):
                                 order, step=step, actor=finance if step.role == ReviewRole.FINANCE else manager)
                     if order.status == S.APPROVED and i >= 6:
                         line = order.lines.order_by("pk").first()
-                        services.ship_order(order, quantities={line.pk: line.base_quantity / 2}, actor=manager,
-                                            carrier=carriers[2], tracking_number=f"DB{rng.randint(10**9, 10**10)}")
+                        packer = (ctx.users.get("warehouse_clerk") or [manager])[0]
+                        services.ship_order(order, quantities={line.pk: line.base_quantity / 2}, actor=packer,
+                                            carrier=carriers[2], tracking_number=waybill(carriers[2], rng))
                 made += 1
         except Exception as exc:  # noqa: BLE001 - the demo goes on without this order
             ctx.log(f"orders: live order skipped ({exc})")

@@ -40,7 +40,7 @@ BUILTIN_KPIS = [
         ("crm.selectors.kpi_contact_entry_timeliness", "orders.selectors.kpi_order_entry_timeliness",
          "inventory.selectors.kpi_movement_entry_timeliness"),
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "95",
-        {"sales_rep": 25, "warehouse_clerk": 20, "purchaser": 30, "finance_clerk": 35},
+        {"sales_rep": 25, "warehouse_clerk": 20, "warehouse_manager": 20, "purchaser": 30, "finance_clerk": 35},
         "records entered within the allowed time ÷ records entered × 100",
         "在规定时间内录入的记录数 ÷ 录入记录数 × 100",
         "Contact records, sales orders, stock movements and receipts the person entered in the period, "
@@ -50,8 +50,8 @@ BUILTIN_KPIS = [
         "records_not_corrected", "Records not corrected", "数据准确率（未被更正）",
         ("governance.selectors.kpi_records_not_corrected",),
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "98",
-        {"sales_rep": 10, "sales_manager": 10, "warehouse_clerk": 5, "purchaser": 20, "finance_clerk": 30,
-         "trainer": 30},
+        {"sales_rep": 10, "sales_manager": 10, "warehouse_clerk": 5, "warehouse_manager": 5, "purchaser": 20,
+         "finance_clerk": 30, "trainer": 30},
         "records not corrected by someone else within 30 days ÷ records created × 100",
         "30 天内未被他人更正的记录数 ÷ 创建的记录数 × 100",
         "Key records the person created in the period that nobody else had to correct within 30 days.",
@@ -70,7 +70,7 @@ BUILTIN_KPIS = [
         "import_error_rate", "Import error rate", "导入错误率",
         ("governance.selectors.kpi_import_errors",),
         Agg.AVERAGE, Dir.LOWER, Unit.PERCENT, "2",
-        {"warehouse_clerk": 5, "purchaser": 20, "it_admin": 10},
+        {"warehouse_clerk": 5, "warehouse_manager": 5, "purchaser": 20, "it_admin": 10},
         "average of (rows with errors ÷ rows) × 100 over the person's imports",
         "各次导入中（出错行数 ÷ 总行数 × 100）的平均值",
         "Data imports the person ran in the period: the share of rows that failed, averaged over imports.",
@@ -79,7 +79,7 @@ BUILTIN_KPIS = [
         "stocktake_accuracy", "Stocktake accuracy", "盘点准确率",
         ("inventory.selectors.kpi_stocktake_accuracy",),
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "98",
-        {"warehouse_clerk": 20},
+        {"warehouse_clerk": 20, "warehouse_manager": 15},
         "count lines within tolerance after recount ÷ count lines counted × 100",
         "复盘后差异在允许范围内的盘点行数 ÷ 盘点行数 × 100",
         "Stocktake lines the person counted: counted when the variance after recount is within tolerance.",
@@ -106,7 +106,8 @@ BUILTIN_KPIS = [
         "shipping_lead_time", "Shipping lead time", "发货时长",
         ("orders.selectors.kpi_shipping_lead_time",),
         Agg.AVERAGE, Dir.LOWER, Unit.HOURS, "48",
-        {"sales_manager": 10, "warehouse_clerk": 15},  # who may ship orders (orders.ship_salesorder)
+        # who may ship orders (orders.ship_salesorder); the warehouse manager answers for the dispatch
+        {"sales_manager": 10, "warehouse_clerk": 15, "warehouse_manager": 25},
         "average hours from an order's approval to its shipment",
         "订单从审核通过到发货的平均小时数",
         "Shipments the person dispatched in the period: hours from order approval to shipment.",
@@ -133,8 +134,8 @@ BUILTIN_KPIS = [
         "required_courses_on_time", "Required courses on time", "必修课程按时完成率",
         ("training.selectors.kpi_required_courses_on_time",),
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "100",
-        {"sales_rep": 15, "sales_manager": 15, "warehouse_clerk": 10, "purchaser": 15, "finance_clerk": 20,
-         "it_admin": 15, "trainer": 35, "general_manager": 20},
+        {"sales_rep": 15, "sales_manager": 15, "warehouse_clerk": 10, "warehouse_manager": 10, "purchaser": 15,
+         "finance_clerk": 20, "it_admin": 15, "trainer": 35, "general_manager": 20},
         "required courses completed by their due date ÷ required courses due × 100",
         "在截止日期前完成的必修课程数 ÷ 到期的必修课程数 × 100",
         "Required courses due in the period, counted when completed by the end of the due day.",
@@ -143,8 +144,8 @@ BUILTIN_KPIS = [
         "quiz_average", "Quiz average", "测验平均分",
         ("training.selectors.kpi_quiz_average",),
         Agg.AVERAGE, Dir.HIGHER, Unit.PERCENT, "80",
-        {"sales_rep": 10, "sales_manager": 10, "warehouse_clerk": 10, "purchaser": 15, "finance_clerk": 15,
-         "it_admin": 15, "trainer": 35, "general_manager": 20},
+        {"sales_rep": 10, "sales_manager": 10, "warehouse_clerk": 10, "warehouse_manager": 10, "purchaser": 15,
+         "finance_clerk": 15, "it_admin": 15, "trainer": 35, "general_manager": 20},
         "average score (%) of the quiz attempts submitted",
         "已提交测验的平均得分（%）",
         "Quiz attempts the person submitted in the period: the average score.",
@@ -153,7 +154,7 @@ BUILTIN_KPIS = [
         "scanning_share", "Scanning share in stocktakes", "盘点扫码率",
         ("inventory.selectors.kpi_scanning_share",),
         Agg.SHARE, Dir.HIGHER, Unit.PERCENT, "80",
-        {"warehouse_clerk": 15},
+        {"warehouse_clerk": 15, "warehouse_manager": 10},
         "count entries scanned ÷ count entries × 100",
         "扫码录入的盘点记录数 ÷ 盘点记录数 × 100",
         "Stocktake count entries the person made, counted when the product was scanned rather than typed.",
@@ -189,6 +190,12 @@ def sync_catalogue(*, reset=False, kpi_model=None, weight_model=None) -> int:
             weight_model.objects.filter(kpi=kpi).delete()
             weight_model.objects.bulk_create(weight_model(kpi=kpi, role=r, weight=Decimal(w))
                                              for r, w in b.weights.items())
+    # a role new to the catalogue (no weight on any KPI yet) gets its built-in weights; roles a manager has
+    # weighted keep theirs
+    weighted = set(weight_model.objects.values_list("role", flat=True).distinct())
+    kpis = {k.code: k for k in kpi_model.objects.filter(code__in=[b.code for b in BUILTIN_KPIS])}
+    weight_model.objects.bulk_create(weight_model(kpi=kpis[b.code], role=r, weight=Decimal(w))
+                                     for b in BUILTIN_KPIS for r, w in b.weights.items() if r not in weighted)
     return created
 
 

@@ -41,8 +41,8 @@ def _review(ctx, period, stage):
     User = get_user_model()
     cards = Scorecard.objects.filter(period=period, status=S.DRAFT).select_related("employee__employee")
     for sc in cards:
-        manager = User.objects.filter(pk=sc.employee.employee.manager_id).first()
-        if manager is None or not services.can_review(manager, sc):
+        manager = _reviewer(User, sc)
+        if manager is None:
             continue
         try:
             if stage == "draft":
@@ -64,3 +64,19 @@ def _review(ctx, period, stage):
             services.transition(sc, S.CLOSED, actor=manager, note="")
         except BusinessRuleError as exc:
             ctx.log(f"performance: {sc}: {'; '.join(exc.messages)}")
+
+
+def _reviewer(User, sc):
+    """The line manager, or the first one above who may review (the warehouse manager leads the clerk but
+    holds no review permission: the general manager reviews the clerk)."""
+    seen = set()
+    manager_id = sc.employee.employee.manager_id
+    while manager_id and manager_id not in seen:
+        seen.add(manager_id)
+        manager = User.objects.select_related("employee").filter(pk=manager_id).first()
+        if manager is None:
+            return None
+        if services.can_review(manager, sc):
+            return manager
+        manager_id = getattr(getattr(manager, "employee", None), "manager_id", None)
+    return None

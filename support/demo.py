@@ -91,8 +91,8 @@ def _systems(ctx, it):
 
 
 def _requesters(ctx):
-    return [u for key in ("sales_rep", "warehouse_clerk", "finance_clerk", "purchaser", "sales_manager", "trainer")
-            for u in ctx.users.get(key, [])]
+    return [u for key in ("sales_rep", "warehouse_clerk", "finance_clerk", "purchaser", "sales_manager", "trainer",
+                          "warehouse_manager") for u in ctx.users.get(key, [])]
 
 
 def _tickets(ctx, it):

@@ -16,6 +16,8 @@ def pytest_configure(config):
     # each xdist worker gets its own cache keys on a shared Redis, and every test starts with an empty cache
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     settings.CACHES["default"]["KEY_PREFIX"] = f"{settings.CACHES['default'].get('KEY_PREFIX', '')}-test-{worker}"
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):  # the embedded default: a folder per worker
+        settings.CACHES["default"]["LOCATION"] = f"{settings.CACHES['default']['LOCATION']}-test-{worker}"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from hardware_erp.celery import app
 

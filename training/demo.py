@@ -30,12 +30,13 @@ from .models import (
 
 GATES = [("inventory.approve_stocktake", "onboarding-inventory"),
          ("orders.approve_salesorder", "onboarding-orders")]
-MENTORS = {"rep1": "salesmgr", "rep2": "salesmgr", "finance": "salesmgr", "clerk": "trainer",
+MENTORS = {"rep1": "salesmgr", "rep2": "salesmgr", "finance": "salesmgr", "clerk": "whmgr", "whmgr": "trainer",
            "purchaser": "trainer", "itadmin": "gm", "salesmgr": "gm", "trainer": "gm", "gm": "trainer"}
 # username -> (days since hire, courses fully done, courses half done, failed first quiz attempt)
 PROGRESS = {
     "rep1": (30, ["onboarding-crm", "onboarding-orders", "onboarding-governance"], [], True),
     "rep2": (4, [], ["onboarding-crm"], True),
+    "whmgr": (45, ["onboarding-inventory", "onboarding-governance"], ["onboarding-orders"], False),
     "clerk": (25, ["onboarding-inventory", "onboarding-governance"], [], False),
     "purchaser": (20, [], ["onboarding-inventory"], False),
     "finance": (6, ["onboarding-orders"], ["onboarding-crm"], False),
@@ -154,7 +155,8 @@ def _do_lesson(services, user, lesson, signer, failed_first):
 def _sessions(ctx):
     trainer = ctx.user("trainer")
     now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
-    learners = [u for key in ("sales_rep", "warehouse_clerk", "purchaser", "finance_clerk") for u in ctx.users[key]]
+    learners = [u for key in ("sales_rep", "warehouse_manager", "warehouse_clerk", "purchaser", "finance_clerk")
+                for u in ctx.users[key]]
     for zh, en, module, days, hours, place, url, capacity in SESSIONS:
         starts = (now + timedelta(days=days)).replace(hour=14)  # 14:00 local time
         session, created = TrainingSession.objects.get_or_create(title_zh=zh, defaults={

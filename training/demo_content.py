@@ -49,7 +49,8 @@ COURSES = [
         ],
     },
     {
-        "code": "onboarding-inventory", "module": "inventory", "roles": ["warehouse_clerk", "purchaser"],
+        "code": "onboarding-inventory", "module": "inventory",
+        "roles": ["warehouse_clerk", "warehouse_manager", "purchaser"],
         "title_zh": "仓库入门：出入库与盘点", "title_en": "Warehouse basics: stock movements and stocktakes",
         "minutes": 45,
         "summary_zh": "**入库、出库、调拨、调整**的正确做法，扫码操作，以及如何参加**盘点**。",
@@ -92,7 +93,8 @@ COURSES = [
         ],
     },
     {
-        "code": "onboarding-orders", "module": "orders", "roles": ["sales_rep", "sales_manager", "finance_clerk"],
+        "code": "onboarding-orders", "module": "orders",
+        "roles": ["sales_rep", "sales_manager", "finance_clerk", "warehouse_manager"],
         "title_zh": "销售订单入门：报价到收款", "title_en": "Sales orders: from quotation to payment", "minutes": 40,
         "summary_zh": "报价单、销售订单的审核流程、发货与收款。",
         "summary_en": "Quotations, the sales order approval flow, shipping and payments.",
@@ -157,6 +159,8 @@ PLANS = {
                       [("onboarding-crm", 5), ("onboarding-orders", 7), ("onboarding-governance", 10)]),
     "warehouse_clerk": ("仓管员入职培训", "Warehouse clerk onboarding",
                         [("onboarding-inventory", 3), ("onboarding-governance", 10)]),
+    "warehouse_manager": ("仓库主管入职培训", "Warehouse manager onboarding",
+                          [("onboarding-inventory", 3), ("onboarding-orders", 7), ("onboarding-governance", 10)]),
     "purchaser": ("采购员入职培训", "Purchaser onboarding",
                   [("onboarding-inventory", 5), ("onboarding-governance", 10)]),
     "finance_clerk": ("财务入职培训", "Finance clerk onboarding",

@@ -53,6 +53,8 @@ class Customer(TimeStampedModel):
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     phone_norm = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    wechat_id = models.CharField(_("shop WeChat ID"), max_length=60, blank=True,
+                                 help_text=_("The shop's own WeChat account, where it takes orders."))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="owned_customers")
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("shared with"), blank=True,

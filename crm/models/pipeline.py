@@ -87,6 +87,15 @@ class Opportunity(TimeStampedModel):
         return self.stage in OPEN_STAGES
 
     @property
+    def idle_days(self) -> int:
+        return (timezone.now() - self.last_activity_at).days
+
+    @property
+    def is_stale(self) -> bool:
+        """Open and without activity for CRM_STALE_DAYS (the board marks it; its owner was told)."""
+        return self.is_open and self.idle_days >= settings.CRM_STALE_DAYS
+
+    @property
     def weighted_amount(self):
         return self.amount * self.probability / 100
 

@@ -45,6 +45,16 @@ def _task(name):
     return current_app.tasks[name]
 
 
+def try_send(task_name: str, *args, **kwargs) -> bool:
+    """Send a task now when the caller keeps its own outbox (notification e-mails do); False if the broker is down."""
+    try:
+        _task(task_name).apply_async(args=list(args), kwargs=kwargs)
+    except Exception as exc:
+        log.warning("task %s not sent: %s", task_name, exc)
+        return False
+    return True
+
+
 def drain(*, older_than_seconds=30, limit=500) -> int:
     """Send what is left in the outbox (rows older than a moment: younger ones are being sent after commit)."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)

@@ -62,11 +62,9 @@ def notify(recipients, message, link: str = "", *, level: str = Notification.Lev
 
 
 def _enqueue_emails(ids):
-    from .tasks import send_notification_emails_task
+    from .outbox import try_send
 
-    try:
-        send_notification_emails_task.delay(ids)
-    except Exception:  # the broker is down: the outbox drain sends them later
+    if not try_send("core.send_notification_emails_task", ids):  # the outbox drain sends them later
         log.warning("broker unavailable; %d notification e-mails left for the drain task", len(ids))
 
 

@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from . import health, services
+from . import health, notifications, services
 from .exports import SafeTableExport
 from .models import Employee, FormSubmission, Notification
 from .nav import modules_for
@@ -246,6 +246,20 @@ class ServiceActionView(ModuleMixin, View):
         return redirect(safe_next(request, self.get_success_url(result)))
 
 
+def may_open(request, url) -> bool:
+    """Whether `request.user` passes the permission check of the page at `url` (a view with `has_permission`)."""
+    try:
+        match = resolve(url)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not hasattr(view_class, "has_permission"):
+        return True
+    view = view_class(**getattr(match.func, "view_initkwargs", {}))
+    view.setup(request, *match.args, **match.kwargs)
+    return view.has_permission()
+
+
 def dashboard_cards(request, module_keys):
     """Cards from each module's `dashboard.py` (`cards(request) -> list[dict]`)."""
     cards = []
@@ -318,12 +332,17 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
             return redirect(self.request.path)
         return super().render_to_response(context, **kwargs)
 
+    def may_export(self):
+        return not self.export_permission or self.request.user.has_perm(self.export_permission)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["create_url"] = reverse(self.create_url_name) if self.create_url_name else ""
+        # buttons the user may not use are not shown: the create page's own permission check decides
+        create_url = reverse(self.create_url_name) if self.create_url_name else ""
+        ctx["create_url"] = create_url if create_url and may_open(self.request, create_url) else ""
         ctx["create_label"] = self.create_label
         ctx["empty_text"] = self.empty_text
-        ctx["export_formats"] = self.export_formats
+        ctx["export_formats"] = self.export_formats if self.may_export() else ()
         return ctx
 
 
@@ -358,53 +377,60 @@ class HomeView(LoginRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         keys = [m["key"] for m in modules_for(self.request.user)]
         ctx["cards"] = dashboard_cards(self.request, keys)
-        ctx["notifications"] = self.request.user.notifications.unread()[:8]
+        ctx["notifications"] = notifications.attach_latest(
+            notifications.grouped(self.request.user, unread_only=True)[:8])
         ctx["title"] = _("Home")
         return ctx
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
+    """The user's notifications, repeats of one kind and page collapsed into one line with their number."""
+
     template_name = "core/notification_list.html"
     paginate_by = 30
 
     def get_queryset(self):
-        qs = Notification.objects.filter(recipient=self.request.user)
-        if self.request.GET.get("unread"):
-            qs = qs.unread()
-        return qs
+        return notifications.grouped(self.request.user, unread_only=bool(self.request.GET.get("unread")))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("Notifications")
+        ctx["groups"] = notifications.attach_latest(ctx["object_list"])
         return ctx
 
 
 class NotificationReadView(LoginRequiredMixin, View):
-    """POST: mark one (pk) or all notifications read; opens its link when it has one."""
+    """POST: mark one notification's group (pk) or all notifications read; opens its link when it has one."""
+
+    def bell(self, request):
+        return render(request, "htmx/notification_bell.html", bell_context(request.user))
 
     def post(self, request, pk=None):
         if pk is None:
             services.mark_read(request.user)
+            if request.htmx:
+                return self.bell(request)
             messages.success(request, _("All notifications are marked as read."))
             return redirect("core:notifications")
         n = Notification.objects.filter(recipient=request.user, pk=pk).first()
         if n is None:
             return redirect("core:notifications")
-        services.mark_read(request.user, [n.pk])
+        services.mark_read(request.user, list(notifications.same_group(request.user, n).values_list("pk", flat=True)))
         if request.htmx:
-            return render(request, "htmx/notification_bell.html",
-                          {"unread_count": request.user.notifications.unread().count()})
+            return self.bell(request)
         if n.link and url_has_allowed_host_and_scheme(n.link, allowed_hosts={request.get_host()}):
             return HttpResponseRedirect(n.link)
         return redirect("core:notifications")
 
 
+def bell_context(user, size=6):
+    return {"unread_count": user.notifications.unread().count(),
+            "latest": notifications.attach_latest(notifications.grouped(user, unread_only=True)[:size])}
+
+
 class NotificationBellView(LoginRequiredMixin, View):
     def get(self, request):
-        return render(request, "htmx/notification_bell.html", {
-            "unread_count": request.user.notifications.unread().count(),
-            "latest": request.user.notifications.unread()[:6],
-        })
+        return render(request, "htmx/notification_bell.html", bell_context(request.user))
 
 
 class SetLanguageView(View):

@@ -166,10 +166,12 @@ def test_weights_not_summing_to_100_are_refused(setup):
 
 
 def test_builtin_catalogue_weights_sum_to_100_per_role():
+    from hardware_erp.core.roles import ROLES
     from performance.catalogue import BUILTIN_KPIS, builtin_weight_sums
     from performance.models import KPI, KPIWeight
 
     assert set(builtin_weight_sums().values()) == {100}
+    assert set(builtin_weight_sums()) == set(ROLES)  # every role, the warehouse manager too, is weighted
     assert KPI.objects.filter(builtin=True).count() == len(BUILTIN_KPIS)
     for role, total in builtin_weight_sums().items():
         assert sum(KPIWeight.objects.filter(role=role).values_list("weight", flat=True)) == total
@@ -186,3 +188,17 @@ def test_task_computes_ended_periods(setup, monkeypatch):
     assert "2026-10" in done
     assert KPIValue.objects.get(scorecard__employee=a, scorecard__period__start=datetime.date(2026, 10, 1),
                                 scorecard__period__kind="month", kpi=share).value == D("100.00")
+
+
+def test_sync_gives_a_role_new_to_the_catalogue_its_weights_and_keeps_tuned_ones():
+    from performance import catalogue
+    from performance.models import KPIWeight
+
+    tuned = KPIWeight.objects.filter(role="sales_rep").first()
+    tuned.weight = D("11")
+    tuned.save()
+    KPIWeight.objects.filter(role="warehouse_manager").delete()  # a database from before the role
+    catalogue.sync_catalogue()
+    assert sum(KPIWeight.objects.filter(role="warehouse_manager").values_list("weight", flat=True)) == 100
+    tuned.refresh_from_db()
+    assert tuned.weight == D("11")

@@ -18,13 +18,31 @@
     });
   }
 
+  function money(n) {
+    return "\u00a5" + n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  // a saved move: one card fewer (and its amount) in the column it left, one more in the column it joined
+  function shift(fromList, toList, amount) {
+    [[fromList, -1], [toList, 1]].forEach(function (pair) {
+      var col = pair[0].closest(".kanban-col");
+      var count = col.querySelector("[data-count]"), total = col.querySelector("[data-total]");
+      count.textContent = Math.max(0, parseInt(count.textContent, 10) + pair[1]);
+      var value = Math.max(0, parseFloat(total.dataset.total || "0") + pair[1] * amount);
+      total.dataset.total = value.toFixed(2);
+      total.textContent = money(value);
+    });
+  }
+
   function post(card, stage, reason, from) {
     card.classList.add("saving");
     var values = { stage: stage };
     if (reason) values.lost_reason = reason;
+    var to = card.parentNode, amount = parseFloat(card.dataset.amount || "0"), failed = false;
     htmx.ajax("POST", card.dataset.moveUrl, { source: card, target: card, swap: "outerHTML", values: values })
-      .then(function () { recount(); });
+      .then(function () { if (!failed) shift(from, to, amount); recount(); });
     card.addEventListener("htmx:responseError", function onErr(e) {
+      failed = true;
       card.removeEventListener("htmx:responseError", onErr);
       card.classList.remove("saving");
       from.appendChild(card);

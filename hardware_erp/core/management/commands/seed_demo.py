@@ -43,6 +43,7 @@ DEMO_USERS = [
     ("salesmgr", "sales_manager", "sales", "丽", "李", "销售经理"),
     ("rep1", "sales_rep", "sales", "伟", "张", "销售代表"),
     ("rep2", "sales_rep", "sales", "芳", "刘", "销售代表"),
+    ("whmgr", "warehouse_manager", "warehouse", "海涛", "周", "仓库主管"),
     ("clerk", "warehouse_clerk", "warehouse", "强", "陈", "仓管员"),
     ("purchaser", "purchaser", "purchasing", "敏", "杨", "采购员"),
     ("finance", "finance_clerk", "finance", "静", "赵", "会计"),
@@ -125,9 +126,12 @@ class Command(BaseCommand):
             users[role].append(user)
         gm = users["general_manager"][0]
         mgr = users["sales_manager"][0]
-        for role, boss in (("sales_rep", mgr), ("sales_manager", gm), ("warehouse_clerk", gm), ("purchaser", gm),
-                           ("finance_clerk", gm), ("it_admin", gm), ("trainer", gm)):
+        whmgr = users["warehouse_manager"][0]
+        for role, boss in (("sales_rep", mgr), ("sales_manager", gm), ("warehouse_manager", gm),
+                           ("warehouse_clerk", whmgr), ("purchaser", gm), ("finance_clerk", gm), ("it_admin", gm),
+                           ("trainer", gm)):
             Employee.objects.filter(user__in=users[role], manager__isnull=True).update(manager=boss)
         Department.objects.filter(code="sales", head__isnull=True).update(head=mgr)
+        Department.objects.filter(code="warehouse", head__isnull=True).update(head=whmgr)
         Department.objects.filter(code="gm", head__isnull=True).update(head=gm)
         return users
