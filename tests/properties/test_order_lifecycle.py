@@ -179,7 +179,7 @@ class OrderLifecycle(RuleBasedStateMachine):
 def test_random_order_histories_keep_every_invariant():
     # derandomize: the same 25 histories every run, so that what they reach is the same in CI as here (random
     # ones did not always reach a return); database=None: no replay of examples saved by an earlier run
-    OrderLifecycle.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None,
+    OrderLifecycle.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None,
                                                 derandomize=True, database=None,
                                                 suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])
