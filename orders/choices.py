@@ -51,6 +51,37 @@ class ReviewReason(models.TextChoices):
 FINANCE_REASONS = {ReviewReason.CREDIT, ReviewReason.OVERDUE}
 
 
+class ReviewRole(models.TextChoices):
+    """Who decides a review step: each reason goes to the role that owns it."""
+
+    SALES = "sales", _("Sales Manager")
+    FINANCE = "finance", pgettext_lazy("review step", "Finance")
+
+
+# each review reason's step; an order with reasons of both kinds needs both approvals
+REVIEW_ROLE_OF = {ReviewReason.CREDIT: ReviewRole.FINANCE, ReviewReason.OVERDUE: ReviewRole.FINANCE,
+                  ReviewReason.MARGIN: ReviewRole.SALES, ReviewReason.DISCOUNT: ReviewRole.SALES,
+                  ReviewReason.STOCK: ReviewRole.SALES}
+REVIEW_PERMISSION = {ReviewRole.SALES: "orders.approve_salesorder", ReviewRole.FINANCE: "orders.approve_credit"}
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    APPROVED = "approved", pgettext_lazy("review step", "Approved")
+    REJECTED = "rejected", pgettext_lazy("review step", "Rejected")
+
+
+class CreditSource(models.TextChoices):
+    OVERPAID = "overpaid", _("Paid more than the order's balance")
+    CANCELLED = "cancelled", _("Paid on a cancelled order")
+
+
+class RefundStatus(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("refund", "Waiting for approval")
+    PAID = "paid", pgettext_lazy("refund", "Approved and paid")
+    REJECTED = "rejected", pgettext_lazy("refund", "Rejected")
+
+
 class EventKind(models.TextChoices):
     TRANSITION = "transition", _("Status change")
     REVIEW = "review", _("Review")

@@ -21,7 +21,7 @@ from hardware_erp.core.seeding import bulk_create_with_history, explicit_timesta
 from inventory.models import Product, StockLevel, Warehouse
 
 from . import services
-from .choices import CarrierAdapter, DocKind, EventKind, PaymentMethod, ShipmentStatus
+from .choices import CarrierAdapter, DocKind, EventKind, PaymentMethod, ReviewRole, ShipmentStatus
 from .choices import OrderStatus as S
 from .models import (
     Carrier,
@@ -32,6 +32,7 @@ from .models import (
     PaymentAllocation,
     PriceRule,
     ReviewSettings,
+    ReviewStep,
     SalesOrder,
     Shipment,
     ShipmentLine,
@@ -303,6 +304,9 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
             ship_plans.append((sh, lines))
     OrderLine.objects.bulk_create(all_lines, batch_size=2000)
     OrderEvent.objects.bulk_create(events, batch_size=2000)
+    # orders waiting for review wait on a sales manager's step
+    ReviewStep.objects.bulk_create([ReviewStep(order=o, role=ReviewRole.SALES) for o in orders
+                                    if o.status == S.SUBMITTED], batch_size=1000)
     Shipment.objects.bulk_create(shipments, batch_size=1000)
     locations = warehouse.locations.filter(active=True).order_by("code").first()
     slines, tracks = [], []
@@ -363,7 +367,9 @@ def _live(ctx, products, customers, warehouse, carriers, manager, finance):
                     order = services.submit_order(order, actor=rep)
                     if order.status == S.SUBMITTED and i >= 4:
                         ReviewSettings.current()
-                        order = services.approve_order(order, actor=finance if order.needs_finance else manager)
+                        for step in list(order.review_steps.all()):
+                            order = services.approve_order(
+                                order, step=step, actor=finance if step.role == ReviewRole.FINANCE else manager)
                     if order.status == S.APPROVED and i >= 6:
                         line = order.lines.order_by("pk").first()
                         packer = (ctx.users.get("warehouse_clerk") or [manager])[0]

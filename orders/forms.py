@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.db import models
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -10,8 +11,8 @@ from django.utils.translation import pgettext_lazy
 from crm.models import Customer
 from inventory.models import Product, UnitOfMeasure, Warehouse
 
-from .choices import PaymentMethod, ShipmentStatus
-from .models import Carrier, InvoiceRequest, PriceRule, ReviewSettings
+from .choices import SOLD_STATES, DocKind, OrderStatus, PaymentMethod, ShipmentStatus
+from .models import Carrier, InvoiceRequest, PriceRule, ReviewSettings, SalesOrder
 
 DATE = forms.DateInput(attrs={"type": "date"})
 GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
@@ -179,3 +180,29 @@ class AnalyticsFilterForm(forms.Form):
     end = forms.DateField(label=_("To (exclusive)"), required=False, widget=DATE)
     grain = forms.ChoiceField(label=_("By"), required=False, choices=[("day", _("Day")), ("week", _("Week")),
                                                                        ("month", _("Month"))], initial="month")
+
+
+# --------------------------------------------------------------------------- customer credit and refunds
+
+class ApplyCreditForm(forms.Form):
+    """Use part of a customer credit on another open order of the same customer."""
+
+    order = forms.ModelChoiceField(SalesOrder.objects.none(), label=_("Order"))
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+
+    def __init__(self, *args, credit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = (SalesOrder.objects.filter(customer_id=credit.customer_id, kind=DocKind.ORDER, status__in=SOLD_STATES)
+              .exclude(status=OrderStatus.CLOSED)
+              .filter(total__gt=models.F("paid_amount") + models.F("credited_amount")).order_by("order_date", "pk"))
+        self.fields["order"].queryset = qs
+        self.fields["order"].label_from_instance = lambda o: f"{o.number} · {o.order_date:%Y-%m-%d} · ¥{o.balance:,}"
+        self.fields["amount"].initial = credit.remaining
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=80, required=False,
+                                help_text=_("The customer's bank account or the transfer serial."))
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)

@@ -8,6 +8,7 @@ ITEMS = [
     (_("Shipments"), "orders:shipment_list", "orders.view_shipment"),
     (_("Payment receipts"), "orders:payment_list", "orders.view_payment"),
     (_("Receivables ageing"), "orders:receivables", "orders.add_payment"),
+    (_("Customer credit and refunds"), "orders:credit_list", "orders.add_payment"),
     (_("VAT invoice requests"), "orders:invoice_queue", "orders.change_invoicerequest"),
     (_("Order analytics"), "orders:analytics", "orders.view_order_analytics"),
     (_("Review thresholds"), "orders:review_settings", "orders.change_reviewsettings"),

@@ -1,6 +1,5 @@
 """Printable documents: quotation, picking list, delivery note, invoice/statement. reportlab on the kernel helpers."""
 
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -150,20 +149,47 @@ def invoice_pdf(order) -> bytes:
     return build_pdf(story, title=str(title), subtitle=order.number)
 
 
-def customer_statement_pdf(customer, orders) -> bytes:
-    """All open orders of a customer with their balances (对账单)."""
+def customer_statement_pdf(customer, data) -> bytes:
+    """The customer's statement (对账单): open orders with their balances, returns, credit and refunds
+    (`data` from selectors.customer_statement)."""
     st = styles()
     rows = [[_("Order"), _("Date"), _("Payment due"), _("Total"), _("Paid"), _("Credited"), _("Balance")]]
-    total = Decimal("0")
-    for o in orders:
+    for o in data["orders"]:
         rows.append([o.number, f"{o.order_date:%Y-%m-%d}", f"{o.due_date:%Y-%m-%d}" if o.due_date else "—",
                      money_text(o.total), money_text(o.paid_amount), money_text(o.credited_amount),
                      money_text(o.balance)])
-        total += o.balance
-    rows.append(["", "", "", "", "", _("Total"), money_text(total)])
+    rows.append(["", "", "", "", "", _("Total"), money_text(data["open_balance"])])
     t = Table(rows, colWidths=[32 * mm, 22 * mm, 22 * mm, 27 * mm, 25 * mm, 25 * mm, 27 * mm], repeatRows=1)
     t.setStyle(table_style(number_columns=(3, 4, 5, 6)))
     title = _("Customer statement")
     story = [_p(f"{title} - {customer.name}", st["title"]),
              _p(f"{_('Date')}: {timezone.localdate():%Y-%m-%d}", st["body"]), t]
+    if data["returns"]:
+        rr = [[pgettext("orders", "Return"), _("Order"), _("Date"), _("Reason"), _("Credit")]]
+        for r in data["returns"]:
+            rr.append([r.number, r.order.number, f"{timezone.localtime(r.created_at):%Y-%m-%d}",
+                       _p(r.reason, st["body"]), money_text(r.credit_amount)])
+        rt = Table(rr, colWidths=[30 * mm, 32 * mm, 22 * mm, 66 * mm, 30 * mm], repeatRows=1)
+        rt.setStyle(table_style(number_columns=(4,)))
+        story += [_p(_("Returns"), st["h2"]), rt]
+    if data["credits"]:
+        cr = [[_("Customer credit"), _("From order"), _("Date"), _("Amount"), _("Used or refunded"), _("Left")]]
+        for c in data["credits"]:
+            cr.append([c.number, c.order.number, f"{timezone.localtime(c.created_at):%Y-%m-%d}", money_text(c.amount),
+                       money_text(c.amount - c.remaining), money_text(c.remaining)])
+        cr.append(["", "", "", "", _("Total"), money_text(data["credit_left"])])
+        ct = Table(cr, colWidths=[30 * mm, 32 * mm, 22 * mm, 32 * mm, 32 * mm, 32 * mm], repeatRows=1)
+        ct.setStyle(table_style(number_columns=(3, 4, 5)))
+        story += [_p(_("Customer credit"), st["h2"]), ct]
+    if data["refunds"]:
+        fr = [[_("Refund"), _("Customer credit"), _("Date"), _("Status"), _("Amount")]]
+        for r in data["refunds"]:
+            fr.append([r.number, r.credit.number, f"{timezone.localtime(r.requested_at):%Y-%m-%d}",
+                       r.get_status_display(), money_text(r.amount)])
+        ft = Table(fr, colWidths=[30 * mm, 32 * mm, 22 * mm, 66 * mm, 30 * mm], repeatRows=1)
+        ft.setStyle(table_style(number_columns=(4,)))
+        story += [_p(_("Refunds"), st["h2"]), ft]
+    story.append(_p(f"{_('Open balance')}: {money_text(data['open_balance'])}    "
+                    f"{_('Credit left')}: {money_text(data['credit_left'])}    "
+                    f"{_('Net owed')}: {money_text(data['net'])}", st["body"]))
     return build_pdf(story, title=str(title), subtitle=customer.name)

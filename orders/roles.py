@@ -4,7 +4,7 @@
 - sales_manager: every order, approve (not own), ship, cancel, returns, thresholds and price rules.
 - finance_clerk: every order, payments, credit approval, invoices, receivables.
 - warehouse_clerk, warehouse_manager: every order that is to be picked, picking lists and shipments.
-- general_manager: everything.
+- general_manager: everything; approves refunds of customer credit that Finance requests.
 """
 
 VIEW = ["orders.view_salesorder", "orders.view_orderline", "orders.view_orderevent", "orders.view_shipment",
@@ -22,7 +22,8 @@ FINANCE = sorted({*VIEW, "orders.view_all_salesorders", "orders.approve_credit",
 WAREHOUSE = sorted({"orders.view_salesorder", "orders.view_orderline", "orders.view_shipment",
                     "orders.view_trackingevent", "orders.view_carrier", "orders.view_all_salesorders",
                     "orders.ship_salesorder", "orders.view_orderreturn"})
-GENERAL = sorted({*MANAGER, *FINANCE})
+# refunds: Finance requests, the general manager approves (never their own request)
+GENERAL = sorted({*MANAGER, *FINANCE, "orders.approve_refund"})
 
 PERMISSIONS = {
     "sales_rep": REP,

@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -24,8 +25,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import INVOICED_STATES, SOLD_STATES, UNPAID_STATES, DocKind, OrderStatus
-from .models import OrderEvent, OrderLine, SalesOrder, Shipment
+from .choices import (
+    INVOICED_STATES,
+    REVIEW_PERMISSION,
+    SOLD_STATES,
+    UNPAID_STATES,
+    DocKind,
+    OrderStatus,
+    RefundStatus,
+    StepStatus,
+)
+from .models import CustomerCredit, OrderEvent, OrderLine, OrderReturn, Refund, ReviewStep, SalesOrder, Shipment
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -61,12 +71,17 @@ def order_balances(qs):
 
 
 def customer_balance(customer) -> dict:
+    """What the customer owes over its orders, less the credit it has left (money it paid that no order owes):
+    a negative balance is money owed to the customer."""
     today = timezone.localdate()
     agg = SalesOrder.objects.orders().filter(customer=customer, status__in=SOLD_STATES).aggregate(
         amount=Coalesce(Sum("total"), ZERO), paid=Coalesce(Sum("paid_amount"), ZERO),
         credited=Coalesce(Sum("credited_amount"), ZERO),
         balance=Coalesce(Sum(BALANCE), ZERO),
         overdue=Coalesce(Sum(BALANCE, filter=Q(due_date__lt=today)), ZERO))
+    agg["credit"] = CustomerCredit.objects.filter(customer=customer).aggregate(
+        s=Coalesce(Sum("remaining"), ZERO))["s"]
+    agg["balance"] -= agg["credit"]
     return agg
 
 
@@ -97,6 +112,32 @@ def receivables_ageing(user, today=None):
 def ageing_totals(rows) -> dict:
     keys = ["open_balance", "overdue", "b_0_30", "b_31_60", "b_61_90", "b_90p"]
     return {k: sum((r[k] or ZERO) for r in rows) for k in keys}
+
+
+def credit_balances(user) -> list[dict]:
+    """Customers with credit left (money they paid that no order owes), largest first: one grouped query."""
+    return list(CustomerCredit.objects.for_user(user).filter(remaining__gt=0)
+                .values("customer_id", "customer__name")
+                .annotate(credit=Sum("remaining"), credits=Count("pk")).order_by("-credit")[:500])
+
+
+def customer_statement(customer, user) -> dict:
+    """The customer's statement (对账单): open orders and their balances, returns, credit and refunds."""
+    orders = [o for o in SalesOrder.objects.for_user(user).orders()
+              .filter(customer=customer, status__in=INVOICED_STATES).exclude(status=OrderStatus.CLOSED)
+              .order_by("order_date", "pk") if o.balance != 0]
+    returns = list(OrderReturn.objects.filter(order__customer=customer, order__in=SalesOrder.objects.for_user(user))
+                   .select_related("order").order_by("created_at", "pk"))
+    credits = list(CustomerCredit.objects.for_user(user).filter(customer=customer).select_related("order")
+                   .prefetch_related("applications__order").order_by("created_at", "pk"))
+    refunds = list(Refund.objects.filter(credit__in=credits).select_related("credit", "decided_by")
+                   .order_by("requested_at", "pk"))
+    open_balance = sum((o.balance for o in orders), ZERO)
+    credit_left = sum((c.remaining for c in credits), ZERO)
+    return {"orders": orders, "returns": returns, "credits": credits, "refunds": refunds,
+            "open_balance": open_balance, "credit_left": credit_left, "net": open_balance - credit_left,
+            "refunded": sum((r.amount for r in refunds if r.status == RefundStatus.PAID), ZERO),
+            "refund_waiting": sum((r.amount for r in refunds if r.status == RefundStatus.REQUESTED), ZERO)}
 
 
 # --------------------------------------------------------------------------- the CRM customer page fragment
@@ -246,20 +287,19 @@ def sales_by_rep_month(user, start, end):
 
 
 def review_queue(user):
-    """Submitted orders waiting for this user's approval (Finance sees those needing Finance)."""
-    qs = SalesOrder.objects.orders().filter(status=OrderStatus.SUBMITTED).exclude(created_by=user).exclude(
-        salesperson=user)
-    may_sales = user.has_perm("orders.approve_salesorder")
-    may_credit = user.has_perm("orders.approve_credit")
-    if may_sales and may_credit:
-        pass
-    elif may_credit:
-        qs = qs.filter(needs_finance=True)
-    elif may_sales:
-        qs = qs.filter(needs_finance=False)
-    else:
-        qs = qs.none()
-    return qs.select_related("customer", "salesperson").order_by("submitted_at", "pk")
+    """Submitted orders with a review step waiting for this user's role (Sales Manager: discount, margin, stock;
+    Finance: credit, overdue), not the user's own orders, and not those where the user decided the other step."""
+    roles = [role for role, perm in REVIEW_PERMISSION.items() if user.has_perm(perm)]
+    if not roles:
+        return SalesOrder.objects.none()
+    return (SalesOrder.objects.orders().filter(status=OrderStatus.SUBMITTED)
+            .exclude(created_by=user).exclude(salesperson=user)
+            .filter(review_steps__status=StepStatus.PENDING, review_steps__role__in=roles)
+            .exclude(review_steps__decided_by=user)
+            .distinct()
+            .select_related("customer", "salesperson")
+            .prefetch_related(Prefetch("review_steps", queryset=ReviewStep.objects.select_related("decided_by")))
+            .order_by("submitted_at", "pk"))
 
 
 # --------------------------------------------------------------------------- KPI evidence (performance reads these)

@@ -30,17 +30,25 @@ from .choices import (
     CUSTOMER_NOTICE_STATES,
     FINANCE_REASONS,
     INVOICED_STATES,
+    REVIEW_ROLE_OF,
     SOLD_STATES,
     CarrierAdapter,
+    CreditSource,
     DocKind,
     EventKind,
     InvoiceStatus,
     OrderStatus,
+    RefundStatus,
     ReviewReason,
+    ReviewRole,
     ShipmentStatus,
+    StepStatus,
 )
+from .events import reason_text
 from .models import (
     Carrier,
+    CreditApplication,
+    CustomerCredit,
     DocumentCounter,
     InvoiceRequest,
     OrderEvent,
@@ -49,8 +57,10 @@ from .models import (
     Payment,
     PaymentAllocation,
     PriceRule,
+    Refund,
     ReturnLine,
     ReviewSettings,
+    ReviewStep,
     SalesOrder,
     Shipment,
     ShipmentLine,
@@ -177,9 +187,10 @@ HEADER_FIELDS = ("warehouse", "requested_date", "valid_until", "delivery_address
                  "customer_email", "payment_terms_days", "notes", "salesperson")
 
 
-def _event(order, *, actor, kind=EventKind.TRANSITION, from_status="", to_status="", note="") -> OrderEvent:
+def _event(order, *, actor, kind=EventKind.TRANSITION, from_status="", to_status="", note="", code="",
+           params=None) -> OrderEvent:
     return OrderEvent.objects.create(order=order, actor=actor, kind=kind, from_status=from_status,
-                                     to_status=to_status, note=str(note or ""))
+                                     to_status=to_status, note=str(note or ""), code=code, params=params or {})
 
 
 @transaction.atomic
@@ -341,6 +352,8 @@ def allowed_transitions(order, user) -> list:
     out = []
     for to in MANUAL:
         rule = TRANSITIONS[to]
+        if to in (S.APPROVED, S.REJECTED):
+            continue  # decided step by step: review_actions
         if order.kind == DocKind.QUOTATION and to != S.CANCELLED:
             continue
         if order.status in rule.sources and _may(order, to, user) is None:
@@ -351,23 +364,23 @@ def allowed_transitions(order, user) -> list:
 def _may(order, to, actor):
     """None when actor may move order to `to`, else the reason why not."""
     rule = TRANSITIONS[to]
-    if to in (S.APPROVED, S.REJECTED) and actor.pk in (order.created_by_id, order.salesperson_id):
-        return _("Nobody approves or rejects an order they created or sell: ask another manager.")
-    if to == S.APPROVED:
-        if order.needs_finance and not actor.has_perm("orders.approve_credit"):
-            return _("Order %(n)s is over the customer's credit or has an overdue balance: Finance approves it.") % {
-                "n": order.number}
-        if not order.needs_finance and not actor.has_perm(rule.perm):
-            return _("You may not approve orders.")
-    elif to == S.REJECTED:
-        if not (actor.has_perm(rule.perm) or (order.needs_finance and actor.has_perm("orders.approve_credit"))):
-            return _("You may not reject orders.")
-    elif not actor.has_perm(rule.perm):
+    if to in (S.APPROVED, S.REJECTED):
+        # approval and rejection go step by step (approve_order, reject_order); this says whether any step
+        # is the actor's to decide
+        steps = list(order.review_steps.all())
+        pending = [s for s in steps if s.status == StepStatus.PENDING]
+        if not pending:
+            if actor.pk in (order.created_by_id, order.salesperson_id):
+                return _("Nobody approves or rejects an order they created or sell: ask another manager.")
+            return None if actor.has_perm(rule.perm) else _("You may not approve orders.")
+        reasons = [step_refusal(order, s, actor, steps) for s in pending]
+        return None if any(r is None for r in reasons) else reasons[0]
+    if not actor.has_perm(rule.perm):
         return _("You may not do “%(what)s” on orders.") % {"what": rule.label}
     return None
 
 
-def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
+def transition(order, to, *, actor, note="", system=False, code="", params=None) -> SalesOrder:
     """Move `order` to status `to`: checks the source state and the actor's permission, writes the event.
 
     With `system=True` the move follows from another service (a shipment, a payment, the carrier) whose
@@ -394,6 +407,9 @@ def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
                 _("Order %(n)s is %(from)s: it cannot go to %(to)s from there."),
                 params={"n": order.number, "from": order.get_status_display(), "to": S(to).label}, code="state")
         if not system:
+            if to in (S.APPROVED, S.REJECTED):
+                raise BusinessRuleError(_("Orders are approved and rejected step by step on the order page."),
+                                        code="steps")
             reason = _may(order, to, actor)
             if reason:
                 raise BusinessRuleError(reason, code="permission")
@@ -419,7 +435,8 @@ def transition(order, to, *, actor, note="", system=False) -> SalesOrder:
         for k, v in updates.items():
             setattr(order, k, v)
         order.save(update_fields=[*updates, "updated_at"])
-        event = _event(order, actor=actor, from_status=from_status, to_status=to, note=note)
+        event = _event(order, actor=actor, from_status=from_status, to_status=to, note=note, code=code,
+                       params=params)
         if (from_status in SOLD_STATES) != (to in SOLD_STATES) and order.kind == DocKind.ORDER:
             refresh_last_order_dates([order.customer_id])
         if to in CUSTOMER_NOTICE_STATES and order.customer_email and order.kind == DocKind.ORDER:
@@ -446,8 +463,15 @@ def customer_balance(customer, *, exclude_order=None) -> dict:
     return {"open": agg["open"], "overdue": agg["overdue"]}
 
 
+def _reason(code, **params) -> dict:
+    """A review reason: its code, its figures (as text) and its sentence in the submitter's language; pages
+    render it again from code and figures in the reader's language (events.reason_text)."""
+    params = {k: str(v) for k, v in params.items()}
+    return {"code": str(code), "params": params, "text": reason_text({"code": code, "params": params})}
+
+
 def review(order) -> list[dict]:
-    """The reasons an order needs a person's approval: [{code, text}]; empty when every rule passes."""
+    """The reasons an order needs a person's approval: [{code, params, text}]; empty when every rule passes."""
     rules = ReviewSettings.current()
     reasons = []
     customer = order.customer
@@ -458,25 +482,20 @@ def review(order) -> list[dict]:
             customer=customer, status__in=SOLD_STATES, due_date__lt=grace).exclude(pk=order.pk).aggregate(
             s=Sum(F("total") - F("credited_amount") - F("paid_amount"), default=ZERO))["s"]
         if customer.credit_limit and bal["open"] + order.total > customer.credit_limit:
-            reasons.append({"code": ReviewReason.CREDIT, "text": str(_(
-                "Open balance %(open)s plus this order %(total)s exceeds the credit limit %(limit)s.") % {
-                "open": money(bal["open"]), "total": order.total, "limit": customer.credit_limit})})
+            reasons.append(_reason(ReviewReason.CREDIT, open=money(bal["open"]), total=order.total,
+                                   limit=customer.credit_limit))
         if overdue > 0:
-            reasons.append({"code": ReviewReason.OVERDUE, "text": str(_(
-                "The customer has %(amount)s overdue.") % {"amount": money(overdue)})})
+            reasons.append(_reason(ReviewReason.OVERDUE, amount=money(overdue)))
     if order.net_total > 0:
         margin = (order.net_total - order.cost_total) * HUNDRED / order.net_total
         if margin < rules.min_margin_percent:
-            reasons.append({"code": ReviewReason.MARGIN, "text": str(_(
-                "Margin %(m)s%% is below the minimum %(min)s%%.") % {
-                "m": margin.quantize(Decimal("0.1")), "min": rules.min_margin_percent})})
+            reasons.append(_reason(ReviewReason.MARGIN, m=margin.quantize(Decimal("0.1")),
+                                   min=rules.min_margin_percent))
     lines = list(order.lines.select_related("product"))
     big = [ln for ln in lines if ln.discount_percent > rules.max_discount_percent]
     if big:
-        reasons.append({"code": ReviewReason.DISCOUNT, "text": str(_(
-            "Discount above %(max)s%% on %(skus)s.") % {
-            "max": rules.max_discount_percent,
-            "skus": ", ".join(f"{ln.product.sku} ({ln.discount_percent.normalize():f}%)" for ln in big)})})
+        reasons.append(_reason(ReviewReason.DISCOUNT, max=rules.max_discount_percent, skus=", ".join(
+            f"{ln.product.sku} ({ln.discount_percent.normalize():f}%)" for ln in big)))
     if rules.check_stock:
         need = {}
         for ln in lines:
@@ -490,15 +509,14 @@ def review(order) -> list[dict]:
                                  f"{need[ln.product_id].normalize():f})")
                 need.pop(ln.product_id)
         if short:
-            reasons.append({"code": ReviewReason.STOCK, "text": str(_(
-                "Not enough available in %(wh)s: %(items)s.") % {"wh": order.warehouse.name,
-                                                                 "items": ", ".join(short)})})
+            reasons.append(_reason(ReviewReason.STOCK, wh=order.warehouse.name, items=", ".join(short)))
     return reasons
 
 
 @transaction.atomic
 def submit_order(order, *, actor, note="") -> SalesOrder:
-    """Submit a draft: run the review rules; approve at once when all pass, else queue it with the reasons.
+    """Submit a draft: run the review rules; approve at once when all pass, else open one review step per role
+    the reasons need (Sales Manager: discount, margin, stock; Finance: credit, overdue).
 
     A second submit of the same order (a double click) changes nothing.
     """
@@ -515,47 +533,152 @@ def submit_order(order, *, actor, note="") -> SalesOrder:
     order.rejection_reason = ""
     order.save(update_fields=["review_reasons", "needs_finance", "rejection_reason"])
     order = transition(order, S.SUBMITTED, actor=actor, note=note)
+    ReviewStep.objects.filter(order=order).delete()  # a new submission is reviewed afresh
     if not reasons:
-        order = transition(order, S.APPROVED, actor=None, system=True,
-                           note=_("Approved automatically: every review rule passed."))
+        order = transition(order, S.APPROVED, actor=None, system=True, code="review.auto")
         _reserve(order, actor=actor)
     else:
-        _event(order, actor=None, kind=EventKind.REVIEW,
-               note="; ".join(r["text"] for r in reasons))
+        _open_steps(order, [r["code"] for r in reasons])
+        _event(order, actor=None, kind=EventKind.REVIEW, code="review.waiting",
+               params={"reasons": [r["code"] for r in reasons]})
         transaction.on_commit(lambda: _notify_approvers(order.pk))
     return order
 
 
-def _notify_approvers(order_id):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
+def _open_steps(order, codes) -> list:
+    by_role = {}
+    for code in codes:
+        by_role.setdefault(REVIEW_ROLE_OF.get(code, ReviewRole.SALES), []).append(str(code))
+    if not by_role:
+        by_role[ReviewRole.SALES] = []  # waiting with no recorded reason: a sales manager decides
+    return [ReviewStep.objects.create(order=order, role=role, reasons=by_role[role])
+            for role in (ReviewRole.SALES, ReviewRole.FINANCE) if role in by_role]
+
+
+def _steps(order) -> list:
+    """The order's review steps, locked, in pk order (opened for an order submitted before steps existed)."""
+    steps = list(ReviewStep.objects.select_for_update().filter(order=order).order_by("pk"))
+    if not steps and order.status == S.SUBMITTED:
+        _open_steps(order, [r.get("code") for r in order.review_reasons or [] if isinstance(r, dict)])
+        steps = list(ReviewStep.objects.select_for_update().filter(order=order).order_by("pk"))
+    return steps
+
+
+def step_refusal(order, step, user, steps=None):
+    """None when `user` may approve or reject `step` now, else why not (shown where the button would be)."""
+    if order.status != S.SUBMITTED or step.status != StepStatus.PENDING:
+        return _("This step is decided.")
+    if user.pk in (order.created_by_id, order.salesperson_id):
+        return _("Nobody approves or rejects an order they created or sell: ask another manager.")
+    if not user.has_perm(step.permission):
+        if step.role == ReviewRole.FINANCE:
+            return _("Order %(n)s is over the customer's credit or has an overdue balance: Finance approves it.") % {
+                "n": order.number}
+        return _("A Sales Manager approves discounts, margins and short stock.")
+    others = steps if steps is not None else order.review_steps.all()
+    if any(s.pk != step.pk and s.decided_by_id == user.pk for s in others):
+        return _("You decided the other step of this order: another reviewer decides this one.")
+    return None
+
+
+def review_actions(order, user) -> list[dict]:
+    """The order's review steps as the page shows them: each with whether `user` may decide it, and why not."""
+    steps = list(order.review_steps.select_related("decided_by").order_by("pk"))
+    out = []
+    for step in steps:
+        reason = step_refusal(order, step, user, steps) if step.status == StepStatus.PENDING else None
+        out.append({"step": step, "allowed": step.status == StepStatus.PENDING and reason is None,
+                    "reason": reason if step.status == StepStatus.PENDING and order.status == S.SUBMITTED else ""})
+    return out
+
+
+def _pick_step(order, steps, actor, step):
+    """The step `actor` decides: the one named, else the first pending one they may decide."""
+    if order.status != S.SUBMITTED:
+        return None
+    if step is not None:
+        chosen = next((s for s in steps if s.pk == getattr(step, "pk", step)), None)
+        if chosen is None:
+            raise BusinessRuleError(_("That review step is not on order %(n)s."), params={"n": order.number},
+                                    code="step")
+        reason = step_refusal(order, chosen, actor, steps)
+        if reason:
+            raise BusinessRuleError(reason, code="permission")
+        return chosen
+    pending = [s for s in steps if s.status == StepStatus.PENDING]
+    for s in pending:
+        if step_refusal(order, s, actor, steps) is None:
+            return s
+    if pending:
+        raise BusinessRuleError(step_refusal(order, pending[0], actor, steps), code="permission")
+    return None
+
+
+def _notify_approvers(order_id, roles=None):
     from django.urls import reverse
 
-    from hardware_erp.core.services import lazy_format, notify
+    from hardware_erp.core.services import lazy_format, notify, users_with_perm
 
     order = SalesOrder.objects.select_related("customer").get(pk=order_id)
-    codename = "approve_credit" if order.needs_finance else "approve_salesorder"
-    perm = Permission.objects.get(content_type__app_label="orders", codename=codename)
-    users = get_user_model().objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm),
-                                            is_active=True).exclude(pk__in=[order.created_by_id,
-                                                                            order.salesperson_id]).distinct()
-    notify(list(users), lazy_format(_("Order %(n)s for %(c)s waits for your approval."), n=order.number,
-                                                                               c=order.customer),
-           reverse("orders:order", args=[order.pk]), level="warning", key=f"order:{order.pk}:approval:"
-           f"{order.submitted_at:%Y%m%d%H%M%S}")
+    steps = order.review_steps.filter(status=StepStatus.PENDING)
+    if roles is not None:
+        steps = steps.filter(role__in=roles)
+    for step in steps:
+        users = users_with_perm(step.permission).filter(is_active=True).exclude(
+            pk__in=[order.created_by_id, order.salesperson_id])
+        notify(list(users), lazy_format(_("Order %(n)s for %(c)s waits for your approval."), n=order.number,
+                                        c=order.customer),
+               reverse("orders:order", args=[order.pk]), level="warning",
+               key=f"order:{order.pk}:approval:{step.role}:{order.submitted_at:%Y%m%d%H%M%S}")
+
+
+def _decide_step(order, *, actor, step, to, note):
+    """Lock the order and its steps, pick the step `actor` decides and mark it; None when the order is no
+    longer waiting (the caller's transition then raises the state error)."""
+    if actor is None:
+        raise BusinessRuleError(_("Sign in first."), code="anonymous")
+    if not actor.has_perm("orders.view_all_salesorders"):
+        _check_access(order, actor)
+    steps = _steps(order)
+    chosen = _pick_step(order, steps, actor, step)
+    if chosen is None:
+        return None, steps
+    if to == S.REJECTED and not str(note).strip():
+        raise BusinessRuleError(_("Say why the order is rejected."), code="reason")
+    chosen.status = StepStatus.APPROVED if to == S.APPROVED else StepStatus.REJECTED
+    chosen.decided_by, chosen.decided_at, chosen.note = actor, timezone.now(), str(note)[:500]
+    chosen.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    return chosen, steps
 
 
 @transaction.atomic
-def approve_order(order, *, actor, note="") -> SalesOrder:
-    """A manager's approval: exactly one wins when two approve at once (row lock); stock is reserved."""
-    order = transition(order, S.APPROVED, actor=actor, note=note)
+def approve_order(order, *, actor, note="", step=None) -> SalesOrder:
+    """One reviewer's approval of one step (the one named, else the first they may decide). The order is
+    approved, and its stock reserved, when every step is approved. Exactly one wins when two approve the
+    same step at once (row locks on the order and its steps)."""
+    order = _lock(order)
+    chosen, steps = _decide_step(order, actor=actor, step=step, to=S.APPROVED, note=note)
+    if chosen is None:
+        return transition(order, S.APPROVED, actor=actor, note=note)  # raises the state error
+    if any(s.status != StepStatus.APPROVED for s in steps):
+        _event(order, actor=actor, kind=EventKind.REVIEW, code="review.step_approved", params={"role": chosen.role},
+               note=note)
+        return order
+    order = transition(order, S.APPROVED, actor=actor, system=True, note=note, code="review.step_approved",
+                       params={"role": chosen.role})
     _reserve(order, actor=actor)
     return order
 
 
 @transaction.atomic
-def reject_order(order, *, actor, reason) -> SalesOrder:
-    return transition(order, S.REJECTED, actor=actor, note=reason)
+def reject_order(order, *, actor, reason, step=None) -> SalesOrder:
+    """A reviewer rejects their step, which rejects the order (with the reason)."""
+    order = _lock(order)
+    chosen, _steps_ = _decide_step(order, actor=actor, step=step, to=S.REJECTED, note=reason)
+    if chosen is None:
+        return transition(order, S.REJECTED, actor=actor, note=reason)  # raises the state error
+    return transition(order, S.REJECTED, actor=actor, system=True, note=reason, code="review.step_rejected",
+                      params={"role": chosen.role})
 
 
 def _reserve(order, *, actor):
@@ -584,20 +707,20 @@ def _release(order, *, actor):
 
 @transaction.atomic
 def cancel_order(order, *, actor, reason="") -> SalesOrder:
-    """Cancel before anything shipped: reservations are released so the stock is available again. An order with
-    payments against it is refused: the money would stay on a cancelled order."""
+    """Cancel before anything shipped: reservations are released so the stock is available again. Money
+    already paid on the order becomes the customer's credit (to apply to another order or refund)."""
     order = _lock(order)
-    if order.paid_amount > 0:
-        raise BusinessRuleError(_("Order %(n)s has %(a)s paid against it: it cannot be cancelled while that payment "
-                                  "stands."), params={"n": order.number, "a": order.paid_amount}, code="paid")
     order = transition(order, S.CANCELLED, actor=actor, note=reason)
     _release(order, actor=actor)
+    release_overpayment(order, actor=actor)
     return order
 
 
 @transaction.atomic
 def cancel_backorder(order, *, actor, reason="") -> SalesOrder:
-    """The customer will not take the rest of a partially shipped order: lines shrink to what shipped."""
+    """The customer will not take the rest of a partially shipped order: each line shrinks to what shipped, in
+    its own unit and at its own price (10 boxes of 20 at ¥147.44 a box stay boxes at ¥147.44). Money paid beyond
+    the new total becomes the customer's credit."""
     order = _lock(order)
     _check_access(order, actor)
     if not actor.has_perm("orders.cancel_salesorder"):
@@ -605,26 +728,28 @@ def cancel_backorder(order, *, actor, reason="") -> SalesOrder:
     if order.status != S.PARTIALLY_SHIPPED:
         raise BusinessRuleError(_("Only a partially shipped order has a back-order to cancel."), code="state")
     _release(order, actor=actor)
-    settings_row = ReviewSettings.current()
-    for line in order.lines.select_related("product", "unit").order_by("pk"):
+    for line in OrderLine.objects.select_for_update().filter(order=order).order_by("pk"):
         if line.outstanding <= 0:
             continue
         if line.shipped_quantity == 0:
             line.delete()
             continue
-        data = LineInput(product=line.product, unit=line.product.base_unit,
-                         quantity=line.shipped_quantity, unit_price=money(line.unit_price / line.factor),
-                         tax_rate=line.tax_rate)
-        keep = {"shipped_quantity": line.shipped_quantity, "returned_quantity": line.returned_quantity}
-        _fill_line(line, order, data, settings_row)
+        base = line.shipped_quantity
+        line.base_quantity = base
+        line.quantity = quantity(base / line.factor)
+        line.gross_amount = money(line.list_price * base / line.factor)
+        line.net_amount = money(line.unit_price * base / line.factor)
+        line.tax_amount = money(line.net_amount * line.tax_rate / HUNDRED)
+        line.amount = line.net_amount + line.tax_amount
+        line.cost_amount = money(base * line.unit_cost)
         line.reserved_quantity = ZERO
-        for k, v in keep.items():
-            setattr(line, k, v)
-        line.save()
+        line.save(update_fields=["base_quantity", "quantity", "gross_amount", "net_amount", "tax_amount", "amount",
+                                 "cost_amount", "reserved_quantity"])
     recalculate(order)
-    _event(order, actor=actor, kind=EventKind.NOTE, note=_("Back-order cancelled. %(r)s") % {"r": reason})
-    order = transition(order, S.SHIPPED, actor=actor, system=True, note=_("The rest will not be shipped."))
+    _event(order, actor=actor, kind=EventKind.NOTE, code="backorder.cancelled", note=reason)
+    order = transition(order, S.SHIPPED, actor=actor, system=True, code="backorder.rest")
     _after_shipping(order, actor=actor)
+    release_overpayment(order, actor=actor)
     return order
 
 
@@ -914,6 +1039,132 @@ def record_payment(*, customer, amount, allocations, actor, method="bank", recei
     return payment
 
 
+# --------------------------------------------------------------------------- customer credit and refunds
+
+def release_overpayment(order, *, actor) -> CustomerCredit | None:
+    """Money on `order` beyond what it owes (all of it when the order is cancelled) leaves the order and becomes
+    the customer's credit, so no order shows a negative balance. Runs under the caller's lock on the order."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    owed = ZERO if order.status == S.CANCELLED else max(order.total - order.credited_amount, ZERO)
+    excess = money(order.paid_amount - owed)
+    if excess <= 0:
+        return None
+    credit = CustomerCredit.objects.create(
+        number=next_number("CN"), customer_id=order.customer_id, order=order, amount=excess, remaining=excess,
+        source=CreditSource.CANCELLED if order.status == S.CANCELLED else CreditSource.OVERPAID, created_by=actor)
+    SalesOrder.objects.filter(pk=order.pk).update(paid_amount=F("paid_amount") - excess)
+    _event(order, actor=actor, kind=EventKind.PAYMENT, code="credit.created",
+           params={"credit": credit.number, "amount": str(excess)})
+    return credit
+
+
+def _lock_credit(credit) -> CustomerCredit:
+    return CustomerCredit.objects.select_for_update().select_related("order").get(pk=credit.pk)
+
+
+@transaction.atomic
+def apply_credit(credit, *, order, amount, actor) -> CreditApplication:
+    """Use part of a customer's credit to pay another of the same customer's orders (Finance). The credit is
+    locked before the order (always in that order), so two uses of one credit cannot both spend it."""
+    if not actor.has_perm("orders.add_payment"):
+        raise BusinessRuleError(_("You may not use customer credit."), code="permission")
+    credit = _lock_credit(credit)
+    order = _lock(order)
+    amount = money(amount)
+    if order.customer_id != credit.customer_id:
+        raise BusinessRuleError(_("%(n)s is another customer's order."), params={"n": order.number}, code="customer")
+    if order.kind != DocKind.ORDER or order.status not in SOLD_STATES or order.status == S.CLOSED:
+        raise BusinessRuleError(_("%(n)s is %(s)s: no payment can be recorded on it."),
+                                params={"n": order.number, "s": order.get_status_display()}, code="state")
+    if amount <= 0:
+        raise BusinessRuleError(_("An amount must be more than zero."), code="amount")
+    if amount > credit.remaining:
+        raise BusinessRuleError(_("Credit %(c)s has %(left)s left, less than %(a)s."),
+                                params={"c": credit.number, "left": credit.remaining, "a": amount}, code="credit")
+    if amount > order.balance:
+        raise BusinessRuleError(_("%(n)s: %(a)s is more than its balance of %(b)s."),
+                                params={"n": order.number, "a": amount, "b": order.balance}, code="balance")
+    use = CreditApplication.objects.create(credit=credit, order=order, amount=amount, applied_by=actor)
+    CustomerCredit.objects.filter(pk=credit.pk).update(remaining=F("remaining") - amount)
+    SalesOrder.objects.filter(pk=order.pk).update(paid_amount=F("paid_amount") + amount)
+    _event(order, actor=actor, kind=EventKind.PAYMENT, code="credit.applied",
+           params={"credit": credit.number, "amount": str(amount)})
+    _event(credit.order, actor=actor, kind=EventKind.PAYMENT, code="credit.applied_from",
+           params={"credit": credit.number, "amount": str(amount), "order": order.number})
+    sync_payment_status(order, actor=actor)
+    return use
+
+
+@transaction.atomic
+def request_refund(credit, *, amount, actor, method="bank", reference="", note="") -> Refund:
+    """Finance asks to pay part of a credit back to the customer. The amount is held at once (it cannot be
+    applied or requested twice); the general manager approves or rejects it."""
+    if not actor.has_perm("orders.add_payment"):
+        raise BusinessRuleError(_("You may not request refunds."), code="permission")
+    credit = _lock_credit(credit)
+    amount = money(amount)
+    if amount <= 0:
+        raise BusinessRuleError(_("An amount must be more than zero."), code="amount")
+    if amount > credit.remaining:
+        raise BusinessRuleError(_("Credit %(c)s has %(left)s left, less than %(a)s."),
+                                params={"c": credit.number, "left": credit.remaining, "a": amount}, code="credit")
+    refund = Refund.objects.create(number=next_number("RF"), customer_id=credit.customer_id, credit=credit,
+                                   amount=amount, method=method, reference=(reference or "").strip(), note=note,
+                                   requested_by=actor)
+    CustomerCredit.objects.filter(pk=credit.pk).update(remaining=F("remaining") - amount)
+    _event(credit.order, actor=actor, kind=EventKind.PAYMENT, code="refund.requested",
+           params={"refund": refund.number, "amount": str(amount)})
+    transaction.on_commit(lambda: _notify_refund_approvers(refund.pk))
+    return refund
+
+
+def _notify_refund_approvers(refund_id):
+    from django.urls import reverse
+
+    from hardware_erp.core.services import lazy_format, notify, users_with_perm
+
+    refund = Refund.objects.select_related("customer").get(pk=refund_id)
+    users = users_with_perm("orders.approve_refund").filter(is_active=True).exclude(pk=refund.requested_by_id)
+    notify(list(users), lazy_format(_("Refund %(n)s of %(a)s to %(c)s waits for your approval."), n=refund.number,
+                                    a=refund.amount, c=refund.customer),
+           reverse("orders:credit_list"), level="warning", key=f"refund:{refund.pk}:approval")
+
+
+def _decide_refund(refund, *, actor, approve, note):
+    if not actor.has_perm("orders.approve_refund"):
+        raise BusinessRuleError(_("Only the general manager approves refunds."), code="permission")
+    credit = CustomerCredit.objects.select_for_update().select_related("order").get(pk=refund.credit_id)
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status != RefundStatus.REQUESTED:
+        raise BusinessRuleError(_("Refund %(n)s is %(s)s already."),
+                                params={"n": refund.number, "s": refund.get_status_display()}, code="state")
+    if actor.pk == refund.requested_by_id:
+        raise BusinessRuleError(_("Nobody approves or rejects a refund they requested."), code="own")
+    refund.status = RefundStatus.PAID if approve else RefundStatus.REJECTED
+    refund.decided_by, refund.decided_at = actor, timezone.now()
+    if note:
+        refund.note = str(note)[:255]
+    refund.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    if not approve:
+        CustomerCredit.objects.filter(pk=credit.pk).update(remaining=F("remaining") + refund.amount)
+    _event(credit.order, actor=actor, kind=EventKind.PAYMENT,
+           code="refund.paid" if approve else "refund.rejected",
+           params={"refund": refund.number, "amount": str(refund.amount)}, note=note)
+    return refund
+
+
+@transaction.atomic
+def approve_refund(refund, *, actor, note="") -> Refund:
+    """The general manager approves a refund Finance requested (not their own): the money is paid back."""
+    return _decide_refund(refund, actor=actor, approve=True, note=note)
+
+
+@transaction.atomic
+def reject_refund(refund, *, actor, note="") -> Refund:
+    """The refund is refused: its amount goes back to the credit."""
+    return _decide_refund(refund, actor=actor, approve=False, note=note)
+
+
 # --------------------------------------------------------------------------- returns
 
 @transaction.atomic
@@ -957,8 +1208,9 @@ def create_return(order, *, quantities: dict, actor, reason, location=None) -> O
     ret.credit_amount = total
     ret.save(update_fields=["credit_amount"])
     SalesOrder.objects.filter(pk=order.pk).update(credited_amount=F("credited_amount") + total)
-    _event(order, actor=actor, kind=EventKind.RETURN,
-           note=_("Return %(r)s: credit %(a)s. %(why)s") % {"r": ret.number, "a": total, "why": reason})
+    _event(order, actor=actor, kind=EventKind.RETURN, code="return.recorded",
+           params={"ret": ret.number, "amount": str(total)}, note=reason)
+    release_overpayment(order, actor=actor)
     sync_payment_status(order, actor=actor)
     return ret
 

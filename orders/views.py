@@ -26,15 +26,17 @@ from inventory.models import Product, Warehouse
 
 from . import pdf, selectors, services, tracking
 from .carriers import CarrierError, Kuaidi100Adapter
-from .choices import INVOICED_STATES, SOLD_STATES, DocKind, InvoiceStatus, OrderStatus
+from .choices import SOLD_STATES, DocKind, InvoiceStatus, OrderStatus, RefundStatus
 from .filtersets import CarrierFilterSet, OrderFilterSet, PaymentFilterSet, PriceRuleFilterSet, ShipmentFilterSet
 from .forms import (
+    ApplyCreditForm,
     CarrierForm,
     InvoiceRequestForm,
     LineFormSet,
     OrderForm,
     PaymentForm,
     PriceRuleForm,
+    RefundForm,
     ReturnForm,
     ReviewSettingsForm,
     ShipForm,
@@ -42,7 +44,17 @@ from .forms import (
     TransitionForm,
     parse_number,
 )
-from .models import Carrier, InvoiceRequest, Payment, PriceRule, ReviewSettings, SalesOrder, Shipment
+from .models import (
+    Carrier,
+    CustomerCredit,
+    InvoiceRequest,
+    Payment,
+    PriceRule,
+    Refund,
+    ReviewSettings,
+    SalesOrder,
+    Shipment,
+)
 from .tables import CarrierTable, OrderTable, PaymentTable, PriceRuleTable, QuotationTable, ShipmentTable
 
 # Money on the orders pages (prices, totals, balances, invoices, revenue) is for the roles that hold this; the
@@ -279,9 +291,12 @@ class OrderView(OrderScopeMixin, DetailView):
         ctx["shipments"] = order.shipments.select_related("carrier").prefetch_related("tracking_events",
                                                                                     "lines__order_line__product")
         ctx["allocations"] = order.allocations.select_related("payment")
+        ctx["credits_made"] = order.credits_made.all()
+        ctx["credit_applications"] = order.credit_applications.select_related("credit")
         ctx["returns"] = order.returns.prefetch_related("lines__order_line__product")
         ctx["invoice_requests"] = order.invoice_requests.all()
         ctx["actions"] = services.allowed_transitions(order, user)
+        ctx["review_steps"] = services.review_actions(order, user)
         ctx["can_ship"] = services.can_ship(order, user)
         ctx["can_pay"] = services.can_record_payment(order, user)
         ctx["can_return"] = services.can_return(order, user)
@@ -318,10 +333,14 @@ class TransitionView(OrderScopeMixin, View):
                     messages.info(request, _("%(n)s waits for approval: %(why)s") % {
                         "n": order.number, "why": "; ".join(r["text"] for r in order.review_reasons)})
             elif to == OrderStatus.APPROVED:
-                services.approve_order(order, actor=request.user, note=note)
-                messages.success(request, _("%(n)s is approved; stock is reserved.") % {"n": order.number})
+                order = services.approve_order(order, actor=request.user, note=note, step=self._step(request))
+                if order.status == OrderStatus.APPROVED:
+                    messages.success(request, _("%(n)s is approved; stock is reserved.") % {"n": order.number})
+                else:
+                    messages.success(request, _("Your step is approved; %(n)s still waits for the other step.") % {
+                        "n": order.number})
             elif to == OrderStatus.REJECTED:
-                services.reject_order(order, actor=request.user, reason=note)
+                services.reject_order(order, actor=request.user, reason=note, step=self._step(request))
                 messages.success(request, _("%(n)s is rejected.") % {"n": order.number})
             elif to == OrderStatus.CANCELLED:
                 services.cancel_order(order, actor=request.user, reason=note)
@@ -341,6 +360,11 @@ class TransitionView(OrderScopeMixin, View):
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         return redirect("orders:order", pk=pk)
+
+    @staticmethod
+    def _step(request):
+        value = request.POST.get("step", "")
+        return int(value) if value.isdigit() else None
 
 
 class ConvertQuotationView(OrderScopeMixin, ServiceActionView):
@@ -738,8 +762,24 @@ class ReceivablesView(ModuleMixin, TemplateView):
             data = [[r["customer__name"], r["orders"], r["b_0_30"], r["b_31_60"], r["b_61_90"], r["b_90p"],
                      r["overdue"], r["open_balance"]] for r in rows]
             return xlsx_response(request, "receivables", head, data, model=SalesOrder)
-        ctx = self.get_context_data(rows=rows, totals=selectors.ageing_totals(rows))
+        ctx = self.get_context_data(rows=rows, totals=selectors.ageing_totals(rows),
+                                    credits=selectors.credit_balances(request.user))
         return self.render_to_response(ctx)
+
+
+class StatementView(ModuleMixin, TemplateView):
+    """The customer's statement as a page: open orders, returns, credit, refunds (the PDF holds the same)."""
+
+    module = "orders"
+    permission_required = "orders.view_payment"
+    template_name = "orders/statement.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        c = get_object_or_404(Customer.objects.for_user(self.request.user), pk=self.kwargs["customer"])
+        ctx.update(selectors.customer_statement(c, self.request.user), customer=c,
+                   title=_("Customer statement: %(c)s") % {"c": c.name})
+        return ctx
 
 
 class StatementPDFView(ModuleMixin, View):
@@ -748,10 +788,123 @@ class StatementPDFView(ModuleMixin, View):
 
     def get(self, request, customer):
         c = get_object_or_404(Customer.objects.for_user(request.user), pk=customer)
-        orders = [o for o in SalesOrder.objects.for_user(request.user).orders()
-                  .filter(customer=c, status__in=INVOICED_STATES).exclude(status=OrderStatus.CLOSED)
-                  .order_by("order_date", "pk") if o.balance != 0]
-        return pdf_response(pdf.customer_statement_pdf(c, orders), f"statement-{c.pk}.pdf")
+        return pdf_response(pdf.customer_statement_pdf(c, selectors.customer_statement(c, request.user)),
+                            f"statement-{c.pk}.pdf")
+
+
+class CreditListView(ModuleMixin, TemplateView):
+    """Customer credit with money left, and refunds: Finance applies or refunds credit, the general manager
+    approves refunds."""
+
+    module = "orders"
+    permission_required = "orders.view_payment"
+    template_name = "orders/credits.html"
+    title = _("Customer credit and refunds")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["credits"] = (CustomerCredit.objects.for_user(user).filter(remaining__gt=0)
+                          .select_related("customer", "order").order_by("created_at", "pk")[:200])
+        refunds = list(Refund.objects.filter(credit__in=CustomerCredit.objects.for_user(user))
+                       .select_related("customer", "credit", "requested_by", "decided_by")
+                       .order_by("-requested_at", "-pk")[:100])
+        for r in refunds:
+            r.refusal = ""
+            if r.status == RefundStatus.REQUESTED:
+                if not user.has_perm("orders.approve_refund"):
+                    r.refusal = _("The general manager approves refunds.")
+                elif user.pk == r.requested_by_id:
+                    r.refusal = _("Nobody approves or rejects a refund they requested.")
+        ctx["refunds"] = refunds
+        return ctx
+
+
+class CreditMixin:
+    module = "orders"
+    permission_required = "orders.add_payment"
+    success_url = reverse_lazy("orders:credit_list")
+
+    def get_object(self):
+        return get_object_or_404(CustomerCredit.objects.for_user(self.request.user).select_related("customer"),
+                                 pk=self.kwargs["pk"], remaining__gt=0)
+
+    def get_cancel_url(self):
+        return reverse("orders:credit_list")
+
+
+class ApplyCreditView(CreditMixin, ServiceFormView):
+    form_class = ApplyCreditForm
+    title = _("Apply customer credit to an order")
+    submit_label = _("Apply")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "credit": self.object}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["intro"] = _("Credit %(n)s of %(c)s: %(left)s left.") % {
+            "n": self.object.number, "c": self.object.customer.name, "left": f"¥{self.object.remaining:,}"}
+        return ctx
+
+    def perform(self, form):
+        return services.apply_credit(self.object, order=form.cleaned_data["order"],
+                                     amount=form.cleaned_data["amount"], actor=self.request.user)
+
+    def get_success_url(self, result=None):
+        return result.order.get_absolute_url()
+
+    def get_success_message(self, result):
+        return _("%(a)s of credit %(c)s applied to %(n)s.") % {"a": f"¥{result.amount:,}", "c": result.credit.number,
+                                                              "n": result.order.number}
+
+
+class RefundRequestView(CreditMixin, ServiceFormView):
+    form_class = RefundForm
+    title = _("Refund customer credit")
+    submit_label = _("Request the refund")
+
+    def get_initial(self):
+        return {"amount": self.object.remaining}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["intro"] = _("Credit %(n)s of %(c)s: %(left)s left. The general manager approves the refund before the "
+                         "money is paid.") % {"n": self.object.number, "c": self.object.customer.name,
+                                              "left": f"¥{self.object.remaining:,}"}
+        return ctx
+
+    def perform(self, form):
+        return services.request_refund(self.object, actor=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self, result):
+        return _("Refund %(n)s requested; it waits for the general manager.") % {"n": result.number}
+
+
+class RefundDecisionView(ServiceActionView):
+    module = "orders"
+    permission_required = "orders.approve_refund"
+    success_url = reverse_lazy("orders:credit_list")
+
+    def get_object(self):
+        if self.kwargs["decision"] not in ("approve", "reject"):
+            raise Http404
+        return get_object_or_404(Refund.objects.filter(credit__in=CustomerCredit.objects.for_user(self.request.user)),
+                                 pk=self.kwargs["pk"])
+
+    def get_error_url(self):
+        return reverse("orders:credit_list")
+
+    def perform(self):
+        note = self.request.POST.get("note", "")[:255]
+        if self.kwargs["decision"] == "approve":
+            refund = services.approve_refund(self.object, actor=self.request.user, note=note)
+            messages.success(self.request, _("Refund %(n)s approved.") % {"n": refund.number})
+        else:
+            refund = services.reject_refund(self.object, actor=self.request.user, note=note)
+            messages.success(self.request, _("Refund %(n)s rejected; the amount is credit again.") % {
+                "n": refund.number})
+        return refund
 
 
 # --------------------------------------------------------------------------- settings, price rules, carriers

@@ -96,8 +96,8 @@ def send_notification_emails(ids=None, *, limit: int = 200) -> int:
 
 
 def users_with_perm(perm: str, *, include_superusers=False):
-    """Active users who hold `perm` through their groups or directly (Django's `with_perm`)."""
-    # the model backend answers: with several backends configured (training gates, axes) Django needs one named
+    """Active users who hold `perm` through their groups or directly (Django's `with_perm`; the model backend
+    is named because several backends are configured, and with_perm refuses to guess)."""
     return User.objects.with_perm(perm, is_active=True, include_superusers=include_superusers,
                                   backend="django.contrib.auth.backends.ModelBackend").distinct()
 

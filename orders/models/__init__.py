@@ -1,10 +1,12 @@
+from .credits import CreditApplication, CustomerCredit, Refund
 from .orders import DocumentCounter, OrderEvent, OrderLine, SalesOrder
 from .payments import InvoiceRequest, OrderReturn, Payment, PaymentAllocation, ReturnLine
+from .review import ReviewStep
 from .rules import PriceRule, ReviewSettings
 from .shipping import Carrier, Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
-    "Carrier", "DocumentCounter", "InvoiceRequest", "OrderEvent", "OrderLine", "OrderReturn", "Payment",
-    "PaymentAllocation", "PriceRule", "ReturnLine", "ReviewSettings", "SalesOrder", "Shipment", "ShipmentLine",
-    "TrackingEvent",
+    "Carrier", "CreditApplication", "CustomerCredit", "DocumentCounter", "InvoiceRequest", "OrderEvent", "OrderLine",
+    "OrderReturn", "Payment", "PaymentAllocation", "PriceRule", "Refund", "ReturnLine", "ReviewSettings", "ReviewStep",
+    "SalesOrder", "Shipment", "ShipmentLine", "TrackingEvent",
 ]

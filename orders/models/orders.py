@@ -17,6 +17,7 @@ from hardware_erp.core.models import TimeStampedModel
 from hardware_erp.core.money import MoneyField, QuantityField
 
 from ..choices import UNPAID_STATES, DocKind, EventKind, OrderStatus
+from ..events import event_text, reason_text
 
 ZERO = Decimal("0.00")
 
@@ -147,6 +148,10 @@ class SalesOrder(TimeStampedModel):
 
     @property
     def balance(self) -> Decimal:
+        """What the customer still owes on the order (nothing on a cancelled order: what was paid on it became
+        the customer's credit)."""
+        if self.status == OrderStatus.CANCELLED:
+            return ZERO
         return self.total - self.credited_amount - self.paid_amount
 
     @property
@@ -158,6 +163,12 @@ class SalesOrder(TimeStampedModel):
         if not self.net_total:
             return None
         return (self.margin * 100 / self.net_total).quantize(Decimal("0.1"))
+
+    @property
+    def review_reason_list(self) -> list[dict]:
+        """The review reasons, each put into words in the reader's language."""
+        return [{"code": r.get("code"), "text": reason_text(r)} for r in self.review_reasons or []
+                if isinstance(r, dict)]
 
     @property
     def editable(self) -> bool:
@@ -231,6 +242,10 @@ class OrderEvent(models.Model):
                                    blank=True)
     to_status = models.CharField(pgettext_lazy("orders", "to"), max_length=12, choices=OrderStatus.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # what happened, as a code and its parameters, put into words in the reader's language (orders/events.py);
+    # `note` holds what a person typed (a reason) or the text of events written before codes existed
+    code = models.CharField(_("event"), max_length=40, blank=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
     customer_emailed_at = models.DateTimeField(_("customer e-mailed"), null=True, blank=True)
 
     class Meta:
@@ -241,3 +256,8 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.from_status}→{self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """The event in the reader's language, then the note typed with it."""
+        return event_text(self.code, self.params, self.note)

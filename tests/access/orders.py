@@ -182,6 +182,20 @@ ROWS = [
         kwargs={"customer": MISSING},
         expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager", status=404),
     ),
+    Row(
+        "orders:statement",
+        kwargs={"customer": MISSING},
+        expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager", status=404),
+    ),
+    Row("orders:credit_list", expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager")),
+    Row("orders:credit_apply", kwargs={"pk": MISSING}, expect=only("finance_clerk", "general_manager", status=404)),
+    Row("orders:refund_request", kwargs={"pk": MISSING}, expect=only("finance_clerk", "general_manager", status=404)),
+    Row(
+        "orders:refund_decide",
+        kwargs={"pk": MISSING, "decision": "approve"},
+        expect=only("general_manager", status=405),
+        note="POST only",
+    ),
     Row("orders:invoice_queue", expect=only("finance_clerk", "general_manager", status=200)),
     Row(
         "orders:invoice_issue",

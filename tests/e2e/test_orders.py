@@ -44,14 +44,14 @@ def test_order_from_entry_to_customer_status_page(new_page):
     order = SalesOrder.objects.get()
     assert order.total == Decimal("271.20")
     rep.click("[data-testid=to-submitted]")
-    rep.wait_for_selector("[data-testid=review-reasons]")
+    rep.wait_for_selector("[data-testid=review-steps]")
     assert SalesOrder.objects.get().status == "submitted"
 
     mgr = new_page()
     login(mgr, "e2emgr", PASSWORD)
     mgr.goto(mgr.base + "/orders/review/")
     mgr.click(f"text={order.number}")
-    mgr.click("[data-testid=to-approved]")
+    mgr.click("[data-testid=approve-sales]")
     mgr.wait_for_selector("[data-status=approved]")
     assert world.reserved(world.products[0]) == Decimal("120")
     mgr.click("[data-testid=ship]")

@@ -181,8 +181,9 @@ def test_review_path_reject_reopen_approve_pick_cancel_then_return_after_payment
     services.deliver_order(second, actor=manager)
     services.record_payment(customer=world.customer, amount="45.20", allocations=[(second, "45.20")], actor=finance)
     check("paid", "480", "0", "0", second)
-    # a return after full payment: stock back, the credit shows as money owed to the customer
+    # a return after full payment: stock back, the money the order no longer owes becomes the customer's credit
+    # (owed to the customer), and the order itself shows no negative balance
     ret = services.create_return(second, quantities={second.lines.get().pk: "5"}, actor=manager, reason="规格不符")
     assert ret.credit_amount == D("11.30")
     check("paid", "485", "0", "-11.30", second)
-    assert second.balance == D("-11.30")
+    assert second.balance == 0 and second.credits_made.get().remaining == D("11.30")

@@ -91,11 +91,13 @@ def test_review_rules_send_the_order_to_a_person_with_reasons(world, manager, fi
     assert codes == ["credit", "margin", "discount", "stock"]
     assert order.needs_finance
     assert OrderEvent.objects.filter(order=order, kind="review").count() == 1
-    # a sales manager may not approve an order over credit; Finance may
-    with pytest.raises(ValidationError, match="Finance approves"):
-        services.approve_order(order, actor=manager)
+    # one step per role: the sales manager decides margin, discount and stock, Finance decides credit
+    assert {s.role: s.reasons for s in order.review_steps.all()} == {"sales": ["margin", "discount", "stock"],
+                                                                     "finance": ["credit"]}
     order = services.approve_order(order, actor=finance, note="预付款已确认")
-    assert order.status == "approved" and order.approved_by == finance
+    assert order.status == "submitted"
+    order = services.approve_order(order, actor=manager)
+    assert order.status == "approved" and order.approved_by == manager
     # only what is on hand is reserved; the rest is a back-order
     assert world.reserved(p1) == D("300") and order.lines.get().reserved_quantity == D("300")
 

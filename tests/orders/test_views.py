@@ -87,7 +87,7 @@ def test_order_page_submit_and_manager_approve(world, client_as, make_user):
     order.refresh_from_db()
     assert order.status == "submitted"
     page = rep.get(reverse("orders:order", args=[order.pk])).content.decode()
-    assert "Margin" in page and 'data-testid="to-approved"' not in page
+    assert "Margin" in page and 'data-testid="approve-sales"' not in page and 'data-testid="why-not-sales"' in page
     mgr = make_user("sales_manager")
     rep.force_login(mgr)
     queue = rep.get(reverse("orders:review_queue")).content.decode()

@@ -161,6 +161,8 @@ class OrderLifecycle(RuleBasedStateMachine):
                 assert all(ln.shipped_quantity == ln.base_quantity for ln in lines), (order.number, order.status)
             if order.status not in SOLD_STATES:
                 assert order.paid_amount == 0, (order.number, order.status)
+            # money beyond what an order owes is the customer's credit, never a negative balance
+            assert order.balance >= 0, (order.number, order.status, order.balance)
         # what the warehouse holds: the stock it started with, less what left on shipments, plus what came back
         for product in self.world.products:
             shipped = sum((ln.shipped_quantity - ln.returned_quantity)
@@ -177,7 +179,7 @@ class OrderLifecycle(RuleBasedStateMachine):
 def test_random_order_histories_keep_every_invariant():
     # derandomize: the same 25 histories every run, so that what they reach is the same in CI as here (random
     # ones did not always reach a return); database=None: no replay of examples saved by an earlier run
-    OrderLifecycle.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None,
+    OrderLifecycle.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None,
                                                 derandomize=True, database=None,
                                                 suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])
@@ -190,16 +192,18 @@ def test_random_order_histories_keep_every_invariant():
 
 
 @pytest.mark.django_db
-def test_an_order_with_a_payment_cannot_be_cancelled(make_user):
+def test_a_cancelled_prepaid_order_leaves_its_payment_as_customer_credit(make_user):
     """Found by the machine above: a prepayment on an approved order, then a cancellation, left the money on a
-    cancelled order."""
+    cancelled order. The money now leaves the order as the customer's credit."""
+    from orders.models import CustomerCredit
+
     world = make_world(make_user)
     order = services.submit_order(world.order(), actor=world.rep)
     assert order.status == S.APPROVED
     services.record_payment(customer=world.customer, amount="5.65", allocations=[(order, "5.65")],
                             actor=make_user("finance_clerk"))
-    with pytest.raises(ValidationError, match="paid against it"):
-        services.cancel_order(order, actor=make_user("sales_manager"), reason="客户取消")
+    services.cancel_order(order, actor=make_user("sales_manager"), reason="客户取消")
     order.refresh_from_db()
-    assert order.status == S.APPROVED and order.paid_amount == Decimal("5.65")
-    assert world.reserved(world.products[0]) == Decimal("100")
+    assert order.status == S.CANCELLED and order.paid_amount == 0
+    assert CustomerCredit.objects.get(order=order).remaining == Decimal("5.65")
+    assert world.reserved(world.products[0]) == 0
