@@ -9,8 +9,6 @@ nesting this test looks for, and rendering some 400 pages in Chromium costs minu
 import re
 from html.parser import HTMLParser
 
-import pytest
-
 from hardware_erp.core.management.commands.seed_demo import DEMO_USERS
 
 SKIP = (".pdf", ".xlsx", ".csv", "/logout/", "/accounts/", "/admin/", "export")
@@ -82,9 +80,6 @@ def _local(hrefs):
     return [h for h in dict.fromkeys(hrefs) if h.startswith("/") and not any(s in h for s in SKIP)]
 
 
-@pytest.mark.xfail(reason="issue 14 item 1: dead Save buttons outside their form, the form nested in another "
-                          "(orders: review thresholds, price rule, carrier; inventory: new supplier, warehouse, "
-                          "location)", strict=True)
 def test_every_submit_button_is_in_a_form(client):
     from django.contrib.auth import get_user_model
 
