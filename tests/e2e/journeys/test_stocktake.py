@@ -82,7 +82,6 @@ def test_blind_count_to_ledger(as_role, lang):
 
     # the variance report, as the clerk sees it while the count is open: counts, no expected quantity
     clerk.goto(count_url)
-    report = clerk.inner_text("main")
     headers = " ".join(clerk.locator("main table th").all_inner_texts())
     assert t(clerk, "Expected", "账面数") not in headers, "the clerk sees an expected column in a blind count"
     for key, product in (("bolt", bolt), ("nut", nut)):
