@@ -19,22 +19,27 @@ def _p(text, style):
     return Paragraph(str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br/>"), style)
 
 
+def _field(label, value):
+    """`label: value` on a document: the label translated outside any f-string (xgettext reads it)."""
+    return f"{label}: {value}"
+
+
 def _party_block(order, st):
     c = order.customer
     left = [
-        _p(f"{_('Customer')}: {c.name}", st["body"]),
-        _p(f"{_('Delivery address')}: {order.delivery_address or '—'}", st["body"]),
-        _p(f"{_('Receiver')}: {order.contact_name or '—'}  {order.contact_phone or ''}", st["body"]),
+        _p(_field(_("Customer"), f"{c.name}"), st["body"]),
+        _p(_field(_("Delivery address"), f"{order.delivery_address or '—'}"), st["body"]),
+        _p(_field(_("Receiver"), f"{order.contact_name or '—'}  {order.contact_phone or ''}"), st["body"]),
     ]
     right = [
-        _p(f"{_('Date')}: {order.order_date:%Y-%m-%d}", st["body"]),
-        _p(f"{_('Salesperson')}: {order.salesperson.get_full_name() or order.salesperson.username}", st["body"]),
-        _p(f"{_('Payment terms (days)')}: {order.payment_terms_days}", st["body"]),
+        _p(_field(_("Date"), f"{order.order_date:%Y-%m-%d}"), st["body"]),
+        _p(_field(_("Salesperson"), order.salesperson.get_full_name() or order.salesperson.username), st["body"]),
+        _p(_field(_("Payment terms (days)"), f"{order.payment_terms_days}"), st["body"]),
     ]
     if order.kind == DocKind.QUOTATION and order.valid_until:
-        right.append(_p(f"{_('Valid until')}: {order.valid_until:%Y-%m-%d}", st["body"]))
+        right.append(_p(_field(_("Valid until"), f"{order.valid_until:%Y-%m-%d}"), st["body"]))
     if order.requested_date:
-        right.append(_p(f"{_('Requested delivery date')}: {order.requested_date:%Y-%m-%d}", st["body"]))
+        right.append(_p(_field(_("Requested delivery date"), f"{order.requested_date:%Y-%m-%d}"), st["body"]))
     t = Table([[left, right]], colWidths=[105 * mm, 75 * mm])
     t.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
     return t
@@ -95,8 +100,9 @@ def picking_list_pdf(orders, warehouse) -> bytes:
     t.setStyle(table_style(number_columns=(2,)))
     title = _("Picking list")
     story = [_p(f"{title} - {warehouse.code} {warehouse.name}", st["title"]),
-             _p(f"{_('Printed')}: {timezone.localtime():%Y-%m-%d %H:%M}", st["body"]), t,
-             _p("", st["body"]), _p(f"{_('Picked by')}: ____________    {_('Checked by')}: ____________", st["body"])]
+             _p(_field(_("Printed"), f"{timezone.localtime():%Y-%m-%d %H:%M}"), st["body"]), t,
+             _p("", st["body"]),
+             _p(_field(_("Picked by"), "____________") + "    " + _field(_("Checked by"), "____________"), st["body"])]
     return build_pdf(story, title=str(title), subtitle=warehouse.code)
 
 
@@ -112,14 +118,15 @@ def delivery_note_pdf(shipment) -> bytes:
     t.setStyle(table_style(number_columns=(1,)))
     title = _("Delivery note")
     shipped = timezone.localtime(shipment.shipped_at)
-    info = [f"{_('Order')}: {order.number}", f"{_('Shipped')}: {shipped:%Y-%m-%d %H:%M}",
-            f"{_('Carrier')}: {shipment.carrier or _('Own delivery')}",
-            f"{_('Tracking number')}: {shipment.tracking_number or '—'}",
-            f"{_('Packages')}: {shipment.packages}",
-            f"{_('Weight (kg)')}: {shipment.weight_kg if shipment.weight_kg is not None else '—'}"]
+    info = [_field(_("Order"), f"{order.number}"), _field(_("Shipped"), f"{shipped:%Y-%m-%d %H:%M}"),
+            _field(_("Carrier"), shipment.carrier or _("Own delivery")),
+            _field(_("Tracking number"), f"{shipment.tracking_number or '—'}"),
+            _field(_("Packages"), f"{shipment.packages}"),
+            _field(_("Weight (kg)"), f"{shipment.weight_kg if shipment.weight_kg is not None else '—'}")]
     story = [_p(f"{title} {shipment.number}", st["title"]), _party_block(order, st),
              _p("    ".join(info), st["body"]), _p("", st["body"]), t, _p("", st["body"]),
-             _p(f"{_('Received in good order by')}: ____________    {_('Date')}: ____________", st["body"])]
+             _p(_field(_("Received in good order by"), "____________") + "    " + _field(_("Date"), "____________"),
+                st["body"])]
     return build_pdf(story, title=str(title), subtitle=shipment.number)
 
 
@@ -134,8 +141,8 @@ def invoice_pdf(order) -> bytes:
     c = order.customer
     if c.invoice_title or c.tax_number:
         story += [_p(_("Invoice to"), st["h2"]),
-                  _p(f"{_('Invoice title')}: {c.invoice_title or c.name}  {_('Tax number')}: {c.tax_number}",
-                     st["body"])]
+                  _p(_field(_("Invoice title"), c.invoice_title or c.name) + "  "
+                     + _field(_("Tax number"), c.tax_number), st["body"])]
     pays = list(order.allocations.select_related("payment").order_by("payment__received_on"))
     if pays:
         rows = [[pgettext("orders", "Receipt"), pgettext("orders", "Received"), _("Method"), _("Amount")]]
@@ -145,7 +152,7 @@ def invoice_pdf(order) -> bytes:
         t.setStyle(table_style(number_columns=(3,)))
         story += [_p(_("Payments"), st["h2"]), t]
     if order.due_date:
-        story.append(_p(f"{_('Payment due')}: {order.due_date:%Y-%m-%d}", st["body"]))
+        story.append(_p(_field(_("Payment due"), f"{order.due_date:%Y-%m-%d}"), st["body"]))
     return build_pdf(story, title=str(title), subtitle=order.number)
 
 
@@ -163,7 +170,7 @@ def customer_statement_pdf(customer, data) -> bytes:
     t.setStyle(table_style(number_columns=(3, 4, 5, 6)))
     title = _("Customer statement")
     story = [_p(f"{title} - {customer.name}", st["title"]),
-             _p(f"{_('Date')}: {timezone.localdate():%Y-%m-%d}", st["body"]), t]
+             _p(_field(_("Date"), f"{timezone.localdate():%Y-%m-%d}"), st["body"]), t]
     if data["returns"]:
         rr = [[pgettext("orders", "Return"), _("Order"), _("Date"), _("Reason"), _("Credit")]]
         for r in data["returns"]:
@@ -189,7 +196,7 @@ def customer_statement_pdf(customer, data) -> bytes:
         ft = Table(fr, colWidths=[30 * mm, 32 * mm, 22 * mm, 66 * mm, 30 * mm], repeatRows=1)
         ft.setStyle(table_style(number_columns=(4,)))
         story += [_p(_("Refunds"), st["h2"]), ft]
-    story.append(_p(f"{_('Open balance')}: {money_text(data['open_balance'])}    "
-                    f"{_('Credit left')}: {money_text(data['credit_left'])}    "
-                    f"{_('Net owed')}: {money_text(data['net'])}", st["body"]))
+    story.append(_p("    ".join([_field(_("Open balance"), money_text(data["open_balance"])),
+                                    _field(_("Credit left"), money_text(data["credit_left"])),
+                                    _field(_("Net owed"), money_text(data["net"]))]), st["body"]))
     return build_pdf(story, title=str(title), subtitle=customer.name)
