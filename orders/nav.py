@@ -2,8 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 ITEMS = [
     (_("Sales orders"), "orders:order_list", "orders.view_salesorder"),
-    (_("Quotations"), "orders:quotation_list", "orders.view_salesorder"),
-    (_("Waiting for approval"), "orders:review_queue", "orders.view_all_salesorders"),
+    (_("Quotations"), "orders:quotation_list", "orders.view_payment"),  # with prices: not the warehouse
+    (_("Waiting for approval"), "orders:review_queue", ("orders.approve_salesorder", "orders.approve_credit")),
     (_("Picking lists"), "orders:picking", "orders.ship_salesorder"),
     (_("Shipments"), "orders:shipment_list", "orders.view_shipment"),
     (_("Payment receipts"), "orders:payment_list", "orders.view_payment"),

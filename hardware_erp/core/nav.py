@@ -1,7 +1,8 @@
 """The sidebar: one entry per module, shown to users whose role opens it.
 
 Each app may list its pages in `<app>/nav.py` as
-`ITEMS = [(label, "app:url_name", "app_label.perm_codename" or None), ...]`.
+`ITEMS = [(label, "app:url_name", "app_label.perm_codename" or a tuple of them (any one opens it) or None), ...]`.
+An entry is shown only to users the page lets in.
 """
 
 import importlib
@@ -51,7 +52,7 @@ def modules_for(user):
             continue
         links = []
         for label, url_name, perm in _items(m.key):
-            if perm and perm not in perms:
+            if perm and not (perms & set(perm) if isinstance(perm, tuple) else perm in perms):
                 continue
             links.append({"label": label, "url": reverse(url_name), "url_name": url_name})
         out.append({"key": m.key, "label": m.label, "icon": m.icon, "url": reverse(m.url_name), "links": links})
