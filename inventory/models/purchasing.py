@@ -96,7 +96,7 @@ class PurchaseOrder(TimeStampedModel):
                                   verbose_name=_("deliver to"))
     status = models.CharField(_("status"), max_length=10, choices=POStatus.choices, default=POStatus.DRAFT,
                               db_index=True)
-    expected_at = models.DateField(_("expected"), null=True, blank=True)
+    expected_at = models.DateField(_("expected delivery"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("created by"))
