@@ -385,6 +385,13 @@ class RecordCreateView(CustomerFormBase):
         list(messages.get_messages(self.request))  # the panel shows "saved" itself
         return self.timeline(form, saved=True)
 
+    def already_sent(self, token):
+        response = super().already_sent(token)
+        if not self.request.htmx:
+            return response
+        list(messages.get_messages(self.request))
+        return self.timeline(self.get_form(), saved=True)  # the double-click sees the panel the first one made
+
     def form_invalid(self, form):
         if self.request.htmx:
             return self.timeline(form, saved=False)

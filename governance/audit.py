@@ -26,10 +26,31 @@ COST_PERMISSIONS = {"orders": "orders.view_order_analytics", "inventory": "inven
 DEFAULT_COST_PERMISSION = "orders.view_order_analytics"
 
 
+# Money of an app is shown only to those who see its money: the warehouse ships orders without their prices.
+MONEY_PERMISSIONS = {"orders": "orders.view_payment"}
+MONEY_WORDS = ("price", "amount", "total", "discount", "tax", "balance", "credit")
+
+
+def _is_money(model, field_name):
+    from django.core.exceptions import FieldDoesNotExist
+
+    from hardware_erp.core.money import MoneyField
+
+    try:
+        field = model._meta.get_field(field_name)
+    except FieldDoesNotExist:  # a history-only field
+        return any(word in field_name for word in MONEY_WORDS)
+    return isinstance(field, MoneyField) or any(word in field_name for word in MONEY_WORDS)
+
+
 def may_see(user, model, field_name: str) -> bool:
-    """False for a cost or margin field of `model` when `user` lacks the permission that shows cost."""
+    """False for a cost or margin field of `model` when `user` lacks the permission that shows cost, and for a
+    money field of an app whose money the user may not see."""
     if user is None:
         return True
+    money_perm = MONEY_PERMISSIONS.get(model._meta.app_label)
+    if money_perm and _is_money(model, field_name) and not user.has_perm(money_perm):
+        return False
     if not any(word in field_name for word in COST_WORDS):
         return True
     perm = COST_PERMISSIONS.get(model._meta.app_label, DEFAULT_COST_PERMISSION)

@@ -85,7 +85,7 @@ def form_errors(form, exc: ValidationError):
 def safe_next(request, fallback):
     """The `next` parameter when it points into this site, else `fallback`."""
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+    if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
                                                 require_https=request.is_secure()):
         return nxt
     return fallback
