@@ -19,8 +19,9 @@ def period_results_xlsx(request, period, rows, kpis):
     """Sheet 1: one row per person with each KPI's value (blank = no data) and score; sheet 2: settings."""
     header = [_("Employee"), _("User name"), _("Department"), _("Role"), _("Computed score"), _("Adjustment"),
               _("Final score"), _("Weight with data (%)"), _("Status")]
+    score = _("score")
     for k in kpis:
-        header += [f"{k.name} ({k.get_unit_display()})", f"{k.name} · {_('score')}"]
+        header += [f"{k.name} ({k.get_unit_display()})", f"{k.name} · {score}"]
     out = []
     for r in rows:
         line = [r["name"], r["username"], r["department"], r["role"], r["computed"], r["adjustment"], r["final"],
