@@ -9,10 +9,6 @@ from . import data
 from .conftest import shot, t
 
 
-@pytest.mark.xfail(reason=(
-    "the helpdesk form became the generic form page at the last merge; its selector is updated "
-    "but the journey was not re-run green in CI before the stop"
-), strict=False)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_ticket_from_any_page_answered(as_role, lang):
     from support.models import Ticket
