@@ -9,9 +9,10 @@ check character. python-stdnum's `cn.uscc` refuses codes whose first character i
 
 import re
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from hardware_erp.core.phones import parse_phone, phone_key
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, ...
@@ -85,33 +86,11 @@ def make_credit_code(authority: str, category: str, division: str, org_body: str
 
 def normalize_mobile(value: str) -> str:
     """A mainland or international mobile number in E.164 (+8613812345678); ValidationError if not real."""
-    raw = (value or "").strip()
-    if not raw:
-        return ""
-    try:
-        number = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException:
-        raise ValidationError(_("%(value)s is not a phone number.") % {"value": raw}, code="invalid_mobile")
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("%(value)s is not a valid mobile number (mainland numbers have 11 digits and "
-                                "start with 1; write foreign numbers with + and the country code).")
-                              % {"value": raw}, code="invalid_mobile")
-    kind = phonenumbers.number_type(number)
-    if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise ValidationError(_("%(value)s is a landline, not a mobile number; put it in the landline field.")
-                              % {"value": raw}, code="not_mobile")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    phone = parse_phone(value, kind="mobile")
+    return phone.e164 if phone else ""
 
 
 def normalize_phone(value: str) -> str:
-    """Any phone (landline or mobile) in E.164 when it parses, else its digits; for matching duplicates."""
-    raw = (value or "").strip()
-    if not raw:
-        return ""
-    try:
-        number = phonenumbers.parse(raw, "CN")
-        if phonenumbers.is_possible_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    except phonenumbers.NumberParseException:
-        pass
-    return re.sub(r"\D", "", raw)
+    """Any phone (landline or mobile) in E.164 without its extension, for matching duplicates (the kernel's
+    `phone_key`)."""
+    return phone_key(value)

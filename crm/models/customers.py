@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from governance.fields import EncryptedTextField, blind_index, digits_only, mask_phone, mask_tail
 from hardware_erp.core.models import TimeStampedModel
 from hardware_erp.core.money import MoneyField
+from hardware_erp.core.phones import PhoneField
 
 from ..choices import (
     PROVINCE_CHOICES,
@@ -51,7 +52,7 @@ class Customer(TimeStampedModel):
     city = models.CharField(_("city"), max_length=40, blank=True)
     district = models.CharField(_("district"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     phone_norm = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     wechat_id = models.CharField(_("shop WeChat ID"), max_length=60, blank=True,
                                  help_text=_("The shop's own WeChat account, where it takes orders."))
@@ -69,7 +70,7 @@ class Customer(TimeStampedModel):
     bank_account = EncryptedTextField(_("bank account"), blank=True)
     bank_account_bidx = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     invoice_address = models.CharField(_("invoice address"), max_length=255, blank=True)
-    invoice_phone = models.CharField(_("invoice phone"), max_length=40, blank=True)
+    invoice_phone = PhoneField(_("invoice phone"), blank=True)
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Separate tags with commas."))
     notes = models.TextField(_("notes"), blank=True)
     name_pinyin = models.CharField(max_length=400, blank=True, db_index=True, editable=False)
@@ -162,7 +163,7 @@ class Contact(TimeStampedModel):
     position = models.CharField(_("position"), max_length=60, blank=True)
     mobile = EncryptedTextField(_("mobile"), blank=True, help_text=_("Mainland 11-digit number or +country code."))
     mobile_bidx = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
-    landline = models.CharField(_("landline"), max_length=40, blank=True)
+    landline = PhoneField(_("landline"), blank=True)
     email = models.EmailField(pgettext_lazy("crm", "e-mail"), blank=True)
     wechat = models.CharField(_("WeChat ID"), max_length=60, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
@@ -216,7 +217,7 @@ class DeliveryAddress(TimeStampedModel):
                                  related_name="addresses")
     label = models.CharField(_("label"), max_length=60, blank=True, help_text=_("e.g. warehouse, site 2"))
     recipient = models.CharField(pgettext_lazy("crm", "recipient"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     province = models.CharField(_("province"), max_length=20, choices=PROVINCE_CHOICES, blank=True)
     city = models.CharField(_("city"), max_length=40, blank=True)
     district = models.CharField(_("district"), max_length=40, blank=True)
