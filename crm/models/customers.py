@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from governance.fields import EncryptedTextField, blind_index, digits_only, mask_phone, mask_tail
+from hardware_erp.core.identifiers import CreditCodeField, TaxNumberField
 from hardware_erp.core.models import TimeStampedModel
 from hardware_erp.core.money import MoneyField
 from hardware_erp.core.phones import PhoneField
@@ -21,7 +22,7 @@ from ..choices import (
     CustomerTypeChoices,
 )
 from ..pinyin import pinyin_full, pinyin_initials
-from ..validators import normalize_credit_code, normalize_phone, validate_credit_code
+from ..validators import normalize_credit_code, normalize_phone
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -62,10 +63,10 @@ class Customer(TimeStampedModel):
                                          related_name="shared_customers")
     credit_limit = MoneyField(_("credit limit"))
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=0)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True,
-                                   validators=[validate_credit_code])
+    credit_code = CreditCodeField(_("unified social credit code"), blank=True, db_index=True)
     invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
-    tax_number = models.CharField(_("tax number"), max_length=20, blank=True, db_index=True)
+    tax_number = TaxNumberField(_("tax number"), blank=True, db_index=True,
+                                help_text=_("The taxpayer number: usually the unified social credit code."))
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)
     bank_account = EncryptedTextField(_("bank account"), blank=True)
     bank_account_bidx = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
