@@ -21,7 +21,7 @@ from ..choices import (
     CustomerSourceChoices,
     CustomerTypeChoices,
 )
-from ..pinyin import pinyin_full, pinyin_initials
+from ..pinyin import pinyin_full, pinyin_initials, readings_text
 from ..validators import normalize_credit_code, normalize_phone
 
 
@@ -76,6 +76,8 @@ class Customer(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
     name_pinyin = models.CharField(max_length=400, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    # every reading of polyphonic characters (朝阳: zhaoyang and chaoyang), see crm/pinyin.py; trigram-indexed
+    name_readings = models.TextField(blank=True, editable=False)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, db_index=True)
     # kept by the orders app (crm.services.set_last_order_dates): the date of the newest approved order
     last_order_date = models.DateField(_("last order"), null=True, blank=True, db_index=True, editable=False)
@@ -83,8 +85,8 @@ class Customer(TimeStampedModel):
                                    on_delete=models.SET_NULL, related_name="+")
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="merged_customers")
-    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "phone_norm", "bank_account_bidx",
-                                                 "last_contact_at", "last_order_date"])
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "name_readings", "phone_norm",
+                                                 "bank_account_bidx", "last_contact_at", "last_order_date"])
 
     objects = CustomerQuerySet.as_manager()
 
@@ -119,12 +121,14 @@ class Customer(TimeStampedModel):
         return reverse("crm:customer", args=[self.pk])
 
     def refresh_search_fields(self, pinyin=None):
-        """The stored search keys: pinyin of the name, normalised phone, blind index of the bank account."""
+        """The stored search keys: pinyin of the name (the usual reading, and every reading in `name_readings`),
+        normalised phone, blind index of the bank account. `manage.py rebuild_search_keys` refreshes old rows."""
         self.credit_code = normalize_credit_code(self.credit_code)
         self.name = " ".join((self.name or "").split())
         full, initials = pinyin or (pinyin_full(self.name), pinyin_initials(self.name))
         self.name_pinyin = full[:400]
         self.name_initials = initials[:200]
+        self.name_readings = readings_text(self.name)
         self.phone_norm = normalize_phone(self.phone)
         self.bank_account_bidx = blind_index(self.bank_account, normalize=digits_only)
 
@@ -132,7 +136,7 @@ class Customer(TimeStampedModel):
         self.refresh_search_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials", "phone_norm",
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials", "name_readings", "phone_norm",
                                        "bank_account_bidx", "credit_code"}
         super().save(*args, **kwargs)
 
