@@ -11,8 +11,8 @@ What is stored (`Customer.refresh_search_fields`):
 
 How it is matched (`name_q`): the query is split on spaces and every part must match the name, its pinyin or its
 initials (`温州 华丰`); a part may mix full pinyin and initials (`wenzhouhf`) or Chinese and pinyin (`温州hf`): it
-is matched syllable by syllable against the bars form, after a cheap indexed filter (the initials, or the Chinese
-characters typed).
+is matched syllable by syllable against the bars form, after a cheap indexed filter (a run of whole syllables or
+the initials, or the Chinese characters typed).
 """
 
 import re
@@ -20,6 +20,8 @@ import unicodedata
 from functools import lru_cache
 
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.db.models.lookups import Regex
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.contrib.tone_convert import to_normal
 from pypinyin.pinyin_dict import pinyin_dict
@@ -27,7 +29,7 @@ from pypinyin.pinyin_dict import pinyin_dict
 _KEEP = re.compile(r"[^0-9a-z]")
 _HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MAX_READINGS = 8  # combinations of readings stored per name
-MAX_PATTERNS = 8  # initials keys tried for one mixed query word, and readings of its Chinese characters
+MAX_PATTERNS = 4  # filter keys tried for one mixed query word, and readings of its Chinese characters
 # the syllables of Mandarin with a vowel (ng, hm ... are interjections), for splitting "wenzhouhf"
 SYLLABLES = frozenset(s for v in pinyin_dict.values() for s in (to_normal(p) for p in v.split(","))
                       if len(s) >= 2 and re.search("[aeiouv]", s))
@@ -119,14 +121,22 @@ def _letter_splits(s: str, *, limit=200):
     return found
 
 
-def _initial_keys(letters: str) -> list[str]:
-    """The initials the name must contain for `letters` to be a mix of syllables and initials (the likeliest
-    readings, at most MAX_PATTERNS): the indexed filter in front of the regular expression."""
+def _filter_keys(letters: str) -> list[str]:
+    """What the name's readings must contain for `letters` to be a mix of syllables and initials, for the likeliest
+    readings (at most MAX_PATTERNS): the longest run of whole syllables (wenzhouhf: "wenzhou"), else the initials
+    ("wzhf"). The indexed filter in front of the regular expression."""
+    splits = _letter_splits(letters)
+    if any(all(k == "full" for k, _ in pieces) for pieces in splits):
+        return []  # syllables only (chaoyang): the full pinyin contains it, or it is not there
     keys = []
-    for pieces in _letter_splits(letters):
-        kinds = {k for k, _ in pieces}
-        key = "".join(text[0] for _k, text in pieces)
-        if kinds == {"full", "initial"} and key not in keys:
+    for pieces in splits:
+        if {k for k, _ in pieces} != {"full", "initial"}:
+            continue
+        runs = "".join(text if kind == "full" else " " for kind, text in pieces).split()
+        key = max(runs, key=len)
+        if len(key) < 3:
+            key = "".join(text[0] for _k, text in pieces)
+        if len(key) >= 3 and key not in keys:  # a trigram index cannot narrow a shorter one
             keys.append(key)
         if len(keys) >= MAX_PATTERNS:
             break
@@ -143,18 +153,24 @@ def _regex(items) -> str:
     return out
 
 
+def _syllables_match(pattern) -> Q:
+    """The bars form matches `pattern`: a filter on the rows the indexed conditions found. (Lower() keeps the
+    planner from scanning the whole trigram index for it: pg_trgm extracts next to nothing from these patterns.)"""
+    return Q(Regex(Lower("name_readings"), pattern))
+
+
 def _part_q(part: str) -> Q:
     """One word of the query: the name contains it, or its pinyin / initials do, or a mixed form matches."""
     cond = Q(name__icontains=part)
     key = unicodedata.normalize("NFKC", part).lower()
     if re.fullmatch(r"[a-z0-9]+", key):
-        cond |= Q(name_pinyin__contains=key) | Q(name_initials__contains=key) | Q(name_readings__contains=key)
-        keys = _initial_keys(key) if key.isalpha() and len(key) >= 3 else []
+        cond |= Q(name_readings__contains=key)  # holds the usual reading's pinyin and initials too
+        keys = _filter_keys(key) if key.isalpha() and len(key) >= 3 else []
         if keys:  # a mix of syllables and initials (wenzhouhf)
-            initials = Q()
+            found = Q()
             for k in keys:
-                initials |= Q(name_readings__contains=k)
-            cond |= initials & Q(name_readings__regex=_regex([("letters", key)]))
+                found |= Q(name_readings__contains=k)
+            cond |= found & _syllables_match(_regex([("letters", key)]))
         return cond
     runs = re.findall(rf"{_HANZI.pattern}+|[a-z]+", key)
     if "".join(runs) != key or all(r.isascii() for r in runs) or not any(r.isascii() for r in runs):
@@ -171,7 +187,7 @@ def _part_q(part: str) -> Q:
             hanzi &= Q(name__icontains=run)
     mixed = Q()
     for items in variants:
-        mixed |= Q(name_readings__regex=_regex(items))
+        mixed |= _syllables_match(_regex(items))
     return cond | (hanzi & mixed)
 
 
