@@ -29,6 +29,7 @@ from pypinyin.pinyin_dict import pinyin_dict
 _KEEP = re.compile(r"[^0-9a-z]")
 _HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MAX_READINGS = 8  # combinations of readings stored per name
+MAX_LETTERS = 30  # a longer run of letters is matched as typed only (no splitting into syllables)
 MAX_PATTERNS = 4  # filter keys tried for one mixed query word, and readings of its Chinese characters
 # the syllables of Mandarin with a vowel (ng, hm ... are interjections), for splitting "wenzhouhf"
 SYLLABLES = frozenset(s for v in pinyin_dict.values() for s in (to_normal(p) for p in v.split(","))
@@ -165,7 +166,7 @@ def _part_q(part: str) -> Q:
     key = unicodedata.normalize("NFKC", part).lower()
     if re.fullmatch(r"[a-z0-9]+", key):
         cond |= Q(name_readings__contains=key)  # holds the usual reading's pinyin and initials too
-        keys = _filter_keys(key) if key.isalpha() and len(key) >= 3 else []
+        keys = _filter_keys(key) if key.isalpha() and 3 <= len(key) <= MAX_LETTERS else []
         if keys:  # a mix of syllables and initials (wenzhouhf)
             found = Q()
             for k in keys:
@@ -173,7 +174,8 @@ def _part_q(part: str) -> Q:
             cond |= found & _syllables_match(_regex([("letters", key)]))
         return cond
     runs = re.findall(rf"{_HANZI.pattern}+|[a-z]+", key)
-    if "".join(runs) != key or all(r.isascii() for r in runs) or not any(r.isascii() for r in runs):
+    if ("".join(runs) != key or all(r.isascii() for r in runs) or not any(r.isascii() for r in runs)
+            or len(key) > MAX_LETTERS):
         return cond  # Chinese only, or other characters: the name itself
     # Chinese and pinyin mixed (温州hf): the Chinese characters are in the name, the syllables follow in order
     variants = [[]]

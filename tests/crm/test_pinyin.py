@@ -71,3 +71,8 @@ def test_rebuild_search_keys_indexes_existing_rows(rep):
     call_command("rebuild_search_keys")
     assert found(rep, "chaoyang") == ["朝阳五金"] and found(rep, "wenzhouhf") == ["温州华丰五金有限公司"]
     assert Customer.objects.get(name="张三五金").name_initials == "zswj"
+
+
+def test_long_and_hostile_queries_are_answered(rep):
+    for q in ("a" * 1000, "温" * 300 + "h" * 300, "wenzhou" * 50 + "hf", "(?:|*)+" * 20, "温州" + "hf" * 40):
+        assert found(rep, q) == [], q[:20]
