@@ -1,5 +1,6 @@
 """Read-side queries of inventory: stock by product/location/warehouse, valuation, reports, KPI evidence."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
+from .models import INTERNAL_BARCODE_RE, Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
 
 QTY = DecimalField(max_digits=14, decimal_places=3)
 VALUE = DecimalField(max_digits=20, decimal_places=2)
@@ -183,3 +184,13 @@ def kpi_scanning_share(user, start, end) -> list[dict]:
                     "url": e.line.stocktake.get_absolute_url(), "ok": e.method == "scan", "value": None,
                     "detail": f"{e.get_method_display()} {_fmt(e.at)}"})
     return out
+
+
+def has_own_barcode(barcode) -> bool:
+    """False for no barcode or the internal one inventory assigns (data quality reads this by dotted path)."""
+    return bool(barcode) and not re.match(INTERNAL_BARCODE_RE, barcode)
+
+
+def without_own_barcode(products):
+    """`products` that have no barcode of their own (none, or the internal HW… code)."""
+    return products.filter(Q(barcode__isnull=True) | Q(barcode__regex=INTERNAL_BARCODE_RE))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from governance.fields import EncryptedTextField, blind_index, digits_only, mask_phone, mask_tail
+from hardware_erp.core.fields import EncryptedTextField, blind_index, digits_only, mask_phone, mask_tail
 from hardware_erp.core.models import TimeStampedModel
 from hardware_erp.core.money import MoneyField
 

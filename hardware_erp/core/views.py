@@ -73,6 +73,12 @@ class ModuleIndexView(ModuleMixin, TemplateView):
 ONCE_FIELD = "_once"
 
 
+def error_messages(request, exc: ValidationError):
+    """A service's refusal as page messages (one per message), for buttons that have no form to put it on."""
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
 def form_errors(form, exc: ValidationError):
     """Put a service's ValidationError on the form: field errors on their fields, the rest on top."""
     if hasattr(exc, "error_dict"):
@@ -245,8 +251,7 @@ class ServiceActionView(ModuleMixin, View):
             with transaction.atomic():
                 result = self.perform()
         except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            error_messages(request, exc)
             return redirect(safe_next(request, self.get_error_url()))
         if self.success_message:
             messages.success(request, self.success_message % {"object": result})

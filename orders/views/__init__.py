@@ -14,7 +14,6 @@ from .base import (  # noqa: F401
     MONEY_PERM,
     IndexView,
     OrderScopeMixin,
-    error_text,
     pdf_response,
     shown_phone,
 )
@@ -79,7 +78,6 @@ __all__ = [
     "MONEY_PERM",
     "FULL_PHONE_PERMS",
     "shown_phone",
-    "error_text",
     "pdf_response",
     "IndexView",
     "OrderScopeMixin",
