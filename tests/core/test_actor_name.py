@@ -29,7 +29,7 @@ def test_services_call_the_acting_user_actor(module_name):
         if fn.__module__ != module_name and not fn.__module__.startswith(module_name + "."):
             continue  # imported from elsewhere
         for param in inspect.signature(fn).parameters.values():
-            if param.kind == param.KEYWORD_ONLY and param.name in OTHER_NAMES:
-                if (module_name, name, param.name) not in SUBJECTS:
-                    wrong.append(f"{fn.__module__}.{name}({param.name}=)")
+            if (param.kind == param.KEYWORD_ONLY and param.name in OTHER_NAMES
+                    and (module_name, name, param.name) not in SUBJECTS):
+                wrong.append(f"{fn.__module__}.{name}({param.name}=)")
     assert not wrong, "call the acting user `actor`: " + ", ".join(wrong)
