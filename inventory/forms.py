@@ -200,8 +200,8 @@ class POLineForm(forms.Form):
     product = ProductPicker(required=False)
     quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=Decimal("0.001"), max_digits=14,
                                   decimal_places=3)
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=Decimal("0"), max_digits=14,
-                                    decimal_places=2, help_text=_("Empty: the supplier's price."))
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=Decimal("0"), max_digits=16,
+                                    decimal_places=4, help_text=_("Up to 4 decimals. Empty: the supplier's price."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

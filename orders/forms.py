@@ -76,8 +76,9 @@ class LineForm(forms.Form):
                                   validators=[MinValueValidator(Decimal("0.001"))])
     discount_percent = forms.DecimalField(label=_("Discount (%)"), required=False, max_digits=5, decimal_places=2,
                                           min_value=0, max_value=100, help_text=_("Empty: the price level."))
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=14, decimal_places=2,
-                                    min_value=0, help_text=_("Empty: list price less discount."))
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=16, decimal_places=4,
+                                    min_value=0, help_text=_("Up to 4 decimals, VAT included when the customer's "
+                                                             "prices include VAT. Empty: list price less discount."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from django import template
 from django.utils.formats import number_format
 
 from hardware_erp.core.money import amount_in_words, format_money, format_price, to_decimal
+from hardware_erp.core.money import per_thousand as money_per_thousand
 
 register = template.Library()
 
@@ -21,6 +22,14 @@ def cny(value, arg=""):
 def cny_price(value):
     """A unit price: up to 4 places, trailing zeros trimmed beyond 2 (¥0.0392, ¥0.035, ¥12.50)."""
     return format_price(value)
+
+
+@register.filter
+def per_thousand(value):
+    """The price of a thousand pieces (fasteners are often quoted per thousand)."""
+    if value is None or value == "":
+        return None
+    return money_per_thousand(value)
 
 
 @register.filter
