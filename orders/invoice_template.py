@@ -9,14 +9,10 @@ so a change of the template is a change of these lists only. Codes, IDs and acco
 template the local platform offers for download: provinces have added optional columns at the end.
 """
 
-from decimal import Decimal
-
 from hardware_erp.core.exports import Text, export_book_response
-from hardware_erp.core.money import price
 
 from .choices import InvoiceType, RedLetterReason
-from .invoicing import invoice_item_name
-from .pricing import compute_line
+from .invoicing import invoice_item_name, invoice_items
 
 INVOICE_TYPE_TEXT = {InvoiceType.SPECIAL: "数电票（增值税专用发票）", InvoiceType.NORMAL: "数电票（普通发票）"}
 RED_REASON_TEXT = {RedLetterReason.RETURN: "销货退回", RedLetterReason.ERROR: "开票有误",
@@ -50,7 +46,7 @@ ITEM_COLUMNS = [
     ("发票流水号", lambda r, it: serial(r)),
     ("项目名称", lambda r, it: invoice_item_name(it["product"])),
     ("商品和服务税收编码", lambda r, it: Text(it["product"].tax_category_code)),
-    ("规格型号", lambda r, it: it["product"].spec_line[:40] if hasattr(it["product"], "spec_line") else ""),
+    ("规格型号", lambda r, it: it["product"].spec_line[:40]),
     ("单位", lambda r, it: it["unit"]),
     ("数量", lambda r, it: it["quantity"]),
     ("单价", lambda r, it: it["unit_price"]),
@@ -74,24 +70,6 @@ RED_COLUMNS = [
     ("税额", lambda r: r.tax_amount),
     ("价税合计", lambda r: r.amount),
 ]
-
-
-def invoice_items(order) -> list[dict]:
-    """The items of the order's invoice: each line less what came back, priced as on the order (its tax mode),
-    amounts from orders.pricing so they equal the order's own figures."""
-    items = []
-    for line in order.lines.select_related("product", "unit").order_by("position", "pk"):
-        base = line.base_quantity - line.returned_quantity
-        if base <= 0:
-            continue
-        qty = (base / line.factor).quantize(Decimal("0.001"))
-        figures = compute_line(quantity=qty, unit_price=line.unit_price, tax_rate=line.tax_rate,
-                               prices_include_tax=order.prices_include_tax)
-        items.append({"product": line.product, "unit": line.unit.name, "quantity": qty,
-                      "unit_price": price(line.unit_price), "rate": line.tax_rate / 100,
-                      "amount": figures.gross if order.prices_include_tax else figures.net,
-                      "net": figures.net, "tax": figures.tax, "gross": figures.gross})
-    return items
 
 
 def sheets(requests) -> list:

@@ -3,12 +3,15 @@ invoice (专票) needs, and the products' tax classification. Pure checks, no wr
 
 import re
 import unicodedata
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
 from crm.validators import credit_code_errors, org_code_check
+from hardware_erp.core.money import price
 
 from .choices import InvoiceType
+from .pricing import ZERO, compute_line, split_gross
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECKS = "10X98765432"
@@ -115,3 +118,39 @@ def invoice_item_name(product) -> str:
     """The item name on a digital invoice: the short name of its tax category, then the product's name
     (*金属制品*六角螺栓)."""
     return f"{product.tax_short_name}{product.name_zh or product.name}"
+
+
+def invoice_items(order) -> list[dict]:
+    """The items of the order's invoice: each line less what came back, priced as on the order (its tax mode),
+    amounts from orders.pricing so they equal the order's own figures."""
+    items = []
+    for line in order.lines.select_related("product", "unit").order_by("position", "pk"):
+        base = line.base_quantity - line.returned_quantity
+        if base <= 0:
+            continue
+        qty = (base / line.factor).quantize(Decimal("0.001"))
+        figures = compute_line(quantity=qty, unit_price=line.unit_price, tax_rate=line.tax_rate,
+                               prices_include_tax=order.prices_include_tax)
+        items.append({"product": line.product, "unit": line.unit.name, "quantity": qty,
+                      "unit_price": price(line.unit_price), "rate": line.tax_rate / 100,
+                      "amount": figures.gross if order.prices_include_tax else figures.net,
+                      "net": figures.net, "tax": figures.tax, "gross": figures.gross})
+    return items
+
+
+def invoice_totals(order) -> tuple[Decimal, Decimal, Decimal]:
+    """(net, VAT, gross) of the order's invoice: the sums of its items."""
+    items = invoice_items(order)
+    net = sum((it["net"] for it in items), ZERO)
+    tax = sum((it["tax"] for it in items), ZERO)
+    return net, tax, net + tax
+
+
+def red_letter_amounts(order_return) -> tuple[Decimal, Decimal, Decimal]:
+    """(net, VAT, gross) a red-letter invoice takes back for a return: each return line's credit (VAT included)
+    split at its line's rate, as negative amounts."""
+    net = tax = ZERO
+    for rl in order_return.lines.select_related("order_line"):
+        n, t = split_gross(rl.credit_amount, rl.order_line.tax_rate)
+        net, tax = net + n, tax + t
+    return -net, -tax, -(net + tax)

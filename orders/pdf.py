@@ -166,32 +166,42 @@ def _shipment_lines(shipment):
                 .order_by("order_line__position", "pk"))
 
 
-def delivery_note_pdf(shipment) -> bytes:
-    """送货单: what the customer receives, with its prices and amounts, signed (and stamped) on receipt."""
+def delivery_note_pdf(shipment, *, with_prices=True) -> bytes:
+    """送货单: what the customer receives, signed (and stamped) on receipt; with its prices, amounts and the total
+    in capitals when printed by someone who sees money (the warehouse prints it without)."""
     st = styles()
     order = shipment.order
-    head = [_("No."), _("Product"), _("Quantity"), _("Unit"), unit_price_label(order), _("Amount incl. VAT")]
+    head = [_("No."), _("Product"), _("Quantity"), _("Unit")]
+    if with_prices:
+        head += [unit_price_label(order), _("Amount incl. VAT")]
     rows = [[_p(h, st["small"]) for h in head]]
     amounts = []
     for i, sl in enumerate(_shipment_lines(shipment), 1):
         ln = sl.order_line
         q = (sl.quantity / ln.factor).quantize(ln.quantity) if ln.factor else sl.quantity
-        figures = pricing.compute_line(quantity=q, unit_price=ln.unit_price, tax_rate=ln.tax_rate,
-                                       prices_include_tax=order.prices_include_tax)
-        amounts.append(figures.gross)
-        rows.append([i, _product_cell(ln.product, st), qty(q), ln.unit.name, price_text(ln.unit_price),
-                     money_text(figures.gross)])
+        row = [i, _product_cell(ln.product, st), qty(q), ln.unit.name]
+        if with_prices:
+            figures = pricing.compute_line(quantity=q, unit_price=ln.unit_price, tax_rate=ln.tax_rate,
+                                           prices_include_tax=order.prices_include_tax)
+            amounts.append(figures.gross)
+            row += [price_text(ln.unit_price), money_text(figures.gross)]
+        rows.append(row)
     total = sum(amounts, pricing.ZERO)
-    rows.append(["", "", "", "", _("Total"), money_text(total)])
-    t = Table(rows, colWidths=[9 * mm, 83 * mm, 20 * mm, 14 * mm, 25 * mm, 29 * mm], repeatRows=1)
-    t.setStyle(table_style(number_columns=(2, 4, 5)))
+    if with_prices:
+        rows.append(["", "", "", "", _("Total"), money_text(total)])
+        widths = [9 * mm, 83 * mm, 20 * mm, 14 * mm, 25 * mm, 29 * mm]
+    else:
+        widths = [9 * mm, 121 * mm, 30 * mm, 20 * mm]
+    t = Table(rows, colWidths=widths, repeatRows=1)
+    t.setStyle(table_style(number_columns=(2, 4, 5) if with_prices else (2,)))
     title = _("Delivery note")
     story = [_title(title, shipment.number, st), _party_block(order, st, with_terms=False),
-             _shipment_info(shipment, st), Spacer(1, 3 * mm), t, Spacer(1, 2 * mm), amount_in_words_table(total),
-             Spacer(1, 4 * mm),
-             _p(_("Goods received in good order and in the quantities above."), st["small"]),
-             signature_block([_("Delivered by"), _("Received by (signature and date)")],
-                             stamp_label=_("Customer stamp"))]
+             _shipment_info(shipment, st), Spacer(1, 3 * mm), t, Spacer(1, 2 * mm)]
+    if with_prices:
+        story.append(amount_in_words_table(total))
+    story += [Spacer(1, 4 * mm), _p(_("Goods received in good order and in the quantities above."), st["small"]),
+              signature_block([_("Delivered by"), _("Received by (signature and date)")],
+                              stamp_label=_("Customer stamp"))]
     return build_pdf(story, title=title, subtitle=shipment.number)
 
 
