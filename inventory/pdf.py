@@ -42,8 +42,8 @@ def purchase_order_pdf(order) -> bytes:
     title = _("Purchase order")
     head = [
         P(f"{title}  {order.number}", st["title"]),
-        P(pdf.field(_("Supplier"), f"{order.supplier.name_zh} {order.supplier.name_en}".strip()), st["body"]),
-        P(pdf.field(_("Deliver to"), f"{order.warehouse.name_zh}  {order.warehouse.address}".strip()), st["body"]),
+        P(pdf.field(_("Supplier"), order.supplier.name), st["body"]),
+        P(pdf.field(_("Deliver to"), f"{order.warehouse.name}  {order.warehouse.address}".strip()), st["body"]),
         P("    ".join([pdf.field(_("Expected delivery"), order.expected_at or "—"),
                        pdf.field(_("Status"), order.get_status_display())]), st["body"]),
     ]

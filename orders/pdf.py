@@ -270,7 +270,7 @@ def payment_receipt_pdf(payment) -> bytes:
             [_p(field(_("Method"), payment.get_method_display()), st["body"]),
              _p(field(_("Reference"), payment.reference or "—"), st["body"])]]
     it = Table(info, colWidths=[105 * mm, 75 * mm])
-    it.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
+    it.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), pdf.register_fonts(), 9)])
     rows = [[_("Order"), _("Order date"), _("Amount")]]
     for a in payment.allocations.select_related("order").order_by("order__order_date", "pk"):
         rows.append([a.order.number, f"{a.order.order_date:%Y-%m-%d}", money_text(a.amount)])
