@@ -85,8 +85,8 @@ def _documents(order, shipment, payment, world):
         "delivery": pdf.delivery_note_pdf(shipment),
         "issue": pdf.issue_note_pdf(shipment),
         "statement": pdf.order_statement_pdf(order),
-        "customer_statement": pdf.customer_statement_pdf(order.customer,
-                                                         selectors.customer_statement(order.customer, order.salesperson)),
+        "customer_statement": pdf.customer_statement_pdf(
+            order.customer, selectors.customer_statement(order.customer, order.salesperson)),
         "receipt": pdf.payment_receipt_pdf(payment),
         "purchase": inventory_pdf.purchase_order_pdf(po),
         "picking": pdf.picking_list_pdf([order], world.warehouse),
@@ -96,17 +96,24 @@ def _documents(order, shipment, payment, world):
 TITLES_ZH = {"quotation": "报价单", "order": "销售订单", "delivery": "送货单", "issue": "销售出库单",
              "statement": "对账单", "customer_statement": "对账单", "receipt": "收款收据", "purchase": "采购订单",
              "picking": "拣货单"}
-TITLES_EN = {"quotation": "Quotation", "order": "Sales order", "delivery": "Delivery note", "issue": "Sales issue note",
+TITLES_EN = {"quotation": "Quotation", "order": "Sales order", "delivery": "Delivery note",
+             "issue": "Sales issue note",
              "statement": "Statement of account", "customer_statement": "Statement of account",
              "receipt": "Payment receipt", "purchase": "Purchase order", "picking": "Picking list"}
 
 
+def _rendered(lang, sold, world, tmp_path):
+    """Every document printed in `lang`: {key: (pdf bytes, its text)}."""
+    with translation.override(lang):
+        docs = _documents(*sold, world)
+    return {key: (data, text_of(data, tmp_path, key)) for key, data in docs.items()}
+
+
 def test_every_document_in_chinese(sold, world, letterhead, tmp_path):
     order, shipment, payment = sold
-    with translation.override("zh-hans"):
-        docs = _documents(order, shipment, payment, world)
-    for key, data in docs.items():
-        text = text_of(data, tmp_path, key)
+    rendered = _rendered("zh-hans", sold, world, tmp_path)
+    docs = {key: data for key, (data, _text) in rendered.items()}
+    for key, (data, text) in rendered.items():
         flat = re.sub(r"\s+", "", text)
         assert TITLES_ZH[key] in text, key
         assert "发票/对账单" not in flat and "Invoice" not in text, key
@@ -133,11 +140,9 @@ def test_every_document_in_chinese(sold, world, letterhead, tmp_path):
 
 
 def test_every_document_in_english(sold, world, letterhead, tmp_path):
-    order, shipment, payment = sold
-    with translation.override("en"):
-        docs = _documents(order, shipment, payment, world)
-    for key, data in docs.items():
-        text = text_of(data, tmp_path, key)
+    rendered = _rendered("en", sold, world, tmp_path)
+    docs = {key: data for key, (data, _text) in rendered.items()}
+    for key, (_data, text) in rendered.items():
         assert TITLES_EN[key] in text, key
         assert "Page 1 of 1" in text, key
         assert "Invoice / statement" not in text
