@@ -70,6 +70,7 @@ class ProductForm(forms.ModelForm):
             Row(Column("barcode_kind", css_class="col-md-4"), Column("barcode", css_class="col-md-4"),
                 Column("unit_weight_g", css_class="col-md-4")),
             Row(Column("standard_cost", css_class="col-md-6"), Column("list_price", css_class="col-md-6")),
+            Row(Column("tax_category_code", css_class="col-md-6"), Column("tax_short_name", css_class="col-md-6")),
             Row(Column("allow_negative", css_class="col-md-6"), Column("active", css_class="col-md-6")),
         )
         self.fields["barcode"].help_text = _("Leave empty for an internal Code 128 made from the product number.")
