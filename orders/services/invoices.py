@@ -23,9 +23,9 @@ BUYER_FIELDS = ("title", "tax_number", "buyer_address", "buyer_phone", "buyer_ba
 def buyer_defaults(order) -> dict:
     """The buyer's invoice details as the customer record holds them: the invoice title (or name), the tax number
     or else the unified social credit code (the same number for a company), address, phone, bank and account; the
-    e-invoice goes to the order's e-mail or the primary contact's."""
+    e-invoice goes to the order's e-mail or the primary (else first) contact's e-mail or mobile."""
     c = order.customer
-    contact = c.contacts.filter(is_primary=True).first() if hasattr(c, "contacts") else None
+    contact = c.contacts.order_by("-is_primary", "pk").first()
     return {
         "title": c.invoice_title or c.name,
         "tax_number": c.tax_number or c.credit_code,
