@@ -61,6 +61,9 @@ class Customer(TimeStampedModel):
                                          related_name="shared_customers")
     credit_limit = MoneyField(_("credit limit"))
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=0)
+    prices_include_tax = models.BooleanField(
+        _("prices include VAT"), default=True,
+        help_text=_("Quote VAT-inclusive unit prices (含税单价); clear for customers quoted before VAT."))
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True,
                                    validators=[validate_credit_code])
     invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("notifications/read/", views.NotificationReadView.as_view(), name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
     path("people/", views.PeopleView.as_view(), name="people"),
+    path("company/", views.CompanyProfileView.as_view(), name="company_profile"),
     path("language/", views.SetLanguageView.as_view(), name="set_language"),
 ]

@@ -382,6 +382,34 @@ class PeopleView(ERPListView):
         return EmployeeFilterSet
 
 
+class CompanyProfileView(ServiceFormView):
+    """The company's own details, printed as the header of every document: general manager and finance."""
+
+    permission_required = "core.edit_companyprofile"
+    title = _("Company profile")
+    success_message = _("Company profile saved.")
+    intro = _("Printed as the header of every quotation, order, delivery note, statement, receipt and purchase "
+              "order.")
+
+    def get_form_class(self):
+        from .forms import CompanyProfileForm
+
+        return CompanyProfileForm
+
+    def get_object(self):
+        from .models import CompanyProfile
+
+        return CompanyProfile.current()
+
+    def get_success_url(self, result=None):
+        return reverse("core:company_profile")
+
+    def perform(self, form):
+        data = {k: form.cleaned_data[k] for k in services.COMPANY_FIELDS}
+        return services.update_company_profile(actor=self.request.user, logo=form.cleaned_data.get("logo"),
+                                               clear_logo=form.cleaned_data.get("clear_logo", False), **data)
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 

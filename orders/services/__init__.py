@@ -4,7 +4,7 @@ Every function is keyword-only after its subject, takes the acting user as `acto
 with a message a user can read. Rows several people change at once (orders, lines) are locked with
 select_for_update in primary-key order; stock goes through inventory.services only. The modules are layered
 in this order and import only those before them:
-base, pricing, documents, workflow, review, payments, shipping, cancelling, returns, setup, buttons.
+base, pricing, documents, workflow, review, payments, shipping, cancelling, invoices, returns, setup, buttons.
 """
 
 from .base import (  # noqa: F401
@@ -37,6 +37,12 @@ from .documents import (  # noqa: F401
     create_order,
     update_order,
 )
+from .invoices import (  # noqa: F401
+    buyer_defaults,
+    issue_invoice,
+    request_invoice,
+    request_red_letter,
+)
 from .payments import (  # noqa: F401
     _decide_refund,
     _lock_credit,
@@ -61,8 +67,6 @@ from .pricing import (  # noqa: F401
 from .returns import (  # noqa: F401
     _return_location,
     create_return,
-    issue_invoice,
-    request_invoice,
 )
 from .review import (  # noqa: F401
     _decide_step,
@@ -156,6 +160,8 @@ __all__ = [
     "create_return",
     "request_invoice",
     "issue_invoice",
+    "buyer_defaults",
+    "request_red_letter",
     "LINK_SALT",
     "status_link_token",
     "order_from_token",

@@ -139,7 +139,7 @@ class OrderView(OrderScopeMixin, DetailView):
         ctx["credits_made"] = order.credits_made.all()
         ctx["credit_applications"] = order.credit_applications.select_related("credit")
         ctx["returns"] = order.returns.prefetch_related("lines__order_line__product")
-        ctx["invoice_requests"] = order.invoice_requests.all()
+        ctx["invoice_requests"] = order.invoice_requests.select_related("original").order_by("requested_at", "pk")
         ctx["actions"] = services.allowed_transitions(order, user)
         ctx["review_steps"] = services.review_actions(order, user)
         ctx["can_ship"] = services.can_ship(order, user)
@@ -236,12 +236,14 @@ class OrderPDFView(OrderScopeMixin, View):
         return pdf_response(pdf.quotation_pdf(order), f"{order.number}.pdf")
 
 
-class InvoicePDFView(OrderScopeMixin, View):
+class OrderStatementPDFView(OrderScopeMixin, View):
+    """对账单 of one order (never called an invoice: VAT invoices come from the tax bureau's platform)."""
+
     permission_required = ("orders.view_salesorder", MONEY_PERM)
 
     def get(self, request, pk):
         order = self.get_order(pk)
-        return pdf_response(pdf.invoice_pdf(order), f"{order.number}-invoice.pdf")
+        return pdf_response(pdf.order_statement_pdf(order), f"{order.number}-statement.pdf")
 
 
 class CustomerPurchasesView(ModuleMixin, TemplateView):

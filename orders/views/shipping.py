@@ -30,7 +30,7 @@ from ..models import (
     SalesOrder,
     Shipment,
 )
-from .base import OrderScopeMixin, pdf_response
+from .base import MONEY_PERM, OrderScopeMixin, pdf_response
 
 
 class PickingListPDFView(OrderScopeMixin, View):
@@ -162,9 +162,20 @@ class ShipmentView(ModuleMixin, DetailView):
 
 
 class DeliveryNotePDFView(ShipmentView):
+    """送货单: with prices and amounts for those who see money; the warehouse prints it without them."""
+
     def get(self, request, pk):
         shipment = self.get_object()
-        return pdf_response(pdf.delivery_note_pdf(shipment), f"{shipment.number}.pdf")
+        data = pdf.delivery_note_pdf(shipment, with_prices=request.user.has_perm(MONEY_PERM))
+        return pdf_response(data, f"{shipment.number}.pdf")
+
+
+class IssueNotePDFView(ShipmentView):
+    """销售出库单: the warehouse's record of what left which bin."""
+
+    def get(self, request, pk):
+        shipment = self.get_object()
+        return pdf_response(pdf.issue_note_pdf(shipment), f"{shipment.number}-issue.pdf")
 
 
 @method_decorator(csrf_exempt, name="dispatch")
