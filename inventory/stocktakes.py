@@ -27,7 +27,6 @@ from .models import (
     CountEntry,
     Location,
     Product,
-    ProductUnit,
     StockLevel,
     StockMovement,
     Stocktake,
@@ -35,6 +34,7 @@ from .models import (
     StocktakeLine,
 )
 from .models.catalogue import COST_PLACES
+from .selectors import product_for_code
 
 QTY = DecimalField(max_digits=14, decimal_places=3)
 ZERO = Decimal("0")
@@ -109,15 +109,11 @@ def open_stocktake(*, warehouse, actor, locations=(), categories=(), blind=False
 
 def _resolve_code(code: str):
     """(product, quantity per scan) for a scanned code: product barcode or SKU, or a pack's barcode."""
-    code = (code or "").strip()
-    product = Product.objects.by_code(code).first() if code else None
-    if product is not None:
-        return product, Decimal(1)
-    pack = ProductUnit.objects.filter(barcode=code).select_related("product").first() if code else None
-    if pack is not None:
-        return pack.product, pack.factor
-    raise BusinessRuleError(_("Unknown code “%(code)s”: no product has this barcode or SKU."), params={"code": code},
-                            code="unknown_code")
+    found = product_for_code(code)
+    if found is not None:
+        return found
+    raise BusinessRuleError(_("Unknown code “%(code)s”: no product has this barcode or SKU."),
+                            params={"code": (code or "").strip()}, code="unknown_code")
 
 
 def _parse_count(value) -> Decimal:

@@ -89,6 +89,11 @@ ROWS = [
         kwargs={"pk": MISSING},
         expect=only("warehouse_clerk", "warehouse_manager", "sales_manager", "general_manager", status=404),
     ),
+    Row(
+        "orders:order_pick",
+        kwargs={"pk": MISSING},
+        expect=only("warehouse_clerk", "warehouse_manager", "sales_manager", "general_manager", status=404),
+    ),
     Row("orders:order_return", kwargs={"pk": MISSING}, expect=only("sales_manager", "general_manager", status=404)),
     Row(
         "orders:status_link",
