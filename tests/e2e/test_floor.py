@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import purchasing, services as stock, stocktakes
+from inventory import purchasing, stocktakes
+from inventory import services as stock
 from inventory.models import PurchaseOrder, StockLevel
 from orders import services
 from orders.choices import OrderStatus
