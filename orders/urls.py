@@ -54,6 +54,9 @@ urlpatterns = [
     path("customers/<int:pk>/purchases/", views.CustomerPurchasesView.as_view(), name="customer_purchases"),
     path("from-opportunity/<int:pk>/", views.OrderFromOpportunityView.as_view(), name="order_from_opportunity"),
     path("lookup/customers/", views.CustomerLookupView.as_view(), name="customer_lookup"),
+    path("lookup/customer-defaults/", views.CustomerDefaultsView.as_view(), name="customer_defaults"),
+    path("lookup/product-by-code/", views.ProductByCodeView.as_view(), name="product_by_code"),
+    path("lines/preview/", views.OrderLinesPreviewView.as_view(), name="order_lines_preview"),
     path("lookup/products/", views.ProductLookupView.as_view(), name="product_lookup"),
     path("status/<str:token>/", views.StatusPageView.as_view(), name="status_page"),
 ]

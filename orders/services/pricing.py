@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
@@ -100,17 +100,42 @@ def _fill_line(line: OrderLine, order: SalesOrder, data: LineInput, settings_row
     return line
 
 
+def order_totals(order: SalesOrder, lines) -> dict:
+    """The totals of a document as the sums of its priced lines (each line rounded once): what `recalculate`
+    stores, and what the order form shows live before saving (`price_lines`)."""
+    def total(field):
+        return sum((getattr(ln, field) for ln in lines), ZERO)
+
+    t = {"subtotal": total("gross_amount"), "net_total": total("net_amount"), "tax_total": total("tax_amount"),
+         "total": total("amount"), "cost_total": total("cost_amount")}
+    t["discount_total"] = t["subtotal"] - t["net_total"]
+    return t
+
+
 def recalculate(order: SalesOrder) -> SalesOrder:
     """Order totals as the sums of the lines (each line rounded once)."""
-    agg = order.lines.aggregate(gross=Sum("gross_amount"), net=Sum("net_amount"), tax=Sum("tax_amount"),
-                                amount=Sum("amount"), cost=Sum("cost_amount"))
-    order.subtotal = agg["gross"] or ZERO
-    order.net_total = agg["net"] or ZERO
-    order.discount_total = order.subtotal - order.net_total
-    order.tax_total = agg["tax"] or ZERO
-    order.total = agg["amount"] or ZERO
-    order.cost_total = agg["cost"] or ZERO
-    SalesOrder.objects.filter(pk=order.pk).update(
-        subtotal=order.subtotal, net_total=order.net_total, discount_total=order.discount_total,
-        tax_total=order.tax_total, total=order.total, cost_total=order.cost_total)
+    lines = list(order.lines.only("gross_amount", "net_amount", "tax_amount", "amount", "cost_amount"))
+    totals = order_totals(order, lines)
+    for name, value in totals.items():
+        setattr(order, name, value)
+    SalesOrder.objects.filter(pk=order.pk).update(**totals)
     return order
+
+
+def price_lines(*, customer, lines, **header) -> tuple[list, dict]:
+    """The order form's lines priced as saving them would price them, without saving anything: each entry of
+    `lines` (a LineInput, or None for an empty row) becomes an unsaved OrderLine filled by `_fill_line` (the
+    function `create_order`/`update_order` use), or the BusinessRuleError that line would raise, or None; with the
+    totals `recalculate` would store (`order_totals`) over the lines that price."""
+    order = SalesOrder(customer=customer, **{k: v for k, v in header.items() if v is not None})
+    settings_row = ReviewSettings.current()
+    out = []
+    for data in lines:
+        if data is None:
+            out.append(None)
+            continue
+        try:
+            out.append(_fill_line(OrderLine(order=order), order, data, settings_row))
+        except BusinessRuleError as exc:
+            out.append(exc)
+    return out, order_totals(order, [ln for ln in out if isinstance(ln, OrderLine)])
