@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import MovementKind
-from .models import Location, Product, ProductUnit, PurchaseOrderLine, Reservation, StockLevel, StockMovement
+from .codes import product_for_code  # noqa: F401  (the floor's lookups read it from here)
+from .models import Location, Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
 
 QTY = DecimalField(max_digits=14, decimal_places=3)
 VALUE = DecimalField(max_digits=20, decimal_places=2)
@@ -187,19 +188,6 @@ def kpi_scanning_share(user, start, end) -> list[dict]:
 
 
 # --- the warehouse floor: scanned codes and a product's own bins -------------------------------------------------
-
-
-def product_for_code(code: str):
-    """(product, base units per scan) for a scanned or typed code: the product's barcode or SKU (one base unit),
-    or a pack's barcode (the pack's factor). None when no product has the code."""
-    code = (code or "").strip()
-    if not code:
-        return None
-    product = Product.objects.by_code(code).select_related("base_unit").first()
-    if product is not None:
-        return product, Decimal(1)
-    pack = ProductUnit.objects.filter(barcode=code).select_related("product__base_unit").first()
-    return (pack.product, pack.factor) if pack is not None else None
 
 
 def product_bins(product, warehouse=None) -> list[dict]:

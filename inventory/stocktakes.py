@@ -23,6 +23,7 @@ from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from . import services
 from .choices import EntryMethod, MovementKind, StocktakeStatus
+from .codes import product_for_code
 from .models import (
     CountEntry,
     Location,
@@ -34,7 +35,6 @@ from .models import (
     StocktakeLine,
 )
 from .models.catalogue import COST_PLACES
-from .selectors import product_for_code
 
 QTY = DecimalField(max_digits=14, decimal_places=3)
 ZERO = Decimal("0")
