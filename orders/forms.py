@@ -61,8 +61,8 @@ class OrderForm(forms.Form):
         if pk and str(pk).isdigit():  # the picker loads options remotely; keep the chosen one
             choices += [(c.pk, str(c)) for c in qs.filter(pk=pk)]
         self.fields["customer"].widget.choices = choices
-        if self.fields["warehouse"].queryset.count() == 1:
-            self.fields["warehouse"].initial = self.fields["warehouse"].queryset.first()
+        if not self.initial.get("warehouse"):  # the main warehouse (the first by code) unless one is given
+            self.fields["warehouse"].initial = self.fields["warehouse"].queryset.order_by("code").first()
 
 
 class LineForm(forms.Form):
@@ -85,9 +85,18 @@ class LineForm(forms.Form):
         value = self.data.get(self.add_prefix("product")) or self.initial.get("product")
         pk = getattr(value, "pk", value)
         choices = [("", "---------")]
-        if pk and str(pk).isdigit():
-            choices += [(p.pk, str(p)) for p in Product.objects.filter(pk=pk)]
+        product = Product.objects.select_related("base_unit").filter(pk=pk).first() \
+            if pk and str(pk).isdigit() else None
+        if product is not None:
+            choices.append((product.pk, str(product)))
         self.fields["product"].widget.choices = choices
+        # only the product's own units, its base unit first and chosen (the order form refreshes them live)
+        unit_ids = [product.base_unit_id, *product.units.values_list("unit_id", flat=True)] if product else []
+        self.fields["unit"].queryset = UnitOfMeasure.objects.filter(pk__in=unit_ids)
+        self.fields["unit"].empty_label = None if product else "---------"
+        if product is not None:
+            self.initial.setdefault("unit", product.base_unit_id)
+        self.product = product
 
     def clean(self):
         data = super().clean()

@@ -374,3 +374,23 @@ def as_date(value):
     return value
 
 
+
+
+
+def order_defaults(customer) -> dict:
+    """What a new order for `customer` is filled with (the order form, on choosing the customer): the receiver and
+    phone of the default delivery address (else the primary contact), the delivery address (else the customer's
+    own), payment terms, the e-mail for status changes and the price level its lines are priced at."""
+    addr = customer.addresses.order_by("-is_default", "pk").first()
+    contact = customer.contacts.order_by("-is_primary", "pk").first()
+    own = " ".join(p for p in (customer.province, customer.city, customer.district, customer.address) if p)
+    return {
+        "contact_name": (addr.recipient if addr and addr.recipient else (contact.name if contact else "")),
+        "contact_phone": (addr.phone if addr and addr.phone else
+                          ((contact.mobile or contact.landline) if contact else "") or customer.phone),
+        "delivery_address": (" ".join(p for p in (addr.province, addr.city, addr.district, addr.address) if p)
+                             if addr else own),
+        "payment_terms_days": customer.payment_terms_days,
+        "customer_email": contact.email if contact else "",
+        "level": customer.level, "level_label": str(customer.get_level_display()) if customer.level else "",
+    }

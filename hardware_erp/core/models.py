@@ -82,6 +82,9 @@ class Employee(TimeStampedModel):
     work_phone = models.CharField(_("work phone"), max_length=40, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
                                 help_text=_("Language of e-mails and notifications; the last one used to sign in."))
+    email_notifications = models.BooleanField(
+        _("notifications by e-mail"), default=True,
+        help_text=_("Every notification is shown here; with this, it is also sent to your e-mail address."))
     history = HistoricalRecords()
 
     class Meta:

@@ -49,7 +49,8 @@ def notify(recipients, message, link: str = "", *, level: str = Notification.Lev
         recipients = [recipients]
     created = []
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
-        status = Notification.EmailStatus.PENDING if (email and user.email) else Notification.EmailStatus.SKIPPED
+        status = (Notification.EmailStatus.PENDING if (email and user.email and wants_email(user))
+                  else Notification.EmailStatus.SKIPPED)
         try:
             with transaction.atomic():
                 created.append(Notification.objects.create(
@@ -62,6 +63,23 @@ def notify(recipients, message, link: str = "", *, level: str = Notification.Lev
     if ids:
         transaction.on_commit(lambda: _enqueue_emails(ids))
     return created
+
+
+def wants_email(user) -> bool:
+    """The person's channel choice: notifications by e-mail as well as in the application (the default)."""
+    employee = getattr(user, "employee", None)
+    return employee is None or employee.email_notifications
+
+
+@transaction.atomic
+def set_notification_channels(user, *, email: bool, actor) -> Employee:
+    """A person chooses how notifications reach them: in the application always, by e-mail when `email`."""
+    if actor.pk != user.pk:
+        raise BusinessRuleError(_("Only %(user)s chooses how notifications reach them.") % {"user": user.username})
+    employee = Employee.objects.select_for_update().get(user=user)
+    employee.email_notifications = bool(email)
+    employee.save(update_fields=["email_notifications", "updated_at"])
+    return employee
 
 
 def _enqueue_emails(ids):

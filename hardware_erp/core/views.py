@@ -12,13 +12,14 @@
 import importlib
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
@@ -461,6 +462,34 @@ class NotificationReadView(LoginRequiredMixin, View):
         if n.link and url_has_allowed_host_and_scheme(n.link, allowed_hosts={request.get_host()}):
             return HttpResponseRedirect(n.link)
         return redirect("core:notifications")
+
+
+class NotificationSettingsForm(forms.Form):
+    email = forms.BooleanField(label=_("Also by e-mail"), required=False,
+                               help_text=_("Notifications always appear under the bell and on this page."))
+
+
+class NotificationSettingsView(ServiceFormView):
+    """A person's channels for notifications: in the application (always) and by e-mail (their choice)."""
+
+    form_class = NotificationSettingsForm
+    title = _("How notifications reach me")
+    success_message = _("Your notification channels are saved.")
+    success_url = reverse_lazy("core:notifications")
+    cancel_url = reverse_lazy("core:notifications")
+
+    def get_initial(self):
+        return {"email": services.wants_email(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if not self.request.user.email:
+            ctx["intro"] = _("You have no e-mail address on file: e-mails cannot reach you until IT adds one.")
+        return ctx
+
+    def perform(self, form):
+        return services.set_notification_channels(self.request.user, email=form.cleaned_data["email"],
+                                                  actor=self.request.user)
 
 
 def bell_context(user, size=6):

@@ -60,8 +60,10 @@ from .pricing import (  # noqa: F401
     _factor,
     _fill_line,
     _rule_discount,
+    order_totals,
     price_floor,
     price_for,
+    price_lines,
     recalculate,
 )
 from .returns import (  # noqa: F401

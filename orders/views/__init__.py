@@ -30,6 +30,11 @@ from .documents import (  # noqa: F401
     ProductLookupView,
     TransitionView,
 )
+from .entry import (  # noqa: F401
+    CustomerDefaultsView,
+    OrderLinesPreviewView,
+    ProductByCodeView,
+)
 from .lists import (  # noqa: F401
     OrderListView,
     PaymentListView,
