@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.fields import mask_phone
+from hardware_erp.core.fields import mask_phone
 
 from .choices import OPEN_STAGES, TaskStatusChoices
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity

@@ -18,7 +18,7 @@ from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.models import Department
 from hardware_erp.core.phones import PhoneFormField
 from hardware_erp.core.roles import ROLES, roles_of
-from hardware_erp.core.views import ERPListView, ModuleMixin, ServiceActionView, ServiceFormView
+from hardware_erp.core.views import ERPListView, ModuleMixin, ServiceActionView, ServiceFormView, error_messages
 
 from . import accounts
 
@@ -268,8 +268,7 @@ class UnlockView(ModuleMixin, TemplateView):
         try:
             accounts.unlock(pk, actor=request.user)
         except BusinessRuleError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            error_messages(request, exc)
         else:
             messages.success(request, _("The lock-out is lifted: the user can sign in again."))
         return redirect("governance:lockout_list")

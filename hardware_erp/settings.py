@@ -69,7 +69,7 @@ def _fernet_key(seed=None) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
 
-# Field encryption (governance/fields.py): the first key encrypts, all decrypt; rotate with `rotate_keys`.
+# Field encryption (hardware_erp/core/fields.py): the first key encrypts, all decrypt; rotate with `rotate_keys`.
 FIELD_ENCRYPTION_KEYS = (env.list("FIELD_ENCRYPTION_KEYS", default=[])
                          or [_key_file("field_encryption_key", _fernet_key)])
 # Backups (governance/backup.py): where, the encryption keys (first encrypts, all decrypt), retention counts.

@@ -27,30 +27,35 @@ def _para(text, style):
 
 
 def purchase_order_pdf(order) -> bytes:
+    """采购订单: the company header, the supplier, 4-place unit prices, amounts per line to the cent, the total in
+    capitals and the signature/stamp area."""
     st = pdf.styles()
     P = _para
+    title = _("Purchase order")
     head = [
-        P(_("Purchase order %(n)s") % {"n": order.number}, st["title"]),
-        P(_("Supplier: %(s)s") % {"s": f"{order.supplier.name_zh} {order.supplier.name_en}"}, st["body"]),
-        P(_("Deliver to: %(w)s · %(a)s") % {"w": order.warehouse.name_zh, "a": order.warehouse.address}, st["body"]),
-        P(_("Expected delivery: %(d)s · Status: %(s)s") % {"d": order.expected_at or "—",
-                                                          "s": order.get_status_display()}, st["body"]),
+        P(f"{title}  {order.number}", st["title"]),
+        P(pdf.field(_("Supplier"), order.supplier.name), st["body"]),
+        P(pdf.field(_("Deliver to"), f"{order.warehouse.name}  {order.warehouse.address}".strip()), st["body"]),
+        P("    ".join([pdf.field(_("Expected delivery"), order.expected_at or "—"),
+                       pdf.field(_("Status"), order.get_status_display())]), st["body"]),
     ]
     rows = [[_("Line"), _("SKU"), _("Product"), _("Specification"), _("Quantity"), _("Unit price"), _("Amount")]]
     total = 0
     for i, line in enumerate(order.lines.select_related("product__base_unit"), 1):
         p = line.product
         rows.append([str(i), p.sku, P(p.name_zh, st["small"]), P(p.spec_line, st["small"]),
-                     f"{qty(line.quantity)} {p.base_unit.name_zh}", pdf.money_text(line.unit_price),
+                     f"{qty(line.quantity)} {p.base_unit.name_zh}", pdf.price_text(line.unit_price),
                      pdf.money_text(line.amount)])
         total += line.amount
     rows.append(["", "", "", "", "", _("Total"), pdf.money_text(total)])
-    table = pdf.Table(rows, colWidths=[10 * mm, 32 * mm, 45 * mm, 35 * mm, 22 * mm, 18 * mm, 20 * mm], repeatRows=1)
+    table = pdf.Table(rows, colWidths=[10 * mm, 32 * mm, 43 * mm, 33 * mm, 22 * mm, 20 * mm, 20 * mm], repeatRows=1)
     table.setStyle(pdf.table_style(number_columns=(4, 5, 6)))
-    story = [*head, Spacer(1, 4 * mm), table]
+    story = [*head, Spacer(1, 4 * mm), table, Spacer(1, 2 * mm), pdf.amount_in_words_table(total)]
     if order.note:
         story.append(P(order.note, st["body"]))
-    return pdf.build_pdf(story, title=_("Purchase order"), subtitle=order.number)
+    story += [Spacer(1, 4 * mm), pdf.signature_block([_("Purchaser"), _("Approved by"), _("Supplier confirmation")],
+                                                     stamp_label=_("Company stamp"))]
+    return pdf.build_pdf(story, title=title, subtitle=order.number)
 
 
 def variance_pdf(stocktake, lines, totals, *, blind=False) -> bytes:

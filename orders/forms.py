@@ -62,8 +62,8 @@ class OrderForm(forms.Form):
         if pk and str(pk).isdigit():  # the picker loads options remotely; keep the chosen one
             choices += [(c.pk, str(c)) for c in qs.filter(pk=pk)]
         self.fields["customer"].widget.choices = choices
-        if self.fields["warehouse"].queryset.count() == 1:
-            self.fields["warehouse"].initial = self.fields["warehouse"].queryset.first()
+        if not self.initial.get("warehouse"):  # the main warehouse (the first by code) unless one is given
+            self.fields["warehouse"].initial = self.fields["warehouse"].queryset.order_by("code").first()
 
 
 class LineForm(forms.Form):
@@ -77,17 +77,27 @@ class LineForm(forms.Form):
                                   validators=[MinValueValidator(Decimal("0.001"))])
     discount_percent = forms.DecimalField(label=_("Discount (%)"), required=False, max_digits=5, decimal_places=2,
                                           min_value=0, max_value=100, help_text=_("Empty: the price level."))
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=14, decimal_places=2,
-                                    min_value=0, help_text=_("Empty: list price less discount."))
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=16, decimal_places=4,
+                                    min_value=0, help_text=_("Up to 4 decimals, VAT included when the customer's "
+                                                             "prices include VAT. Empty: list price less discount."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         value = self.data.get(self.add_prefix("product")) or self.initial.get("product")
         pk = getattr(value, "pk", value)
         choices = [("", "---------")]
-        if pk and str(pk).isdigit():
-            choices += [(p.pk, str(p)) for p in Product.objects.filter(pk=pk)]
+        product = Product.objects.select_related("base_unit").filter(pk=pk).first() \
+            if pk and str(pk).isdigit() else None
+        if product is not None:
+            choices.append((product.pk, str(product)))
         self.fields["product"].widget.choices = choices
+        # only the product's own units, its base unit first and chosen (the order form refreshes them live)
+        unit_ids = [product.base_unit_id, *product.units.values_list("unit_id", flat=True)] if product else []
+        self.fields["unit"].queryset = UnitOfMeasure.objects.filter(pk__in=unit_ids)
+        self.fields["unit"].empty_label = None if product else "---------"
+        if product is not None:
+            self.initial.setdefault("unit", product.base_unit_id)
+        self.product = product
 
     def clean(self):
         data = super().clean()
@@ -152,9 +162,25 @@ class ReturnForm(forms.Form):
 
 
 class InvoiceRequestForm(forms.ModelForm):
+    """The buyer's invoice details (开票信息), one field each; the service validates them (orders/invoicing.py)."""
+
     class Meta:
         model = InvoiceRequest
-        fields = ["title", "tax_number", "address_phone", "bank_account", "special"]
+        fields = ["invoice_type", "title", "tax_number", "buyer_address", "buyer_phone", "buyer_bank",
+                  "buyer_account", "deliver_email", "deliver_phone", "remarks"]
+        help_texts = {
+            "tax_number": _("The unified social credit code (18 characters), or an older 15, 17, 18 or "
+                            "20-character taxpayer ID."),
+            "buyer_address": _("Required for a special VAT invoice, as are phone, bank and account."),
+            "deliver_email": _("The e-invoice is sent here, or to the mobile below."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a grouped or pasted code is normalised by the service: let it through the browser's length limit
+        self.fields["tax_number"].max_length = None
+        self.fields["tax_number"].widget.attrs.pop("maxlength", None)
+        self.fields["tax_number"].validators = []
 
 
 class ReviewSettingsForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from governance.fields import EncryptedTextField, blind_index, digits_only, mask_phone, mask_tail
+from hardware_erp.core.fields import EncryptedTextField, blind_index, digits_only, mask_phone, mask_tail
 from hardware_erp.core.identifiers import CreditCodeField, TaxNumberField
 from hardware_erp.core.models import TimeStampedModel
 from hardware_erp.core.money import MoneyField
@@ -63,6 +63,9 @@ class Customer(TimeStampedModel):
                                          related_name="shared_customers")
     credit_limit = MoneyField(_("credit limit"))
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=0)
+    prices_include_tax = models.BooleanField(
+        _("prices include VAT"), default=True,
+        help_text=_("Quote VAT-inclusive unit prices (含税单价); clear for customers quoted before VAT."))
     credit_code = CreditCodeField(_("unified social credit code"), blank=True, db_index=True)
     invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
     tax_number = TaxNumberField(_("tax number"), blank=True, db_index=True,

@@ -118,6 +118,9 @@ def tax_number_errors(value) -> list[str]:
     code = normalize_code(value)
     if len(code) == 18 and not resident_id_ok(code):
         return credit_code_errors(code)
+    if len(code) == 15 and (not code[:6].isdigit() or code[14] != org_code_check(code[6:14])):
+        return [_("A 15-character taxpayer number is a six-digit division code and an organisation code with its "
+                  "check character.")]
     if len(code) not in (15, 17, 18, 20):
         return [_("A taxpayer number is the unified social credit code (18 characters) or an older number of 15, "
                   "17 or 20 characters; this one has %(n)d.") % {"n": len(code)}]

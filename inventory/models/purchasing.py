@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import BilingualNameModel, TimeStampedModel
-from hardware_erp.core.money import MoneyField, QuantityField
+from hardware_erp.core.money import PriceField, QuantityField, money
 from hardware_erp.core.phones import PhoneField
 
 from ..choices import POStatus
@@ -61,7 +61,7 @@ class SupplierProduct(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="supplier_products",
                                 verbose_name=_("product"))
     supplier_sku = models.CharField(_("supplier's code"), max_length=40, blank=True)
-    price = MoneyField(_("price per base unit"), validators=[MinValueValidator(0)])
+    price = PriceField(_("price per base unit"), validators=[MinValueValidator(0)])
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=7)
     pack_size = QuantityField(_("pack size"), default=Decimal("1"), validators=[MinValueValidator(Decimal("0.001"))])
     moq = QuantityField(_("minimum order quantity"), default=Decimal("0"), validators=[MinValueValidator(0)])
@@ -130,7 +130,7 @@ class PurchaseOrderLine(models.Model):
                                 verbose_name=_("product"))
     quantity = QuantityField(_("quantity"))
     received_quantity = QuantityField(_("received"))
-    unit_price = MoneyField(_("unit price"))
+    unit_price = PriceField(_("unit price"))
 
     class Meta:
         ordering = ["pk"]
@@ -147,7 +147,8 @@ class PurchaseOrderLine(models.Model):
 
     @property
     def amount(self):
-        return self.quantity * self.unit_price
+        """Quantity × unit price, rounded half up to the cent per line."""
+        return money(self.quantity * self.unit_price)
 
     @property
     def outstanding(self):

@@ -13,6 +13,7 @@ from hardware_erp.core.identifiers import (
     TaxNumberFormField,
     make_credit_code,
     normalize_code,
+    org_code_check,
     validate_tax_number,
 )
 
@@ -45,13 +46,17 @@ def test_messages_are_the_projects_in_the_users_language():
         assert wanted in text and not_wanted not in text, text
 
 
-@pytest.mark.parametrize("number", [CODE, "330302123456789", "11010519491231002X", "11010519491231002X01",
+LEGACY_15 = "330302" + "12345678" + org_code_check("12345678")  # a division code and an organisation code
+
+
+@pytest.mark.parametrize("number", [CODE, LEGACY_15, "11010519491231002X", "11010519491231002X01",
                                     "33030212345678901"])
 def test_taxpayer_numbers_in_every_form_are_accepted(number):
     validate_tax_number(number)
 
 
-@pytest.mark.parametrize("number", ["123", "11010519491231002Y", CODE[:17] + "0", "3303021234567#9"])
+@pytest.mark.parametrize("number", ["123", "11010519491231002Y", CODE[:17] + "0", "3303021234567#9",
+                                    LEGACY_15[:14] + ("0" if LEGACY_15[14] != "0" else "1")])
 def test_what_is_not_a_taxpayer_number_is_refused(number):
     with pytest.raises(ValidationError):
         validate_tax_number(number)
