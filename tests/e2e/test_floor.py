@@ -63,7 +63,7 @@ def test_pick_by_scanning_refuses_a_wrong_item_and_ships_what_was_scanned(new_pa
     page = handheld(new_page, "flclerk")
     page.goto(page.base + f"/orders/{order.pk}/pick/")
     assert page.evaluate("() => document.activeElement.id") == "code"  # the scan field has the focus
-    scan(page, "LOC:A-01-01")
+    scan(page, "A-01-01")  # a bin label holds the bin code as printed (old labels: LOC:…, scanned below)
     assert page.inner_text("[data-testid=current-bin]") == "A-01-01"
 
     scan(page, stranger.sku)  # a wrong item: refused, nothing counted
@@ -148,7 +148,7 @@ def test_receive_a_purchase_order_by_scanning_into_the_home_bin(new_page):
         scan(page, sp1.product.sku)
     scan(page, sp1.product.sku)  # a fourth: more than ordered, refused
     assert page.get_attribute("[data-testid=scan-result]", "data-ok") == "0"
-    scan(page, "LOC:R-00-01")  # sp2 goes where the clerk scanned
+    scan(page, "R-00-01")  # sp2 goes where the clerk scanned (a bin label: the bin code as printed)
     scan(page, sp2.product.sku)
     assert no_horizontal_scroll(page)
     shot(page, "floor-receive-360")
