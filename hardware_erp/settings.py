@@ -216,12 +216,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Long file work (list exports) has its own queue, so that a 100k-row export never delays reminders and alerts:
+# run a worker with `-Q io` beside the default one (Procfile, docs/deployment.md).
+CELERY_TASK_ROUTES = {"core.run_export_task": {"queue": "io"}}
 # The beat schedule, one dict per app (each app edits only its own line or block).
 BEAT_CORE = {
     "worker-heartbeat": {"task": "core.record_heartbeat_task", "schedule": 15.0},
     "drain-notification-email": {"task": "core.send_pending_emails_task", "schedule": 60.0},
     "drain-outbox": {"task": "core.drain_outbox_task", "schedule": 60.0},
     "prune-form-submissions": {"task": "core.prune_form_submissions_task", "schedule": crontab(hour=3, minute=10)},
+    "prune-exports": {"task": "core.prune_exports_task", "schedule": 3600.0},
     "check-integrity-nightly": {"task": "core.check_integrity_task",
                                 "schedule": crontab(hour=2, minute=30)},
 }
@@ -302,6 +306,12 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# List exports: up to this many rows the file is answered at once; past it a worker writes it (core/export_jobs.py)
+LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=10000)  # list pages count past it by estimate
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)  # a written export is offered this long, then deleted
+# shared by the web and the workers that write exports (one host, or a shared volume)
+EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(VAR_DIR / "exports")))
 
 # --- Internationalisation ---
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")

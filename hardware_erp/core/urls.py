@@ -10,6 +10,9 @@ urlpatterns = [
     path("notifications/bell/", views.NotificationBellView.as_view(), name="notification_bell"),
     path("notifications/read/", views.NotificationReadView.as_view(), name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
+    path("exports/", views.ExportListView.as_view(), name="exports"),
+    path("exports/<int:pk>/", views.ExportJobView.as_view(), name="export_job"),
+    path("exports/<int:pk>/download/", views.ExportDownloadView.as_view(), name="export_download"),
     path("people/", views.PeopleView.as_view(), name="people"),
     path("language/", views.SetLanguageView.as_view(), name="set_language"),
 ]

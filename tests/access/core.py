@@ -25,5 +25,9 @@ ROWS = [
     Row("core:notifications_read_all", expect=signed_in(405), note="POST only"),
     Row("core:notification_read", kwargs={"pk": 1}, expect=signed_in(405), note="POST only"),
     Row("core:people", expect=signed_in()),
+    Row("core:exports", expect=signed_in(), note="the user's own exports"),
+    Row("core:export_job", kwargs={"pk": 999999}, expect=signed_in(404), note="the user who asked only"),
+    Row("core:export_download", kwargs={"pk": 999999}, expect=signed_in(404),
+        note="the user who asked only, while they may still export the list"),
     Row("core:set_language", expect=everyone(405), note="POST only"),
 ]
