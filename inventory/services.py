@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.models import OutboxTask
 from hardware_erp.core.money import quantity as to_quantity
-from hardware_erp.core.outbox import enqueue_after_commit
+from hardware_erp.core.outbox import enqueue_batched
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import EntryMethod, MovementKind
@@ -300,20 +299,8 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000, skip_existin
 
 
 def _after_commit_check(product_id):
-    """Queue the threshold check of `product_id` once per transaction: the first posting of a transaction writes
-    one outbox row, the next ones add their product to it (a task per transaction, not per movement)."""
-    batch = getattr(connection, "_threshold_batch", None)
-    if batch is not None:
-        if product_id in batch["ids"]:
-            return
-        ids = sorted(batch["ids"] | {product_id})
-        if OutboxTask.objects.filter(pk=batch["row"], task=batch["task"], created_at=batch["at"]).update(args=[ids]):
-            batch["ids"].add(product_id)
-            return
-        # the row is gone: its transaction (or savepoint) was rolled back, or it was sent
-    row = enqueue_after_commit("inventory.check_thresholds_task", [product_id])
-    connection._threshold_batch = {"row": row.pk, "task": row.task, "at": row.created_at, "ids": {product_id}}
-    transaction.on_commit(lambda: setattr(connection, "_threshold_batch", None))
+    """Queue the threshold check of `product_id` once per transaction (a task per transaction, not per movement)."""
+    enqueue_batched("inventory.check_thresholds_task", [product_id])
 
 
 def available_quantity(product, warehouse) -> Decimal:

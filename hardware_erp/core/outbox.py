@@ -64,3 +64,33 @@ def drain(*, older_than_seconds=30, limit=500) -> int:
             break  # the broker is still down: the next run tries again
         sent += 1
     return sent
+
+
+def enqueue_batched(task_name: str, items) -> None:
+    """Queue `task_name(sorted(items))` once per transaction: the first call writes one outbox row, later calls in
+    the same transaction add their items to it (an UPDATE only when an item is new). Items are JSON scalars or
+    tuples (sent as lists). A row that is gone (its transaction or savepoint rolled back) starts a new batch."""
+    from django.db import connection
+
+    items = {tuple(i) if isinstance(i, list) else i for i in items}
+    if not items:
+        return
+    batches = getattr(connection, "_outbox_batches", None)
+    if batches is None:
+        batches = connection._outbox_batches = {}
+    batch = batches.get(task_name)
+    if batch is not None:
+        if items <= batch["items"]:
+            return
+        merged = batch["items"] | items
+        if OutboxTask.objects.filter(pk=batch["row"], task=task_name, created_at=batch["at"]).update(
+                args=[_as_json(merged)]):
+            batch["items"] = merged
+            return
+    row = enqueue_after_commit(task_name, _as_json(items))
+    batches[task_name] = {"row": row.pk, "at": row.created_at, "items": items}
+    transaction.on_commit(lambda: batches.pop(task_name, None))
+
+
+def _as_json(items):
+    return sorted([list(i) if isinstance(i, tuple) else i for i in items])
