@@ -20,22 +20,24 @@ log = logging.getLogger(__name__)
 
 def enqueue_after_commit(task_name: str, *args, **kwargs) -> OutboxTask:
     row = OutboxTask.objects.create(task=task_name, args=list(args), kwargs=kwargs)
-    transaction.on_commit(lambda: send(row.pk))
+    transaction.on_commit(lambda: send(row))
     return row
 
 
-def send(pk) -> bool:
-    """Send one queued task; True when the broker took it (the row is then deleted)."""
-    row = OutboxTask.objects.filter(pk=pk).first()
-    if row is None:  # the drain sent it already
-        return True
+def send(row) -> bool:
+    """Send one queued task (an `OutboxTask` as committed, or its pk); True when the broker took it (the row is then
+    deleted, in one statement). Sent at least once: the row goes only after the broker has the task."""
+    if not isinstance(row, OutboxTask):
+        row = OutboxTask.objects.filter(pk=row).first()
+        if row is None:  # the drain sent it already
+            return True
     try:
         _task(row.task).apply_async(args=row.args, kwargs=row.kwargs)
     except Exception as exc:  # the broker is down (or the task unknown): keep the row for the drain
         log.warning("task %s not sent, left in the outbox: %s", row.task, exc)
-        OutboxTask.objects.filter(pk=pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
+        OutboxTask.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
         return False
-    OutboxTask.objects.filter(pk=pk).delete()
+    OutboxTask.objects.filter(pk=row.pk)._raw_delete(OutboxTask.objects.db)  # no collector, no transaction
     return True
 
 
@@ -83,12 +85,13 @@ def enqueue_batched(task_name: str, items) -> None:
         if items <= batch["items"]:
             return
         merged = batch["items"] | items
-        if OutboxTask.objects.filter(pk=batch["row"], task=task_name, created_at=batch["at"]).update(
+        row = batch["row"]
+        if OutboxTask.objects.filter(pk=row.pk, task=task_name, created_at=row.created_at).update(
                 args=[_as_json(merged)]):
-            batch["items"] = merged
+            batch["items"], row.args = merged, [_as_json(merged)]  # what the send after commit sends
             return
     row = enqueue_after_commit(task_name, _as_json(items))
-    batches[task_name] = {"row": row.pk, "at": row.created_at, "items": items}
+    batches[task_name] = {"row": row, "items": items}
     transaction.on_commit(lambda: batches.pop(task_name, None))
 
 
