@@ -127,8 +127,10 @@ def generate_history(lines: int, *, products: int, customers: int, reps: int = 2
                 base_unit=unit, list_price=Decimal(rng.randint(50, 50000)) / 100,
                 standard_cost=Decimal(rng.randint(30, 30000)) / 100) for i in range(products)], batch_size=5000)
     provinces = ["浙江省", "江苏省", "广东省", "上海市", "山东省", "福建省", "河南省", "四川省", ""]
-    types = ["retailer", "contractor", "distributor", "factory", "individual"]
-    sources = ["walk_in", "referral", "phone", "online", "exhibition"]
+    from crm.choices import CustomerSourceChoices, CustomerTypeChoices
+    from orders.choices import SOLD_STATES
+
+    types, sources = list(CustomerTypeChoices.values), list(CustomerSourceChoices.values)
     Customer.objects.bulk_create([
         Customer(name=f"生成客户{i}五金", province=rng.choice(provinces), customer_type=rng.choice(types),
                  source=rng.choice(sources), owner=rng.choice(sellers)) for i in range(customers)], batch_size=5000)
@@ -143,7 +145,7 @@ def generate_history(lines: int, *, products: int, customers: int, reps: int = 2
     line_cols = [f.column for f in OrderLine._meta.concrete_fields if f.column not in {
         "id", "order_id", "product_id", "position", "quantity", "base_quantity", "unit_price", "net_amount",
         "cost_amount", "returned_quantity", "shipped_quantity", "gross_amount", "amount"}]
-    sold = "{approved,shipped,delivered,paid,closed,partially_shipped,partially_paid}"
+    sold = "{" + ",".join(str(v) for v in SOLD_STATES) + "}"
     with connection.cursor() as cur, transaction.atomic():
         cur.execute("SELECT setseed(%s)", [seed / 100])
         cur.execute("SELECT min(id), max(id) FROM crm_customer")
@@ -155,7 +157,7 @@ def generate_history(lines: int, *, products: int, customers: int, reps: int = 2
             INSERT INTO orders_salesorder (number, status_token, customer_id, salesperson_id, created_by_id,
                 order_date, status, approved_at, shipped_at, delivered_at, created_at, {', '.join(order_cols)})
             SELECT 'G' || g, gen_random_uuid(), c.id, c.owner_id, c.owner_id, d.day,
-                   CASE WHEN random() < 0.9 THEN (%s::text[])[1 + floor(random() * 7)::int] ELSE 'cancelled' END,
+                   CASE WHEN random() < 0.9 THEN (%s::text[])[1 + floor(random() * %s)::int] ELSE 'cancelled' END,
                    d.day + interval '10 hours', d.day + interval '10 hours' + random() * interval '72 hours',
                    CASE WHEN random() < 0.6 THEN d.day + interval '4 days' + random() * interval '48 hours' END,
                    d.day + interval '9 hours', {', '.join('t.' + c for c in order_cols)}
@@ -165,7 +167,8 @@ def generate_history(lines: int, *, products: int, customers: int, reps: int = 2
             CROSS JOIN LATERAL (SELECT (current_date - (floor(365 * sqrt(random())) + g * 0)::int) AS day) d0
             CROSS JOIN LATERAL (SELECT CASE WHEN extract(isodow FROM d0.day) > 5 AND random() < 0.6
                                        THEN d0.day - 2 ELSE d0.day END AS day) d
-            CROSS JOIN orders_salesorder t WHERE t.id = %s""", [sold, orders, c_lo, c_hi, c_lo, template.pk])
+            CROSS JOIN orders_salesorder t WHERE t.id = %s""", [sold, len(SOLD_STATES), orders, c_lo, c_hi, c_lo,
+                                                                template.pk])
         cur.execute("SELECT min(id), max(id) FROM orders_salesorder WHERE number LIKE 'G%%' AND id <> %s",
                     [template.pk])
         o_lo, o_hi = cur.fetchone()

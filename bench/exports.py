@@ -68,7 +68,7 @@ def export_both(user, path, fmt="csv"):
     client = Client()
     sign_in(client, user)
     t0 = time.perf_counter()
-    response = client.get(path, {"_export": fmt})
+    response = client.get(path, {"_export": fmt}, secure=True)
     queued = time.perf_counter() - t0
     assert response.status_code == 302, response.status_code
     job = ExportJob.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
