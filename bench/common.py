@@ -44,7 +44,8 @@ _TEMPLATE_READY = False
 def fresh_database():
     """A fresh benchmark database, migrated, roles synced; Redis flushed. The first call of a run migrates a template
     database (`<BENCH_DB>_template`); every call then creates the benchmark database as a copy of it (seconds,
-    where migrating takes minutes on a loaded machine)."""
+    where migrating takes minutes on a loaded machine). BENCH_REUSE_TEMPLATE=1 keeps the template of an earlier
+    run (only when no migration was added since)."""
     global _TEMPLATE_READY
     from django.db import connections
 
@@ -56,6 +57,9 @@ def fresh_database():
     t0 = time.monotonic()
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        if not _TEMPLATE_READY and os.environ.get("BENCH_REUSE_TEMPLATE"):  # kept from an earlier run of this tree
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            _TEMPLATE_READY = cur.fetchone() is not None
         if not _TEMPLATE_READY:
             cur.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
             cur.execute(f'CREATE DATABASE "{template}"')
@@ -72,6 +76,8 @@ def fresh_database():
     with conn.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE "{template}"')
     conn.close()
+    os.environ["DATABASE_URL"] = dsn()
+    setup_django()  # once per process (the template's migration may have done it)
     from django.conf import settings
 
     settings.DATABASES["default"]["NAME"] = connections["default"].settings_dict["NAME"] = BENCH_DB

@@ -177,7 +177,7 @@ def generate_history(lines: int, *, products: int, customers: int, reps: int = 2
                 gross_amount, net_amount, amount, cost_amount, shipped_quantity, returned_quantity,
                 {', '.join(line_cols)})
             SELECT o.id, x.pid, n, x.q, x.q, x.price, round(x.q * x.price, 2), round(x.q * x.price, 2),
-                   round(x.q * x.price * 1.13, 2), round(x.q * x.price * (0.55 + random() * 0.3), 2), x.q,
+                   round(x.q * x.price * 1.13, 2), round(x.q * x.price * (0.55 + random() * 0.3)::numeric, 2), x.q,
                    CASE WHEN random() < 0.03 THEN floor(x.q / 2) ELSE 0 END, {', '.join('t.' + c for c in line_cols)}
             FROM generate_series(%s, %s) o(id)
             CROSS JOIN LATERAL generate_series(1, 1 + floor(random() * 8)::int + o.id * 0) n
