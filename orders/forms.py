@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.models import Customer
+from hardware_erp.core.phones import PhoneFormField
 from inventory.models import Product, UnitOfMeasure, Warehouse
 
 from .choices import SOLD_STATES, DocKind, OrderStatus, PaymentMethod, ShipmentStatus
@@ -44,7 +45,7 @@ class OrderForm(forms.Form):
     delivery_address = forms.CharField(label=_("Delivery address"), max_length=255, required=False,
                                        help_text=_("Empty: the customer's address."))
     contact_name = forms.CharField(label=_("Receiver"), max_length=60, required=False)
-    contact_phone = forms.CharField(label=_("Receiver phone"), max_length=40, required=False)
+    contact_phone = PhoneFormField(label=_("Receiver phone"), required=False)
     customer_email = forms.EmailField(label=_("Customer e-mail"), required=False,
                                       help_text=_("Status changes are e-mailed here."))
     payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"), required=False, min_value=0,

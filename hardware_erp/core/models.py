@@ -5,6 +5,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .phones import PhoneField
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
@@ -79,7 +81,7 @@ class Employee(TimeStampedModel):
     manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="reports")
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
-    work_phone = models.CharField(_("work phone"), max_length=40, blank=True)
+    work_phone = PhoneField(_("work phone"), blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
                                 help_text=_("Language of e-mails and notifications; the last one used to sign in."))
     email_notifications = models.BooleanField(

@@ -235,7 +235,3 @@ class Location(TimeStampedModel):
 
     def __str__(self):
         return f"{self.warehouse.code}/{self.code}"
-
-    @property
-    def qr_value(self) -> str:
-        return f"LOC:{self.warehouse.code}:{self.code}"

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import BilingualNameModel, TimeStampedModel
 from hardware_erp.core.money import PriceField, QuantityField, money
+from hardware_erp.core.phones import PhoneField
 
 from ..choices import POStatus
 from .catalogue import Product, Warehouse
@@ -21,7 +22,7 @@ from .catalogue import Product, Warehouse
 
 class Supplier(BilingualNameModel, TimeStampedModel):
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     email = models.EmailField(pgettext_lazy("inventory", "e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     default_lead_time_days = models.PositiveIntegerField(_("usual lead time (days)"), default=7)
@@ -42,7 +43,7 @@ class SupplierContact(models.Model):
                                  verbose_name=_("supplier"))
     name = models.CharField(_("name"), max_length=60)
     role = models.CharField(_("role"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     email = models.EmailField(pgettext_lazy("inventory", "e-mail"), blank=True)
 
     class Meta:
