@@ -43,10 +43,10 @@ def _failed(sender=None, exception=None, task_id=None, **kwargs):
     if block is not None and getattr(block, "alias", None) == "replica":
         from django.db import InterfaceError, OperationalError
 
-        if isinstance(exception, (OperationalError, InterfaceError)):  # the replica broke under it: the next run
-            from hardware_erp.core.db_routing import mark_down         # reads the primary
+        from hardware_erp.core.db_routing import mark_down
 
-            mark_down(f"{type(exception).__name__}: {exception}")
+        if isinstance(exception, (OperationalError, InterfaceError)):  # the replica broke under it: the next run
+            mark_down(f"{type(exception).__name__}: {exception}")      # reads the primary
 
 
 @task_retry.connect

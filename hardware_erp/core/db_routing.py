@@ -199,11 +199,12 @@ def choose(user=None) -> tuple[str, str]:
         return DEFAULT_DB_ALIAS, "lagging"
     if user is not None and getattr(user, "is_authenticated", False):
         wrote = cache.get(_ryw_key(user.pk))
-        if wrote is not None and (st.replay_lsn is None or st.replay_lsn < wrote):
-            fresh = status(max_age=0)  # the cached position may be a second old: ask again once
-            if not fresh.ok or fresh.replay_lsn is None or fresh.replay_lsn < wrote:
-                return DEFAULT_DB_ALIAS, "own_write"
-            cache.delete(_ryw_key(user.pk))
+        if wrote is not None:
+            if st.replay_lsn is None or st.replay_lsn < wrote:
+                fresh = status(max_age=0)  # the cached position may be a second old: ask again once
+                if not fresh.ok or fresh.replay_lsn is None or fresh.replay_lsn < wrote:
+                    return DEFAULT_DB_ALIAS, "own_write"
+            cache.delete(_ryw_key(user.pk))  # replayed: this user's reads may use the replica again
     return REPLICA, "ok"
 
 
