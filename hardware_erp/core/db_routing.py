@@ -45,15 +45,11 @@ _target: contextvars.ContextVar = contextvars.ContextVar("hwerp_read_target", de
 
 # Pages whose GET requests read from the replica (URL names, fnmatch patterns), besides every ERPListView.
 READ_VIEWS = (
-    "core:home",                        # dashboard cards' aggregates
-    "crm:reports", "crm:report_export", "crm:analytics*",
-    "orders:analytics*", "orders:receivables*", "orders:*export*",
-    "inventory:*report*", "inventory:suggestion*", "inventory:*export*",
-    "support:report*", "support:*export*",
-    "governance:quality*", "governance:dashboard*",
-    "training:progress*", "training:*report*",
-    "performance:dashboard*", "performance:*export*", "performance:scorecard_list",
-    "*:export*", "*:*_export",          # background and direct exports
+    "core:home",                                    # the dashboard cards' aggregates
+    "crm:reports", "orders:analytics", "orders:receivables", "support:report", "training:progress",
+    "inventory:stocktake_report", "performance:dashboard",
+    "governance:data_quality", "governance:data_quality_list",  # the data-quality scan and its findings
+    "*:*export*",                                   # exports (list pages' ?_export= are list pages already)
 )
 # Celery tasks whose reads go to the replica (their writes still go to the primary, in their services).
 READ_TASKS = (
