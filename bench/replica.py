@@ -47,14 +47,20 @@ def missing():
 
 def history(cluster, n):
     """n copies of a posted movement, spread over the last year, then the planner's statistics."""
+    cluster.shell("import json\nfrom decimal import Decimal\nfrom django.contrib.auth import get_user_model\n"
+                  "from inventory.models import Location, Product\nfrom inventory.services import post_movement\n"
+                  f"p = Product.objects.get(pk={cluster.data['products'][0]})\n"
+                  f"loc = Location.objects.get(pk={cluster.data['locations'][0]})\n"
+                  "post_movement(product=p, quantity=Decimal('1'), to_location=loc, kind='receipt', "
+                  "actor=get_user_model().objects.get(username='reader'), reference='SEED')\nprint('{}')")
     cols = [r[0] for r in cluster.pg.psql(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'inventory_stockmovement' "
-        "AND column_name NOT IN ('id', 'reference', 'posted_at') ORDER BY ordinal_position")]
+        "AND column_name NOT IN ('id', 'reference', 'posted_at', 'occurred_at') ORDER BY ordinal_position")]
     collist = ", ".join(cols)
     cluster.pg.psql(
-        f"INSERT INTO inventory_stockmovement ({collist}, reference, posted_at) "  # noqa: S608 - column names
-        f"SELECT {collist}, 'HIST-' || g, now() - (g % 365) * interval '1 day' - (g % 1440) * interval '1 minute' "
-        f"FROM inventory_stockmovement m, generate_series(1, {int(n)}) g "
+        f"INSERT INTO inventory_stockmovement ({collist}, reference, posted_at, occurred_at) "  # noqa: S608
+        f"SELECT {collist}, 'HIST-' || g, t, t FROM inventory_stockmovement m, generate_series(1, {int(n)}) g, "
+        "LATERAL (SELECT now() - (g % 365) * interval '1 day' - (g % 1440) * interval '1 minute' AS t) w "
         "WHERE m.id = (SELECT min(id) FROM inventory_stockmovement)")
     cluster.pg.psql("ANALYZE")
 
