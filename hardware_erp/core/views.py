@@ -301,6 +301,7 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
     create_label = _("New")
     empty_text = _("Nothing here yet.")
     export_permission = None
+    replica_reads = True  # GET requests read from the read replica when there is one (core/db_routing.py)
 
     def get_queryset(self):
         qs = super().get_queryset()
