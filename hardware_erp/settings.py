@@ -283,6 +283,7 @@ AXES_VERBOSE = False
 OTP_ENFORCE = env.bool("OTP_ENFORCE", default=False)
 OTP_REQUIRED_ROLES = ("general_manager", "sales_manager", "it_admin")
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Hardware ERP")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no key, no otpauth QR code in the admin (governance/admin.py)
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request: an idle timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
