@@ -7,7 +7,7 @@ from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import money, quantity
+from hardware_erp.core.money import check_column, money, quantity
 from inventory import services as stock
 from inventory.models import Product
 
@@ -97,6 +97,8 @@ def _fill_line(line: OrderLine, order: SalesOrder, data: LineInput, settings_row
     line.amount = line.net_amount + line.tax_amount
     line.unit_cost = Decimal(product.average_cost or product.standard_cost or 0)
     line.cost_amount = money(base_qty * line.unit_cost)
+    for value in (line.gross_amount, line.net_amount, line.amount, line.cost_amount):  # 99999999999 × 99999999999
+        check_column(value, max_digits=14, decimal_places=2, label=_("line amount"))
     return line
 
 
@@ -110,6 +112,8 @@ def recalculate(order: SalesOrder) -> SalesOrder:
     order.tax_total = agg["tax"] or ZERO
     order.total = agg["amount"] or ZERO
     order.cost_total = agg["cost"] or ZERO
+    for value in (order.subtotal, order.total, order.cost_total):  # lines that fit, a sum that does not
+        check_column(value, max_digits=14, decimal_places=2, label=_("order total"))
     SalesOrder.objects.filter(pk=order.pk).update(
         subtotal=order.subtotal, net_total=order.net_total, discount_total=order.discount_total,
         tax_total=order.tax_total, total=order.total, cost_total=order.cost_total)
