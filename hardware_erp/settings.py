@@ -278,9 +278,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a reverse proxy: how many proxies in front of gunicorn append to X-Forwarded-For (nginx alone: 1). The client
+# address of the lock-out, the security log and the session list is taken from there (hardware_erp/core/network.py);
+# 0 (no proxy) ignores the header, which any client can send.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "hardware_erp.core.network.client_ip"
 # Two-factor sign-in (TOTP, django-otp): with OTP_ENFORCE on, superusers and these roles must set it up;
-# everyone else may. Off by default so that `make run` and the tests need no authenticator app.
-OTP_ENFORCE = env.bool("OTP_ENFORCE", default=False)
+# everyone else may. On by default with DEBUG off (production); `make run` (the demo) and the tests turn it off,
+# and `manage.py check --deploy` warns while it is off (hardware_erp/core/checks.py).
+OTP_ENFORCE = env.bool("OTP_ENFORCE", default=not DEBUG and not TESTING)
 OTP_REQUIRED_ROLES = ("general_manager", "sales_manager", "it_admin")
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Hardware ERP")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no key, no otpauth QR code in the admin (governance/admin.py)
