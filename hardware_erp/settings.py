@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "hardware_erp.core.middleware.BodySizeLimitMiddleware",  # before anything reads the body
     "django.contrib.messages.middleware.MessageMiddleware",
     "hardware_erp.core.middleware.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -309,6 +310,9 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A whole request (a form with several attachments) above this is refused by its Content-Length before it is read;
+# nginx's client_max_body_size should say the same (docs/deployment.md).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 
 # --- Internationalisation ---
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
