@@ -50,10 +50,10 @@ def ensure_not_creator(obj, actor, *, field: str = "created_by", message=None) -
 # --- security log ------------------------------------------------------------------------------
 
 def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    ip = (request.META.get("REMOTE_ADDR") or "").strip()
-    return ip or None
+    """The client's address, behind the configured number of trusted proxies (hardware_erp/core/network.py)."""
+    from hardware_erp.core.network import client_ip as address
+
+    return address(request)
 
 
 def log_event(kind, *, user=None, request=None, username="", **detail) -> SecurityEvent:

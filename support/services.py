@@ -14,6 +14,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.links import site_url
 from hardware_erp.core.services import lazy_format, notify, users_with_perm
 from hardware_erp.core.states import StateMachine, Transition
 
@@ -130,7 +131,7 @@ def open_ticket(*, requester, subject, description, category, priority=TicketPri
         raise BusinessRuleError(_("Describe the problem: the description is required."))
     ticket = Ticket(requester=requester, subject=subject.strip()[:200] or description.strip()[:80],
                     description=description.strip(), category=category, priority=priority,
-                    page_url=(page_url or "")[:500])
+                    page_url=site_url(page_url)[:500])  # a page of this site or nothing (never javascript:)
     ticket.created_at = timezone.now()
     compute_deadlines(ticket)
     ticket.save()
