@@ -4,6 +4,7 @@ language (never a stored sentence). Amounts are stored as text ("1234.50") and s
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.money import money
+from hardware_erp.core.phrases import define
 
 from .choices import ReviewReason, ReviewRole
 
@@ -23,6 +24,10 @@ TEXTS = {
     "refund.rejected": _("Refund %(refund)s of %(amount)s rejected"),
 }
 MONEY_PARAMS = ("amount",)
+
+# stock movement reasons the orders stages write (rendered by inventory's ledger through the kernel's registry)
+SHIPMENT_MOVEMENT = define("orders.shipment", _("Shipment %(s)s"))
+RETURN_MOVEMENT = define("orders.return", _("Return %(r)s"))
 
 # why an order waits for review (SalesOrder.review_reasons: code and figures)
 REASON_TEXTS = {

@@ -431,7 +431,7 @@ class NotificationReadView(LoginRequiredMixin, View):
 
 
 def bell_context(user, size=6):
-    return {"unread_count": user.notifications.unread().count(),
+    return {"unread_count": notifications.unread_count(user),
             "latest": notifications.attach_latest(notifications.grouped(user, unread_only=True)[:size])}
 
 
