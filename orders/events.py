@@ -22,8 +22,18 @@ TEXTS = {
     "refund.requested": _("Refund %(refund)s of %(amount)s requested"),
     "refund.paid": _("Refund %(refund)s of %(amount)s approved and paid"),
     "refund.rejected": _("Refund %(refund)s of %(amount)s rejected"),
+    "quotation.created_from": _("Created from quotation %(q)s"),
+    "quotation.converted": _("Converted to order %(o)s"),
+    "picking.started": _("Picking started with the shipment."),
+    "shipment.sent": _("Shipment %(s)s"),
+    "shipment.delivered": _("Shipment %(s)s delivered"),
+    "payment.recorded": _("Payment %(p)s: %(a)s"),
+    "invoice.requested": _("VAT invoice requested: %(t)s"),
+    "invoice.issued": _("VAT invoice %(n)s issued"),
+    "link.renewed": _("Status link renewed"),
+    "link.revoked": _("Status link revoked"),
 }
-MONEY_PARAMS = ("amount",)
+MONEY_PARAMS = ("amount", "a")
 
 # stock movement reasons the orders stages write (rendered by inventory's ledger through the kernel's registry)
 SHIPMENT_MOVEMENT = define("orders.shipment", _("Shipment %(s)s"))

@@ -12,6 +12,7 @@ from inventory import services as stock
 from inventory.choices import MovementKind
 from inventory.models import Location
 
+from .. import events
 from ..choices import (
     INVOICED_STATES,
     SOLD_STATES,
@@ -65,7 +66,7 @@ def create_return(order, *, quantities: dict, actor, reason, location=None) -> O
         loc = places[pk]
         movement = stock.post_movement(product=line.product, quantity=qty, to_location=loc, kind=MovementKind.RETURN,
                                        actor=actor, reference=order.number,
-                                       reason=str(_("Return %(r)s") % {"r": ret.number}),
+                                       reason_code=events.RETURN_MOVEMENT, reason_params={"r": ret.number},
                                        idempotency_key=f"return:{ret.pk}:{line.pk}")
         credit = money(line.amount * qty / line.base_quantity)
         ReturnLine.objects.create(order_return=ret, order_line=line, location=loc, quantity=qty,
@@ -116,7 +117,7 @@ def request_invoice(order, *, actor, title="", tax_number="", special=False, add
         address_phone=address_phone or " ".join(p for p in (c.invoice_address, c.invoice_phone) if p),
         bank_account=bank_account or c.bank_name, net_amount=net, tax_amount=tax, amount=net + tax,
         requested_by=actor)
-    _event(order, actor=actor, kind=EventKind.NOTE, note=_("VAT invoice requested: %(t)s") % {"t": title})
+    _event(order, actor=actor, kind=EventKind.NOTE, code="invoice.requested", params={"t": title})
     return req
 
 
@@ -132,5 +133,5 @@ def issue_invoice(req, *, actor, invoice_number) -> InvoiceRequest:
         raise BusinessRuleError(_("Enter the invoice number."), code="number")
     req.status, req.invoice_number = InvoiceStatus.ISSUED, invoice_number.strip()
     req.save(update_fields=["status", "invoice_number"])
-    _event(req.order, actor=actor, kind=EventKind.NOTE, note=_("VAT invoice %(n)s issued") % {"n": req.invoice_number})
+    _event(req.order, actor=actor, kind=EventKind.NOTE, code="invoice.issued", params={"n": req.invoice_number})
     return req
