@@ -162,6 +162,8 @@ class SecurityEvent(AppendOnlyModel):
         PASSWORD_RESET = "password_reset", _("Password reset")
         OTP_RESET = "otp_reset", _("Two-factor sign-in reset")
         UNLOCKED = "unlocked", _("Lock-out lifted")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -225,6 +227,8 @@ EVENT_TEXTS = {
     SecurityEvent.Kind.PASSWORD_RESET: _("Password of %(target)s reset (%(how)s)"),
     SecurityEvent.Kind.OTP_RESET: _("Two-factor sign-in of %(target)s reset"),
     SecurityEvent.Kind.UNLOCKED: _("Lock-out of %(target)s lifted (%(ip)s)"),
+    SecurityEvent.Kind.API_TOKEN_CREATED: _("API token “%(object)s” for %(target)s created"),
+    SecurityEvent.Kind.API_TOKEN_REVOKED: _("API token “%(object)s” of %(target)s revoked"),
 }
 
 
