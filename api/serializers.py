@@ -76,7 +76,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 class CustomerWriteSerializer(serializers.ModelSerializer):
     confirm_duplicates = serializers.BooleanField(default=False, write_only=True,
                                                   help_text="Create even when a likely duplicate exists.")
-    reason = serializers.CharField(default="", write_only=True, max_length=255,
+    reason = serializers.CharField(default="", allow_blank=True, write_only=True, max_length=255,
                                    help_text="Why (shown to the approver of key-data changes).")
 
     class Meta:
@@ -113,11 +113,11 @@ class ContactSerializer(serializers.ModelSerializer):
 class ContactWriteSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
     name = serializers.CharField(max_length=60)
-    position = serializers.CharField(max_length=60, required=False, default="")
-    mobile = serializers.CharField(max_length=20, required=False, default="")
-    landline = serializers.CharField(max_length=40, required=False, default="")
-    email = serializers.EmailField(required=False, default="")
-    wechat = serializers.CharField(max_length=60, required=False, default="")
+    position = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    mobile = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    landline = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    wechat = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     is_primary = serializers.BooleanField(required=False, default=False)
 
 
@@ -185,8 +185,8 @@ class MovementWriteSerializer(serializers.Serializer):
     to_location = serializers.IntegerField(required=False, allow_null=True, default=None)
     unit_cost = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True,
                                          default=None, min_value=Decimal("0"))
-    reference = serializers.CharField(max_length=60, required=False, default="")
-    reason = serializers.CharField(max_length=200, required=False, default="")
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class PurchaseOrderLineSerializer(serializers.ModelSerializer):
@@ -291,14 +291,14 @@ class OrderCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
     warehouse = serializers.IntegerField()
     requested_date = serializers.DateField(required=False, allow_null=True, default=None)
-    delivery_address = serializers.CharField(max_length=300, required=False, default="")
-    contact_name = serializers.CharField(max_length=60, required=False, default="")
-    notes = serializers.CharField(max_length=2000, required=False, default="")
+    delivery_address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     lines = LineInputSerializer(many=True, allow_empty=False)
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=500, required=False, default="")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class TrackingEventSerializer(serializers.ModelSerializer):
@@ -351,8 +351,8 @@ class PaymentCreateSerializer(serializers.Serializer):
     amount = money(min_value=Decimal("0.01"))
     method = serializers.ChoiceField(choices=Payment._meta.get_field("method").choices)
     received_on = serializers.DateField(required=False, allow_null=True, default=None)
-    reference = serializers.CharField(max_length=60, required=False, default="")
-    note = serializers.CharField(max_length=200, required=False, default="")
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     allocations = AllocationInputSerializer(many=True, allow_empty=False)
 
 
@@ -380,7 +380,7 @@ class TicketCreateSerializer(serializers.Serializer):
 
 class TicketTransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Ticket._meta.get_field("status").choices)
-    note = serializers.CharField(max_length=500, required=False, default="")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class TicketMessageSerializer(serializers.Serializer):
