@@ -22,7 +22,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from orders.choices import OrderStatus
+from support.choices import TicketStatus
+
 from .models import Event, Subscription
+
+STATUS_LABELS = {"order": OrderStatus, "ticket": TicketStatus}
 
 TIMEOUT = 10  # seconds
 
@@ -86,6 +91,9 @@ def message(event: str, data: dict) -> tuple[str, str]:
         "customer": _("Customer %(name)s was changed"),
         "ticket": _("Ticket %(number)s %(subject)s: %(status)s"),
     }
-    text = lines[event.split(".")[0]] % params
+    kind = event.split(".")[0]
+    if kind in STATUS_LABELS and params["status"] in STATUS_LABELS[kind].values:
+        params["status"] = STATUS_LABELS[kind](params["status"]).label
+    text = lines[kind] % params
     link = data.get("url", "")
     return title, f"{text}\n\n[{_('Open')}]({link})" if link else text

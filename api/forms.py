@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import MODULES, ApiToken, Event, Subscription
 
@@ -11,13 +12,15 @@ User = get_user_model()
 
 
 def scope_choices():
-    labels = {"crm": _("CRM"), "inventory": _("Inventory"), "orders": _("Orders"), "support": _("Support")}
-    return [(f"{m}:{a}", f"{labels[m]}: {_('read') if a == 'read' else _('write')}")
+    labels = {"crm": _("CRM"), "inventory": _("Inventory"), "orders": pgettext_lazy("api", "Orders"),
+              "support": pgettext_lazy("api", "Support")}
+    access = {"read": pgettext_lazy("api", "read"), "write": pgettext_lazy("api", "write")}
+    return [(f"{m}:{a}", f"{labels[m]}: {access[a]}")
             for m in MODULES for a in ("read", "write")]
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
+    name = forms.CharField(label=pgettext_lazy("api", "Name"), max_length=100,
                            help_text=_("What uses it: the shop, a scanner app, the BI tool."))
     scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=scope_choices, widget=forms.CheckboxSelectMultiple,
                                        help_text=_("The token can never do more than your role allows."))
@@ -43,7 +46,7 @@ class TokenForm(forms.Form):
 
 
 class SubscriptionForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("api", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Subscription.Kind.choices)
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https",
                          help_text=_("The receiver's address, or the group robot's webhook address."))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.fields import EncryptedTextField
 
@@ -119,7 +120,7 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Delivered")
+        SUCCEEDED = "succeeded", pgettext_lazy("api", "Delivered")
         FAILED = "failed", _("Failed")
 
     subscription = models.ForeignKey(Subscription, verbose_name=_("subscription"), on_delete=models.CASCADE,
@@ -134,7 +135,7 @@ class Delivery(models.Model):
     response_body = models.CharField(_("response"), max_length=500, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivered_at = models.DateTimeField(pgettext_lazy("api", "delivered"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
 
     class Meta:

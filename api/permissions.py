@@ -2,6 +2,7 @@
 permissions as the pages. Which rows they see is each view's `get_queryset` (the models' `for_user`)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -24,7 +25,7 @@ class ModulePermission(BasePermission):
         if token is not None and not token.allows(module, write):
             raise exceptions.PermissionDenied(
                 _("This token is not allowed to %(what)s %(module)s.") % {
-                    "what": _("write to") if write else _("read"), "module": module},
+                    "what": _("write to") if write else pgettext_lazy("api", "read"), "module": module},
                 code="scope")
         opens = (module, getattr(view, "also_open_to", None))
         if not any(m and user.has_perm(f"core.access_{m}") for m in opens):
