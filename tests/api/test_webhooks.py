@@ -18,7 +18,7 @@ from inventory import services as inventory_services
 from inventory.alerts import check_thresholds
 from support import services as support_services
 from tests.factories.crm import CustomerFactory
-from tests.factories.inventory import LocationFactory, ProductFactory, ThresholdFactory
+from tests.factories.inventory import LocationFactory, ThresholdFactory
 
 from .receivers import Server, WebhookReceiver, robot_query, verify
 
