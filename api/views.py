@@ -335,17 +335,19 @@ class OrderViewSet(DocumentViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit a draft order for review: approved at once when every rule passes, else review steps open."""
+        order = self.get_object()
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = order_services.submit_order(self.get_object(), actor=request.user, note=data.validated_data["note"])
+        order = order_services.submit_order(order, actor=request.user, note=data.validated_data["note"])
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve your review step of a submitted order (never your own order: segregation of duties)."""
+        order = self.get_object()
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = order_services.approve_order(self.get_object(), actor=request.user, note=data.validated_data["note"])
+        order = order_services.approve_order(order, actor=request.user, note=data.validated_data["note"])
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
 
     @action(detail=True, methods=["get"])
@@ -433,18 +435,19 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the ticket to another status (IT; the requester may close, reopen or answer)."""
+        ticket = self.get_object()
         data = s.TicketTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ticket = support_services.transition(self.get_object(), data.validated_data["status"], actor=request.user,
+        ticket = support_services.transition(ticket, data.validated_data["status"], actor=request.user,
                                              note=data.validated_data["note"])
         return Response(self.get_serializer(self.get_queryset().get(pk=ticket.pk)).data)
 
     @action(detail=True, methods=["post"])
     def message(self, request, pk=None):
         """Write on the ticket's conversation."""
+        ticket = self.get_object()
         data = s.TicketMessageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ticket = self.get_object()
         with transaction.atomic():
             support_services.post_message(ticket, author=request.user, body=data.validated_data["body"])
         return Response(self.get_serializer(self.get_queryset().get(pk=ticket.pk)).data,
