@@ -301,6 +301,19 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class ShipLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Order line id.")
+    quantity = qty(min_value=Decimal("0.001"), help_text="In the product's base unit.")
+
+
+class ShipSerializer(serializers.Serializer):
+    lines = ShipLineSerializer(many=True, allow_empty=False)
+    carrier = serializers.IntegerField(required=False, allow_null=True, default=None)
+    tracking_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    packages = serializers.IntegerField(min_value=1, max_value=999, default=1)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class TrackingEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = TrackingEvent

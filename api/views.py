@@ -36,7 +36,7 @@ from inventory.models import (
 from orders import services as order_services
 from orders.choices import DocKind
 from orders.filtersets import OrderFilterSet, PaymentFilterSet, ShipmentFilterSet
-from orders.models import OrderLine, Payment, SalesOrder, Shipment
+from orders.models import Carrier, OrderLine, Payment, SalesOrder, Shipment
 from support import services as support_services
 from support.filtersets import TicketFilterSet
 from support.models import Ticket
@@ -327,10 +327,12 @@ class DocumentViewSet(WithoutMoney, mixins.ListModelMixin, mixins.RetrieveModelM
     create=extend_schema(request=s.OrderCreateSerializer, responses={201: s.OrderSerializer}, parameters=[PARAMETER]),
     submit=extend_schema(request=s.NoteSerializer, responses={200: s.OrderSerializer}),
     approve=extend_schema(request=s.NoteSerializer, responses={200: s.OrderSerializer}),
-    shipments=extend_schema(request=None, responses={200: s.ShipmentSerializer(many=True)}))
+    shipments=extend_schema(request=None, responses={200: s.ShipmentSerializer(many=True)}),
+    ship=extend_schema(request=s.ShipSerializer, responses={201: s.ShipmentSerializer},
+                       parameters=[REQUIRED_PARAMETER]))
 class OrderViewSet(DocumentViewSet):
     perms = {**DocumentViewSet.perms, "submit": "orders.change_salesorder", "approve": "orders.view_salesorder",
-             "shipments": "orders.view_shipment"}
+             "shipments": "orders.view_shipment", "ship": "orders.ship_salesorder"}
 
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -349,6 +351,23 @@ class OrderViewSet(DocumentViewSet):
         data.is_valid(raise_exception=True)
         order = order_services.approve_order(order, actor=request.user, note=data.validated_data["note"])
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def ship(self, request, pk=None):
+        """Ship quantities of an approved order from its warehouse, with the carrier and tracking number."""
+        order = self.get_object()
+
+        def perform():
+            data = s.ShipSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            v = data.validated_data
+            quantities = {item["line"]: item["quantity"] for item in v["lines"]}  # the service checks the lines
+            carrier = self.scoped(Carrier.objects.filter(active=True), v["carrier"]) if v["carrier"] else None
+            shipment = order_services.ship_order(order, quantities=quantities, actor=request.user, carrier=carrier,
+                                                 tracking_number=v["tracking_number"], packages=v["packages"],
+                                                 note=v["note"])
+            return Response(s.ShipmentSerializer(shipment).data, status=status.HTTP_201_CREATED)
+        return run_once(request, perform, required=True)
 
     @action(detail=True, methods=["get"])
     def shipments(self, request, pk=None):

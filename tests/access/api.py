@@ -12,6 +12,7 @@ WAREHOUSE = ("warehouse_clerk", "warehouse_manager", "purchaser", "general_manag
 COUNTERS = ("warehouse_clerk", "warehouse_manager", "general_manager")
 ORDERS = ("sales_rep", "sales_manager", "warehouse_clerk", "warehouse_manager", "finance_clerk", "general_manager")
 SELLERS = ("sales_rep", "sales_manager", "general_manager")
+SHIPPERS = ("sales_manager", "warehouse_clerk", "warehouse_manager", "general_manager")
 MONEY = ("sales_rep", "sales_manager", "finance_clerk", "general_manager")
 IT = ("it_admin", "general_manager")
 
@@ -51,6 +52,8 @@ ROWS = [
     Row("api:order-submit", kwargs=MISSING, method="post", expect=api(*SELLERS, status=404), note="POST"),
     Row("api:order-approve", kwargs=MISSING, method="post", expect=api(*ORDERS, status=404),
         note="POST: the service decides whose review step it is"),
+    Row("api:order-ship", kwargs=MISSING, method="post", expect=api(*SHIPPERS, status=404),
+        note="POST: ship with carrier and tracking number (orders.ship_salesorder)"),
     Row("api:order-shipments", kwargs=MISSING, expect=api(*ORDERS, status=404)),
     Row("api:quotation-list", expect=api(*ORDERS)),
     Row("api:quotation-detail", kwargs=MISSING, expect=api(*ORDERS, status=404)),

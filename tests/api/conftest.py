@@ -5,6 +5,15 @@ from api import services
 from api.models import SCOPES
 
 
+def token_client_for(user, scopes=SCOPES):
+    """An APIClient with a new token of `user` (all scopes unless narrowed)."""
+    token, raw = services.create_token(name="test", scopes=scopes, actor=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.user, client.token, client.raw = user, token, raw
+    return client
+
+
 @pytest.fixture
 def token_client(make_user):
     """token_client("sales_rep") -> an APIClient sending a new token of a new user with that role (client.user,

@@ -11,7 +11,7 @@ from crm.models import Customer
 from hardware_erp.core.roles import ROLES
 from orders.models import SalesOrder
 from support.models import Ticket
-from tests.access.api import COUNTERS, CRM, MONEY, ORDERS, SELLERS, STOCK_LOOKUP, WAREHOUSE
+from tests.access.api import COUNTERS, CRM, MONEY, ORDERS, SELLERS, SHIPPERS, STOCK_LOOKUP, WAREHOUSE
 from tests.factories import UserFactory
 from tests.factories.crm import ContactFactory, CustomerFactory
 from tests.factories.orders import make_world
@@ -58,6 +58,7 @@ MATRIX = [
     ("post", f"/api/v1/orders/{M}/submit/", SELLERS, 404),
     ("post", f"/api/v1/orders/{M}/approve/", ORDERS, 404),
     ("get", f"/api/v1/orders/{M}/shipments/", ORDERS, 404),
+    ("post", f"/api/v1/orders/{M}/ship/", SHIPPERS, 404),
     ("get", "/api/v1/quotations/", ORDERS, 200),
     ("post", "/api/v1/quotations/", SELLERS, 400),
     ("get", f"/api/v1/quotations/{M}/", ORDERS, 404),

@@ -192,3 +192,43 @@ def test_a_robot_refusal_is_a_failed_attempt(it, servers, make_user, django_capt
     d = Delivery.objects.get(subscription=sub)
     assert (d.status, d.response_code, d.error) == ("pending", 200, "errcode 310000")
     assert Subscription.objects.get(pk=sub.pk).consecutive_failures == 1
+
+
+def test_order_events_through_the_api_each_once(it, make_user, servers, django_capture_on_commit_callbacks):
+    """approved, shipped, delivered and paid: a shop's receiver hears each once, the first try failing."""
+    from orders import services as order_services
+    from tests.api.conftest import token_client_for
+    from tests.factories.orders import make_world
+
+    receiver = servers(WebhookReceiver, "shop", answers=[502])
+    subscribe(it, receiver.url, ["order.approved", "order.shipped", "order.delivered", "order.paid"], secret="shop")
+    w = make_world(make_user)
+    rep = token_client_for(w.rep)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = rep.post("/api/v1/orders/", {"customer": w.customer.pk, "warehouse": w.warehouse.pk,
+                                         "lines": [{"product": w.products[0].pk, "quantity": "10"}]}, format="json")
+        oid = r.json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rep.post(f"/api/v1/orders/{oid}/submit/", {}, format="json").json()["status"] == "approved"
+    clerk = token_client_for(make_user("warehouse_clerk"))
+    line = r.json()["lines"][0]["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        s = clerk.post(f"/api/v1/orders/{oid}/ship/", {"lines": [{"line": line, "quantity": "10"}],
+                                                       "tracking_number": "SF1234567890"},
+                       format="json", HTTP_IDEMPOTENCY_KEY="ship-1")
+    assert s.status_code == 201, s.json()
+    assert s.json()["tracking_number"] == "SF1234567890"
+    from orders.models import Shipment
+    with django_capture_on_commit_callbacks(execute=True):
+        order_services.mark_delivered(Shipment.objects.get(pk=s.json()["id"]), actor=clerk.user)
+    finance = token_client_for(make_user("finance_clerk"))
+    with django_capture_on_commit_callbacks(execute=True):
+        p = finance.post("/api/v1/payments/", {"customer": w.customer.pk, "amount": "22.60", "method": "bank",
+                                               "allocations": [{"order": oid, "amount": "22.60"}]},
+                         format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+    assert p.status_code == 201, p.json()
+    services.retry_due(now=timezone.now() + timedelta(minutes=2))
+    events = [e["event"] for e in receiver.accepted()]
+    assert sorted(events) == ["order.approved", "order.delivered", "order.paid", "order.shipped"]
+    assert all(e["data"]["id"] == oid for e in receiver.accepted())
+    assert len(receiver.requests) == 5  # four events, the first of them twice
