@@ -65,6 +65,7 @@ CUSTOMER_WRITE = [f for f in CUSTOMER_FIELDS if f not in ("bank_account", "bank_
 
 class CustomerSerializer(serializers.ModelSerializer):
     owner = UserRef(read_only=True)
+    province = serializers.CharField(read_only=True, help_text="A province of mainland China, or empty.")
     credit_limit = money(read_only=True)
 
     class Meta:
@@ -96,6 +97,7 @@ class CustomerChangeResult(CustomerSerializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     mobile = serializers.SerializerMethodField()
+    email = serializers.CharField(read_only=True, help_text="An e-mail address, or empty.")
 
     class Meta:
         model = Contact

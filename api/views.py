@@ -7,8 +7,9 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from crm import services as crm_services
@@ -48,6 +49,7 @@ MONEY_PERM = "orders.view_payment"  # as on the pages: the warehouse ships witho
 
 
 class ApiViewSet(viewsets.GenericViewSet):
+    lookup_value_regex = r"[0-9]+"  # ids are integers; anything else is the API's JSON 404 (api.urls)
     module = ""  # the token scope and the module the role must open
     perms = {}  # action -> permission(s) the user must hold
     ordering_fields = ["id"]
@@ -473,3 +475,12 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
                         status=status.HTTP_201_CREATED)
 
 
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/v1/: a 404 in the API's error format (not the site's HTML page)."""
+    raise NotFound()
