@@ -162,6 +162,8 @@ class SecurityEvent(AppendOnlyModel):
         PASSWORD_RESET = "password_reset", _("Password reset")
         OTP_RESET = "otp_reset", _("Two-factor sign-in reset")
         UNLOCKED = "unlocked", _("Lock-out lifted")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -292,6 +294,8 @@ EVENT_TEXTS = {
     SecurityEvent.Kind.KEYS_ROTATED: _("Values encrypted again: %(values)s"),
     SecurityEvent.Kind.PERMISSION_DENIED: _("%(method)s %(view)s"),
     SecurityEvent.Kind.EXPORT: _("%(model)s: %(rows)s rows (%(format)s)"),
+    SecurityEvent.Kind.API_TOKEN_CREATED: _("API token “%(object)s” for %(target)s created"),
+    SecurityEvent.Kind.API_TOKEN_REVOKED: _("API token “%(object)s” of %(target)s revoked"),
 }
 BACKUP_TEXTS = {True: _("%(what)s written: %(file)s"), False: _("%(what)s failed: %(error)s")}
 
