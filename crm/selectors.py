@@ -8,12 +8,12 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.fields import mask_phone
+from hardware_erp.core.fields import mask_phone
 
 from .choices import OPEN_STAGES, TaskStatusChoices
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity
 from .models.customers import mobile_index
-from .pinyin import looks_like_pinyin
+from .pinyin import name_q
 from .signals import sales_figures
 from .validators import normalize_credit_code, normalize_phone
 
@@ -30,18 +30,15 @@ def search_lookups(q: str) -> list[tuple[int, object]]:
     """The indexed lookups one search box runs, by kind: [(rank, queryset of customer ids)]. Each one can use its
     own index (trigram GIN on UPPER(name), name_pinyin and name_initials and on contacts' UPPER(name); B-tree on
     phone_norm, credit_code, tax_number, invoice_phone and contacts' mobile_bidx), which an OR over them with
-    EXISTS over contacts cannot: that plan scans every customer. The pinyin columns are the stored ones (filled
-    by `crm.pinyin` on save); a change to how they are filled needs no change here."""
+    EXISTS over contacts cannot: that plan scans every customer. The name kind is `crm.pinyin.name_q` (the name,
+    its readings' pinyin and initials, every word of the query: conditions on trigram-indexed columns of the
+    customer only, which PostgreSQL combines with a BitmapOr); its stored columns are filled on save."""
     q = " ".join((q or "").split())
     if not q:
         return []
     ids = Customer.objects.order_by().values_list("pk", flat=True)
     contacts = Contact.objects.order_by().values_list("customer_id", flat=True)
-    out = [(RANK_NAME, ids.filter(name__icontains=q))]
-    if looks_like_pinyin(q):
-        key = q.replace(" ", "").lower()
-        out.append((RANK_PINYIN, ids.filter(name_initials__contains=key)))
-        out.append((RANK_PINYIN, ids.filter(name_pinyin__contains=key)))
+    out = [(RANK_NAME, ids.filter(name_q(q)))]
     code = normalize_credit_code(q)
     if 15 <= len(code) <= 20 and code.isalnum():
         out.append((RANK_EXACT, ids.filter(credit_code=code)))
@@ -90,9 +87,7 @@ def search_rank(q: str):
             exact |= Exists(Contact.objects.filter(customer_id=OuterRef("pk"), mobile_bidx=bidx))
     if exact:
         whens.insert(0, When(exact, then=Value(RANK_EXACT)))
-    if looks_like_pinyin(q):
-        key = q.replace(" ", "").lower()
-        whens.append(When(Q(name_initials__contains=key) | Q(name_pinyin__contains=key), then=Value(RANK_PINYIN)))
+    whens.append(When(name_q(q), then=Value(RANK_PINYIN)))  # its readings, or every word of it
     return Case(*whens, default=Value(RANK_CONTACT), output_field=IntegerField())
 
 

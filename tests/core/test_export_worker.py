@@ -1,5 +1,6 @@
 """Issue 19, item 1, on the real broker path: the list page queues the export through the outbox, a real worker
-consuming the `io` queue writes it, and the file downloaded equals the synchronous export of the same list."""
+consuming the `reports` queue (where exports are routed) writes it, and the file downloaded equals the
+synchronous export of the same list."""
 
 import time
 
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def io_worker(tmp_path, settings):
     settings.EXPORT_DIR = tmp_path / "exports"
-    with real_worker(tmp_path, queue="io", env={"EXPORT_DIR": str(settings.EXPORT_DIR)}) as proc:
+    with real_worker(tmp_path, queue="reports", env={"EXPORT_DIR": str(settings.EXPORT_DIR)}) as proc:
         yield proc
 
 

@@ -40,14 +40,14 @@ def worker_env(tmp_path):
 
 
 @contextlib.contextmanager
-def real_worker(tmp_path, *, queue="celery", env=None):
+def real_worker(tmp_path, *, queue="default,io,reports,backup", env=None):
     """A Celery worker process consuming `queue`, this test's database and broker (eager mode off meanwhile)."""
     from hardware_erp.celery import app
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "hardware_erp", "worker", "--concurrency", "1", "--pool", "solo",
          "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-Q", queue,
-         "-n", f"test-{queue}-{os.getpid()}@%h"],
+         "-n", f"test-{queue.replace(',', '-')}-{os.getpid()}@%h"],
         cwd=settings.BASE_DIR, env={**worker_env(tmp_path), **(env or {})},
         stdout=open(tmp_path / "worker.log", "w"), stderr=subprocess.STDOUT)
     app.conf.task_always_eager = False
