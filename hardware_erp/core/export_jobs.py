@@ -70,7 +70,9 @@ def list_table(job: ExportJob):
 
 def run_export(job_id) -> ExportJob | None:
     """Write the job's file (again, if a worker died halfway: the task is acknowledged late)."""
-    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
+    # the job and its user from the primary (a read replica may not have the row yet); the list's rows may come
+    # from the replica (core.db_routing.READ_TASKS)
+    job = ExportJob.objects.using("default").select_related("user").filter(pk=job_id).first()
     if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED):
         return job
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, started_at=timezone.now(),
@@ -93,7 +95,7 @@ def run_export(job_id) -> ExportJob | None:
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, finished_at=timezone.now(),
                                                    error=f"{type(exc).__name__}: {exc}"[:300])
         _tell(job, _("Your export %(name)s could not be written. Try again, or narrow the filters."), "danger")
-        return ExportJob.objects.get(pk=job.pk)
+        return ExportJob.objects.using("default").get(pk=job.pk)
     now = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.DONE, rows_done=written, rows_total=written, file=target.name,
@@ -101,7 +103,7 @@ def run_export(job_id) -> ExportJob | None:
         expires_at=now + timezone.timedelta(hours=settings.EXPORT_KEEP_HOURS))
     _tell(job, _("Your export %(name)s is ready to download."), "success")
     log.info("export %s of %s: %d rows, %d bytes", job.pk, job.path, written, target.stat().st_size)
-    return ExportJob.objects.get(pk=job.pk)
+    return ExportJob.objects.using("default").get(pk=job.pk)
 
 
 def _tell(job, message, level):

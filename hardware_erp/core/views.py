@@ -417,7 +417,7 @@ class ExportListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = _("My exports")
-        ctx["jobs"] = ExportJob.objects.filter(user=self.request.user)[:50]
+        ctx["jobs"] = ExportJob.objects.using("default").filter(user=self.request.user)[:50]
         return ctx
 
 
@@ -426,7 +426,8 @@ class ExportJobView(LoginRequiredMixin, View):
     download. Only the user who asked sees it (others get 404)."""
 
     def get(self, request, pk):
-        job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+        # the primary: a job queued a moment ago (or its progress) may not be on a read replica yet
+        job = get_object_or_404(ExportJob.objects.using("default"), pk=pk, user=request.user)
         if getattr(request, "htmx", False) and not request.htmx.boosted:
             return render(request, "htmx/export_job_status.html", {"job": job})
         return render(request, "core/export_job.html", {"job": job, "title": _("Export")})
@@ -447,7 +448,7 @@ class ExportDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk):
         from .export_jobs import file_path
 
-        job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+        job = get_object_or_404(ExportJob.objects.using("default"), pk=pk, user=request.user)
         if not may_export(request, job.path):
             raise PermissionDenied
         path = file_path(job)
