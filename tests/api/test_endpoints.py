@@ -182,3 +182,24 @@ def test_error_format_for_invalid_input(token_client):
     assert r.status_code == 400
     body = r.json()
     assert body["code"] == "invalid" and set(body["errors"]) == {"description", "category"}
+
+
+def test_a_training_gate_holds_for_the_api_too(token_client, make_user):
+    from tests.factories.training import CourseFactory, LessonFactory
+    from training import services as training_services
+    from training.models import TrainingGate
+
+    w = make_world(make_user)
+    course = CourseFactory(code="stock-posting")
+    LessonFactory(course=course)
+    TrainingGate.objects.create(permission="inventory.add_stockmovement", course=course)
+    clerk = token_client("warehouse_clerk")
+    body = {"kind": "receipt", "product": w.products[0].pk, "quantity": "5", "to_location": w.bins[0].pk,
+            "reference": "GATE"}
+    r = clerk.post("/api/v1/movements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key())
+    assert r.status_code == 403 and r.json()["code"] == "training_gate"
+    assert not StockMovement.objects.filter(reference="GATE").exists()
+    training_services.complete_lesson(user=clerk.user, lesson=course.lessons.get())
+    r = clerk.post("/api/v1/movements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key())
+    assert r.status_code == 201, r.json()
+    assert StockMovement.objects.filter(reference="GATE").count() == 1
