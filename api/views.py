@@ -383,9 +383,19 @@ class OrderViewSet(DocumentViewSet):
 
 
 @extend_schema_view(create=extend_schema(request=s.OrderCreateSerializer, responses={201: s.OrderSerializer},
-                                         parameters=[PARAMETER]))
+                                         parameters=[PARAMETER]),
+                    convert=extend_schema(request=None, responses={201: s.OrderSerializer}))
 class QuotationViewSet(DocumentViewSet):
     kind = DocKind.QUOTATION
+    perms = {**DocumentViewSet.perms, "convert": "orders.add_salesorder"}
+
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        """Turn a draft quotation into a draft sales order with its lines and prices (once: a repeat answers the
+        same order)."""
+        order = order_services.convert_quotation(self.get_object(), actor=request.user)
+        return Response(OrderViewSet(request=request, format_kwarg=None).get_serializer(
+            SalesOrder.objects.for_user(request.user).get(pk=order.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):

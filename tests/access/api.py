@@ -59,6 +59,7 @@ ROWS = [
     Row("api:order-shipments", kwargs=MISSING, expect=api(*ORDERS, status=404)),
     Row("api:quotation-list", expect=api(*ORDERS)),
     Row("api:quotation-detail", kwargs=MISSING, expect=api(*ORDERS, status=404)),
+    Row("api:quotation-convert", kwargs=MISSING, method="post", expect=api(*SELLERS, status=404), note="POST"),
     Row("api:shipment-list", expect=api(*ORDERS)),
     Row("api:shipment-detail", kwargs=MISSING, expect=api(*ORDERS, status=404)),
     Row("api:payment-list", expect=api(*MONEY)),

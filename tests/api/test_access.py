@@ -62,6 +62,7 @@ MATRIX = [
     ("get", "/api/v1/quotations/", ORDERS, 200),
     ("post", "/api/v1/quotations/", SELLERS, 400),
     ("get", f"/api/v1/quotations/{M}/", ORDERS, 404),
+    ("post", f"/api/v1/quotations/{M}/convert/", SELLERS, 404),
     ("get", "/api/v1/shipments/", ORDERS, 200),
     ("get", f"/api/v1/shipments/{M}/", ORDERS, 404),
     ("get", "/api/v1/payments/", MONEY, 200),
