@@ -252,7 +252,8 @@ BEAT_TRAINING = {"training-reminders": {"task": "training.send_training_reminder
 
 BEAT_SUPPORT = {"check-ticket-slas": {"task": "support.check_ticket_slas_task", "schedule": 300.0}, "create-due-inspections": {"task": "support.create_due_inspections_task", "schedule": 3600.0}, "check-systems": {"task": "support.check_systems_task", "schedule": 300.0}, "prune-request-records": {"task": "support.prune_request_records_task", "schedule": 86400.0}}  # noqa: E501
 
-BEAT_API = {"api-retry-deliveries": {"task": "api.retry_deliveries_task", "schedule": 60.0}}
+BEAT_API = {"api-retry-deliveries": {"task": "api.retry_deliveries_task", "schedule": 60.0},
+            "api-prune": {"task": "api.prune_task", "schedule": 86400.0}}
 
 BEAT_PERFORMANCE = {"compute-ended-periods": {"task": "performance.compute_ended_periods_task", "schedule": 3600.0}}
 
