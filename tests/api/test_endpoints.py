@@ -199,7 +199,7 @@ def test_a_training_gate_holds_for_the_api_too(token_client, make_user):
     r = clerk.post("/api/v1/movements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key())
     assert r.status_code == 403 and r.json()["code"] == "training_gate"
     assert not StockMovement.objects.filter(reference="GATE").exists()
-    training_services.complete_lesson(user=clerk.user, lesson=course.lessons.get())
+    training_services.complete_lesson(actor=clerk.user, lesson=course.lessons.get())
     r = clerk.post("/api/v1/movements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key())
     assert r.status_code == 201, r.json()
     assert StockMovement.objects.filter(reference="GATE").count() == 1
