@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pick_views, views
 from .choices import DocKind
 
 app_name = "orders"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/statement.pdf", views.OrderStatementPDFView.as_view(), name="order_statement_pdf"),
     path("<int:pk>/picking.pdf", views.PickingListPDFView.as_view(), name="picking_pdf"),
     path("<int:pk>/ship/", views.ShipView.as_view(), name="order_ship"),
+    path("<int:pk>/pick/", pick_views.PickView.as_view(), name="order_pick"),
     path("<int:pk>/return/", views.ReturnView.as_view(), name="order_return"),
     path("<int:pk>/status-link/", views.StatusLinkView.as_view(), name="status_link"),
     path("<int:pk>/invoice-request/", views.InvoiceRequestView.as_view(), name="invoice_request"),
@@ -56,6 +57,9 @@ urlpatterns = [
     path("customers/<int:pk>/purchases/", views.CustomerPurchasesView.as_view(), name="customer_purchases"),
     path("from-opportunity/<int:pk>/", views.OrderFromOpportunityView.as_view(), name="order_from_opportunity"),
     path("lookup/customers/", views.CustomerLookupView.as_view(), name="customer_lookup"),
+    path("lookup/customer-defaults/", views.CustomerDefaultsView.as_view(), name="customer_defaults"),
+    path("lookup/product-by-code/", views.ProductByCodeView.as_view(), name="product_by_code"),
+    path("lines/preview/", views.OrderLinesPreviewView.as_view(), name="order_lines_preview"),
     path("lookup/products/", views.ProductLookupView.as_view(), name="product_lookup"),
     path("status/<str:token>/", views.StatusPageView.as_view(), name="status_page"),
 ]

@@ -93,6 +93,14 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(Q(barcode=code) | Q(sku__iexact=code))
 
 
+INTERNAL_BARCODE_RE = r"^HW[0-9]{8}$"
+
+
+def internal_barcode(pk: int) -> str:
+    """The Code 128 a product gets when it has no barcode of its own (matches INTERNAL_BARCODE_RE)."""
+    return f"HW{pk:08d}"
+
+
 class Product(BilingualNameModel, TimeStampedModel):
     sku = models.CharField(_("SKU"), max_length=40, unique=True,
                            validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
@@ -165,7 +173,7 @@ class Product(BilingualNameModel, TimeStampedModel):
         super().save(*args, **kwargs)
         if not self.barcode:
             # an internal Code 128 when the product has no barcode of its own
-            self.barcode, self.barcode_kind = f"HW{self.pk:08d}", BarcodeKind.CODE128
+            self.barcode, self.barcode_kind = internal_barcode(self.pk), BarcodeKind.CODE128
             type(self).objects.filter(pk=self.pk).update(barcode=self.barcode, barcode_kind=self.barcode_kind)
 
     @property
@@ -227,7 +235,3 @@ class Location(TimeStampedModel):
 
     def __str__(self):
         return f"{self.warehouse.code}/{self.code}"
-
-    @property
-    def qr_value(self) -> str:
-        return f"LOC:{self.warehouse.code}:{self.code}"

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import TimeStampedModel
 from hardware_erp.core.money import MoneyField, PriceField, QuantityField
+from hardware_erp.core.phones import PhoneField
 
 from ..choices import UNPAID_STATES, DocKind, EventKind, OrderStatus
 from ..events import event_text, reason_text
@@ -75,7 +76,7 @@ class SalesOrder(TimeStampedModel):
     requested_date = models.DateField(_("requested delivery date"), null=True, blank=True)
     delivery_address = models.CharField(_("delivery address"), max_length=255, blank=True)
     contact_name = models.CharField(_("receiver"), max_length=60, blank=True)
-    contact_phone = models.CharField(_("receiver phone"), max_length=40, blank=True)
+    contact_phone = PhoneField(_("receiver phone"), blank=True)
     customer_email = models.EmailField(_("customer e-mail"), blank=True,
                                        help_text=_("Status changes are e-mailed here."))
     payment_terms_days = models.PositiveSmallIntegerField(pgettext_lazy("orders", "payment terms (days)"), default=0)

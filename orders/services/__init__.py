@@ -60,8 +60,10 @@ from .pricing import (  # noqa: F401
     _factor,
     _fill_line,
     _rule_discount,
+    order_totals,
     price_floor,
     price_for,
+    price_lines,
     recalculate,
 )
 from .returns import (  # noqa: F401
@@ -84,7 +86,7 @@ from .setup import (  # noqa: F401
     PRICE_RULE_FIELDS,
     _check_carrier,
     _check_price_rule,
-    _save_checked,
+    _save_setting,
     create_carrier,
     create_price_rule,
     move_customer_orders,
@@ -106,9 +108,7 @@ from .shipping import (  # noqa: F401
     start_picking,
 )
 from .workflow import (  # noqa: F401
-    MANUAL,
-    TRANSITIONS,
-    Rule,
+    MACHINE,
     _may,
     _open_steps,
     _release,
@@ -116,6 +116,7 @@ from .workflow import (  # noqa: F401
     _steps,
     allowed_transitions,
     close_order,
+    rule,
     step_refusal,
     transition,
 )
@@ -132,9 +133,8 @@ __all__ = [
     "create_order",
     "update_order",
     "convert_quotation",
-    "Rule",
-    "TRANSITIONS",
-    "MANUAL",
+    "MACHINE",
+    "rule",
     "allowed_transitions",
     "transition",
     "step_refusal",

@@ -7,7 +7,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import format_price, money, price, quantity
+from hardware_erp.core.money import check_column, format_price, money, price, quantity
 from inventory import services as stock
 from inventory.models import Product
 
@@ -103,6 +103,8 @@ def _fill_line(line: OrderLine, order: SalesOrder, data: LineInput, settings_row
     line.tax_amount, line.amount = figures.tax, figures.gross
     line.unit_cost = Decimal(product.average_cost or product.standard_cost or 0)
     line.cost_amount = money(base_qty * line.unit_cost)
+    for value in (line.gross_amount, line.net_amount, line.amount, line.cost_amount):  # 99999999999 × 99999999999
+        check_column(value, max_digits=14, decimal_places=2, label=_("line amount"))
     return line
 
 
@@ -116,14 +118,42 @@ def refigure_line(line: OrderLine, order: SalesOrder) -> OrderLine:
     return line
 
 
+def order_totals(order: SalesOrder, lines) -> dict:
+    """The totals of a document as the sums of its priced lines (each line rounded once; net + VAT = total): what
+    `recalculate` stores, and what the order form shows live before saving (`price_lines`)."""
+    totals = arithmetic.compute_totals(lines, prices_include_tax=order.prices_include_tax)
+    return {"subtotal": totals.list_amount, "discount_total": totals.discount, "net_total": totals.net,
+            "tax_total": totals.tax, "total": totals.gross,
+            "cost_total": sum((ln.cost_amount for ln in lines), ZERO)}
+
+
 def recalculate(order: SalesOrder) -> SalesOrder:
     """Order totals as the sums of the lines (each line rounded once); net + VAT = total."""
     lines = list(order.lines.only("gross_amount", "net_amount", "tax_amount", "amount", "cost_amount"))
-    totals = arithmetic.compute_totals(lines, prices_include_tax=order.prices_include_tax)
-    order.subtotal, order.discount_total = totals.list_amount, totals.discount
-    order.net_total, order.tax_total, order.total = totals.net, totals.tax, totals.gross
-    order.cost_total = sum((ln.cost_amount for ln in lines), ZERO)
-    SalesOrder.objects.filter(pk=order.pk).update(
-        subtotal=order.subtotal, net_total=order.net_total, discount_total=order.discount_total,
-        tax_total=order.tax_total, total=order.total, cost_total=order.cost_total)
+    totals = order_totals(order, lines)
+    for name in ("subtotal", "total", "cost_total"):  # lines that fit, a sum that does not
+        check_column(totals[name], max_digits=14, decimal_places=2, label=_("order total"))
+    for name, value in totals.items():
+        setattr(order, name, value)
+    SalesOrder.objects.filter(pk=order.pk).update(**totals)
     return order
+
+
+def price_lines(*, customer, lines, **header) -> tuple[list, dict]:
+    """The order form's lines priced as saving them would price them, without saving anything: each entry of
+    `lines` (a LineInput, or None for an empty row) becomes an unsaved OrderLine filled by `_fill_line` (the
+    function `create_order`/`update_order` use), or the BusinessRuleError that line would raise, or None; with the
+    totals `recalculate` would store (`order_totals`) over the lines that price."""
+    order = SalesOrder(customer=customer, prices_include_tax=customer.prices_include_tax,
+                       **{k: v for k, v in header.items() if v is not None})
+    settings_row = ReviewSettings.current()
+    out = []
+    for data in lines:
+        if data is None:
+            out.append(None)
+            continue
+        try:
+            out.append(_fill_line(OrderLine(order=order), order, data, settings_row))
+        except BusinessRuleError as exc:
+            out.append(exc)
+    return out, order_totals(order, [ln for ln in out if isinstance(ln, OrderLine)])

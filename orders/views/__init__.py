@@ -14,7 +14,6 @@ from .base import (  # noqa: F401
     MONEY_PERM,
     IndexView,
     OrderScopeMixin,
-    error_text,
     pdf_response,
     shown_phone,
 )
@@ -30,6 +29,11 @@ from .documents import (  # noqa: F401
     OrderView,
     ProductLookupView,
     TransitionView,
+)
+from .entry import (  # noqa: F401
+    CustomerDefaultsView,
+    OrderLinesPreviewView,
+    ProductByCodeView,
 )
 from .lists import (  # noqa: F401
     OrderListView,
@@ -82,7 +86,6 @@ __all__ = [
     "MONEY_PERM",
     "FULL_PHONE_PERMS",
     "shown_phone",
-    "error_text",
     "pdf_response",
     "IndexView",
     "OrderScopeMixin",

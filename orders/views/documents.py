@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from crm.models import Customer, Opportunity
-from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView
+from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView, error_messages
 from inventory.models import Product
 
 from .. import pdf, selectors, services
@@ -25,7 +25,7 @@ from ..forms import (
 from ..models import (
     SalesOrder,
 )
-from .base import MONEY_PERM, OrderScopeMixin, error_text, pdf_response, shown_phone
+from .base import MONEY_PERM, OrderScopeMixin, pdf_response, shown_phone
 
 
 class OrderFormView(OrderScopeMixin, ServiceFormView):
@@ -197,13 +197,13 @@ class TransitionView(OrderScopeMixin, View):
             elif to == "backorder":
                 services.cancel_backorder(order, actor=request.user, reason=note)
                 messages.success(request, _("The back-order of %(n)s is cancelled.") % {"n": order.number})
-            elif to in services.TRANSITIONS:
+            elif to in services.MACHINE.by_target:
                 services.transition(order, to, actor=request.user, note=note)
                 messages.success(request, _("%(n)s: %(s)s.") % {"n": order.number, "s": OrderStatus(to).label})
             else:
                 raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            error_messages(request, exc)
         return redirect("orders:order", pk=pk)
 
     @staticmethod

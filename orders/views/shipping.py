@@ -13,7 +13,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, TemplateView
 
-from hardware_erp.core.views import ModuleMixin, ServiceFormView
+from hardware_erp.core.views import ModuleMixin, ServiceFormView, error_messages
 from inventory import services as stock
 from inventory.models import Warehouse
 
@@ -30,7 +30,7 @@ from ..models import (
     SalesOrder,
     Shipment,
 )
-from .base import MONEY_PERM, OrderScopeMixin, error_text, pdf_response
+from .base import MONEY_PERM, OrderScopeMixin, pdf_response
 
 
 class PickingListPDFView(OrderScopeMixin, View):
@@ -157,7 +157,7 @@ class ShipmentView(ModuleMixin, DetailView):
         except CarrierError as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            error_messages(request, exc)
         return redirect("orders:shipment", pk=pk)
 
 

@@ -22,6 +22,7 @@ ROWS = [
     Row("core:home", expect=signed_in()),
     Row("core:notifications", expect=signed_in()),
     Row("core:notification_bell", expect=signed_in()),
+    Row("core:notification_settings", expect=signed_in()),
     Row("core:notifications_read_all", expect=signed_in(405), note="POST only"),
     Row("core:notification_read", kwargs={"pk": 1}, expect=signed_in(405), note="POST only"),
     Row("core:people", expect=signed_in()),

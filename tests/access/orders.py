@@ -91,6 +91,11 @@ ROWS = [
         kwargs={"pk": MISSING},
         expect=only("warehouse_clerk", "warehouse_manager", "sales_manager", "general_manager", status=404),
     ),
+    Row(
+        "orders:order_pick",
+        kwargs={"pk": MISSING},
+        expect=only("warehouse_clerk", "warehouse_manager", "sales_manager", "general_manager", status=404),
+    ),
     Row("orders:order_return", kwargs={"pk": MISSING}, expect=only("sales_manager", "general_manager", status=404)),
     Row(
         "orders:status_link",
@@ -243,5 +248,10 @@ ROWS = [
         note="order and payment forms",
     ),
     Row("orders:product_lookup", expect=only("sales_rep", "sales_manager", "general_manager", status=200)),
+    Row("orders:product_by_code", expect=only("sales_rep", "sales_manager", "general_manager", status=200)),
+    Row("orders:customer_defaults", expect=only("sales_rep", "sales_manager", "general_manager", status=404),
+        note="without a customer of theirs"),
+    Row("orders:order_lines_preview", expect=only("sales_rep", "sales_manager", "general_manager", status=405),
+        note="POST only"),
     Row("orders:status_page", kwargs={"token": "no-such-code"}, expect=everyone(404), note="public"),
 ]
