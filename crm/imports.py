@@ -124,7 +124,7 @@ def check(kind, data, *, actor, file_name: str = "") -> dict:
     from governance.services import record_import
 
     result = preview(kind, data, actor=actor)
-    record_import(user=actor, model_label="crm.customer" if kind == "customers" else "crm.contact",
+    record_import(actor=actor, model_label="crm.customer" if kind == "customers" else "crm.contact",
                   file_name=file_name, total_rows=len(result["rows"]), error_rows=result["errors"])
     return result
 

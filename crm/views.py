@@ -4,17 +4,17 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView, error_messages
 
 from . import selectors, services
-from .choices import STAGE_PROBABILITY, StageChoices
+from .choices import STAGE_PROBABILITY, StageChoices, TaskStatusChoices
 from .filtersets import ContactRecordFilterSet, CustomerFilterSet, OpportunityFilterSet, TaskFilterSet
 from .forms import (
     AddressForm,
@@ -571,6 +571,16 @@ class TaskListView(ERPListView):
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "user": self.request.user}
 
+    def get_filterset_kwargs(self, filterset_class):
+        """Opened without a filter, the list shows what is still to do, the most overdue first (not the oldest
+        finished tasks); any filter, or "status=" for all, shows what it asks for."""
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if not set(self.request.GET) & set(filterset_class.base_filters):
+            data = kwargs["data"].copy() if kwargs.get("data") is not None else QueryDict(mutable=True)
+            data["status"] = TaskStatusChoices.OPEN
+            kwargs["data"] = data
+        return kwargs
+
     def get_queryset(self):
         return super().get_queryset().select_related("customer", "assignee")
 
@@ -795,7 +805,7 @@ class ImportView(ModuleMixin, TemplateView):
                 n = imports.run(pending["kind"], data, actor=request.user,
                                 include_warnings=request.POST.get("include_warnings") == "on")
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                error_messages(request, exc)
                 return redirect("crm:import")
             imports.discard(pending["token"], pending["filename"])
             del request.session[self.session_key]
@@ -832,15 +842,14 @@ class ImportTemplateView(ModuleMixin, View):
     permission_required = "crm.import_customer"
 
     def get(self, request, kind):
+        from hardware_erp.core.exports import export_response
+
         from . import imports
 
         if kind not in imports.KINDS:
             return HttpResponse(status=404)
         data = imports.template(kind)
-        response = HttpResponse(data.export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="crm-{kind}-template.xlsx"'
-        return response
+        return export_response(data.headers, data, filename=f"crm-{kind}-template.xlsx", title=kind)
 
 
 class ContactExportView(ModuleMixin, View):
@@ -850,6 +859,7 @@ class ContactExportView(ModuleMixin, View):
     permission_required = ("crm.view_contact", "crm.export_customer")
 
     def get(self, request):
+        from hardware_erp.core.exports import export_response
         from hardware_erp.core.signals import data_exported
 
         from .resources import ContactResource
@@ -857,7 +867,4 @@ class ContactExportView(ModuleMixin, View):
         qs = Contact.objects.for_user(request.user).select_related("customer").order_by("customer__name", "pk")
         data = ContactResource(actor=request.user).export(qs)
         data_exported.send(sender=type(self), request=request, model=Contact, rows=data.height, format="xlsx")
-        response = HttpResponse(data.export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = 'attachment; filename="contacts.xlsx"'
-        return response
+        return export_response(data.headers, data, filename="contacts.xlsx", title=_("Contacts"))

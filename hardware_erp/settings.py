@@ -70,7 +70,7 @@ def _fernet_key(seed=None) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
 
-# Field encryption (governance/fields.py): the first key encrypts, all decrypt; rotate with `rotate_keys`.
+# Field encryption (hardware_erp/core/fields.py): the first key encrypts, all decrypt; rotate with `rotate_keys`.
 FIELD_ENCRYPTION_KEYS = (env.list("FIELD_ENCRYPTION_KEYS", default=[])
                          or [_key_file("field_encryption_key", _fernet_key)])
 # Backups (governance/backup.py): where, the encryption keys (first encrypts, all decrypt), retention counts.
@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "hardware_erp.core.middleware.BodySizeLimitMiddleware",  # before anything reads the body
     "django.contrib.messages.middleware.MessageMiddleware",
     "hardware_erp.core.middleware.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -325,11 +326,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a reverse proxy: how many proxies in front of gunicorn append to X-Forwarded-For (nginx alone: 1). The client
+# address of the lock-out, the security log and the session list is taken from there (hardware_erp/core/network.py);
+# 0 (no proxy) ignores the header, which any client can send.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "hardware_erp.core.network.client_ip"
 # Two-factor sign-in (TOTP, django-otp): with OTP_ENFORCE on, superusers and these roles must set it up;
-# everyone else may. Off by default so that `make run` and the tests need no authenticator app.
-OTP_ENFORCE = env.bool("OTP_ENFORCE", default=False)
+# everyone else may. On by default with DEBUG off (production); `make run` (the demo) and the tests turn it off,
+# and `manage.py check --deploy` warns while it is off (hardware_erp/core/checks.py).
+OTP_ENFORCE = env.bool("OTP_ENFORCE", default=not DEBUG and not TESTING)
 OTP_REQUIRED_ROLES = ("general_manager", "sales_manager", "it_admin")
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Hardware ERP")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no key, no otpauth QR code in the admin (governance/admin.py)
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request: an idle timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
@@ -349,6 +357,9 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A whole request (a form with several attachments) above this is refused by its Content-Length before it is read;
+# nginx's client_max_body_size should say the same (docs/deployment.md).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 
 # --- Internationalisation ---
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")

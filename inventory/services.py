@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.money import check_column, parse_decimal
 from hardware_erp.core.money import quantity as to_quantity
 from hardware_erp.core.outbox import enqueue_after_commit
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import EntryMethod, MovementKind
-from .models import Location, Product, Reservation, StockLevel, StockMovement, StockThreshold, Warehouse
+from .models import Product, Reservation, StockLevel, StockMovement, StockThreshold
 from .models.catalogue import COST_PLACES
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,15 @@ QUANTITY_LABEL = _("quantity")
 
 
 def parse_quantity(value, *, field=QUANTITY_LABEL) -> Decimal:
-    """A positive quantity with three places, or a BusinessRuleError that says what is wrong."""
+    """A positive quantity with three places that fits the column, or a BusinessRuleError that says what is wrong
+    (read by the kernel's `parse_decimal`: NaN, infinities and oversized values are refused there)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        value = f"{value:f}"
     try:
-        qty = to_quantity(value)
-    except ValueError:
-        raise BusinessRuleError(_("The %(field)s “%(value)s” is not a number."),
-                                params={"field": field, "value": value}, code="nan") from None
-    if not qty.is_finite() or qty <= 0:
+        qty = parse_decimal(value, max_digits=14, decimal_places=3, label=field)
+    except BusinessRuleError as exc:
+        raise BusinessRuleError(exc.message, params=exc.params, code="nan") from None
+    if qty <= 0:
         raise BusinessRuleError(_("The %(field)s must be more than zero (it was %(value)s)."),
                                 params={"field": field, "value": value}, code="not_positive")
     return qty
@@ -56,7 +59,7 @@ def convert_to_base(product: Product, qty, unit=None) -> Decimal:
             _("%(product)s has no conversion from %(unit)s to its base unit %(base)s; add the unit to the product "
               "or enter the quantity in %(base)s."),
             params={"product": product.sku, "unit": unit.name, "base": product.base_unit.name}, code="no_conversion")
-    return to_quantity(qty * pu.factor)
+    return check_column(to_quantity(qty * pu.factor), max_digits=14, decimal_places=3, label=QUANTITY_LABEL)
 
 
 def _lock_product(product) -> Product:
@@ -294,14 +297,6 @@ def release_reservation(*, key=None, reservation=None, actor, quantity=None) -> 
     return res
 
 
-def location_by_code(warehouse: Warehouse, code: str) -> Location:
-    loc = Location.objects.filter(warehouse=warehouse, code=(code or "").strip().upper()).first()
-    if loc is None:
-        raise BusinessRuleError(_("There is no location %(code)s in %(wh)s."),
-                                params={"code": code, "wh": warehouse.name}, code="unknown_location")
-    return loc
-
-
 def check_product_import(dataset, *, actor, file_name: str = ""):
     """Dry-run a product spreadsheet (nothing is written) and record the check for the data quality page:
     the rows and the rows refused. Returns django-import-export's result and {product pk: [key fields]} of the rows
@@ -313,7 +308,7 @@ def check_product_import(dataset, *, actor, file_name: str = ""):
     resource = ProductResource(actor=actor)
     result = resource.import_data(dataset, dry_run=True, raise_errors=False)
     refused = {row.number for row in result.invalid_rows} | {number for number, _errors in result.row_errors()}
-    record_import(user=actor, model_label="inventory.product", file_name=file_name, total_rows=dataset.height,
+    record_import(actor=actor, model_label="inventory.product", file_name=file_name, total_rows=dataset.height,
                   error_rows=len(refused))
     return result, {pk: sorted(changes) for pk, changes in resource.held.items()}
 

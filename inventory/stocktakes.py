@@ -23,11 +23,11 @@ from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from . import services
 from .choices import EntryMethod, MovementKind, StocktakeStatus
+from .codes import product_for_code
 from .models import (
     CountEntry,
     Location,
     Product,
-    ProductUnit,
     StockLevel,
     StockMovement,
     Stocktake,
@@ -109,15 +109,11 @@ def open_stocktake(*, warehouse, actor, locations=(), categories=(), blind=False
 
 def _resolve_code(code: str):
     """(product, quantity per scan) for a scanned code: product barcode or SKU, or a pack's barcode."""
-    code = (code or "").strip()
-    product = Product.objects.by_code(code).first() if code else None
-    if product is not None:
-        return product, Decimal(1)
-    pack = ProductUnit.objects.filter(barcode=code).select_related("product").first() if code else None
-    if pack is not None:
-        return pack.product, pack.factor
-    raise BusinessRuleError(_("Unknown code “%(code)s”: no product has this barcode or SKU."), params={"code": code},
-                            code="unknown_code")
+    found = product_for_code(code)
+    if found is not None:
+        return found
+    raise BusinessRuleError(_("Unknown code “%(code)s”: no product has this barcode or SKU."),
+                            params={"code": (code or "").strip()}, code="unknown_code")
 
 
 def _parse_count(value) -> Decimal:

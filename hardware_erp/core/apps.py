@@ -19,7 +19,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from . import signals, uploads  # noqa: F401 (signal receivers, the upload storage check)
+        from . import checks, signals, uploads  # noqa: F401 (signal receivers, system checks, the upload check)
 
         if any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):
             sqlite3.register_adapter(int, sqlite_int)

@@ -1,5 +1,9 @@
 """Input guard: one place where every query and form parameter of every view is made safe to use.
 
+- A request whose ``Content-Length`` is above ``REQUEST_MAX_BYTES`` is refused with 413 before its body is read
+  (`BodySizeLimitMiddleware`, placed before anything that reads the body); nginx refuses it even earlier with
+  ``client_max_body_size`` (docs/deployment.md).
+
 - A NUL character (``\\x00``) in a parameter name or value answers 400 with a readable page: no browser
   sends one from a form, PostgreSQL cannot store or compare it, and searching with it would fail deep inside
   a query.
@@ -13,6 +17,7 @@
 
 import unicodedata
 
+from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -77,4 +82,25 @@ class InputGuardMiddleware:
             normalised = _normalised(request.POST)
             if normalised is not None:
                 request.POST = normalised
+        return self.get_response(request)
+
+
+class BodySizeLimitMiddleware:
+    """Refuses a request body larger than ``settings.REQUEST_MAX_BYTES`` by its Content-Length, unread."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            response = bad_request(request, reason=_(
+                "The request is too large (%(size)s MB; at most %(limit)s MB). Send fewer or smaller files.") % {
+                "size": round(length / 1048576, 1), "limit": round(settings.REQUEST_MAX_BYTES / 1048576, 1)})
+            response.status_code = 413
+            response["Connection"] = "close"
+            return response
         return self.get_response(request)
