@@ -4,8 +4,9 @@ A private primary and a streaming replica (the cluster test's `Cluster`: pg_base
 (2 workers each). History: BENCH_REPLICA_ROWS stock movements (copies of a posted one, 200,000 at scale 1) so that
 the reports have a year's weight. Each side runs BENCH_REPLICA_SECONDS (30 s): 8 clients post receipts through the
 stock posting form in a closed loop, 2 clients read the movement list (count + first page), the no-movement report,
-the stock list and a CSV export of a day of movements (about 550 rows). Side "primary": the web instances have no replica (every
-read on the primary, as before); side "replica": DATABASE_REPLICA_URL set, the reports read the replica.
+the stock list and a CSV export of a day of movements (about 550 rows). Side "primary": the web instances have no
+replica (every read on the primary, as before); side "replica": DATABASE_REPLICA_URL set, the reports read the
+replica.
 
 Figures: posting rate of each side and their ratio (replica ÷ primary: above 1 when moving the reports off the
 primary frees it for postings), report latency median/p95 per side, the replica's lag seen during the run (max of
