@@ -108,6 +108,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from static files, no CDN
     "hardware_erp.core",
     "inventory",
     "crm",
@@ -116,6 +119,7 @@ INSTALLED_APPS = [
     "training",
     "support",
     "performance",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -296,10 +300,12 @@ BEAT_TRAINING = {"training-reminders": {"task": "training.send_training_reminder
 
 BEAT_SUPPORT = {"check-ticket-slas": {"task": "support.check_ticket_slas_task", "schedule": 300.0}, "create-due-inspections": {"task": "support.create_due_inspections_task", "schedule": 3600.0}, "check-systems": {"task": "support.check_systems_task", "schedule": 300.0}, "prune-request-records": {"task": "support.prune_request_records_task", "schedule": 86400.0}}  # noqa: E501
 
+BEAT_API = {"api-retry-deliveries": {"task": "api.retry_deliveries_task", "schedule": 60.0}}
+
 BEAT_PERFORMANCE = {"compute-ended-periods": {"task": "performance.compute_ended_periods_task", "schedule": 3600.0}}
 
 CELERY_BEAT_SCHEDULE = {**BEAT_CORE, **BEAT_INVENTORY, **BEAT_CRM, **BEAT_ORDERS, **BEAT_GOVERNANCE, **BEAT_TRAINING,
-                        **BEAT_SUPPORT, **BEAT_PERFORMANCE}
+                        **BEAT_SUPPORT, **BEAT_PERFORMANCE, **BEAT_API}
 
 # --- Auth ---
 AUTHENTICATION_BACKENDS = [
@@ -458,3 +464,37 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "hardware_erp.core.views.csrf_failure"
+
+# --- The open API (/api/v1/, docs/api.md): Django REST framework, schema by drf-spectacular ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication",
+                                       "api.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModulePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
+                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hardware ERP API",
+    "DESCRIPTION": "Customers, stock, orders, purchasing, stocktakes and tickets under the same roles and rules "
+                   "as the screens. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"CustomerKindEnum": "crm.choices.CustomerKindChoices",
+                            "TicketStatusEnum": "support.choices.TicketStatus",
+                            "ShipmentStatusEnum": "orders.choices.ShipmentStatus",
+                            "StocktakeStatusEnum": "inventory.choices.StocktakeStatus",
+                            "PurchaseOrderStatusEnum": "inventory.choices.POStatus"},
+}

@@ -147,8 +147,11 @@ def _check_locations(kind, from_location, to_location):
 @transaction.atomic
 def post_movement(*, product, quantity, to_location=None, from_location=None, kind, actor, reference=None,
                   unit_cost=None, reason="", idempotency_key=None, occurred_at=None,
-                  entry_method=EntryMethod.TYPED) -> StockMovement:
+                  entry_method=EntryMethod.TYPED, reason_code="", reason_params=None) -> StockMovement:
     """Post one stock movement and update the levels in the same transaction, under row locks.
+
+    `reason` is what a person typed; a reason the system gives is an event code and its parameters
+    (`reason_code="orders.shipment", reason_params={"s": "SH000012"}`), put into words when read.
 
     Quantity is in base units and positive; the direction comes from the locations. With an
     `idempotency_key`, a repeated call returns the movement of the first call and changes nothing.
@@ -194,7 +197,8 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
     now = timezone.now()
     movement = StockMovement(
         kind=kind, product=product, from_location=from_location, to_location=to_location, quantity=qty,
-        unit_cost=Decimal(cost).quantize(COST_Q), reason=reason or "", reference=reference or "",
+        unit_cost=Decimal(cost).quantize(COST_Q), reason=reason or "", reason_code=reason_code or "",
+        reason_params=reason_params or {}, reference=reference or "",
         actor=actor, occurred_at=occurred_at or now, posted_at=now, idempotency_key=idempotency_key or None,
         entry_method=entry_method)
     if idempotency_key:  # only a key can collide: the savepoint turns that into a readable refusal
@@ -219,7 +223,8 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
 
 
 _MOVEMENT_COLUMNS = ("kind", "product_id", "from_location_id", "to_location_id", "quantity", "unit_cost", "reason",
-                     "reference", "actor_id", "occurred_at", "posted_at", "idempotency_key", "entry_method")
+                     "reference", "actor_id", "occurred_at", "posted_at", "idempotency_key", "entry_method",
+                     "reason_code", "reason_params")
 
 
 def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
@@ -227,6 +232,7 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
     bulk_create write, without the ORM's per-call query building (which costs more than the database's work
     here). The instances become saved ones."""
     adapt = connection.ops.adapt_datetimefield_value
+    params_field = StockMovement._meta.get_field("reason_params")
     sql = f"INSERT INTO {_table(StockMovement)} ({', '.join(_MOVEMENT_COLUMNS)}) VALUES "  # noqa: S608 - names  # nosec B608 (table and column names from the models' metadata, every value bound)
     row = "(" + ", ".join(["%s"] * len(_MOVEMENT_COLUMNS)) + ")"
     with connection.cursor() as cur:
@@ -237,6 +243,7 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
                 values = [getattr(m, c) for c in _MOVEMENT_COLUMNS]
                 values[0], values[12] = str(values[0]), str(values[12])  # the choices' plain values
                 values[9], values[10] = adapt(values[9]), adapt(values[10])
+                values[14] = params_field.get_db_prep_value(values[14] or {}, connection)
                 params += values
             cur.execute(sql + ", ".join([row] * len(part)) + " RETURNING id", params)
             for m, (pk,) in zip(part, cur.fetchall(), strict=True):  # rows come back in the order of VALUES
