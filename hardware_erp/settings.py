@@ -262,7 +262,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "io", "reports", "backup")]
 CELERY_TASK_ROUTES = [{
     "*email*": {"queue": "io"}, "*digest*": {"queue": "io"}, "*webhook*": {"queue": "io"},
-    "orders.*tracking*": {"queue": "io"}, "*carrier*": {"queue": "io"},
+    "orders.*tracking*": {"queue": "io"}, "*carrier*": {"queue": "io"}, "api.*deliver*": {"queue": "io"},
     "performance.compute_*": {"queue": "reports"}, "inventory.compute_suggestions_task": {"queue": "reports"},
     "*export*": {"queue": "reports"}, "core.check_integrity_task": {"queue": "reports"},
     "governance.*quality*": {"queue": "reports"},
