@@ -21,6 +21,7 @@ def test_a_person_turns_email_off_and_notifications_stay_in_app(client_as):
     n = notify(user, "Stock below minimum", "/inventory/")[0]
     assert n.email_status == Notification.EmailStatus.SKIPPED and n.read_at is None
     set_notification_channels(user, email=True, actor=user)
+    user.employee.refresh_from_db()
     assert notify(user, "Again")[0].email_status == Notification.EmailStatus.PENDING
 
 
