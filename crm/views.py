@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView, error_messages
 
 from . import selectors, services
 from .choices import STAGE_PROBABILITY, StageChoices, TaskStatusChoices
@@ -805,7 +805,7 @@ class ImportView(ModuleMixin, TemplateView):
                 n = imports.run(pending["kind"], data, actor=request.user,
                                 include_warnings=request.POST.get("include_warnings") == "on")
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                error_messages(request, exc)
                 return redirect("crm:import")
             imports.discard(pending["token"], pending["filename"])
             del request.session[self.session_key]

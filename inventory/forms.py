@@ -70,6 +70,7 @@ class ProductForm(forms.ModelForm):
             Row(Column("barcode_kind", css_class="col-md-4"), Column("barcode", css_class="col-md-4"),
                 Column("unit_weight_g", css_class="col-md-4")),
             Row(Column("standard_cost", css_class="col-md-6"), Column("list_price", css_class="col-md-6")),
+            Row(Column("tax_category_code", css_class="col-md-6"), Column("tax_short_name", css_class="col-md-6")),
             Row(Column("allow_negative", css_class="col-md-6"), Column("active", css_class="col-md-6")),
         )
         self.fields["barcode"].help_text = _("Leave empty for an internal Code 128 made from the product number.")
@@ -221,8 +222,8 @@ class POLineForm(forms.Form):
     product = ProductPicker(required=False)
     quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=Decimal("0.001"), max_digits=14,
                                   decimal_places=3)
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=Decimal("0"), max_digits=14,
-                                    decimal_places=2, help_text=_("Empty: the supplier's price."))
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=Decimal("0"), max_digits=16,
+                                    decimal_places=4, help_text=_("Up to 4 decimals. Empty: the supplier's price."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import money
+from hardware_erp.core.money import price as to_price
 from hardware_erp.core.states import StateMachine, Transition
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
@@ -61,7 +61,7 @@ def create_purchase_order(*, supplier, warehouse, lines, actor, expected_at=None
     order.save(update_fields=["number"])
     PurchaseOrderLine.objects.bulk_create([
         PurchaseOrderLine(order=order, product=p, quantity=services.parse_quantity(q),
-                          unit_price=money(price if price is not None else prices.get(p.pk, p.standard_cost)))
+                          unit_price=to_price(price if price is not None else prices.get(p.pk, p.standard_cost)))
         for p, q, price in lines])
     PurchaseOrderEvent.objects.create(order=order, from_status="", to_status=POStatus.DRAFT, actor=actor, note=note)
     return order

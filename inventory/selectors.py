@@ -1,5 +1,6 @@
 """Read-side queries of inventory: stock by product/location/warehouse, valuation, reports, KPI evidence."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from .choices import MovementKind
 from .codes import product_for_code  # noqa: F401  (the floor's lookups read it from here)
-from .models import Location, Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
+from .models import INTERNAL_BARCODE_RE, Location, Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
 
 QTY = DecimalField(max_digits=14, decimal_places=3)
 VALUE = DecimalField(max_digits=20, decimal_places=2)
@@ -185,6 +186,16 @@ def kpi_scanning_share(user, start, end) -> list[dict]:
                     "url": e.line.stocktake.get_absolute_url(), "ok": e.method == "scan", "value": None,
                     "detail": f"{e.get_method_display()} {_fmt(e.at)}"})
     return out
+
+
+def has_own_barcode(barcode) -> bool:
+    """False for no barcode or the internal one inventory assigns (data quality reads this by dotted path)."""
+    return bool(barcode) and not re.match(INTERNAL_BARCODE_RE, barcode)
+
+
+def without_own_barcode(products):
+    """`products` that have no barcode of their own (none, or the internal HW… code)."""
+    return products.filter(Q(barcode__isnull=True) | Q(barcode__regex=INTERNAL_BARCODE_RE))
 
 
 # --- the warehouse floor: scanned codes and a product's own bins -------------------------------------------------

@@ -17,7 +17,7 @@ from hardware_erp.core.outbox import enqueue_after_commit
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import EntryMethod, MovementKind
-from .models import Location, Product, Reservation, StockLevel, StockMovement, StockThreshold, Warehouse
+from .models import Product, Reservation, StockLevel, StockMovement, StockThreshold
 from .models.catalogue import COST_PLACES
 
 log = logging.getLogger(__name__)
@@ -294,14 +294,6 @@ def release_reservation(*, key=None, reservation=None, actor, quantity=None) -> 
     return res
 
 
-def location_by_code(warehouse: Warehouse, code: str) -> Location:
-    loc = Location.objects.filter(warehouse=warehouse, code=(code or "").strip().upper()).first()
-    if loc is None:
-        raise BusinessRuleError(_("There is no location %(code)s in %(wh)s."),
-                                params={"code": code, "wh": warehouse.name}, code="unknown_location")
-    return loc
-
-
 def check_product_import(dataset, *, actor, file_name: str = ""):
     """Dry-run a product spreadsheet (nothing is written) and record the check for the data quality page:
     the rows and the rows refused. Returns django-import-export's result and {product pk: [key fields]} of the rows
@@ -313,7 +305,7 @@ def check_product_import(dataset, *, actor, file_name: str = ""):
     resource = ProductResource(actor=actor)
     result = resource.import_data(dataset, dry_run=True, raise_errors=False)
     refused = {row.number for row in result.invalid_rows} | {number for number, _errors in result.row_errors()}
-    record_import(user=actor, model_label="inventory.product", file_name=file_name, total_rows=dataset.height,
+    record_import(actor=actor, model_label="inventory.product", file_name=file_name, total_rows=dataset.height,
                   error_rows=len(refused))
     return result, {pk: sorted(changes) for pk, changes in resource.held.items()}
 

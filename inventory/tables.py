@@ -6,9 +6,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hardware_erp.core.money import money
+from hardware_erp.core.money import money, price
 from hardware_erp.core.money import quantity as to_quantity
-from hardware_erp.core.templatetags.erp import cny, qty
+from hardware_erp.core.templatetags.erp import cny, cny_price, qty
 
 from .forecast import explain
 from .models import (
@@ -49,6 +49,16 @@ class MoneyColumn(QtyColumn):
         return money(value) if value not in (None, "") else None
 
 
+class PriceColumn(QtyColumn):
+    """A unit price: up to 4 places on the page, all 4 kept in the export."""
+
+    def render(self, value):
+        return cny_price(value)
+
+    def value(self, value):
+        return price(value) if value not in (None, "") else None
+
+
 class ProductColumn(tables.Column):
     """SKU and name of a related product, linked to its page."""
 
@@ -70,7 +80,7 @@ class ProductTable(tables.Table):
     on_hand = QtyColumn(verbose_name=_("On hand"))
     available = QtyColumn(verbose_name=_("Available"))
     base_unit = tables.Column(verbose_name=_("Unit"), orderable=False)
-    list_price = MoneyColumn(verbose_name=_("List price"))
+    list_price = PriceColumn(verbose_name=_("List price"))
     active = tables.BooleanColumn(verbose_name=_("Active"))
 
     class Meta:

@@ -3,9 +3,9 @@ language (never a stored sentence). Amounts are stored as text ("1234.50") and s
 
 from django.utils.translation import gettext_lazy as _
 
-from hardware_erp.core.money import money
+from hardware_erp.core.money import format_money
 
-from .choices import ReviewReason, ReviewRole
+from .choices import InvoiceType, ReviewReason, ReviewRole
 
 TEXTS = {
     "review.waiting": _("Waits for review: %(reasons)s"),
@@ -21,6 +21,10 @@ TEXTS = {
     "refund.requested": _("Refund %(refund)s of %(amount)s requested"),
     "refund.paid": _("Refund %(refund)s of %(amount)s approved and paid"),
     "refund.rejected": _("Refund %(refund)s of %(amount)s rejected"),
+    "invoice.requested": _("VAT invoice requested (%(type)s): %(amount)s"),
+    "invoice.issued": _("VAT invoice %(number)s issued on %(date)s"),
+    "invoice.red_requested": _("Red-letter invoice requested against %(number)s: %(amount)s"),
+    "invoice.red_issued": _("Red-letter invoice %(number)s issued on %(date)s"),
 }
 MONEY_PARAMS = ("amount",)
 
@@ -47,7 +51,9 @@ def reason_text(reason: dict) -> str:
 
 def _render_param(key, value):
     if key in MONEY_PARAMS:
-        return f"¥{money(value):,}"
+        return format_money(value)
+    if key == "type" and value in InvoiceType.values:
+        return str(InvoiceType(value).label)
     if key == "reasons":
         return "; ".join(str(ReviewReason(c).label) for c in value if c in ReviewReason.values)
     if key == "role" and value in ReviewRole.values:

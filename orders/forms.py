@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.models import Customer
+from hardware_erp.core.phones import PhoneFormField
 from inventory.models import Product, UnitOfMeasure, Warehouse
 
 from .choices import SOLD_STATES, DocKind, OrderStatus, PaymentMethod, ShipmentStatus
@@ -44,7 +45,7 @@ class OrderForm(forms.Form):
     delivery_address = forms.CharField(label=_("Delivery address"), max_length=255, required=False,
                                        help_text=_("Empty: the customer's address."))
     contact_name = forms.CharField(label=_("Receiver"), max_length=60, required=False)
-    contact_phone = forms.CharField(label=_("Receiver phone"), max_length=40, required=False)
+    contact_phone = PhoneFormField(label=_("Receiver phone"), required=False)
     customer_email = forms.EmailField(label=_("Customer e-mail"), required=False,
                                       help_text=_("Status changes are e-mailed here."))
     payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"), required=False, min_value=0,
@@ -76,8 +77,9 @@ class LineForm(forms.Form):
                                   validators=[MinValueValidator(Decimal("0.001"))])
     discount_percent = forms.DecimalField(label=_("Discount (%)"), required=False, max_digits=5, decimal_places=2,
                                           min_value=0, max_value=100, help_text=_("Empty: the price level."))
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=14, decimal_places=2,
-                                    min_value=0, help_text=_("Empty: list price less discount."))
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=16, decimal_places=4,
+                                    min_value=0, help_text=_("Up to 4 decimals, VAT included when the customer's "
+                                                             "prices include VAT. Empty: list price less discount."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,9 +162,25 @@ class ReturnForm(forms.Form):
 
 
 class InvoiceRequestForm(forms.ModelForm):
+    """The buyer's invoice details (开票信息), one field each; the service validates them (orders/invoicing.py)."""
+
     class Meta:
         model = InvoiceRequest
-        fields = ["title", "tax_number", "address_phone", "bank_account", "special"]
+        fields = ["invoice_type", "title", "tax_number", "buyer_address", "buyer_phone", "buyer_bank",
+                  "buyer_account", "deliver_email", "deliver_phone", "remarks"]
+        help_texts = {
+            "tax_number": _("The unified social credit code (18 characters), or an older 15, 17, 18 or "
+                            "20-character taxpayer ID."),
+            "buyer_address": _("Required for a special VAT invoice, as are phone, bank and account."),
+            "deliver_email": _("The e-invoice is sent here, or to the mobile below."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a grouped or pasted code is normalised by the service: let it through the browser's length limit
+        self.fields["tax_number"].max_length = None
+        self.fields["tax_number"].widget.attrs.pop("maxlength", None)
+        self.fields["tax_number"].validators = []
 
 
 class ReviewSettingsForm(forms.ModelForm):

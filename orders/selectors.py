@@ -42,17 +42,6 @@ MONEY = DecimalField(max_digits=16, decimal_places=2)
 BALANCE = ExpressionWrapper(F("total") - F("credited_amount") - F("paid_amount"), output_field=MONEY)
 
 
-def order_search(user, q: str = ""):
-    """Orders and quotations the user may see, matched by number, customer name or tracking number."""
-    qs = SalesOrder.objects.for_user(user).select_related("customer", "salesperson")
-    q = (q or "").strip()
-    if q:
-        tracked = Shipment.objects.filter(tracking_number__iexact=q).values("order_id")
-        qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) |
-                       Q(customer__name_initials__iexact=q) | Q(pk__in=tracked))
-    return qs
-
-
 def sold_orders(user=None, start=None, end=None):
     qs = SalesOrder.objects.orders().filter(status__in=SOLD_STATES)
     if user is not None:

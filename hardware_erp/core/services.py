@@ -1,6 +1,8 @@
 """Kernel services: notifications (in-app + e-mail) and user accounts."""
 
 import logging
+import re
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -9,7 +11,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.functional import lazy
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .errors import BusinessRuleError
 from .models import Employee, Notification
@@ -153,3 +155,43 @@ def create_employee(*, username: str, password: str | None, roles=(), first_name
     if roles:
         user.groups.add(*Group.objects.filter(name__in=[ROLES[r].group for r in roles]))
     return user
+
+
+# --------------------------------------------------------------------------- company profile
+
+COMPANY_FIELDS = ("name", "name_en", "credit_code", "address", "phone", "bank_name", "bank_account")
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+
+
+@transaction.atomic
+def update_company_profile(*, actor, logo=None, clear_logo=False, **values):
+    """The company's own details printed on every document. General manager and finance (the permission
+    core.edit_companyprofile); the logo an image checked by core.uploads."""
+    from .models import CompanyProfile
+    from .uploads import check_upload
+
+    if not actor.has_perm("core.edit_companyprofile"):
+        raise BusinessRuleError(_("You may not edit the company profile."), code="permission")
+    unknown = set(values) - set(COMPANY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown company profile fields: {sorted(unknown)}")
+    profile = CompanyProfile.objects.select_for_update().order_by("pk").first() or CompanyProfile()
+    for key, value in values.items():
+        value = str(value or "").strip()
+        if key in ("credit_code", "bank_account"):
+            value = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value)).upper()
+        setattr(profile, key, value)
+    if profile.credit_code and not re.match(USCC_PATTERN, profile.credit_code):
+        raise BusinessRuleError({"credit_code": _("A unified social credit code has 18 characters: digits and "
+                                                  "capital letters other than I, O, S, V and Z.")},
+                                code="credit_code")
+    if profile.bank_account and not profile.bank_account.isdigit():
+        raise BusinessRuleError({"bank_account": _("A bank account number has digits only.")}, code="account")
+    if clear_logo:
+        profile.logo = ""
+    if logo:
+        check_upload(logo, ("png", "jpeg"), max_bytes=2 * 1024 * 1024)
+        profile.logo.save(logo.name, logo, save=False)
+    profile.updated_by = actor
+    profile.save()
+    return profile

@@ -74,6 +74,12 @@ class ModuleIndexView(ModuleMixin, TemplateView):
 ONCE_FIELD = "_once"
 
 
+def error_messages(request, exc: ValidationError):
+    """A service's refusal as page messages (one per message), for buttons that have no form to put it on."""
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
 def form_errors(form, exc: ValidationError):
     """Put a service's ValidationError on the form: field errors on their fields, the rest on top."""
     if hasattr(exc, "error_dict"):
@@ -246,8 +252,7 @@ class ServiceActionView(ModuleMixin, View):
             with transaction.atomic():
                 result = self.perform()
         except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            error_messages(request, exc)
             return redirect(safe_next(request, self.get_error_url()))
         if self.success_message:
             messages.success(request, self.success_message % {"object": result})
@@ -296,6 +301,7 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
     create_label = _("New")
     empty_text = _("Nothing here yet.")
     export_permission = None
+    replica_reads = True  # GET requests read from the read replica when there is one (core/db_routing.py)
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -376,6 +382,34 @@ class PeopleView(ERPListView):
         from .filtersets import EmployeeFilterSet
 
         return EmployeeFilterSet
+
+
+class CompanyProfileView(ServiceFormView):
+    """The company's own details, printed as the header of every document: general manager and finance."""
+
+    permission_required = "core.edit_companyprofile"
+    title = _("Company profile")
+    success_message = _("Company profile saved.")
+    intro = _("Printed as the header of every quotation, order, delivery note, statement, receipt and purchase "
+              "order.")
+
+    def get_form_class(self):
+        from .forms import CompanyProfileForm
+
+        return CompanyProfileForm
+
+    def get_object(self):
+        from .models import CompanyProfile
+
+        return CompanyProfile.current()
+
+    def get_success_url(self, result=None):
+        return reverse("core:company_profile")
+
+    def perform(self, form):
+        data = {k: form.cleaned_data[k] for k in services.COMPANY_FIELDS}
+        return services.update_company_profile(actor=self.request.user, logo=form.cleaned_data.get("logo"),
+                                               clear_logo=form.cleaned_data.get("clear_logo", False), **data)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

@@ -42,7 +42,7 @@ def create_order(*, customer, lines, actor, kind=DocKind.ORDER, warehouse, oppor
         raise BusinessRuleError(_("Add at least one line."), code="no_lines")
     order = SalesOrder(kind=kind, number=next_number("QT" if kind == DocKind.QUOTATION else "SO"),
                        customer=customer, created_by=actor, warehouse=warehouse, opportunity=opportunity,
-                       quotation=quotation)
+                       quotation=quotation, prices_include_tax=customer.prices_include_tax)
     order.salesperson = header.pop("salesperson", None) or customer.owner or actor
     for name, value in _header_defaults(customer, header).items():
         if name not in HEADER_FIELDS:
@@ -128,7 +128,7 @@ def convert_quotation(quotation, *, actor) -> SalesOrder:
         requested_date=quotation.requested_date, delivery_address=quotation.delivery_address,
         contact_name=quotation.contact_name, contact_phone=quotation.contact_phone,
         customer_email=quotation.customer_email, payment_terms_days=quotation.payment_terms_days,
-        notes=quotation.notes)
+        notes=quotation.notes, prices_include_tax=quotation.prices_include_tax)
     copies = []
     for line in quotation.lines.all():
         line.pk, line.order = None, order

@@ -1,5 +1,5 @@
 // Receiving a purchase order by scanning: each scan of a product adds one (or a pack) to its line's quantity,
-// into the bin last scanned (a LOC: label) or the product's own bin; a product not on the order, or more than is
+// into the bin last scanned (a bin label) or the product's own bin; a product not on the order, or more than is
 // still to receive, is refused with a sound. The quantities are posted with the form, once.
 (function () {
   "use strict";
@@ -20,7 +20,10 @@
     input: input, form: document.getElementById("scan-form"), last: document.getElementById("last"),
     log: document.getElementById("log"),
     prepare: function (code) {
-      if (code.indexOf("LOC:") === 0) { bin = code.split(":").pop().toUpperCase(); scanner.show(true, esc(scanner.texts.bin) + " " + esc(bin)); input.value = ""; return false; }
+      var known = [];
+      document.querySelectorAll("select[name^=loc_] option").forEach(function (o) { known.push(o.text.split("/").pop().trim()); });
+      var c = ERPScan.binCode(code, known);
+      if (c) { bin = c; scanner.show(true, esc(scanner.texts.bin) + " " + esc(bin)); input.value = ""; return false; }
       return null;
     },
     onCode: function (code) {

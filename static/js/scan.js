@@ -82,5 +82,13 @@
             pending: function () { return pending; }};
   }
 
-  window.ERPScan = {create: create, beep: beep, esc: esc, texts: texts, request: request, csrf: csrf};
+  // A scanned bin label: the bin code as printed (A-01-01), or LOC:<warehouse>:<bin> on labels printed before
+  // 2026-12. `known` lists the bin codes the page knows; returns the code, or null when the scan is not a bin.
+  function binCode(value, known) {
+    var legacy = value.indexOf("LOC:") === 0, v = (legacy ? value.split(":").pop() : value).trim().toUpperCase();
+    if (legacy) return v;
+    return (known || []).some(function (k) { return String(k).toUpperCase() === v; }) ? v : null;
+  }
+
+  window.ERPScan = {create: create, beep: beep, esc: esc, texts: texts, request: request, csrf: csrf, binCode: binCode};
 })();

@@ -11,8 +11,10 @@
     input: code, form: document.getElementById("scan-form"),
     last: document.getElementById("last"), log: document.getElementById("log"),
     prepare: function (value) {
-      if (value.indexOf("LOC:") === 0) {  // a location label: switch location, nothing to send
-        var c = value.split(":").pop(); loc.value = c; code.value = ""; scanner.show(true, esc(c)); return false;
+      var known = Array.prototype.map.call(loc.options, function (o) { return o.value; });
+      var c = ERPScan.binCode(value, known);
+      if (c) {  // a bin label: switch location, nothing to send
+        loc.value = c; code.value = ""; scanner.show(true, esc(c)); return false;
       }
       var m = mode(), data = {code: value, location: loc.value, method: m === "weight" ? "weight" : (m === "qty" ? "typed" : "scan")};
       if (m === "qty") { if (!qty.value) { qty.focus(); return false; } data.quantity = qty.value; qty.value = ""; }

@@ -6,6 +6,8 @@ Record URLs use ids that do not exist: a role the permission lets in gets 404, t
 from . import Row, everyone, module, only
 
 MISSING = 999999
+SHIPMENT_READERS = ("warehouse_clerk", "warehouse_manager", "sales_rep", "sales_manager", "finance_clerk",
+                    "general_manager")
 
 
 ROWS = [
@@ -74,7 +76,7 @@ ROWS = [
         note="prices: not the warehouse",
     ),
     Row(
-        "orders:invoice_pdf",
+        "orders:order_statement_pdf",
         kwargs={"pk": MISSING},
         expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager", status=404),
         note="prices: not the warehouse",
@@ -155,6 +157,8 @@ ROWS = [
             status=404,
         ),
     ),
+    Row("orders:issue_note_pdf", kwargs={"pk": MISSING}, expect=only(*SHIPMENT_READERS, status=404),
+        note="the warehouse's 销售出库单, no prices"),
     Row(
         "orders:carrier_list",
         expect=only(
@@ -176,6 +180,11 @@ ROWS = [
     Row("orders:payment_create", expect=only("finance_clerk", "general_manager", status=200)),
     Row(
         "orders:payment",
+        kwargs={"pk": MISSING},
+        expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager", status=404),
+    ),
+    Row(
+        "orders:payment_receipt_pdf",
         kwargs={"pk": MISSING},
         expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager", status=404),
     ),
@@ -202,6 +211,8 @@ ROWS = [
         note="POST only",
     ),
     Row("orders:invoice_queue", expect=only("finance_clerk", "general_manager", status=200)),
+    Row("orders:invoice_export", expect=only("finance_clerk", "general_manager", status=200),
+        note="the tax bureau's batch-issue layout"),
     Row(
         "orders:invoice_issue",
         kwargs={"pk": MISSING},
