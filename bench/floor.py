@@ -116,10 +116,15 @@ def prepare(src, db) -> dict:
     conn = psycopg2.connect(f"{PG}/postgres")
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{db}"')
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db])
+        reuse = os.environ.get("FLOOR_REUSE") == "1" and cur.fetchone() is not None
+        if not reuse:  # FLOOR_REUSE=1 keeps a seeded database and adds fresh fixtures to it
+            cur.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{db}"')
     conn.close()
-    for args in (("migrate", "--noinput", "-v", "0"), ("sync_roles",), ("seed_demo", "-v", "0")):
+    steps = (("migrate", "--noinput", "-v", "0"),) if reuse else (
+        ("migrate", "--noinput", "-v", "0"), ("sync_roles",), ("seed_demo", "-v", "0"))
+    for args in steps:
         _manage(src, db, *args, capture=True)
     out = _manage(src, db, "shell", "-c", FIXTURES, capture=True).stdout
     return json.loads(out.split("FIXTURES", 1)[1])
@@ -166,10 +171,14 @@ def order_before(c, base, data):
     c.page.goto(base + "/orders/new/")
     _choose_customer(c, data)
     after_customer = c.clicks
+    if not c.page.input_value("select[name=warehouse]"):  # no default warehouse before: one choice
+        c.clicks += 1
+        c.page.select_option("select[name=warehouse]", index=1)
     for i, sku in enumerate(data["skus"]):
         if i >= 4:
             c.click("[data-testid=add-line]")
-        c.click(f"#lines tbody tr:nth-child({i + 1}) .ts-control")
+        c.clicks += 1
+        c.page.locator("#lines tbody tr.line-row").nth(i).locator(".ts-control").click()
         c.type(sku)
         c.page.wait_for_selector(f".ts-dropdown .option:has-text('{sku}') >> visible=true")
         c.press("Enter")
@@ -261,7 +270,11 @@ def drive(base, data, which):
             login(page, base, user)
             c = Counter(page)
             t0 = time.monotonic()
-            extra = (after if which == "after" else before)(c, base, data)
+            try:
+                extra = (after if which == "after" else before)(c, base, data)
+            except Exception:
+                page.screenshot(path=str(Path(tempfile.gettempdir()) / f"floor-bench-{which}-{name}.png"), full_page=True)
+                raise
             out[name] = {"keystrokes": c.keys, "clicks": c.clicks, "seconds": round(time.monotonic() - t0, 1),
                          **extra}
             ctx.close()
