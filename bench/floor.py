@@ -273,7 +273,8 @@ def drive(base, data, which):
             try:
                 extra = (after if which == "after" else before)(c, base, data)
             except Exception:
-                page.screenshot(path=str(Path(tempfile.gettempdir()) / f"floor-bench-{which}-{name}.png"), full_page=True)
+                shot = Path(tempfile.gettempdir()) / f"floor-bench-{which}-{name}.png"
+                page.screenshot(path=str(shot), full_page=True)
                 raise
             out[name] = {"keystrokes": c.keys, "clicks": c.clicks, "seconds": round(time.monotonic() - t0, 1),
                          **extra}
