@@ -15,7 +15,8 @@ def test_task_list_opens_on_open_tasks(client_as):
     client = client_as("sales_rep")
     customer = CustomerFactory(owner=client.user)
     now = timezone.now()
-    done = TaskFactory(customer=customer, title="done long ago", status="done", due_at=now - datetime.timedelta(days=90))
+    done = TaskFactory(customer=customer, title="done long ago", status="done",
+                       due_at=now - datetime.timedelta(days=90))
     late = TaskFactory(customer=customer, title="overdue call", due_at=now - datetime.timedelta(days=2))
     soon = TaskFactory(customer=customer, title="call tomorrow", due_at=now + datetime.timedelta(days=1))
     rows = list(client.get("/crm/tasks/").context["table"].data)
