@@ -36,6 +36,7 @@ run: export SITE_URL := $(SITE_URL)
 run: export SECURE_SSL_REDIRECT ?= false
 run: export SECURE_COOKIES ?= false
 run: export SECURE_HSTS_SECONDS ?= 0
+run: export OTP_ENFORCE ?= false  # the demo's managers sign in without an authenticator app
 run: setup
 	@echo ""
 	@echo "Hardware ERP on $(SITE_URL)  (listening on $(BIND); Ctrl-C stops it)"

@@ -108,6 +108,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from static files, no CDN
     "hardware_erp.core",
     "inventory",
     "crm",
@@ -116,6 +119,7 @@ INSTALLED_APPS = [
     "training",
     "support",
     "performance",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +133,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "hardware_erp.core.middleware.BodySizeLimitMiddleware",  # before anything reads the body
     "django.contrib.messages.middleware.MessageMiddleware",
     "hardware_erp.core.middleware.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -295,10 +300,12 @@ BEAT_TRAINING = {"training-reminders": {"task": "training.send_training_reminder
 
 BEAT_SUPPORT = {"check-ticket-slas": {"task": "support.check_ticket_slas_task", "schedule": 300.0}, "create-due-inspections": {"task": "support.create_due_inspections_task", "schedule": 3600.0}, "check-systems": {"task": "support.check_systems_task", "schedule": 300.0}, "prune-request-records": {"task": "support.prune_request_records_task", "schedule": 86400.0}}  # noqa: E501
 
+BEAT_API = {"api-retry-deliveries": {"task": "api.retry_deliveries_task", "schedule": 60.0}}
+
 BEAT_PERFORMANCE = {"compute-ended-periods": {"task": "performance.compute_ended_periods_task", "schedule": 3600.0}}
 
 CELERY_BEAT_SCHEDULE = {**BEAT_CORE, **BEAT_INVENTORY, **BEAT_CRM, **BEAT_ORDERS, **BEAT_GOVERNANCE, **BEAT_TRAINING,
-                        **BEAT_SUPPORT, **BEAT_PERFORMANCE}
+                        **BEAT_SUPPORT, **BEAT_PERFORMANCE, **BEAT_API}
 
 # --- Auth ---
 AUTHENTICATION_BACKENDS = [
@@ -325,11 +332,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a reverse proxy: how many proxies in front of gunicorn append to X-Forwarded-For (nginx alone: 1). The client
+# address of the lock-out, the security log and the session list is taken from there (hardware_erp/core/network.py);
+# 0 (no proxy) ignores the header, which any client can send.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "hardware_erp.core.network.client_ip"
 # Two-factor sign-in (TOTP, django-otp): with OTP_ENFORCE on, superusers and these roles must set it up;
-# everyone else may. Off by default so that `make run` and the tests need no authenticator app.
-OTP_ENFORCE = env.bool("OTP_ENFORCE", default=False)
+# everyone else may. On by default with DEBUG off (production); `make run` (the demo) and the tests turn it off,
+# and `manage.py check --deploy` warns while it is off (hardware_erp/core/checks.py).
+OTP_ENFORCE = env.bool("OTP_ENFORCE", default=not DEBUG and not TESTING)
 OTP_REQUIRED_ROLES = ("general_manager", "sales_manager", "it_admin")
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Hardware ERP")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no key, no otpauth QR code in the admin (governance/admin.py)
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request: an idle timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
@@ -349,6 +363,9 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A whole request (a form with several attachments) above this is refused by its Content-Length before it is read;
+# nginx's client_max_body_size should say the same (docs/deployment.md).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 
 # --- Internationalisation ---
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -447,3 +464,37 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "hardware_erp.core.views.csrf_failure"
+
+# --- The open API (/api/v1/, docs/api.md): Django REST framework, schema by drf-spectacular ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication",
+                                       "api.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModulePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
+                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hardware ERP API",
+    "DESCRIPTION": "Customers, stock, orders, purchasing, stocktakes and tickets under the same roles and rules "
+                   "as the screens. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"CustomerKindEnum": "crm.choices.CustomerKindChoices",
+                            "TicketStatusEnum": "support.choices.TicketStatus",
+                            "ShipmentStatusEnum": "orders.choices.ShipmentStatus",
+                            "StocktakeStatusEnum": "inventory.choices.StocktakeStatus",
+                            "PurchaseOrderStatusEnum": "inventory.choices.POStatus"},
+}

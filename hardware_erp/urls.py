@@ -29,6 +29,8 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("support/", include("support.urls")),
     path("performance/", include("performance.urls")),
+    path("api/v1/", include("api.urls")),
+    path("integrations/", include("api.page_urls")),
     path("", include("hardware_erp.core.urls")),
 ]
 

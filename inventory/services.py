@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.money import check_column, parse_decimal
 from hardware_erp.core.money import quantity as to_quantity
 from hardware_erp.core.outbox import enqueue_after_commit
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
@@ -33,13 +34,15 @@ QUANTITY_LABEL = _("quantity")
 
 
 def parse_quantity(value, *, field=QUANTITY_LABEL) -> Decimal:
-    """A positive quantity with three places, or a BusinessRuleError that says what is wrong."""
+    """A positive quantity with three places that fits the column, or a BusinessRuleError that says what is wrong
+    (read by the kernel's `parse_decimal`: NaN, infinities and oversized values are refused there)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        value = f"{value:f}"
     try:
-        qty = to_quantity(value)
-    except ValueError:
-        raise BusinessRuleError(_("The %(field)s “%(value)s” is not a number."),
-                                params={"field": field, "value": value}, code="nan") from None
-    if not qty.is_finite() or qty <= 0:
+        qty = parse_decimal(value, max_digits=14, decimal_places=3, label=field)
+    except BusinessRuleError as exc:
+        raise BusinessRuleError(exc.message, params=exc.params, code="nan") from None
+    if qty <= 0:
         raise BusinessRuleError(_("The %(field)s must be more than zero (it was %(value)s)."),
                                 params={"field": field, "value": value}, code="not_positive")
     return qty
@@ -56,7 +59,7 @@ def convert_to_base(product: Product, qty, unit=None) -> Decimal:
             _("%(product)s has no conversion from %(unit)s to its base unit %(base)s; add the unit to the product "
               "or enter the quantity in %(base)s."),
             params={"product": product.sku, "unit": unit.name, "base": product.base_unit.name}, code="no_conversion")
-    return to_quantity(qty * pu.factor)
+    return check_column(to_quantity(qty * pu.factor), max_digits=14, decimal_places=3, label=QUANTITY_LABEL)
 
 
 def _lock_product(product) -> Product:
@@ -144,8 +147,11 @@ def _check_locations(kind, from_location, to_location):
 @transaction.atomic
 def post_movement(*, product, quantity, to_location=None, from_location=None, kind, actor, reference=None,
                   unit_cost=None, reason="", idempotency_key=None, occurred_at=None,
-                  entry_method=EntryMethod.TYPED) -> StockMovement:
+                  entry_method=EntryMethod.TYPED, reason_code="", reason_params=None) -> StockMovement:
     """Post one stock movement and update the levels in the same transaction, under row locks.
+
+    `reason` is what a person typed; a reason the system gives is an event code and its parameters
+    (`reason_code="orders.shipment", reason_params={"s": "SH000012"}`), put into words when read.
 
     Quantity is in base units and positive; the direction comes from the locations. With an
     `idempotency_key`, a repeated call returns the movement of the first call and changes nothing.
@@ -191,7 +197,8 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
     now = timezone.now()
     movement = StockMovement(
         kind=kind, product=product, from_location=from_location, to_location=to_location, quantity=qty,
-        unit_cost=Decimal(cost).quantize(COST_Q), reason=reason or "", reference=reference or "",
+        unit_cost=Decimal(cost).quantize(COST_Q), reason=reason or "", reason_code=reason_code or "",
+        reason_params=reason_params or {}, reference=reference or "",
         actor=actor, occurred_at=occurred_at or now, posted_at=now, idempotency_key=idempotency_key or None,
         entry_method=entry_method)
     if idempotency_key:  # only a key can collide: the savepoint turns that into a readable refusal
@@ -216,7 +223,8 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
 
 
 _MOVEMENT_COLUMNS = ("kind", "product_id", "from_location_id", "to_location_id", "quantity", "unit_cost", "reason",
-                     "reference", "actor_id", "occurred_at", "posted_at", "idempotency_key", "entry_method")
+                     "reference", "actor_id", "occurred_at", "posted_at", "idempotency_key", "entry_method",
+                     "reason_code", "reason_params")
 
 
 def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
@@ -224,6 +232,7 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
     bulk_create write, without the ORM's per-call query building (which costs more than the database's work
     here). The instances become saved ones."""
     adapt = connection.ops.adapt_datetimefield_value
+    params_field = StockMovement._meta.get_field("reason_params")
     sql = f"INSERT INTO {_table(StockMovement)} ({', '.join(_MOVEMENT_COLUMNS)}) VALUES "  # noqa: S608 - names  # nosec B608 (table and column names from the models' metadata, every value bound)
     row = "(" + ", ".join(["%s"] * len(_MOVEMENT_COLUMNS)) + ")"
     with connection.cursor() as cur:
@@ -234,6 +243,7 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
                 values = [getattr(m, c) for c in _MOVEMENT_COLUMNS]
                 values[0], values[12] = str(values[0]), str(values[12])  # the choices' plain values
                 values[9], values[10] = adapt(values[9]), adapt(values[10])
+                values[14] = params_field.get_db_prep_value(values[14] or {}, connection)
                 params += values
             cur.execute(sql + ", ".join([row] * len(part)) + " RETURNING id", params)
             for m, (pk,) in zip(part, cur.fetchall(), strict=True):  # rows come back in the order of VALUES

@@ -55,9 +55,6 @@ def sold_orders(user=None, start=None, end=None):
 
 # --------------------------------------------------------------------------- balances and receivables
 
-def order_balances(qs):
-    return qs.annotate(balance_amount=BALANCE)
-
 
 def customer_balance(customer) -> dict:
     """What the customer owes over its orders, less the credit it has left (money it paid that no order owes):
@@ -293,9 +290,6 @@ def review_queue(user):
 
 # --------------------------------------------------------------------------- KPI evidence (performance reads these)
 
-def _period_events(start, end, to_status):
-    return OrderEvent.objects.filter(to_status=to_status, at__gte=start, at__lt=end)
-
 
 def kpi_order_entry_timeliness(user, start, end) -> list[dict]:
     """Orders the user entered in the period: submitted within 24 h of being created."""
@@ -372,9 +366,6 @@ def as_date(value):
     if isinstance(value, datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
-
-
-
 
 
 def order_defaults(customer) -> dict:

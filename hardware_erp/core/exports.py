@@ -52,19 +52,28 @@ def safe_cell(value):
     return text
 
 
-def dataset(headers, rows, *, title="") -> tablib.Dataset:
+def dataset(headers, rows, *, title="", caption=()) -> tablib.Dataset:
+    """`rows` under `headers`; a `caption` (a title line such as the report's name and period) goes above the
+    headers, which are then an ordinary first row, and every row is padded to the widest."""
     data = tablib.Dataset(title=str(title)[:31] or "Export")
-    data.headers = [str(safe_cell(h)) for h in headers]
-    for row in rows:
-        data.append([safe_cell(v) for v in row])
+    heads = [str(safe_cell(h)) for h in headers]
+    if not caption:
+        data.headers = heads
+        for row in rows:
+            data.append([safe_cell(v) for v in row])
+        return data
+    lines = [[safe_cell(c) for c in caption], heads, *([safe_cell(v) for v in row] for row in rows)]
+    width = max(len(line) for line in lines)
+    for line in lines:
+        data.append(line + [""] * (width - len(line)))
     return data
 
 
-def export_response(headers, rows, *, filename: str, fmt: str = "xlsx", title="") -> HttpResponse:
+def export_response(headers, rows, *, filename: str, fmt: str = "xlsx", title="", caption=()) -> HttpResponse:
     """A download of `rows` under `headers` as CSV (UTF-8 with BOM, Excel opens it in Chinese) or XLSX."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
-    data = dataset(headers, rows, title=title)
+    data = dataset(headers, rows, title=title, caption=caption)
     body = data.export(fmt)
     if fmt == "csv":
         body = "\ufeff" + body

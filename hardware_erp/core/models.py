@@ -118,7 +118,10 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))
-    message = models.TextField(_("message"))
+    # what to say, as a phrase (code and parameters, core/phrases.py) put into words when read; `legacy_text` holds
+    # text that is not a phrase (a plain string given to notify) and the text of notifications stored before phrases
+    phrase = models.JSONField(_("message"), null=True, blank=True)
+    legacy_text = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
     key = models.CharField(_("key"), max_length=200, blank=True,
@@ -144,7 +147,21 @@ class Notification(models.Model):
                                 condition=Q(email_status="pending"))]
 
     def __str__(self):
-        return self.message[:80]
+        return self.text[:80]
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (the reader's: only the recipient reads it)."""
+        from .phrases import render_phrase
+
+        return render_phrase(self.phrase, self.legacy_text)
+
+    @property
+    def message(self) -> str:
+        """The message in the recipient's own language (e-mails, tasks)."""
+        lang = getattr(getattr(self.recipient, "employee", None), "language", "") or settings.LANGUAGE_CODE
+        with translation.override(lang):
+            return self.text
 
 
 class IntegrityRun(models.Model):

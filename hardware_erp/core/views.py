@@ -494,7 +494,7 @@ class NotificationSettingsView(ServiceFormView):
 
 
 def bell_context(user, size=6):
-    return {"unread_count": user.notifications.unread().count(),
+    return {"unread_count": notifications.unread_count(user),
             "latest": notifications.attach_latest(notifications.grouped(user, unread_only=True)[:size])}
 
 

@@ -57,8 +57,7 @@ def revoke_status_link(order, *, actor, renew=False) -> SalesOrder:
     order.status_token = uuid.uuid4()
     order.status_link_active = bool(renew)
     order.save(update_fields=["status_token", "status_link_active"])
-    _event(order, actor=actor, kind=EventKind.LINK,
-           note=_("Status link renewed") if renew else _("Status link revoked"))
+    _event(order, actor=actor, kind=EventKind.LINK, code="link.renewed" if renew else "link.revoked")
     return order
 
 

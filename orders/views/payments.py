@@ -14,7 +14,8 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from crm.models import Customer
-from hardware_erp.core.money import money
+from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.money import parse_decimal
 from hardware_erp.core.signals import data_exported
 from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView
 
@@ -171,11 +172,11 @@ class PaymentCreateView(ServiceFormView):
         for pk, v in self.entered().items():
             if v and pk in orders:
                 try:
-                    amount = money(v.replace(",", ""))
-                except (ValueError, ArithmeticError):
-                    amount = None
-                if amount is None or not amount.is_finite():
-                    raise ValidationError(_("“%(v)s” is not an amount.") % {"v": v})
+                    amount = parse_decimal(v, max_digits=14, decimal_places=2)
+                except BusinessRuleError as exc:
+                    if exc.code == "too_large":
+                        raise
+                    raise ValidationError(_("“%(v)s” is not an amount.") % {"v": v}) from None
                 allocations.append((orders[pk], amount))
         return services.record_payment(customer=self.customer, actor=self.request.user, allocations=allocations,
                                        **form.cleaned_data)
