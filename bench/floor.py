@@ -157,8 +157,12 @@ def order_after(c, base, data):
         c.type(sku)
         c.page.wait_for_selector(f".ts-dropdown .option:has-text('{sku}') >> visible=true")
         c.press("Enter")
+        # the cursor moves on to the quantity once the product is chosen (a person sees it land; keys sent
+        # before that would go into the picker)
+        c.page.wait_for_function("() => (document.activeElement.name || '').endsWith('-quantity')")
         c.type("12")
         c.press("Enter", 3)
+        c.page.wait_for_function("() => !!document.activeElement.closest('.ts-wrapper')")
     c.page.wait_for_timeout(400)
     c.page.wait_for_function("() => !document.querySelector('#order-entry.htmx-request')")
     priced = c.page.locator("[data-testid^=line-total-]").count()
