@@ -262,7 +262,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "io", "reports", "backup")]
 CELERY_TASK_ROUTES = [{
     "*email*": {"queue": "io"}, "*digest*": {"queue": "io"}, "*webhook*": {"queue": "io"},
-    "orders.*tracking*": {"queue": "io"}, "*carrier*": {"queue": "io"},
+    "orders.*tracking*": {"queue": "io"}, "*carrier*": {"queue": "io"}, "api.*deliver*": {"queue": "io"},
     "performance.compute_*": {"queue": "reports"}, "inventory.compute_suggestions_task": {"queue": "reports"},
     "*export*": {"queue": "reports"}, "core.check_integrity_task": {"queue": "reports"},
     "governance.*quality*": {"queue": "reports"},
@@ -300,7 +300,8 @@ BEAT_TRAINING = {"training-reminders": {"task": "training.send_training_reminder
 
 BEAT_SUPPORT = {"check-ticket-slas": {"task": "support.check_ticket_slas_task", "schedule": 300.0}, "create-due-inspections": {"task": "support.create_due_inspections_task", "schedule": 3600.0}, "check-systems": {"task": "support.check_systems_task", "schedule": 300.0}, "prune-request-records": {"task": "support.prune_request_records_task", "schedule": 86400.0}}  # noqa: E501
 
-BEAT_API = {"api-retry-deliveries": {"task": "api.retry_deliveries_task", "schedule": 60.0}}
+BEAT_API = {"api-retry-deliveries": {"task": "api.retry_deliveries_task", "schedule": 60.0},
+            "api-prune": {"task": "api.prune_task", "schedule": 86400.0}}
 
 BEAT_PERFORMANCE = {"compute-ended-periods": {"task": "performance.compute_ended_periods_task", "schedule": 3600.0}}
 

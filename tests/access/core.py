@@ -8,6 +8,8 @@ ADMIN_ROLES = [r.key for r in ROLES.values() if r.admin]
 
 ROWS = [
     Row("healthz", expect=everyone((200, 503)), note="200 when every check passes, 503 otherwise"),
+    Row("metrics", expect=everyone(404), note="Prometheus: only METRICS_ALLOWED_IPS or the bearer METRICS_TOKEN "
+        "(unset here); 404 for everyone else"),
     Row("login", expect={**signed_in(302), ANONYMOUS: 200}, note="signed-in users are sent home"),
     Row("logout", expect=everyone(405), note="POST only"),
     Row("password_change", expect=signed_in()),
