@@ -111,8 +111,8 @@ def start_server(tmp: Path):
 
     port = free_port()
     env = dict(os.environ, DATABASE_URL=dsn(), REDIS_URL=os.environ.get("REDIS_URL", REDIS_URL), DEBUG="false",
-               SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false", SECURE_HSTS_SECONDS="0", LOG_LEVEL="WARNING",
-               EMAIL_URL="dummymail://", BIND=f"127.0.0.1:{port}")
+               OTP_ENFORCE="false", SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false", SECURE_HSTS_SECONDS="0",
+               LOG_LEVEL="WARNING", EMAIL_URL="dummymail://", BIND=f"127.0.0.1:{port}")
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([str(BASE / ".venv/bin/python"), "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
                    cwd=BASE, env=env, check=True, timeout=600)

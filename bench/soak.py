@@ -80,7 +80,7 @@ def main():
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"{PG_SERVER.rstrip('/')}/{db}",
                REDIS_URL=os.environ.get("SOAK_REDIS_URL", "redis://127.0.0.1:6379/12"), DEBUG="false",
-               SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false", SECURE_HSTS_SECONDS="0",
+               OTP_ENFORCE="false", SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false", SECURE_HSTS_SECONDS="0",
                STATIC_ROOT=str(tmp / "static"), EMAIL_URL="dummymail://", BIND=f"127.0.0.1:{port}")
 
     def manage(*args):

@@ -842,15 +842,14 @@ class ImportTemplateView(ModuleMixin, View):
     permission_required = "crm.import_customer"
 
     def get(self, request, kind):
+        from hardware_erp.core.exports import export_response
+
         from . import imports
 
         if kind not in imports.KINDS:
             return HttpResponse(status=404)
         data = imports.template(kind)
-        response = HttpResponse(data.export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="crm-{kind}-template.xlsx"'
-        return response
+        return export_response(data.headers, data, filename=f"crm-{kind}-template.xlsx", title=kind)
 
 
 class ContactExportView(ModuleMixin, View):
@@ -860,6 +859,7 @@ class ContactExportView(ModuleMixin, View):
     permission_required = ("crm.view_contact", "crm.export_customer")
 
     def get(self, request):
+        from hardware_erp.core.exports import export_response
         from hardware_erp.core.signals import data_exported
 
         from .resources import ContactResource
@@ -867,7 +867,4 @@ class ContactExportView(ModuleMixin, View):
         qs = Contact.objects.for_user(request.user).select_related("customer").order_by("customer__name", "pk")
         data = ContactResource(actor=request.user).export(qs)
         data_exported.send(sender=type(self), request=request, model=Contact, rows=data.height, format="xlsx")
-        response = HttpResponse(data.export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = 'attachment; filename="contacts.xlsx"'
-        return response
+        return export_response(data.headers, data, filename="contacts.xlsx", title=_("Contacts"))

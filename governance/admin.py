@@ -3,13 +3,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from hardware_erp.core.admin import ScopedAdminMixin
 from hardware_erp.core.errors import BusinessRuleError
 
 from . import accounts, services
 from .models import AgreementAcceptance, AgreementVersion, ChangeRequest, SecurityEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Rows written only by the application's services: nobody adds, changes or deletes them here."""
 
     def has_add_permission(self, request):
@@ -79,6 +80,7 @@ class ChangeRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(ReadOnlyAdmin):
+    app_scope = "all"
     """Read-only for everyone: the security log is append-only."""
 
     list_display = ("created_at", "kind", "username", "ip_address", "path", "summary")
@@ -90,7 +92,8 @@ class SecurityEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(admin.ModelAdmin):
+class AgreementVersionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    app_scope = "all"
     """Write a new version as a draft, then publish it: everyone is asked to accept it at their next page.
     A published version cannot be edited (publish a new one instead)."""
 
@@ -142,6 +145,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
 
 @admin.register(AgreementAcceptance)
 class AgreementAcceptanceAdmin(ReadOnlyAdmin):
+    app_scope = "all"
     """Read-only: acceptances are written only by the user accepting."""
 
     list_display = ("accepted_at", "user", "version", "ip_address")
@@ -151,3 +155,30 @@ class AgreementAcceptanceAdmin(ReadOnlyAdmin):
     readonly_fields = ("user", "version", "accepted_at", "ip_address", "user_agent")
     fields = readonly_fields
     date_hierarchy = "accepted_at"
+
+
+# --- two-factor devices: never the secret ------------------------------------------------------------------------
+# django-otp's own admin shows a device's key and an otpauth QR code page (/config/, /qrcode/) to anyone with the view
+# permission: with a known password that defeats the second factor. Here a device shows who, what and when, nobody
+# (superusers included) sees or edits its secret after enrolment, and IT may delete one (a reset: the person
+# enrols again), as on the account page.
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    app_scope = "all"  # IT sees every account's two-factor state on the account pages
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username", "name")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # enrolment shows the secret once, to its owner, on the two-factor page
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,20 +1,19 @@
 """The data quality page for managers and its drill-down lists (each exportable to Excel)."""
 
 import datetime
-import io
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
+from hardware_erp.core.exports import export_response
 from hardware_erp.core.models import Department
 from hardware_erp.core.signals import data_exported
 from hardware_erp.core.views import ModuleMixin
@@ -73,24 +72,9 @@ def _fmt(dt):
 
 
 def _xlsx(request, title, subtitle, headers, rows, filename, model):
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "data"
-    ws.append([str(title), str(subtitle)])
-    ws.append([str(h) for h in headers])
-    for r in rows:
-        ws.append([str(v) if isinstance(v, Promise) else v for v in r])
-    for i in range(1, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(i)].width = 22
-    buf = io.BytesIO()
-    wb.save(buf)
+    """The page's numbers as a spreadsheet, through the kernel's export helper (formula cells neutralised)."""
+    response = export_response(headers, rows, filename=filename, title="data", caption=[str(title), str(subtitle)])
     data_exported.send(sender=DataQualityView, request=request, model=model, rows=len(rows), format="xlsx")
-    response = HttpResponse(buf.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

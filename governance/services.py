@@ -50,10 +50,10 @@ def ensure_not_creator(obj, actor, *, field: str = "created_by", message=None) -
 # --- security log ------------------------------------------------------------------------------
 
 def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    ip = (request.META.get("REMOTE_ADDR") or "").strip()
-    return ip or None
+    """The client's address, behind the configured number of trusted proxies (hardware_erp/core/network.py)."""
+    from hardware_erp.core.network import client_ip as address
+
+    return address(request)
 
 
 def log_event(kind, *, user=None, request=None, username="", **detail) -> SecurityEvent:
@@ -285,7 +285,8 @@ def _it_staff():
 def _failed(run, message):
     run.ok, run.error, run.finished_at = False, message, timezone.now()
     run.save()
-    notify(_it_staff(), lazy_format(_("%(kind)s failed: %(error)s"), kind=run.get_kind_display(), error=message[:300]),
+    notify(_it_staff(), lazy_format(_("%(kind)s failed: %(error)s"), kind=BackupRun.Kind(run.kind).label,
+                                      error=message[:300]),
            "/governance/backups/", level="danger", key=f"backuprun:{run.pk}:failed")
     log_event(SecurityEvent.Kind.BACKUP, run=run.pk, what=run.kind, ok=False, error=message[:200])
     log.error("%s failed: %s", run.kind, message)

@@ -34,6 +34,7 @@ class ThresholdInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    app_scope = "all"
     list_display = ("sku", "name_zh", "name_en", "category", "brand", "base_unit", "list_price", "active")
     list_filter = ("active", "category", "brand")
     search_fields = ("sku", "name_zh", "name_en", "barcode")
@@ -44,27 +45,32 @@ class ProductAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    app_scope = "all"
     list_display = ("code", "name_zh", "name_en", "parent")
     search_fields = ("code", "name_zh", "name_en")
 
 
 @admin.register(UnitOfMeasure)
 class UnitAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    app_scope = "all"
     list_display = ("code", "name_zh", "name_en", "is_weight")
 
 
 @admin.register(Brand)
 class BrandAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    app_scope = "all"
     search_fields = ("name",)
 
 
 @admin.register(Warehouse)
 class WarehouseAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    app_scope = "all"
     list_display = ("code", "name_zh", "name_en", "active")
 
 
 @admin.register(Location)
 class LocationAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    app_scope = "all"
     list_display = ("warehouse", "code", "description", "active")
     list_filter = ("warehouse", "active")
     search_fields = ("code",)
@@ -83,6 +89,7 @@ class SupplierProductInline(admin.TabularInline):
 
 @admin.register(Supplier)
 class SupplierAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    app_scope = "all"
     list_display = ("code", "name_zh", "name_en", "default_lead_time_days", "active")
     search_fields = ("code", "name_zh", "name_en")
     inlines = [SupplierContactInline, SupplierProductInline]
@@ -98,6 +105,7 @@ class POLineInline(admin.TabularInline):
 @admin.register(PurchaseOrder)
 class PurchaseOrderAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     """Read-mostly: the lifecycle runs through the inventory pages (services check every transition)."""
+    app_scope = "all"
 
     list_display = ("number", "supplier", "warehouse", "status", "expected_at", "created_at")
     list_filter = ("status", "warehouse")
@@ -109,6 +117,7 @@ class PurchaseOrderAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 @admin.register(StockMovement)
 class StockMovementAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """The ledger is read-only everywhere: corrections are new movements."""
+    app_scope = "all"
 
     list_display = ("posted_at", "kind", "product", "from_location", "to_location", "quantity", "actor", "reference")
     list_filter = ("kind",)

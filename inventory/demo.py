@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hardware_erp.core.seeding import bulk_create_with_history, explicit_timestamps
 
+from . import events
 from .choices import BarcodeKind, EntryMethod, MovementKind
 from .models import (
     Brand,
@@ -634,7 +635,7 @@ def _seed(ctx):
                 actor=clerk,
                 occurred_at=start,
                 posted_at=start,
-                reason="期初库存",
+                reason_code=events.OPENING,
             )
         )
         arriving = None

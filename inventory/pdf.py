@@ -5,6 +5,7 @@ import io
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Spacer
@@ -63,13 +64,14 @@ def variance_pdf(stocktake, lines, totals, *, blind=False) -> bytes:
     st = pdf.styles()
     P = _para
     if blind:
-        rows = [[_("Location"), _("SKU"), _("Product"), _("Counted")]]
+        rows = [[_("Location"), _("SKU"), _("Product"), pgettext("quantity", "Counted")]]
         rows += [[ln.location.code, ln.product.sku, P(ln.product.name_zh, st["small"]), qty(ln.counted)]
                  for ln in lines]
         table = pdf.Table(rows, colWidths=[26 * mm, 40 * mm, 96 * mm, 26 * mm], repeatRows=1)
         table.setStyle(pdf.table_style(number_columns=(3,)))
     else:
-        rows = [[_("Location"), _("SKU"), _("Product"), _("Expected"), _("Counted"), _("Variance"), _("Value")]]
+        rows = [[_("Location"), _("SKU"), _("Product"), _("Expected"), pgettext("quantity", "Counted"), _("Variance"),
+                 _("Value")]]
         for ln in lines:
             rows.append([ln.location.code, ln.product.sku, P(ln.product.name_zh, st["small"]),
                          qty(ln.expected_now), qty(ln.counted), qty(ln.variance), pdf.money_text(ln.variance_value)])

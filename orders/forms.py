@@ -1,4 +1,3 @@
-import re
 from decimal import Decimal
 
 from django import forms
@@ -9,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.models import Customer
+from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.money import format_money, parse_decimal
 from hardware_erp.core.phones import PhoneFormField
 from inventory.models import Product, UnitOfMeasure, Warehouse
 
@@ -16,22 +17,15 @@ from .choices import SOLD_STATES, DocKind, OrderStatus, PaymentMethod, ShipmentS
 from .models import Carrier, InvoiceRequest, PriceRule, ReviewSettings, SalesOrder
 
 DATE = forms.DateInput(attrs={"type": "date"})
-GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 def parse_number(text, message):
-    """A number typed in a table cell: `1,000` and `1000.5` are numbers (thousands grouped or not), NaN,
-    infinities and words are refused with `message` (which may use %(v)s)."""
-    text = str(text).strip()
-    if GROUPED.fullmatch(text):
-        text = text.replace(",", "")
+    """A number typed in a table cell (`1,000`, `1000.5`), read by the kernel's `parse_decimal`: NaN, infinities,
+    words and values beyond a quantity column are refused with `message` (which may use %(v)s)."""
     try:
-        value = Decimal(text)
-    except ArithmeticError:
-        value = None
-    if value is None or not value.is_finite() or abs(value) >= Decimal("1e11"):
-        raise forms.ValidationError(message % {"v": text})
-    return value
+        return parse_decimal(text, max_digits=14, decimal_places=3)
+    except BusinessRuleError:
+        raise forms.ValidationError(message % {"v": str(text)[:40]}) from None
 
 
 class OrderForm(forms.Form):
@@ -223,7 +217,8 @@ class ApplyCreditForm(forms.Form):
               .exclude(status=OrderStatus.CLOSED)
               .filter(total__gt=models.F("paid_amount") + models.F("credited_amount")).order_by("order_date", "pk"))
         self.fields["order"].queryset = qs
-        self.fields["order"].label_from_instance = lambda o: f"{o.number} · {o.order_date:%Y-%m-%d} · ¥{o.balance:,}"
+        self.fields["order"].label_from_instance = (
+            lambda o: f"{o.number} · {o.order_date:%Y-%m-%d} · {format_money(o.balance)}")
         self.fields["amount"].initial = credit.remaining
 
 

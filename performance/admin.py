@@ -20,6 +20,7 @@ class KPIWeightInline(admin.TabularInline):
 
 @admin.register(KPI)
 class KPIAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    app_scope = "all"
     list_display = ("code", "name_en", "name_zh", "aggregation", "direction", "target", "active")
     search_fields = ("code", "name_en", "name_zh")
     inlines = [KPIWeightInline]
@@ -27,6 +28,7 @@ class KPIAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Period)
 class PeriodAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    app_scope = "all"
     list_display = ("__str__", "kind", "start", "end", "status", "computed_at")
     list_filter = ("kind", "status")
 
@@ -48,4 +50,5 @@ class ScorecardAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(BonusTier)
 class BonusTierAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    app_scope = "all"
     list_display = ("name_zh", "name_en", "min_score", "bonus", "points")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from hardware_erp.core.admin import ServiceAdminMixin
+from hardware_erp.core.admin import ScopedAdminMixin, ServiceAdminMixin
 
 from .models import (
     AssignmentRule,
@@ -20,17 +20,20 @@ from .models import (
 
 
 @admin.register(SLAPolicy)
-class SLAPolicyAdmin(admin.ModelAdmin):  # configured here by IT (no page of its own)
+class SLAPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):  # configured here by IT (no page of its own)
+    app_scope = "all"
     list_display = ["priority", "response_hours", "resolution_hours", "warn_percent"]
 
 
 @admin.register(AssignmentRule)
-class AssignmentRuleAdmin(admin.ModelAdmin):  # configured here by IT (no page of its own)
+class AssignmentRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):  # configured here by IT (no page of its own)
+    app_scope = "all"
     list_display = ["category", "assignee"]
 
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    app_scope = "all"
     list_display = ["date", "is_workday", "note"]
 
 
@@ -55,6 +58,7 @@ class TicketAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(System)
 class SystemAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    app_scope = "all"
     list_display = ["name", "code", "owner", "plan_reviewed_at"]
     search_fields = ["name", "code"]
 
@@ -65,7 +69,8 @@ class ChecklistItemInline(admin.TabularInline):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(admin.ModelAdmin):  # configured here by IT (no page of its own)
+class ChecklistAdmin(ScopedAdminMixin, admin.ModelAdmin):  # configured here by IT (no page of its own)
+    app_scope = "all"
     list_display = ["name", "kind", "interval_days", "assignee", "active"]
     list_filter = ["kind", "active"]
     inlines = [ChecklistItemInline]
@@ -85,5 +90,6 @@ class SuggestionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(RequestRecord)
 class RequestRecordAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    app_scope = "all"
     list_display = ["created_at", "kind", "method", "path", "duration_ms", "status_code", "user"]
     list_filter = ["kind"]

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.links import site_url
 from hardware_erp.core.uploads import MultipleUploadField
 
 from .choices import TicketCategory, TicketPriority
@@ -28,6 +29,12 @@ class TicketForm(forms.ModelForm):
                                                                   "required.")
         self.fields["category"].choices = TicketCategory.choices
         self.fields["priority"].choices = TicketPriority.choices
+
+    def clean_page_url(self):
+        value = (self.cleaned_data.get("page_url") or "").strip()
+        if value and not site_url(value):
+            raise forms.ValidationError(_("Only a page of this system can be given here."), code="not_site_url")
+        return value
 
 
 class MessageForm(forms.Form):

@@ -14,7 +14,9 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.links import site_url
 from hardware_erp.core.services import lazy_format, notify, users_with_perm
+from hardware_erp.core.signals import business_event
 from hardware_erp.core.states import StateMachine, Transition
 
 from . import banners
@@ -99,8 +101,10 @@ def compute_deadlines(ticket, calendar=None):
 
 def _event(ticket, from_status, to_status, actor, note="", code="", params=None):
     """The ticket's history row: a person's note as typed, the system's own words as a code and parameters."""
-    return TicketEvent.objects.create(ticket=ticket, from_status=from_status or "", to_status=to_status or "",
-                                      actor=actor, note=str(note)[:500], code=code, params=params or {})
+    event = TicketEvent.objects.create(ticket=ticket, from_status=from_status or "", to_status=to_status or "",
+                                       actor=actor, note=str(note)[:500], code=code, params=params or {})
+    business_event.send(sender="support", event="ticket.updated", instance=ticket, code=code or "status")
+    return event
 
 
 def _save_attachments(ticket, files, *, actor, message=None):
@@ -130,7 +134,7 @@ def open_ticket(*, requester, subject, description, category, priority=TicketPri
         raise BusinessRuleError(_("Describe the problem: the description is required."))
     ticket = Ticket(requester=requester, subject=subject.strip()[:200] or description.strip()[:80],
                     description=description.strip(), category=category, priority=priority,
-                    page_url=(page_url or "")[:500])
+                    page_url=site_url(page_url)[:500])  # a page of this site or nothing (never javascript:)
     ticket.created_at = timezone.now()
     compute_deadlines(ticket)
     ticket.save()

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet, construct_instance
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -9,8 +11,72 @@ from .models import Department, Employee, IntegrityRun, Notification, WorkerHear
 User = get_user_model()
 
 
-class ServiceAdminMixin:
-    """For models the application writes through services: read-only in the admin for everyone but a superuser.
+class ScopedAdminMixin:
+    """The admin shows each user exactly the rows the application shows them, or the model is not in their admin.
+
+    `app_scope` says how the application scopes the model's rows:
+    - ``"for_user"`` (the default when the model's queryset has a ``for_user`` method): that method, as every view;
+    - ``"all"``: the application shows every row to whoever holds the view permission (products, KPIs, the
+      security log);
+    - the name of a method of the admin, ``method(request, queryset) -> queryset`` (rows of orders the user sees);
+    - ``None``: the application has no such list for this user; only superusers see the model here.
+    Superusers see every row."""
+
+    app_scope = "auto"
+
+    def _scope(self):
+        if self.app_scope == "auto":
+            return "for_user" if hasattr(self.model._default_manager.get_queryset(), "for_user") else None
+        return self.app_scope
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        scope = self._scope()
+        if request.user.is_superuser or scope == "all":
+            return qs
+        if scope == "for_user":
+            return qs.filter(pk__in=self.model._default_manager.get_queryset().for_user(request.user).values("pk"))
+        if scope:
+            return getattr(self, scope)(request, qs)
+        return qs.none()
+
+    def has_module_permission(self, request):
+        return (request.user.is_superuser or self._scope() is not None) and super().has_module_permission(request)
+
+    def _in_scope(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise PermissionDenied
+
+    # django-simple-history's history pages fetch the row without get_queryset: scope them here
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def has_view_permission(self, request, obj=None):
+        return (request.user.is_superuser or self._scope() is not None) and super().has_view_permission(request, obj)
+
+
+class ReadOnlyForEveryoneMixin:
+    """Money and stock rows (payments, allocations, order lines): read-only in the admin for everyone, superusers
+    included; they change only through services."""
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ServiceAdminMixin(ScopedAdminMixin):
+    """For models the application writes through services: read-only in the admin for everyone but a superuser,
+    and scoped as in the application (`ScopedAdminMixin`).
 
     Managers and IT may look (with the model's view permission) but not add, change or delete here, where no
     service's rules, approvals or events would apply. A superuser's changes are kept in the admin's log, which
@@ -76,9 +142,9 @@ class EmployeeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "message", "level", "created_at", "read_at", "email_status")
+    list_display = ("recipient", "text", "level", "created_at", "read_at", "email_status")
     list_filter = ("level", "email_status")
-    search_fields = ("message", "recipient__username")
+    search_fields = ("legacy_text", "recipient__username")
     raw_id_fields = ("recipient",)
 
 

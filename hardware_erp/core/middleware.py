@@ -1,5 +1,9 @@
 """Input guard: one place where every query and form parameter of every view is made safe to use.
 
+- A request whose ``Content-Length`` is above ``REQUEST_MAX_BYTES`` is refused with 413 before its body is read
+  (`BodySizeLimitMiddleware`, placed before anything that reads the body); nginx refuses it even earlier with
+  ``client_max_body_size`` (docs/deployment.md).
+
 - A NUL character (``\\x00``) in a parameter name or value answers 400 with a readable page: no browser
   sends one from a form, PostgreSQL cannot store or compare it, and searching with it would fail deep inside
   a query.
@@ -13,7 +17,8 @@
 
 import unicodedata
 
-from django.http import QueryDict
+from django.conf import settings
+from django.http import JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 
 from .views import bad_request
@@ -60,6 +65,9 @@ def _normalised(params: QueryDict) -> QueryDict | None:
     return copy
 
 
+JSON_PREFIXES = ("/api/",)  # paths whose callers read JSON, not pages
+
+
 class InputGuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,8 +75,10 @@ class InputGuardMiddleware:
     def __call__(self, request):
         has_form = request.method == "POST" and request.content_type in FORM_TYPES
         if _has_nul(request.GET) or (has_form and _has_nul(request.POST)):
-            return bad_request(request, reason=_("The request contained a character that is not allowed (a NUL "
-                                                 "byte). Remove it and try again."))
+            reason = _("The request contained a character that is not allowed (a NUL byte). Remove it and try again.")
+            if request.path.startswith(JSON_PREFIXES):  # the API answers in its own error format (docs/api.md)
+                return JsonResponse({"detail": str(reason), "code": "nul_byte"}, status=400)
+            return bad_request(request, reason=reason)
         if request.GET:
             normalised = _normalised(request.GET)
             if normalised is not None:
@@ -77,4 +87,25 @@ class InputGuardMiddleware:
             normalised = _normalised(request.POST)
             if normalised is not None:
                 request.POST = normalised
+        return self.get_response(request)
+
+
+class BodySizeLimitMiddleware:
+    """Refuses a request body larger than ``settings.REQUEST_MAX_BYTES`` by its Content-Length, unread."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            response = bad_request(request, reason=_(
+                "The request is too large (%(size)s MB; at most %(limit)s MB). Send fewer or smaller files.") % {
+                "size": round(length / 1048576, 1), "limit": round(settings.REQUEST_MAX_BYTES / 1048576, 1)})
+            response.status_code = 413
+            response["Connection"] = "close"
+            return response
         return self.get_response(request)

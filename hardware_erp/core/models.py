@@ -118,7 +118,10 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))
-    message = models.TextField(_("message"))
+    # what to say, as a phrase (code and parameters, core/phrases.py) put into words when read; `legacy_text` holds
+    # text that is not a phrase (a plain string given to notify) and the text of notifications stored before phrases
+    phrase = models.JSONField(_("message"), null=True, blank=True)
+    legacy_text = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
     key = models.CharField(_("key"), max_length=200, blank=True,
@@ -144,7 +147,21 @@ class Notification(models.Model):
                                 condition=Q(email_status="pending"))]
 
     def __str__(self):
-        return self.message[:80]
+        return self.text[:80]
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (the reader's: only the recipient reads it)."""
+        from .phrases import render_phrase
+
+        return render_phrase(self.phrase, self.legacy_text)
+
+    @property
+    def message(self) -> str:
+        """The message in the recipient's own language (e-mails, tasks)."""
+        lang = getattr(getattr(self.recipient, "employee", None), "language", "") or settings.LANGUAGE_CODE
+        with translation.override(lang):
+            return self.text
 
 
 class IntegrityRun(models.Model):
@@ -219,6 +236,62 @@ class OutboxTask(models.Model):
 
     def __str__(self):
         return f"{self.task} {self.args}"
+
+
+class ExportJob(models.Model):
+    """A list export too big to answer inside the request: written to a file by a worker (queue `reports`), offered to
+    the user who asked (and only them, while their role still opens the list) until it expires."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs",
+                             verbose_name=_("user"))
+    path = models.CharField(_("list"), max_length=300, help_text=_("The list page that was exported."))
+    query = models.CharField(max_length=2000, blank=True)
+    fmt = models.CharField(_("format"), max_length=10)
+    filename = models.CharField(_("file name"), max_length=200)
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.CharField(max_length=300, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True, help_text="technical, for the log; users see the status")
+    created_at = models.DateTimeField(_("asked"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self):
+        return f"{self.filename} ({self.status})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:export_job", args=[self.pk])
+
+    @property
+    def is_ready(self):
+        return self.status == self.Status.DONE and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))
 
 
 class CompanyProfile(models.Model):

@@ -10,29 +10,41 @@ from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .errors import BusinessRuleError
 from .models import Employee, Notification
+from .phrases import Phrase, describe
 
 log = logging.getLogger(__name__)
 User = get_user_model()
 
 
-def lazy_format(message, **params):
-    """A translated message with %(name)s parameters, rendered later (by notify) in each recipient's language.
+def lazy_format(message, **params) -> Phrase:
+    """A translated message with %(name)s parameters, put into words later in each reader's language.
 
-    `notify(user, lazy_format(_("Order %(n)s was approved."), n=order.number))`: formatting with % at once
-    would fix the text in the language of whoever caused the notification.
+    `notify(user, lazy_format(_("Order %(n)s was approved."), n=order.number))`: notify stores the message's code
+    (its msgid) and the parameters, and the notification is rendered when it is read (never `_("…") % {…}`, which
+    fixes the text in the language of whoever caused the notification).
     """
-    return lazy(lambda: str(message) % params, str)()
+    return Phrase(message, params)
 
 
-def _render(message, user) -> str:
-    lang = getattr(getattr(user, "employee", None), "language", "") or settings.LANGUAGE_CODE
-    with translation.override(lang):
-        return str(message)
+def _language(user) -> str:
+    return getattr(getattr(user, "employee", None), "language", "") or settings.LANGUAGE_CODE
+
+
+def _stored(message, user) -> tuple[dict | None, str]:
+    """(phrase, legacy_text) for a notification row: a translatable message as its code and parameters (parameters
+    that are not themselves translatable, such as a course's title, are taken in the recipient's language); plain
+    text as it is."""
+    with translation.override(_language(user)):
+        if isinstance(message, Phrase):
+            return message.as_json(), ""
+        found = describe(message)
+        if found is not None:
+            return found, ""
+        return None, str(message)
 
 
 def notify(recipients, message, link: str = "", *, level: str = Notification.Level.INFO,
@@ -53,8 +65,9 @@ def notify(recipients, message, link: str = "", *, level: str = Notification.Lev
                   else Notification.EmailStatus.SKIPPED)
         try:
             with transaction.atomic():
+                phrase, text = _stored(message, user)
                 created.append(Notification.objects.create(
-                    recipient=user, message=_render(message, user), link=link, level=level, key=key,
+                    recipient=user, phrase=phrase, legacy_text=text, link=link, level=level, key=key,
                     email_status=status))
         except IntegrityError:
             if not key:
@@ -102,8 +115,9 @@ def send_notification_emails(ids=None, *, limit: int = 200) -> int:
             if n is None:
                 continue
             link = f"{settings.SITE_URL.rstrip('/')}{n.link}" if n.link.startswith("/") else n.link
+            text = n.message  # in the recipient's language, now
             try:
-                send_mail(subject=f"[Hardware ERP] {n.message[:60]}", message=f"{n.message}\n\n{link}".strip(),
+                send_mail(subject=f"[Hardware ERP] {text[:60]}", message=f"{text}\n\n{link}".strip(),
                           from_email=None, recipient_list=[n.recipient.email])
             except Exception:
                 log.exception("e-mail for notification %s failed", pk)

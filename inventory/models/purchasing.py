@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from hardware_erp.core.models import BilingualNameModel, TimeStampedModel
 from hardware_erp.core.money import PriceField, QuantityField, money
 from hardware_erp.core.phones import PhoneField
+from hardware_erp.core.phrases import render
 
 from ..choices import POStatus
 from .catalogue import Product, Warehouse
@@ -162,7 +163,10 @@ class PurchaseOrderEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=10, choices=POStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("by"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)  # as a person typed it
+    # what the system says about the step, as a code and parameters put into words when read (inventory/events.py)
+    code = models.CharField(_("event"), max_length=40, blank=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -172,3 +176,9 @@ class PurchaseOrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id} → {self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """What the system said about the step, in the reader's language, then the note typed with it."""
+        coded = render(self.code, self.params)
+        return f"{coded} {self.note}".strip() if coded else self.note

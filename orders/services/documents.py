@@ -54,8 +54,8 @@ def create_order(*, customer, lines, actor, kind=DocKind.ORDER, warehouse, oppor
     order.save()
     _write_lines(order, lines)
     recalculate(order)
-    _event(order, actor=actor, to_status=S.DRAFT,
-           note=_("Created from quotation %(q)s") % {"q": quotation.number} if quotation else "")
+    _event(order, actor=actor, to_status=S.DRAFT, code="quotation.created_from" if quotation else "",
+           params={"q": quotation.number} if quotation else None)
     return order
 
 
@@ -136,8 +136,8 @@ def convert_quotation(quotation, *, actor) -> SalesOrder:
         copies.append(line)
     OrderLine.objects.bulk_create(copies)
     recalculate(order)
-    _event(order, actor=actor, to_status=S.DRAFT, note=_("Created from quotation %(q)s") % {"q": quotation.number})
+    _event(order, actor=actor, to_status=S.DRAFT, code="quotation.created_from", params={"q": quotation.number})
     SalesOrder.objects.filter(pk=quotation.pk).update(status=S.CONVERTED)
-    _event(quotation, actor=actor, from_status=S.DRAFT, to_status=S.CONVERTED,
-           note=_("Converted to order %(o)s") % {"o": order.number})
+    _event(quotation, actor=actor, from_status=S.DRAFT, to_status=S.CONVERTED, code="quotation.converted",
+           params={"o": order.number})
     return order

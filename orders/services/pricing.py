@@ -7,7 +7,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import format_price, money, price, quantity
+from hardware_erp.core.money import check_column, format_price, money, price, quantity
 from inventory import services as stock
 from inventory.models import Product
 
@@ -103,6 +103,8 @@ def _fill_line(line: OrderLine, order: SalesOrder, data: LineInput, settings_row
     line.tax_amount, line.amount = figures.tax, figures.gross
     line.unit_cost = Decimal(product.average_cost or product.standard_cost or 0)
     line.cost_amount = money(base_qty * line.unit_cost)
+    for value in (line.gross_amount, line.net_amount, line.amount, line.cost_amount):  # 99999999999 × 99999999999
+        check_column(value, max_digits=14, decimal_places=2, label=_("line amount"))
     return line
 
 
@@ -129,6 +131,8 @@ def recalculate(order: SalesOrder) -> SalesOrder:
     """Order totals as the sums of the lines (each line rounded once); net + VAT = total."""
     lines = list(order.lines.only("gross_amount", "net_amount", "tax_amount", "amount", "cost_amount"))
     totals = order_totals(order, lines)
+    for name in ("subtotal", "total", "cost_total"):  # lines that fit, a sum that does not
+        check_column(totals[name], max_digits=14, decimal_places=2, label=_("order total"))
     for name, value in totals.items():
         setattr(order, name, value)
     SalesOrder.objects.filter(pk=order.pk).update(**totals)

@@ -12,6 +12,7 @@ from inventory import services as stock
 from inventory.choices import MovementKind
 from inventory.models import Location
 
+from .. import events
 from ..choices import (
     INVOICED_STATES,
     EventKind,
@@ -62,7 +63,7 @@ def create_return(order, *, quantities: dict, actor, reason, location=None) -> O
         loc = places[pk]
         movement = stock.post_movement(product=line.product, quantity=qty, to_location=loc, kind=MovementKind.RETURN,
                                        actor=actor, reference=order.number,
-                                       reason=str(_("Return %(r)s") % {"r": ret.number}),
+                                       reason_code=events.RETURN_MOVEMENT, reason_params={"r": ret.number},
                                        idempotency_key=f"return:{ret.pk}:{line.pk}")
         credit = money(line.amount * qty / line.base_quantity)
         ReturnLine.objects.create(order_return=ret, order_line=line, location=loc, quantity=qty,

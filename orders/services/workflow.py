@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.outbox import enqueue_after_commit
+from hardware_erp.core.signals import business_event
 from hardware_erp.core.states import StateMachine, Transition
 from inventory import services as stock
 
@@ -153,6 +154,8 @@ def transition(order, to, *, actor, note="", system=False, code="", params=None)
             refresh_last_order_dates([order.customer_id])
         if to in CUSTOMER_NOTICE_STATES and order.customer_email and order.kind == DocKind.ORDER:
             enqueue_after_commit("orders.email_customer_status_task", event.pk)
+        if order.kind == DocKind.ORDER:  # webhooks and group robots subscribe to order.approved, .shipped, ...
+            business_event.send(sender="orders", event=f"order.{to}", instance=order)
     return order
 
 

@@ -14,7 +14,8 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from crm.models import Customer
-from hardware_erp.core.money import money
+from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.money import format_money, parse_decimal
 from hardware_erp.core.signals import data_exported
 from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView
 
@@ -171,11 +172,11 @@ class PaymentCreateView(ServiceFormView):
         for pk, v in self.entered().items():
             if v and pk in orders:
                 try:
-                    amount = money(v.replace(",", ""))
-                except (ValueError, ArithmeticError):
-                    amount = None
-                if amount is None or not amount.is_finite():
-                    raise ValidationError(_("“%(v)s” is not an amount.") % {"v": v})
+                    amount = parse_decimal(v, max_digits=14, decimal_places=2)
+                except BusinessRuleError as exc:
+                    if exc.code == "too_large":
+                        raise
+                    raise ValidationError(_("“%(v)s” is not an amount.") % {"v": v}) from None
                 allocations.append((orders[pk], amount))
         return services.record_payment(customer=self.customer, actor=self.request.user, allocations=allocations,
                                        **form.cleaned_data)
@@ -300,7 +301,7 @@ class ApplyCreditView(CreditMixin, ServiceFormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["intro"] = _("Credit %(n)s of %(c)s: %(left)s left.") % {
-            "n": self.object.number, "c": self.object.customer.name, "left": f"¥{self.object.remaining:,}"}
+            "n": self.object.number, "c": self.object.customer.name, "left": format_money(self.object.remaining)}
         return ctx
 
     def perform(self, form):
@@ -311,8 +312,8 @@ class ApplyCreditView(CreditMixin, ServiceFormView):
         return result.order.get_absolute_url()
 
     def get_success_message(self, result):
-        return _("%(a)s of credit %(c)s applied to %(n)s.") % {"a": f"¥{result.amount:,}", "c": result.credit.number,
-                                                              "n": result.order.number}
+        return _("%(a)s of credit %(c)s applied to %(n)s.") % {
+            "a": format_money(result.amount), "c": result.credit.number, "n": result.order.number}
 
 
 class RefundRequestView(CreditMixin, ServiceFormView):
@@ -327,7 +328,7 @@ class RefundRequestView(CreditMixin, ServiceFormView):
         ctx = super().get_context_data(**kwargs)
         ctx["intro"] = _("Credit %(n)s of %(c)s: %(left)s left. The general manager approves the refund before the "
                          "money is paid.") % {"n": self.object.number, "c": self.object.customer.name,
-                                              "left": f"¥{self.object.remaining:,}"}
+                                              "left": format_money(self.object.remaining)}
         return ctx
 
     def perform(self, form):

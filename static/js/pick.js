@@ -1,4 +1,4 @@
-// Picking by scanning: scan a bin label (its bin code, or LOC:… on old labels), then each item taken from it. The item must be on the order,
+// Picking by scanning: scan a bin label (the bin code as printed), then each item taken from it. The item must be on the order,
 // planned from that bin and not yet picked in full, else it is refused with a low beep and a message. The picked
 // quantities go into the ship form's hidden fields; shipping posts them once.
 (function () {
@@ -15,9 +15,9 @@
     input: input, form: document.getElementById("scan-form"), last: document.getElementById("last"),
     log: document.getElementById("log"),
     prepare: function (code) {
-      var all = [];
-      lines().forEach(function (r) { all = all.concat(binsOf(r)); });
-      var c = ERPScan.binCode(code, all);
+      var known = [];
+      lines().forEach(function (r) { known = known.concat(binsOf(r)); });
+      var c = ERPScan.binCode(code, known);
       if (!c) return null;
       input.value = "";
       if (!lines().some(function (r) { return binsOf(r).indexOf(c) >= 0; })) { scanner.refuse(fill(scanner.texts.no_bin, {bin: c})); return false; }

@@ -21,7 +21,7 @@
     log: document.getElementById("log"),
     prepare: function (code) {
       var known = [];
-      document.querySelectorAll("select[name^=loc_] option").forEach(function (o) { known.push(o.text.split("/").pop().trim().toUpperCase()); });
+      document.querySelectorAll("select[name^=loc_] option").forEach(function (o) { known.push(o.text.split("/").pop().trim()); });
       var c = ERPScan.binCode(code, known);
       if (c) { bin = c; scanner.show(true, esc(scanner.texts.bin) + " " + esc(bin)); input.value = ""; return false; }
       return null;

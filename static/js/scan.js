@@ -82,12 +82,12 @@
             pending: function () { return pending; }};
   }
 
-  // A scanned bin label: bin labels encode the bin code as printed (A-01-01), so a code is a bin when it is one of
-  // the page's bins; labels printed before encode LOC:<warehouse>:<bin> and are bins wherever they are scanned.
-  // Returns the bin code (upper case) or null.
-  function binCode(value, bins) {
-    var legacy = value.indexOf("LOC:") === 0, c = (legacy ? value.split(":").pop() : value).trim().toUpperCase();
-    return legacy || (bins || []).indexOf(c) >= 0 ? c : null;
+  // A scanned bin label: the bin code as printed (A-01-01), or LOC:<warehouse>:<bin> on labels printed before
+  // 2026-12. `known` lists the bin codes the page knows; returns the code, or null when the scan is not a bin.
+  function binCode(value, known) {
+    var legacy = value.indexOf("LOC:") === 0, v = (legacy ? value.split(":").pop() : value).trim().toUpperCase();
+    if (legacy) return v;
+    return (known || []).some(function (k) { return String(k).toUpperCase() === v; }) ? v : null;
   }
 
   window.ERPScan = {create: create, beep: beep, esc: esc, texts: texts, request: request, csrf: csrf, binCode: binCode};

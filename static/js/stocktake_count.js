@@ -11,8 +11,8 @@
     input: code, form: document.getElementById("scan-form"),
     last: document.getElementById("last"), log: document.getElementById("log"),
     prepare: function (value) {
-      var bins = Array.prototype.map.call(loc.options, function (o) { return o.value; });
-      var c = ERPScan.binCode(value, bins);
+      var known = Array.prototype.map.call(loc.options, function (o) { return o.value; });
+      var c = ERPScan.binCode(value, known);
       if (c) {  // a bin label: switch location, nothing to send
         loc.value = c; code.value = ""; scanner.show(true, esc(c)); return false;
       }

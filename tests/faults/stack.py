@@ -153,7 +153,7 @@ class Stack:
 
     def env(self, **extra):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
-        env.update(DATABASE_URL=self.pg.url(), REDIS_URL=self.redis.url(), DEBUG="false",
+        env.update(DATABASE_URL=self.pg.url(), REDIS_URL=self.redis.url(), DEBUG="false", OTP_ENFORCE="false",
                    SECRET_KEY="faults-" + "x" * 50, SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false",
                    SECURE_HSTS_SECONDS="0", STATIC_ROOT=str(self.static), CONN_MAX_AGE="60",
                    EMAIL_URL=f"filemail:///{self.outbox}", CELERY_VISIBILITY_TIMEOUT="6", LOG_LEVEL="INFO",
@@ -205,7 +205,7 @@ class Stack:
         wait_for(lambda: _get_status(proc.base + "/healthz") in (200, 503), 60, "gunicorn")
         return proc
 
-    def worker(self, name="w1", pool="solo", queues="celery", include=""):
+    def worker(self, name="w1", pool="solo", queues="default,io,reports,backup", include=""):
         cmd = [PYTHON, "-m", "celery", "-A", "hardware_erp", "worker", "--pool", pool, "--concurrency", "1",
                "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-Q", queues, "-n", f"{name}@faults"]
         if include:

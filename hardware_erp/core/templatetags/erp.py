@@ -59,3 +59,19 @@ def query_replace(context, **kwargs):
         else:
             params[k] = v
     return params.urlencode()
+
+
+@register.filter
+def site_link(value):
+    """A user-supplied URL fit for href when it points at this site (hardware_erp/core/links.py), else ""."""
+    from hardware_erp.core.links import site_url
+
+    return site_url(value)
+
+
+@register.filter
+def web_link(value):
+    """A user-supplied http(s) URL fit for href (an external page: open it with rel="noopener"), else ""."""
+    from hardware_erp.core.links import web_url
+
+    return web_url(value)

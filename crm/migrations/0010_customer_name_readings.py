@@ -39,7 +39,7 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0010_credit_code_and_tax_number_fields'),
+        ('crm', '0009_credit_code_and_tax_number_fields'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_phone_fields_checked'),
+        ('core', '0008_export_jobs'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0009_phone_fields_checked'),
+        ('crm', '0008_phone_fields_checked'),
     ]
 
     operations = [

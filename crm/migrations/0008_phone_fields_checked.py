@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0008_customer_prices_include_tax'),
+        ('crm', '0007_customer_wechat_id'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0008_phone_fields_checked'),
+        ('orders', '0010_daily_sales_rollups'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_merge_20261207_0000'),
+        ('core', '0003_form_submission_outbox'),
     ]
 
     operations = [

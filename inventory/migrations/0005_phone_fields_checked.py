@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0005_prices_to_four_places_and_tax_codes'),
+        ('inventory', '0004_po_expected_delivery_label'),
     ]
 
     operations = [

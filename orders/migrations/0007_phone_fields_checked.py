@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0007_four_place_prices_tax_mode_invoice_details'),
+        ('orders', '0006_merge_20261206_2152'),
     ]
 
     operations = [
