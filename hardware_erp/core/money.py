@@ -55,7 +55,7 @@ def parse_decimal(value, *, max_digits=14, decimal_places=2, label=None) -> Deci
     text = str(value if value is not None else "").strip().replace(" ", "")
     if GROUPED.fullmatch(text):
         text = text.replace(",", "")
-    params = {"v": str(value)[:40], "field": label or _("number")}
+    params = {"v": str(value)[:40], "field": label or ""}
     if not PLAIN.fullmatch(text):
         raise BusinessRuleError(_("“%(v)s” is not a number."), params=params, code="nan")
     number = Decimal(text)
