@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run setup test test-fast e2e lint check messages bench soak faults security clean vendor
+.PHONY: run setup test test-fast e2e lint check messages bench soak faults cluster security clean vendor
 
 $(STAMP): requirements.txt
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -56,6 +56,11 @@ test: venv
 # Fault injection (tests/faults): private PostgreSQL, Redis, gunicorn and workers on loopback ports, killed for real.
 faults: venv
 	$(BIN)/pytest -m faults tests/faults $(PYTEST_ARGS)
+
+# The multi-host layout on this machine (tests/faults/test_cluster.py, also part of `make faults`): PostgreSQL primary
+# and streaming replica, an S3-compatible store (moto), Redis, two gunicorns, workers per queue, PgBouncer if installed.
+cluster: venv
+	$(BIN)/pytest -m faults tests/faults/test_cluster.py -p no:xdist -s
 
 # Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium).
 e2e: venv

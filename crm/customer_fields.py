@@ -16,7 +16,7 @@ SECTIONS = (
         ("tags", 12),
     )),
     (_("Credit and invoicing"), (
-        ("credit_limit", 3), ("payment_terms_days", 3), ("credit_code", 6),
+        ("credit_limit", 3), ("payment_terms_days", 3), ("credit_code", 6), ("prices_include_tax", 12),
         ("invoice_title", 6), ("tax_number", 6),
         ("bank_name", 6), ("bank_account", 6),
         ("invoice_address", 8), ("invoice_phone", 4),

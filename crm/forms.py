@@ -13,7 +13,7 @@ from hardware_erp.core.uploads import UploadField
 from . import customer_fields
 from .choices import ChannelChoices, StageChoices
 from .models import Contact, Customer, DeliveryAddress, FollowUpTask, Opportunity
-from .validators import normalize_credit_code, normalize_mobile, validate_credit_code
+from .validators import normalize_mobile
 
 User = get_user_model()
 DT_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -102,12 +102,6 @@ class CustomerForm(NoFormTag, forms.ModelForm):
         else:
             parts.append(Div(Div(Field("reason"), css_class="col-12"), css_class="row g-2"))
         self.helper.layout = Layout(*parts)
-
-    def clean_credit_code(self):
-        code = normalize_credit_code(self.cleaned_data.get("credit_code", ""))
-        if code:
-            validate_credit_code(code)
-        return code
 
     def clean_contact_mobile(self):
         return normalize_mobile(self.cleaned_data.get("contact_mobile", ""))

@@ -5,7 +5,8 @@ import uuid
 from pathlib import Path
 
 import tablib
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from hardware_erp.core.errors import BusinessRuleError
@@ -15,7 +16,7 @@ from .selectors import core_name, find_duplicates
 from .validators import normalize_credit_code, normalize_mobile, normalize_phone
 
 KINDS = {"customers": CustomerResource, "contacts": ContactResource}
-UPLOAD_DIR = Path(settings.MEDIA_ROOT) / "crm-imports"
+UPLOAD_FOLDER = "crm-imports"
 MAX_ROWS = 20000
 
 
@@ -66,25 +67,28 @@ def check_columns(kind, data):
         raise BusinessRuleError(_("The columns do not match the template (%(what)s).") % {"what": "; ".join(parts)})
 
 
+def _name(token: str, filename: str) -> str:
+    return f"{UPLOAD_FOLDER}/{token}{Path(filename).suffix.lower()}"
+
+
 def store(content: bytes, filename: str) -> str:
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    """Keep the file between the preview and the confirmation, in the uploads' storage (object storage on several
+    hosts: the confirmation may reach another web host than the preview)."""
     token = uuid.uuid4().hex
-    (UPLOAD_DIR / f"{token}{Path(filename).suffix.lower()}").write_bytes(content)
+    default_storage.save(_name(token, filename), ContentFile(content))
     return token
 
 
 def load(token: str, filename: str) -> bytes:
-    if not token.isalnum():
+    if not token.isalnum() or not default_storage.exists(_name(token, filename)):
         raise BusinessRuleError(_("The uploaded file has expired; upload it again."))
-    path = UPLOAD_DIR / f"{token}{Path(filename).suffix.lower()}"
-    if not path.exists():
-        raise BusinessRuleError(_("The uploaded file has expired; upload it again."))
-    return path.read_bytes()
+    with default_storage.open(_name(token, filename), "rb") as fh:
+        return fh.read()
 
 
 def discard(token: str, filename: str):
-    if token.isalnum():
-        (UPLOAD_DIR / f"{token}{Path(filename).suffix.lower()}").unlink(missing_ok=True)
+    if token.isalnum() and default_storage.exists(_name(token, filename)):
+        default_storage.delete(_name(token, filename))
 
 
 def _messages(error) -> list[str]:
@@ -120,7 +124,7 @@ def check(kind, data, *, actor, file_name: str = "") -> dict:
     from governance.services import record_import
 
     result = preview(kind, data, actor=actor)
-    record_import(user=actor, model_label="crm.customer" if kind == "customers" else "crm.contact",
+    record_import(actor=actor, model_label="crm.customer" if kind == "customers" else "crm.contact",
                   file_name=file_name, total_rows=len(result["rows"]), error_rows=result["errors"])
     return result
 

@@ -8,12 +8,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.fields import mask_phone
+from hardware_erp.core.fields import mask_phone
 
 from .choices import OPEN_STAGES, TaskStatusChoices
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity
 from .models.customers import mobile_index
-from .pinyin import looks_like_pinyin
+from .pinyin import name_q
 from .signals import sales_figures
 from .validators import normalize_credit_code, normalize_phone
 
@@ -27,10 +27,7 @@ def search_q(q: str) -> Q:
     q = " ".join((q or "").split())
     if not q:
         return Q()
-    cond = Q(name__icontains=q)
-    if looks_like_pinyin(q):
-        key = q.replace(" ", "").lower()
-        cond |= Q(name_pinyin__contains=key) | Q(name_initials__contains=key)
+    cond = name_q(q)  # the name, its pinyin and initials in every reading; every word of the query (crm/pinyin.py)
     code = normalize_credit_code(q)
     if 15 <= len(code) <= 20 and code.isalnum():
         cond |= Q(credit_code=code) | Q(tax_number=code)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.services import lazy_format, notify
+from hardware_erp.core.signals import business_event
 
 from . import customer_fields
 from .choices import (
@@ -146,6 +147,8 @@ def update_customer(customer, changes: dict, *, actor, reason: str = ""):
     if pending is not None:
         data["pending"] = pending.pk
     _event(customer, CustomerEventKind.UPDATED, actor=actor, note=reason[:255], data=data)
+    business_event.send(sender="crm", event="customer.changed", instance=customer, fields=sorted(changes),
+                        pending=pending is not None)
     return customer, pending
 
 

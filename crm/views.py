@@ -4,17 +4,17 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView, error_messages
 
 from . import selectors, services
-from .choices import STAGE_PROBABILITY, StageChoices
+from .choices import STAGE_PROBABILITY, StageChoices, TaskStatusChoices
 from .filtersets import ContactRecordFilterSet, CustomerFilterSet, OpportunityFilterSet, TaskFilterSet
 from .forms import (
     AddressForm,
@@ -571,6 +571,16 @@ class TaskListView(ERPListView):
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "user": self.request.user}
 
+    def get_filterset_kwargs(self, filterset_class):
+        """Opened without a filter, the list shows what is still to do, the most overdue first (not the oldest
+        finished tasks); any filter, or "status=" for all, shows what it asks for."""
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if not set(self.request.GET) & set(filterset_class.base_filters):
+            data = kwargs["data"].copy() if kwargs.get("data") is not None else QueryDict(mutable=True)
+            data["status"] = TaskStatusChoices.OPEN
+            kwargs["data"] = data
+        return kwargs
+
     def get_queryset(self):
         return super().get_queryset().select_related("customer", "assignee")
 
@@ -795,7 +805,7 @@ class ImportView(ModuleMixin, TemplateView):
                 n = imports.run(pending["kind"], data, actor=request.user,
                                 include_warnings=request.POST.get("include_warnings") == "on")
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                error_messages(request, exc)
                 return redirect("crm:import")
             imports.discard(pending["token"], pending["filename"])
             del request.session[self.session_key]

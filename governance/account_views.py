@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.views import error_messages
 
 from . import accounts
 from .forms import AgreementForm, TokenForm
@@ -67,8 +68,7 @@ class AgreementView(LoginRequiredMixin, TemplateView):
                                           "accept that one."))
             accounts.accept_agreement(request.user, version, request=request)
         except BusinessRuleError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            error_messages(request, exc)
             return redirect(reverse("account:agreement") + (f"?next={request.POST['next']}"
                                                              if request.POST.get("next") else ""))
         messages.success(request, _("Thank you: your acceptance of version %(version)s is recorded.")

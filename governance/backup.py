@@ -58,8 +58,77 @@ def backup_dir() -> Path:
 
 
 def backup_files() -> list[Path]:
-    """Backups in BACKUP_DIR, newest first."""
-    return sorted(backup_dir().glob(f"hwerp-*{SUFFIX}"), reverse=True)
+    """Backups, newest first: the files in BACKUP_DIR, and with object storage every backup in the bucket (as its
+    path in BACKUP_DIR, where `fetch` downloads it when it is read)."""
+    local = {p.name: p for p in backup_dir().glob(f"hwerp-*{SUFFIX}")}
+    for name in remote_names():
+        local.setdefault(name, backup_dir() / name)
+    return sorted(local.values(), key=lambda p: p.name, reverse=True)
+
+
+# --- object storage (settings.STORAGES["backups"], when STORAGE_URL or BACKUP_STORAGE_URL is set) --------------------
+
+def remote_storage():
+    """The backups' object storage, or None when backups stay in BACKUP_DIR only."""
+    from django.core.files.storage import storages
+
+    return storages["backups"] if "backups" in settings.STORAGES else None
+
+
+def remote_names() -> list[str]:
+    storage = remote_storage()
+    if storage is None:
+        return []
+    _dirs, files = storage.listdir("")
+    return sorted(f for f in files if f.startswith("hwerp-") and f.endswith(SUFFIX))
+
+
+def upload(path: Path) -> str:
+    """Copy a finished backup to object storage with its SHA-256 beside it (`<name>.sha256`); the upload itself
+    carries a checksum the storage verifies. Returns the checksum; raises BackupError when the stored size differs."""
+    from django.core.files import File
+
+    storage = remote_storage()
+    digest = _sha256_file(path)
+    with open(path, "rb") as fh:
+        if storage.exists(path.name):
+            storage.delete(path.name)
+        stored = storage.save(path.name, File(fh, name=path.name))
+    if stored != path.name or storage.size(stored) != path.stat().st_size:
+        raise BackupError(f"{path.name}: the copy in object storage is not the file written ({stored}).")
+    if storage.exists(path.name + ".sha256"):
+        storage.delete(path.name + ".sha256")
+    storage.save(path.name + ".sha256", io.BytesIO(f"{digest}  {path.name}\n".encode()))
+    return digest
+
+
+def fetch(path: Path) -> Path:
+    """A backup to read: `path` when it is on disk; otherwise, with object storage, downloaded into BACKUP_DIR and
+    checked against its stored SHA-256 (a mismatch is refused and the download removed)."""
+    path = Path(path)
+    if path.exists():
+        return path
+    storage = remote_storage()
+    if storage is None or not storage.exists(path.name):
+        raise BackupError(f"{path} does not exist.")
+    target = backup_dir() / path.name
+    partial = target.with_suffix(".download")
+    h = hashlib.sha256()
+    with storage.open(path.name, "rb") as src, open(partial, "wb") as dst:
+        for chunk in iter(lambda: src.read(1 << 20), b""):
+            h.update(chunk)
+            dst.write(chunk)
+    expected = ""
+    if storage.exists(path.name + ".sha256"):
+        with storage.open(path.name + ".sha256", "rb") as fh:
+            expected = fh.read().decode().split()[0]
+    if h.hexdigest() != expected:
+        partial.unlink(missing_ok=True)
+        why = "changed or truncated" if expected else "no checksum stored"
+        raise BackupError(f"{path.name}: the download from object storage fails its checksum ({why}). "
+                          "Nothing was restored.")
+    partial.replace(target)
+    return target
 
 
 def app_version() -> str:
@@ -171,11 +240,34 @@ def _dump_database(workdir: Path) -> tuple[str, dict, list]:
     raise BackupError(f"backups support PostgreSQL and SQLite, not {connection.vendor}")
 
 
+def _media_on_disk() -> bool:
+    from django.core.files.storage import FileSystemStorage, storages
+
+    return isinstance(storages["default"], FileSystemStorage)
+
+
+def _storage_walk(storage, folder=""):
+    dirs, files = storage.listdir(folder)
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for d in sorted(dirs):
+        yield from _storage_walk(storage, f"{folder}/{d}" if folder else d)
+
+
 def _media_tar(workdir: Path) -> Path:
+    from django.core.files.storage import default_storage
+
     target = workdir / "media.tar"
     media = Path(settings.MEDIA_ROOT)
     with tarfile.open(target, "w") as tar:
-        if media.exists():
+        if not _media_on_disk():  # uploads in object storage: each one read from there
+            for name in _storage_walk(default_storage):
+                with default_storage.open(name, "rb") as fh:
+                    data = fh.read()
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        elif media.exists():
             for item in sorted(media.rglob("*")):
                 if item.is_file():
                     tar.add(item, arcname=str(item.relative_to(media)))
@@ -221,12 +313,15 @@ def create_backup(directory: Path | None = None, *, now=None, run_id=None) -> Ba
             fh.flush()
             os.fsync(fh.fileno())
         partial.replace(path)
+    if remote_storage() is not None:
+        upload(path)
     return BackupResult(path=path, manifest=manifest)
 
 
 # --- reading a backup ------------------------------------------------------------------------------------------
 
 def read_manifest(path: Path) -> dict:
+    path = fetch(path)
     with open(path, "rb") as fh:
         if fh.read(len(MAGIC)) != MAGIC:
             raise BackupError(f"{path.name} is not a Hardware ERP backup (or its first bytes are damaged).")
@@ -239,9 +334,7 @@ def read_manifest(path: Path) -> dict:
 
 def open_backup(path: Path, workdir: Path) -> dict:
     """Check the checksum, decrypt and unpack into workdir; returns the manifest."""
-    path = Path(path)
-    if not path.exists():
-        raise BackupError(f"{path} does not exist.")
+    path = fetch(path)
     manifest = read_manifest(path)
     with open(path, "rb") as fh:
         fh.readline()
@@ -328,6 +421,16 @@ def restore_database(workdir: Path, manifest: dict, db: dict, *, force=False, co
 
 
 def restore_media(workdir: Path, media_root: Path | None = None) -> int:
+    if media_root is None and not _media_on_disk():  # back into object storage, under the same names
+        from django.core.files.storage import default_storage
+
+        with tarfile.open(workdir / "media.tar") as tar:
+            members = [m for m in tar.getmembers() if m.isfile()]
+            for m in members:
+                if default_storage.exists(m.name):
+                    default_storage.delete(m.name)
+                default_storage.save(m.name, tar.extractfile(m))
+        return len(members)
     media_root = Path(media_root or settings.MEDIA_ROOT)
     media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(workdir / "media.tar") as tar:
@@ -382,27 +485,45 @@ def _created(path: Path) -> datetime:
     return datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
 
 
-def apply_retention(directory: Path | None = None, *, daily=None, weekly=None, monthly=None) -> list[Path]:
-    """Keep the newest backup of each of the last `daily` days, `weekly` ISO weeks and `monthly` months;
-    delete the others. Returns the deleted files."""
-    daily = settings.BACKUP_KEEP_DAILY if daily is None else daily
-    weekly = settings.BACKUP_KEEP_WEEKLY if weekly is None else weekly
-    monthly = settings.BACKUP_KEEP_MONTHLY if monthly is None else monthly
-    directory = Path(directory) if directory else backup_dir()
-    files = sorted(directory.glob(f"hwerp-*{SUFFIX}"), key=_created, reverse=True)
+def _retained(names: list[str], daily: int, weekly: int, monthly: int) -> set[str]:
+    """The newest backup of each of the last `daily` days, `weekly` ISO weeks and `monthly` months."""
+    names = sorted(names, key=lambda n: _created(Path(n)), reverse=True)
     keep = set()
     for count, key in ((daily, lambda d: d.date()), (weekly, lambda d: d.isocalendar()[:2]),
                        (monthly, lambda d: (d.year, d.month))):
         seen = []
-        for f in files:
-            k = key(_created(f))
+        for n in names:
+            k = key(_created(Path(n)))
             if k in seen:
                 continue
             if len(seen) >= count:
                 break
             seen.append(k)
-            keep.add(f)
-    deleted = [f for f in files if f not in keep]
+            keep.add(n)
+    return keep
+
+
+def apply_retention(directory: Path | None = None, *, daily=None, weekly=None, monthly=None) -> list[Path]:
+    """Keep the newest backup of each of the last `daily` days, `weekly` ISO weeks and `monthly` months;
+    delete the others (in BACKUP_DIR, and in object storage when there is one). Returns the deleted files."""
+    daily = settings.BACKUP_KEEP_DAILY if daily is None else daily
+    weekly = settings.BACKUP_KEEP_WEEKLY if weekly is None else weekly
+    monthly = settings.BACKUP_KEEP_MONTHLY if monthly is None else monthly
+    directory = Path(directory) if directory else backup_dir()
+    files = list(directory.glob(f"hwerp-*{SUFFIX}"))
+    keep = _retained([f.name for f in files], daily, weekly, monthly)
+    deleted = sorted((f for f in files if f.name not in keep), key=lambda f: f.name, reverse=True)
     for f in deleted:
         f.unlink()
+    storage = remote_storage() if directory == backup_dir() else None
+    if storage is not None:
+        names = remote_names()
+        keep_remote = _retained(names, daily, weekly, monthly)
+        for n in names:
+            if n not in keep_remote:
+                storage.delete(n)
+                if storage.exists(n + ".sha256"):
+                    storage.delete(n + ".sha256")
+                if backup_dir() / n not in deleted:
+                    deleted.append(backup_dir() / n)
     return deleted

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format, localize, number_format
 from django.utils.translation import gettext as _
 
+from hardware_erp.core.money import MoneyField, PriceField, format_money, format_price
+
 from .fields import EncryptedTextField
 
 KEY_FIELDS = {
@@ -178,9 +180,11 @@ def readable_json(value) -> str:
 
 
 def _money_field(field) -> bool:
-    from hardware_erp.core.money import MoneyField
-
     return isinstance(field, MoneyField)
+
+
+def _price_field(field) -> bool:
+    return isinstance(field, PriceField)
 
 
 def readable(field, json_value) -> str:
@@ -206,7 +210,9 @@ def readable(field, json_value) -> str:
         return date_format(value, "Y-m-d")
     if isinstance(value, Decimal):
         if _money_field(field):
-            return "¥" + number_format(value, 2, force_grouping=True)
+            return format_money(value)
+        if _price_field(field):
+            return format_price(value)
         return number_format(value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize(),
                              force_grouping=True)
     if isinstance(value, list | dict):

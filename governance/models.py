@@ -162,6 +162,8 @@ class SecurityEvent(AppendOnlyModel):
         PASSWORD_RESET = "password_reset", _("Password reset")
         OTP_RESET = "otp_reset", _("Two-factor sign-in reset")
         UNLOCKED = "unlocked", _("Lock-out lifted")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -191,25 +193,82 @@ class SecurityEvent(AppendOnlyModel):
 
     @property
     def summary(self) -> str:
-        """The event's details in the reader's language (stored as a code and parameters, rendered now)."""
+        """The event's details in the reader's language: stored as the kind (the code) and parameters, put into
+        words now. Model labels, records and field names are shown by their names in the reader's language."""
         d = self.detail or {}
         template = EVENT_TEXTS.get(self.kind)
+        if self.kind == SecurityEvent.Kind.BACKUP:
+            template = BACKUP_TEXTS[bool(d.get("ok"))]
         if template is not None:
+            params = {k: _readable(k, v, d) for k, v in d.items()}
+            text = str(template)
             try:
-                params = {k: d.get(k, "") for k in ("target", "role", "perm", "model", "object", "action", "file",
-                                                    "ip", "fields", "how")}
-                for key, labels in PARAM_LABELS.items():
-                    params[key] = str(labels.get(params[key], params[key]))
-                return str(template) % params
-            except (KeyError, TypeError, ValueError):
-                pass
+                out = text % _Blank(params)
+            except (TypeError, ValueError):
+                out = ""
+            if out:
+                comment = d.get("comment")
+                return f"{out} {comment}".strip() if comment and "%(comment)" not in text else out
         parts = [f"{k}: {v}" for k, v in d.items() if v not in (None, "")]
         return "; ".join(parts)
+
+
+class _Blank(dict):
+    """Parameters for a text: a detail a row does not have reads as empty (rows written before it existed)."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def _model(label):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _readable(key, value, detail):
+    """A detail as a reader sees it: a choice's label, a model's name, a record as "customer #31", field names."""
+    if key in PARAM_LABELS:
+        return str(PARAM_LABELS[key].get(value, value))
+    if key == "role":
+        from hardware_erp.core.roles import ROLES
+
+        for role in ROLES.values():
+            if value in (role.group, role.key):
+                return str(role.label)
+        return value
+    if key == "model" and isinstance(value, str):
+        model = _model(value)
+        return str(model._meta.verbose_name_plural if detail.get("rows") is not None else model._meta.verbose_name) \
+            if model else value
+    if key == "record" and isinstance(value, str) and "#" in value:
+        label, _sep, pk = value.rpartition("#")
+        model = _model(label)
+        return f"{model._meta.verbose_name} #{pk}" if model else value
+    if key == "fields":
+        names = value.split(",") if isinstance(value, str) else list(value or [])
+        model = _model(str(detail.get("record", "")).rpartition("#")[0]) if detail.get("record") else None
+        if model is None and detail.get("target"):
+            from django.contrib.auth import get_user_model
+
+            model = get_user_model()
+        out = []
+        for name in (n.strip() for n in names if n.strip()):
+            try:
+                out.append(str(model._meta.get_field(name).verbose_name) if model else name)
+            except Exception:  # noqa: BLE001 - a field since removed, or a profile field: its name as stored
+                out.append(name)
+        return ", ".join(out)
+    return value
 
 
 PARAM_LABELS = {
     "action": {"add": _("Added"), "change": _("Changed"), "delete": _("Deleted")},
     "how": {"temporary": _("one-time temporary password"), "link": _("set-password link")},
+    "what": {"backup": _("Backup"), "verify": _("Verification"), "restore": _("Restore")},
 }
 
 EVENT_TEXTS = {
@@ -225,7 +284,20 @@ EVENT_TEXTS = {
     SecurityEvent.Kind.PASSWORD_RESET: _("Password of %(target)s reset (%(how)s)"),
     SecurityEvent.Kind.OTP_RESET: _("Two-factor sign-in of %(target)s reset"),
     SecurityEvent.Kind.UNLOCKED: _("Lock-out of %(target)s lifted (%(ip)s)"),
+    SecurityEvent.Kind.CHANGE_REQUESTED: _("Change request %(change_request)s: %(record)s (%(fields)s)"),
+    SecurityEvent.Kind.CHANGE_APPROVED: _("Change request %(change_request)s approved: %(record)s (%(fields)s)"),
+    SecurityEvent.Kind.CHANGE_REJECTED: _("Change request %(change_request)s rejected: %(record)s (%(fields)s)"),
+    SecurityEvent.Kind.AGREEMENT_ACCEPTED: _("Version %(version)s"),
+    SecurityEvent.Kind.OTP_ENABLED: _("Device %(device)s"),
+    SecurityEvent.Kind.OTP_DISABLED: _("Device %(device)s"),
+    SecurityEvent.Kind.SESSIONS_ENDED: _("Sessions ended: %(sessions)s"),
+    SecurityEvent.Kind.KEYS_ROTATED: _("Values encrypted again: %(values)s"),
+    SecurityEvent.Kind.PERMISSION_DENIED: _("%(method)s %(view)s"),
+    SecurityEvent.Kind.EXPORT: _("%(model)s: %(rows)s rows (%(format)s)"),
+    SecurityEvent.Kind.API_TOKEN_CREATED: _("API token “%(object)s” for %(target)s created"),
+    SecurityEvent.Kind.API_TOKEN_REVOKED: _("API token “%(object)s” of %(target)s revoked"),
 }
+BACKUP_TEXTS = {True: _("%(what)s written: %(file)s"), False: _("%(what)s failed: %(error)s")}
 
 
 class BackupRun(models.Model):

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +80,6 @@ def _products(scope):
     return _model("inventory.Product").objects.filter(active=True)
 
 
-INTERNAL_BARCODE = r"^HW[0-9]{8}$"  # what inventory gives a product that has no barcode of its own
 
 
 def _customer_stale(scope):
@@ -128,7 +128,7 @@ CHECKS = {c.key: c for c in [
           lambda s: _customers(s).filter(owner__isnull=True)),
     Check("product_no_barcode", "missing", "product", _("Products without a barcode of their own"),
           _("Only the internal HW code printed on our labels; enter the manufacturer's EAN-13 if there is one."),
-          lambda s: _products(s).filter(Q(barcode__isnull=True) | Q(barcode__regex=INTERNAL_BARCODE))),
+          lambda s: import_string("inventory.selectors.without_own_barcode")(_products(s))),
     Check("product_no_cost", "missing", "product", _("Products without a standard cost"),
           _("Margins and stock values are wrong while the cost is zero."),
           lambda s: _products(s).filter(standard_cost=0)),
@@ -167,9 +167,7 @@ def missing_fields(customer_or_product, record: str) -> list[str]:
         if obj.owner_id is None:
             out.append(_("owner"))
     else:
-        import re
-
-        if not obj.barcode or re.match(INTERNAL_BARCODE, obj.barcode):
+        if not import_string("inventory.selectors.has_own_barcode")(obj.barcode):
             out.append(_("barcode"))
         if not obj.standard_cost:
             out.append(_("standard cost"))
@@ -213,7 +211,8 @@ def duplicate_pairs(scope) -> list[dict]:
     Customer, Contact = _model("crm.Customer"), _model("crm.Contact")
     if Customer is None:
         return []
-    from crm.selectors import likely_duplicate_pairs, narrow_pairs
+    likely_duplicate_pairs = import_string("crm.selectors.likely_duplicate_pairs")
+    narrow_pairs = import_string("crm.selectors.narrow_pairs")
 
     c = Customer.objects.aggregate(n=Count("pk"), active=Count("pk", filter=Q(merged_into__isnull=True)),
                                    t=Max("updated_at"))

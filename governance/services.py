@@ -14,7 +14,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -73,19 +73,6 @@ def log_event(kind, *, user=None, request=None, username="", **detail) -> Securi
 
 
 # --- change requests ---------------------------------------------------------------------------
-
-def changes_from_form(form) -> dict:
-    """The model fields a ModelForm changed, as a `changes` dict for `submit_change`."""
-    model = form._meta.model
-    out = {}
-    for name in form.changed_data:
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        if field.concrete and not field.many_to_many:
-            out[name] = form.cleaned_data[name]
-    return out
 
 
 def approvers_for(requester):
@@ -298,7 +285,8 @@ def _it_staff():
 def _failed(run, message):
     run.ok, run.error, run.finished_at = False, message, timezone.now()
     run.save()
-    notify(_it_staff(), lazy_format(_("%(kind)s failed: %(error)s"), kind=run.get_kind_display(), error=message[:300]),
+    notify(_it_staff(), lazy_format(_("%(kind)s failed: %(error)s"), kind=BackupRun.Kind(run.kind).label,
+                                      error=message[:300]),
            "/governance/backups/", level="danger", key=f"backuprun:{run.pk}:failed")
     log_event(SecurityEvent.Kind.BACKUP, run=run.pk, what=run.kind, ok=False, error=message[:200])
     log.error("%s failed: %s", run.kind, message)
@@ -462,7 +450,7 @@ def record_restore(path, manifest, *, found_counts=None, media_files=0, using=No
     return run
 
 
-def record_import(*, user, model_label: str, total_rows: int, error_rows: int, file_name: str = "") -> ImportLog:
+def record_import(*, actor, model_label: str, total_rows: int, error_rows: int, file_name: str = "") -> ImportLog:
     """Apps call this after a spreadsheet import (django-import-export) so error rates per person are known."""
-    return ImportLog.objects.create(user=user, model_label=model_label, file_name=file_name[:255],
+    return ImportLog.objects.create(user=actor, model_label=model_label, file_name=file_name[:255],
                                     total_rows=total_rows, error_rows=error_rows)

@@ -1,6 +1,8 @@
 """Security log receivers (sign-in, sign-out, failed sign-in, lock-out, exports) and the guard that keeps
 field history (django-simple-history's tables) append-only."""
 
+import json
+
 from axes.signals import user_locked_out
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
@@ -125,6 +127,17 @@ def on_user_permissions_changed(sender, instance, action, reverse, model, pk_set
 ADMIN_ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
 
 
+def _change_fields(entry) -> list:
+    """The fields an admin change touched, as the admin's structured change message keeps them (their labels
+    untranslated, as codes), never the sentence it renders in the editor's language."""
+    try:
+        parts = json.loads(entry.change_message or "[]")
+    except ValueError:
+        return []
+    return sorted({f for part in parts if isinstance(part, dict) for v in part.values() if isinstance(v, dict)
+                   for f in v.get("fields", [])})[:30]
+
+
 @receiver(post_save, sender=LogEntry, dispatch_uid="governance_admin_change")
 def on_admin_change(sender, instance, created, raw=False, **kwargs):
     """Every add, change and delete made in the Django admin (superusers' included) is in the security log."""
@@ -134,4 +147,4 @@ def on_admin_change(sender, instance, created, raw=False, **kwargs):
     log_event(SecurityEvent.Kind.ADMIN_CHANGE, user=instance.user, request=current_request(),
               action=ADMIN_ACTIONS.get(instance.action_flag, str(instance.action_flag)),
               model=f"{ct.app_label}.{ct.model}" if ct else "", object=instance.object_repr[:200],
-              object_id=str(instance.object_id or ""), change=instance.get_change_message()[:300])
+              object_id=str(instance.object_id or ""), change=_change_fields(instance))

@@ -16,8 +16,9 @@ from django.views.generic import TemplateView
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.models import Department
+from hardware_erp.core.phones import PhoneFormField
 from hardware_erp.core.roles import ROLES, roles_of
-from hardware_erp.core.views import ERPListView, ModuleMixin, ServiceActionView, ServiceFormView
+from hardware_erp.core.views import ERPListView, ModuleMixin, ServiceActionView, ServiceFormView, error_messages
 
 from . import accounts
 
@@ -101,7 +102,7 @@ class UserForm(forms.Form):
     job_title = forms.CharField(label=_("job title"), max_length=100, required=False)
     manager = forms.ModelChoiceField(label=_("manager"), queryset=User.objects.filter(is_active=True)
                                      .order_by("username"), required=False)
-    work_phone = forms.CharField(label=_("work phone"), max_length=40, required=False)
+    work_phone = PhoneFormField(label=_("work phone"), required=False)
     language = forms.ChoiceField(label=_("language"), choices=[("", "—"), *settings.LANGUAGES], required=False)
     roles = forms.MultipleChoiceField(label=_("roles"), choices=role_choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
@@ -267,8 +268,7 @@ class UnlockView(ModuleMixin, TemplateView):
         try:
             accounts.unlock(pk, actor=request.user)
         except BusinessRuleError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            error_messages(request, exc)
         else:
             messages.success(request, _("The lock-out is lifted: the user can sign in again."))
         return redirect("governance:lockout_list")

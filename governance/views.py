@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, error_messages
 
 from . import selectors, services
 from .filtersets import AgreementAcceptanceFilterSet, BackupRunFilterSet, ChangeRequestFilterSet, SecurityEventFilterSet
@@ -74,8 +74,7 @@ class ChangeRequestView(ModuleMixin, DetailView):
         try:
             cr = decide(self.object, actor=request.user, comment=form.cleaned_data["comment"])
         except BusinessRuleError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            error_messages(request, exc)
             return redirect("governance:changerequest", pk=pk)
         if cr.status == ChangeRequest.Status.APPROVED:
             messages.success(request, _("The change of %(record)s is approved and saved.") % {

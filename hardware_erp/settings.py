@@ -11,6 +11,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -69,7 +70,7 @@ def _fernet_key(seed=None) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
 
-# Field encryption (governance/fields.py): the first key encrypts, all decrypt; rotate with `rotate_keys`.
+# Field encryption (hardware_erp/core/fields.py): the first key encrypts, all decrypt; rotate with `rotate_keys`.
 FIELD_ENCRYPTION_KEYS = (env.list("FIELD_ENCRYPTION_KEYS", default=[])
                          or [_key_file("field_encryption_key", _fernet_key)])
 # Backups (governance/backup.py): where, the encryption keys (first encrypts, all decrypt), retention counts.
@@ -109,6 +110,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from static files, no CDN
     "hardware_erp.core",
     "inventory",
     "crm",
@@ -117,11 +121,13 @@ INSTALLED_APPS = [
     "training",
     "support",
     "performance",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "hardware_erp.core.metrics.MetricsMiddleware",
     "support.middleware.RequestMonitorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -139,6 +145,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "governance.middleware.SecurityLogMiddleware",
     "governance.middleware.AccountGateMiddleware",
+    "hardware_erp.core.db_routing.ReplicaReadsMiddleware",  # last: it runs the view itself (read pages only)
 ]
 
 ROOT_URLCONF = "hardware_erp.urls"
@@ -183,6 +190,29 @@ else:
             "TEST": {"NAME": str(VAR_DIR / "test_db.sqlite3")},
         }
     }
+# PgBouncer in transaction mode (docs/deployment.md): a server connection serves a different client after every
+# transaction, so named server-side cursors (.iterator() on PostgreSQL) cannot live across transactions there
+DISABLE_SERVER_SIDE_CURSORS = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
+# A PostgreSQL streaming replica for reads that may be served from it (hardware_erp/core/db_routing.py):
+# reports, analytics, dashboards, exports, list pages, the KPI engine, suggestions, the data-quality scan.
+# Unset: everything reads the primary.
+if env.str("DATABASE_REPLICA_URL", default="") and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["replica"] = {**env.db("DATABASE_REPLICA_URL"), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+                            "CONN_HEALTH_CHECKS": True, "DISABLE_SERVER_SIDE_CURSORS": DISABLE_SERVER_SIDE_CURSORS,
+                            "TEST": {"MIRROR": "default"}}
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        {"options": DATABASES["default"]["OPTIONS"]["options"],
+         "connect_timeout": env.int("REPLICA_CONNECT_TIMEOUT", default=2)})
+    DATABASE_ROUTERS = ["hardware_erp.core.db_routing.ReplicaRouter"]
+# reads fall back to the primary past this replay lag, and while the replica is unreachable (asked again after
+# REPLICA_RETRY_SECONDS); a user's reads stay on the primary after their write until the replica has replayed it,
+# at most REPLICA_RYW_SECONDS (keep it above REPLICA_MAX_LAG_SECONDS)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10.0)
+REPLICA_RYW_SECONDS = env.int("REPLICA_RYW_SECONDS", default=60)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=10.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and Django cache when REDIS_URL is set ---
@@ -220,6 +250,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+if REDIS_URL:
+    # beat's schedule and its lock in Redis (celery-redbeat): a second beat on another host waits for the lock
+    # and takes over when the first dies, without firing anything twice
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="hwerp:redbeat:")
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("REDBEAT_LOCK_TIMEOUT", default=60)
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 5  # how often beat renews the lock; a standby takes over within the timeout
+# Queues by kind, so that a slow carrier API or a long report never delays stock alerts (docs/deployment.md):
+# default (alerts, outbox, heartbeats, everything not named), io (e-mail, carrier and webhook calls), reports (KPI,
+# suggestions, integrity, exports), backup. A worker started without -Q consumes all four.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "io", "reports", "backup")]
+CELERY_TASK_ROUTES = [{
+    "*email*": {"queue": "io"}, "*digest*": {"queue": "io"}, "*webhook*": {"queue": "io"},
+    "orders.*tracking*": {"queue": "io"}, "*carrier*": {"queue": "io"},
+    "performance.compute_*": {"queue": "reports"}, "inventory.compute_suggestions_task": {"queue": "reports"},
+    "*export*": {"queue": "reports"}, "core.check_integrity_task": {"queue": "reports"},
+    "governance.*quality*": {"queue": "reports"},
+    "governance.*backup*": {"queue": "backup"},
+}]
 # The beat schedule, one dict per app (each app edits only its own line or block).
 BEAT_CORE = {
     "worker-heartbeat": {"task": "core.record_heartbeat_task", "schedule": 15.0},
@@ -252,10 +303,12 @@ BEAT_TRAINING = {"training-reminders": {"task": "training.send_training_reminder
 
 BEAT_SUPPORT = {"check-ticket-slas": {"task": "support.check_ticket_slas_task", "schedule": 300.0}, "create-due-inspections": {"task": "support.create_due_inspections_task", "schedule": 3600.0}, "check-systems": {"task": "support.check_systems_task", "schedule": 300.0}, "prune-request-records": {"task": "support.prune_request_records_task", "schedule": 86400.0}}  # noqa: E501
 
+BEAT_API = {"api-retry-deliveries": {"task": "api.retry_deliveries_task", "schedule": 60.0}}
+
 BEAT_PERFORMANCE = {"compute-ended-periods": {"task": "performance.compute_ended_periods_task", "schedule": 3600.0}}
 
 CELERY_BEAT_SCHEDULE = {**BEAT_CORE, **BEAT_INVENTORY, **BEAT_CRM, **BEAT_ORDERS, **BEAT_GOVERNANCE, **BEAT_TRAINING,
-                        **BEAT_SUPPORT, **BEAT_PERFORMANCE}
+                        **BEAT_SUPPORT, **BEAT_PERFORMANCE, **BEAT_API}
 
 # --- Auth ---
 AUTHENTICATION_BACKENDS = [
@@ -361,6 +414,36 @@ STORAGES = {
                     if not (DEBUG or TESTING) else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Object storage (S3 or S3-compatible, django-storages) for uploads and backups, shared by every host:
+# STORAGE_URL=s3://<bucket>[/<prefix>]?endpoint=<url>&region=<name>, credentials from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY. Uploads go under <prefix>/media, backups under <prefix>/backups (or BACKUP_STORAGE_URL;
+# BACKUP_DIR is then only where a backup is written before its upload and where a restore downloads it).
+# The bucket stays private: files are downloaded through the app's views, which check access first.
+STORAGE_URL = env.str("STORAGE_URL", default="")
+
+
+def _s3_storage(url: str, location: str) -> dict:
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ImproperlyConfigured("STORAGE_URL must look like s3://bucket/prefix?endpoint=...&region=...")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    prefix = parts.path.strip("/")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": parts.netloc, "location": f"{prefix}/{location}".strip("/"),
+        "endpoint_url": query.get("endpoint") or None, "region_name": query.get("region") or None,
+        "addressing_style": query.get("addressing", "path"), "default_acl": None, "file_overwrite": False,
+        "querystring_auth": True, "querystring_expire": env.int("STORAGE_URL_EXPIRE_SECONDS", default=60),
+        # the SDK checks each upload against a checksum it sends along
+        "object_parameters": {"ChecksumAlgorithm": "SHA256"},
+    }}
+
+
+if STORAGE_URL:
+    STORAGES["default"] = _s3_storage(STORAGE_URL, "media")
+if env.str("BACKUP_STORAGE_URL", default="") or STORAGE_URL:
+    STORAGES["backups"] = _s3_storage(env.str("BACKUP_STORAGE_URL", default="") or STORAGE_URL, "backups")
 MEDIA_URL = "media/"
 
 # --- E-mail: console by default, EMAIL_URL (smtp://user:pass@host:port) for real mail ---
@@ -376,6 +459,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 SIMPLE_HISTORY_REVERT_DISABLED = True  # history is append-only; key data changes go through change requests
+
+# --- Metrics (hardware_erp/core/metrics.py): /metrics for these addresses or networks, or with the bearer token ---
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Project ---
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=90)
@@ -406,3 +493,37 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "hardware_erp.core.views.csrf_failure"
+
+# --- The open API (/api/v1/, docs/api.md): Django REST framework, schema by drf-spectacular ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication",
+                                       "api.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModulePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
+                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hardware ERP API",
+    "DESCRIPTION": "Customers, stock, orders, purchasing, stocktakes and tickets under the same roles and rules "
+                   "as the screens. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"CustomerKindEnum": "crm.choices.CustomerKindChoices",
+                            "TicketStatusEnum": "support.choices.TicketStatus",
+                            "ShipmentStatusEnum": "orders.choices.ShipmentStatus",
+                            "StocktakeStatusEnum": "inventory.choices.StocktakeStatus",
+                            "PurchaseOrderStatusEnum": "inventory.choices.POStatus"},
+}

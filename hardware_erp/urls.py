@@ -3,11 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hardware_erp.core import views as core_views
+from hardware_erp.core.metrics import metrics_view
 
 from .auth_forms import LoginForm
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("accounts/login/",
          auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -27,6 +29,8 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("support/", include("support.urls")),
     path("performance/", include("performance.urls")),
+    path("api/v1/", include("api.urls")),
+    path("integrations/", include("api.page_urls")),
     path("", include("hardware_erp.core.urls")),
 ]
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.roles import ROLES
 from hardware_erp.core.services import lazy_format, notify
+from hardware_erp.core.signals import business_event
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import AlertKind
@@ -78,6 +79,8 @@ def check_thresholds(product_ids=None) -> dict:
                    _("Overstock: %(sku)s %(name)s in %(wh)s has %(avail)s available, maximum %(limit)s."))
             notify(recipients, lazy_format(msg, **params), reverse("inventory:product", args=[th.product_id]),
                    level="warning", key=f"stock-alert:{alert.pk}")
+            if th.new_state == AlertKind.LOW:
+                business_event.send(sender="inventory", event="stock.below_minimum", instance=alert)
         StockThreshold.objects.filter(pk=th.pk).update(state=th.new_state)
     if changed:
         log.info("thresholds: %d changed, %d alerts opened, %d cleared", len(changed), opened, cleared)

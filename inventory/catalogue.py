@@ -16,7 +16,8 @@ from .models import Location, Product, StockThreshold, Supplier, SupplierContact
 
 PRODUCT_FIELDS = ["sku", "name_zh", "name_en", "category", "brand", "thread", "length_mm", "material", "finish",
                   "strength_grade", "standard", "specification", "barcode_kind", "barcode", "base_unit",
-                  "unit_weight_g", "standard_cost", "list_price", "allow_negative", "active"]
+                  "unit_weight_g", "standard_cost", "list_price", "tax_category_code", "tax_short_name",
+                  "allow_negative", "active"]
 WAREHOUSE_FIELDS = ["code", "name_zh", "name_en", "address", "active"]
 LOCATION_FIELDS = ["warehouse", "code", "description", "active"]
 SUPPLIER_FIELDS = ["code", "name_zh", "name_en", "phone", "email", "address", "default_lead_time_days", "active"]

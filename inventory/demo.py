@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hardware_erp.core.seeding import bulk_create_with_history, explicit_timestamps
 
+from . import events
 from .choices import BarcodeKind, EntryMethod, MovementKind
 from .models import (
     Brand,
@@ -127,7 +128,7 @@ BOLT_GRADES = [("4.8", "碳钢", "镀锌"), ("8.8", "碳钢", "发黑"), ("8.8",
 def fastener_cost(weight_g, material, grade, finish, handling="0.02") -> Decimal:
     """Cost per piece: its weight at the material's and finish's price per kg, plus handling and packing."""
     per_kg = PRICE_PER_KG[(material, grade)] + FINISH_PER_KG[finish]
-    return (D(weight_g) / 1000 * per_kg + D(handling)).quantize(D("0.01"))
+    return (D(weight_g) / 1000 * per_kg + D(handling)).quantize(D("0.0001"))
 
 
 def _bolt_weight(d, length):
@@ -453,6 +454,20 @@ def _markup(cat):
     return MARKUP[cat]
 
 
+# the VAT invoice classification by top category (商品和服务税收分类编码 and short name): demo values in the right
+# format; a real company takes each code from the tax bureau's classification table
+TAX_CLASS = {"fasteners": ("1080413990000000000", "*金属制品*"), "tools": ("1090108990000000000", "*手工具*"),
+             "power-tools": ("1090111010000000000", "*电动工具*"), "builders": ("1080413990000000000", "*金属制品*"),
+             "plumbing": ("1070213990000000000", "*塑料制品*"), "electrical": ("1090416990000000000", "*电线电缆*")}
+
+
+def _tax_class(cat):
+    parent = {code: parent for code, parent, _zh, _en in CATEGORIES}
+    while cat not in TAX_CLASS:
+        cat = parent[cat]
+    return TAX_CLASS[cat]
+
+
 def _ean13(n: int) -> str:
     body = f"690{n:09d}"
     s = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(body))
@@ -516,7 +531,7 @@ def _seed(ctx):
     products, twins = [], []
     for i, r in enumerate(rows, 1):
         ean = r["cat"] in {"power-tools", "hand-tools", "locks", "switches"} and not r["sku"].count("-V")
-        cost = D(r["cost"]).quantize(D("0.01"))
+        cost = D(r["cost"]).quantize(D("0.0001"))
         products.append(
             Product(
                 sku=r["sku"],
@@ -536,7 +551,9 @@ def _seed(ctx):
                 unit_weight_g=r["weight"],
                 standard_cost=cost,
                 average_cost=cost,
-                list_price=(cost * _markup(r["cat"])).quantize(D("0.01")),
+                list_price=(cost * _markup(r["cat"])).quantize(D("0.0001")),
+                tax_category_code=_tax_class(r["cat"])[0],
+                tax_short_name=_tax_class(r["cat"])[1],
                 created_at=start - timedelta(days=30),
             )
         )
@@ -584,7 +601,7 @@ def _seed(ctx):
                     SupplierProduct(
                         supplier=s,
                         product=p,
-                        price=(p.standard_cost * D("0.97")).quantize(D("0.01")),
+                        price=(p.standard_cost * D("0.97")).quantize(D("0.0001")),
                         lead_time_days=lead + rng.randint(-2, 3),
                         pack_size=D(r["pack"]),
                         moq=D(r["pack"]) * rng.choice([1, 1, 2, 5]),
@@ -618,7 +635,7 @@ def _seed(ctx):
                 actor=clerk,
                 occurred_at=start,
                 posted_at=start,
-                reason="期初库存",
+                reason_code=events.OPENING,
             )
         )
         arriving = None

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
+from . import events
 from .bulk import update_rows
 from .choices import MovementKind, SuggestionStatus
 from .models import (
@@ -255,7 +256,7 @@ def order_suggestions(ids, *, actor) -> list:
     for (supplier, warehouse), items in groups.items():
         order = create_purchase_order(supplier=supplier, warehouse=warehouse, actor=actor,
                                       lines=[(s.product, s.quantity, None) for s in items],
-                                      note=str(_("From purchase suggestions")))
+                                      origin=events.PO_FROM_SUGGESTIONS)
         PurchaseSuggestion.objects.filter(pk__in=[s.pk for s in items]).update(
             status=SuggestionStatus.ORDERED, purchase_order=order, changed_by=actor)
         orders.append(order)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.views import form_errors
 
-from . import catalogue, services
+from . import catalogue, selectors, services
 from .choices import MovementKind
 from .models import (
     Location,
@@ -70,6 +70,7 @@ class ProductForm(forms.ModelForm):
             Row(Column("barcode_kind", css_class="col-md-4"), Column("barcode", css_class="col-md-4"),
                 Column("unit_weight_g", css_class="col-md-4")),
             Row(Column("standard_cost", css_class="col-md-6"), Column("list_price", css_class="col-md-6")),
+            Row(Column("tax_category_code", css_class="col-md-6"), Column("tax_short_name", css_class="col-md-6")),
             Row(Column("allow_negative", css_class="col-md-6"), Column("active", css_class="col-md-6")),
         )
         self.fields["barcode"].help_text = _("Leave empty for an internal Code 128 made from the product number.")
@@ -133,7 +134,27 @@ class MovementForm(forms.Form):
             self.fields["reason"].required = True
         self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         limit_picker_choices(self.fields["product"], self.data.get("product"), self.initial.get("product"))
+        for name in ("from_location", "to_location"):  # searchable; the product's own bin comes first (JS)
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"data-picker": "", "data-bin-default": (
+                    "stock" if name == "from_location" else "home")})
+        if "unit" in self.fields:
+            self.fields["unit"].widget.attrs["data-product-units"] = ""
+        self.initial_bins(self.initial.get("product"))
         self.helper = NoTagHelper()
+
+    def initial_bins(self, product_id):
+        """A product given in the address (the product page's buttons) fills its bins at once: the bin with the
+        most stock to take from, its home bin to put into."""
+        product = Product.objects.filter(pk=product_id).first() if str(product_id or "").isdigit() else None
+        if product is None or self.is_bound:
+            return
+        bins = selectors.product_bins(product)
+        if "from_location" in self.fields and bins:
+            self.initial.setdefault("from_location", bins[0]["location_id"])
+        home = selectors.home_bin(product) if "to_location" in self.fields else None
+        if home is not None and self.kind != MovementKind.TRANSFER:
+            self.initial.setdefault("to_location", home.pk)
 
     def clean(self):
         data = super().clean()
@@ -187,7 +208,8 @@ class PurchaseOrderForm(forms.ModelForm):
     class Meta:
         model = PurchaseOrder
         fields = ["supplier", "warehouse", "expected_at", "note"]
-        widgets = {"expected_at": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"expected_at": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,8 +222,8 @@ class POLineForm(forms.Form):
     product = ProductPicker(required=False)
     quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=Decimal("0.001"), max_digits=14,
                                   decimal_places=3)
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=Decimal("0"), max_digits=14,
-                                    decimal_places=2, help_text=_("Empty: the supplier's price."))
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=Decimal("0"), max_digits=16,
+                                    decimal_places=4, help_text=_("Up to 4 decimals. Empty: the supplier's price."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -240,7 +262,11 @@ class ReceiveForm(forms.Form):
                                               widget=forms.TextInput(attrs={"inputmode": "decimal",
                                                                             "class": "form-control"}))
             self.fields[lf] = forms.ModelChoiceField(locations, label=_("Location"), required=False,
-                                                     widget=forms.Select(attrs={"class": "form-select"}))
+                                                     widget=forms.Select(attrs={"class": "form-select",
+                                                                                "data-picker": ""}))
+            home = selectors.home_bin(line.product, order.warehouse)  # the product's own bin, the rest searchable
+            if home is not None:
+                self.initial.setdefault(lf, home.pk)
             self.rows.append((line, self[qf], self[lf]))
 
     def receipts(self):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 ITEMS = [
     (_("Products"), "inventory:product_list", "inventory.view_product"),
     (_("Stock by location"), "inventory:stock_list", "inventory.view_stocklevel"),
+    (_("Stock lookup (scan)"), "inventory:stock_lookup", "inventory.view_product"),
     (_("Stock movements"), "inventory:movement_list", "inventory.view_stockmovement"),
     (_("Receive stock"), "inventory:receipt", "inventory.add_stockmovement"),
     (_("Stock alerts"), "inventory:alert_list", "inventory.view_stockalert"),

@@ -2,26 +2,19 @@
 
 import io
 
-import barcode
-import qrcode
-from barcode.writer import ImageWriter
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
+from django.utils.translation import pgettext
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Spacer
 
 from hardware_erp.core import pdf
 from hardware_erp.core.templatetags.erp import qty
 
+from . import labels
 from .choices import BarcodeKind
-
-# label sheet: 3 × 8 labels of 70 × 37 mm on A4 (a common adhesive sheet)
-COLS, ROWS = 3, 8
-LABEL_W, LABEL_H = 70 * mm, 37.125 * mm
 
 
 def _text(value) -> str:
@@ -35,30 +28,35 @@ def _para(text, style):
 
 
 def purchase_order_pdf(order) -> bytes:
+    """采购订单: the company header, the supplier, 4-place unit prices, amounts per line to the cent, the total in
+    capitals and the signature/stamp area."""
     st = pdf.styles()
     P = _para
+    title = _("Purchase order")
     head = [
-        P(_("Purchase order %(n)s") % {"n": order.number}, st["title"]),
-        P(_("Supplier: %(s)s") % {"s": f"{order.supplier.name_zh} {order.supplier.name_en}"}, st["body"]),
-        P(_("Deliver to: %(w)s · %(a)s") % {"w": order.warehouse.name_zh, "a": order.warehouse.address}, st["body"]),
-        P(_("Expected delivery: %(d)s · Status: %(s)s") % {"d": order.expected_at or "—",
-                                                          "s": order.get_status_display()}, st["body"]),
+        P(f"{title}  {order.number}", st["title"]),
+        P(pdf.field(_("Supplier"), order.supplier.name), st["body"]),
+        P(pdf.field(_("Deliver to"), f"{order.warehouse.name}  {order.warehouse.address}".strip()), st["body"]),
+        P("    ".join([pdf.field(_("Expected delivery"), order.expected_at or "—"),
+                       pdf.field(_("Status"), order.get_status_display())]), st["body"]),
     ]
     rows = [[_("Line"), _("SKU"), _("Product"), _("Specification"), _("Quantity"), _("Unit price"), _("Amount")]]
     total = 0
     for i, line in enumerate(order.lines.select_related("product__base_unit"), 1):
         p = line.product
         rows.append([str(i), p.sku, P(p.name_zh, st["small"]), P(p.spec_line, st["small"]),
-                     f"{qty(line.quantity)} {p.base_unit.name_zh}", pdf.money_text(line.unit_price),
+                     f"{qty(line.quantity)} {p.base_unit.name_zh}", pdf.price_text(line.unit_price),
                      pdf.money_text(line.amount)])
         total += line.amount
     rows.append(["", "", "", "", "", _("Total"), pdf.money_text(total)])
-    table = pdf.Table(rows, colWidths=[10 * mm, 32 * mm, 45 * mm, 35 * mm, 22 * mm, 18 * mm, 20 * mm], repeatRows=1)
+    table = pdf.Table(rows, colWidths=[10 * mm, 32 * mm, 43 * mm, 33 * mm, 22 * mm, 20 * mm, 20 * mm], repeatRows=1)
     table.setStyle(pdf.table_style(number_columns=(4, 5, 6)))
-    story = [*head, Spacer(1, 4 * mm), table]
+    story = [*head, Spacer(1, 4 * mm), table, Spacer(1, 2 * mm), pdf.amount_in_words_table(total)]
     if order.note:
         story.append(P(order.note, st["body"]))
-    return pdf.build_pdf(story, title=_("Purchase order"), subtitle=order.number)
+    story += [Spacer(1, 4 * mm), pdf.signature_block([_("Purchaser"), _("Approved by"), _("Supplier confirmation")],
+                                                     stamp_label=_("Company stamp"))]
+    return pdf.build_pdf(story, title=title, subtitle=order.number)
 
 
 def variance_pdf(stocktake, lines, totals, *, blind=False) -> bytes:
@@ -66,13 +64,14 @@ def variance_pdf(stocktake, lines, totals, *, blind=False) -> bytes:
     st = pdf.styles()
     P = _para
     if blind:
-        rows = [[_("Location"), _("SKU"), _("Product"), _("Counted")]]
+        rows = [[_("Location"), _("SKU"), _("Product"), pgettext("quantity", "Counted")]]
         rows += [[ln.location.code, ln.product.sku, P(ln.product.name_zh, st["small"]), qty(ln.counted)]
                  for ln in lines]
         table = pdf.Table(rows, colWidths=[26 * mm, 40 * mm, 96 * mm, 26 * mm], repeatRows=1)
         table.setStyle(pdf.table_style(number_columns=(3,)))
     else:
-        rows = [[_("Location"), _("SKU"), _("Product"), _("Expected"), _("Counted"), _("Variance"), _("Value")]]
+        rows = [[_("Location"), _("SKU"), _("Product"), _("Expected"), pgettext("quantity", "Counted"), _("Variance"),
+                 _("Value")]]
         for ln in lines:
             rows.append([ln.location.code, ln.product.sku, P(ln.product.name_zh, st["small"]),
                          qty(ln.expected_now), qty(ln.counted), qty(ln.variance), pdf.money_text(ln.variance_value)])
@@ -88,83 +87,99 @@ def variance_pdf(stocktake, lines, totals, *, blind=False) -> bytes:
     return pdf.build_pdf(story, title=_("Variance report"), subtitle=stocktake.number)
 
 
-def _barcode_image(value, kind):
-    symbology = "ean13" if kind == BarcodeKind.EAN13 else "code128"
-    code = barcode.get(symbology, value, writer=ImageWriter())
-    return code.render({"module_width": 0.25, "module_height": 9, "quiet_zone": 4, "write_text": False,
-                        "dpi": 300})
-
-
-def _qr_image(value):
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=2)
-    qr.add_data(value)
-    qr.make(fit=True)
-    return qr.make_image(fill_color="black", back_color="white").get_image()
-
-
-def _sheet(items, draw_one, title):
+def _labels(items, draw_one, title, size, dpi):
+    """Labels on pages: one per page on a thermal roll, a grid with cut guides on an A4 sheet."""
     pdf.register_fonts()
+    sheet = labels.SHEETS[size]
+    page_w, page_h = sheet.page
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
+    c = canvas.Canvas(buf, pagesize=(page_w, page_h))
     c.setTitle(title)
-    page_w, page_h = A4
-    left = (page_w - COLS * LABEL_W) / 2
-    top = page_h - (page_h - ROWS * LABEL_H) / 2
-    per_page = COLS * ROWS
+    left = labels.snap((page_w - sheet.cols * sheet.w) / 2, dpi)
+    top = page_h - (page_h - sheet.rows * sheet.h) / 2
+    per_page = sheet.cols * sheet.rows
     for i, item in enumerate(items):
         if i and i % per_page == 0:
             c.showPage()
         n = i % per_page
-        x = left + (n % COLS) * LABEL_W
-        y = top - (n // COLS + 1) * LABEL_H
+        x = left + (n % sheet.cols) * sheet.w
+        y = top - (n // sheet.cols + 1) * sheet.h
         c.saveState()
-        c.setStrokeGray(0.85)
-        c.rect(x, y, LABEL_W, LABEL_H)  # cut guide
-        draw_one(c, item, x, y)
+        if per_page > 1:
+            c.setStrokeGray(0.85)
+            c.rect(x, y, sheet.w, sheet.h)  # cut guide
+            c.setFillGray(0)
+        draw_one(c, item, x, y, sheet, dpi)
         c.restoreState()
     c.showPage()
     c.save()
     return buf.getvalue()
 
 
-def _fit(c, text, font, size, width):
-    while size > 5 and c.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
+def _product_label(c, p, x, y, sheet, dpi):
+    """SKU, name, specification and the barcode with its text: Code 128 / EAN-13 across the bottom when it fits
+    the width, else a QR code at the bottom right with the specification and the code's text beside it."""
+    pad = sheet.pad
+    inner_w, inner_h = sheet.w - 2 * pad, sheet.h - 2 * pad
+    left, top = x + pad, y + sheet.h - pad
+    big = inner_h > 30 * mm
+    name = p.name_zh + (f" {p.name_en}" if p.name_en else "")
+    code = labels.plan_code(p.barcode, inner_w, dpi, ean13=p.barcode_kind == BarcodeKind.EAN13)
+    fit = labels.fit_text
+    sku = fit(p.sku, "Helvetica-Bold", inner_w, max_size=11 if big else 10, height=0.22 * inner_h, ellipsis=False)
+    yy = labels.draw_text(c, sku, left, top)
+    title = fit(name, pdf.CJK_FONT, inner_w, max_size=9, height=0.26 * inner_h)
+    yy = labels.draw_text(c, title, left, yy)
+    if code is not None:
+        spec = fit(p.spec_line, pdf.CJK_FONT, inner_w, max_size=7, max_lines=2 if big else 1, height=0.14 * inner_h)
+        yy = labels.draw_text(c, spec, left, yy)
+        text = fit(p.barcode, "Helvetica", inner_w, max_size=8, max_lines=1, ellipsis=False)
+        labels.draw_text(c, text, left, y + pad + text.height, inner_w, align="center")
+        bar_h = yy - 0.8 * mm - (y + pad + text.height + 0.5 * mm)
+        labels.draw_code(c, code, left + (inner_w - code.width) / 2, y + pad + text.height + 0.5 * mm, bar_h, dpi)
+        return
+    side = min(yy - 0.8 * mm - (y + pad), 0.5 * inner_w)
+    qr = labels.plan_qr(p.barcode, side, dpi)
+    labels.draw_code(c, qr, left + inner_w - qr.width, y + pad, qr.width, dpi)
+    col_w = inner_w - qr.width - 1 * mm
+    text = fit(p.barcode, "Helvetica", col_w, max_size=7, max_lines=3, ellipsis=False)
+    spec = fit(p.spec_line, pdf.CJK_FONT, col_w, max_size=7, max_lines=2,
+               height=yy - 0.8 * mm - (y + pad) - text.height - 0.5 * mm)
+    labels.draw_text(c, spec, left, yy - 0.5 * mm)
+    labels.draw_text(c, text, left, y + pad + text.height)
 
 
-def product_labels_pdf(products) -> bytes:
-    def draw(c, p, x, y):
-        pad = 3 * mm
-        c.setFont("Helvetica-Bold", 10)
-        c.drawString(x + pad, y + LABEL_H - 5.5 * mm, p.sku)
-        name = p.name_zh + (f" {p.name_en}" if p.name_en else "")
-        size = _fit(c, name, pdf.CJK_FONT, 8, LABEL_W - 2 * pad)
-        c.setFont(pdf.CJK_FONT, size)
-        c.drawString(x + pad, y + LABEL_H - 9.5 * mm, name)
-        c.setFont(pdf.CJK_FONT, 7)
-        c.drawString(x + pad, y + LABEL_H - 13 * mm, p.spec_line[:60])
-        img = _barcode_image(p.barcode, p.barcode_kind)
-        bw = LABEL_W - 2 * pad
-        bh = 15 * mm
-        c.drawImage(ImageReader(img), x + pad, y + 5 * mm, width=bw, height=bh, preserveAspectRatio=True)
-        c.setFont("Helvetica", 7)
-        c.drawCentredString(x + LABEL_W / 2, y + 2 * mm, p.barcode)
-
-    return _sheet(products, draw, _("Product labels"))
+def product_labels_pdf(products, size=labels.LabelSize.A4_3X8, dpi=300) -> bytes:
+    return _labels(products, _product_label, _("Product labels"), size, dpi)
 
 
-def location_labels_pdf(locations) -> bytes:
-    def draw(c, loc, x, y):
-        pad = 3 * mm
-        side = LABEL_H - 2 * pad
-        c.drawImage(ImageReader(_qr_image(loc.qr_value)), x + pad, y + pad, width=side, height=side)
-        tx = x + pad + side + 3 * mm
-        c.setFont("Helvetica-Bold", 16)
-        c.drawString(tx, y + LABEL_H - 12 * mm, loc.code)
-        c.setFont(pdf.CJK_FONT, 8)
-        c.drawString(tx, y + LABEL_H - 18 * mm, loc.warehouse.name_zh)
-        c.setFont("Helvetica", 7)
-        c.drawString(tx, y + LABEL_H - 23 * mm, loc.warehouse.code)
+def _location_label(c, loc, x, y, sheet, dpi):
+    """The bin code large and the warehouse; the code's Code 128 across the bottom when it fits the width, else
+    a QR code at the left. The barcode encodes the bin code exactly as printed (the count page knows the
+    warehouse's bins)."""
+    pad = sheet.pad
+    inner_w, inner_h = sheet.w - 2 * pad, sheet.h - 2 * pad
+    left, top = x + pad, y + sheet.h - pad
+    fit = labels.fit_text
+    where = loc.warehouse.name_zh + (f" · {loc.description}" if loc.description else "")
+    where = where.replace(" · ", "\u3000")  # STSong-Light has no middle dot
+    code = labels.plan_code(loc.code, inner_w, dpi)
+    if code is not None:
+        big = fit(loc.code, "Helvetica-Bold", inner_w, max_size=22, height=0.42 * inner_h, ellipsis=False)
+        yy = labels.draw_text(c, big, left, top)
+        wh = fit(where, pdf.CJK_FONT, inner_w, max_size=8, max_lines=1, height=0.14 * inner_h)
+        yy = labels.draw_text(c, wh, left, yy)
+        labels.draw_code(c, code, left + (inner_w - code.width) / 2, y + pad, yy - 0.8 * mm - (y + pad), dpi)
+        return
+    qr = labels.plan_qr(loc.code, min(inner_h, 0.5 * inner_w), dpi)
+    labels.draw_code(c, qr, left, y + pad + (inner_h - qr.width) / 2, qr.width, dpi)
+    tx = left + qr.width + 1 * mm
+    col_w = inner_w - qr.width - 1 * mm
+    big = fit(loc.code, "Helvetica-Bold", col_w, max_size=16, max_lines=3, height=0.7 * inner_h, ellipsis=False)
+    yy = labels.draw_text(c, big, tx, top)
+    wh = fit(where, pdf.CJK_FONT, col_w, max_size=8, max_lines=2, height=yy - (y + pad))
+    labels.draw_text(c, wh, tx, yy - 0.5 * mm)
 
-    return _sheet(locations, draw, _("Location labels"))
+
+def location_labels_pdf(locations, size=labels.LabelSize.A4_3X8, dpi=300) -> bytes:
+    return _labels(locations, _location_label, _("Location labels"), size, dpi)

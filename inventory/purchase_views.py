@@ -1,11 +1,14 @@
 """Supplier and purchase order pages."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -25,6 +28,7 @@ from .forms import (
     SupplierProductForm,
 )
 from .models import PurchaseOrder, PurchaseSuggestion, Supplier, SupplierProduct
+from .scanning import scan_texts
 from .tables import PurchaseOrderTable, SuggestionTable, SupplierTable
 from .views import InventoryFormView, InventoryMixin
 
@@ -182,7 +186,13 @@ class PurchaseOrderCreateView(InventoryFormView):
     cancel_url = reverse_lazy("inventory:purchaseorder_list")
 
     def get_initial(self):
-        return {"supplier": self.request.GET.get("supplier")}
+        """The supplier from the address; the expected delivery after the supplier's usual lead time (a week when
+        no supplier is given)."""
+        supplier = Supplier.objects.filter(pk=self.request.GET.get("supplier") or 0).first() \
+            if (self.request.GET.get("supplier") or "").isdigit() else None
+        days = supplier.default_lead_time_days if supplier else 7
+        return {"supplier": self.request.GET.get("supplier"),
+                "expected_at": timezone.localdate() + timedelta(days=days)}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -242,7 +252,10 @@ class PurchaseOrderReceiveView(InventoryMixin, FormView):
         return ReceiveForm(**self.get_form_kwargs(), order=self.order)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "order": self.order,
+        texts = scan_texts(not_on_order=_("%(sku)s is not on this purchase order."),
+                           too_many=_("%(sku)s: all %(n)s still to receive are counted; no more is expected."),
+                           received=_("received"), bin=_("Bin"))
+        return {**super().get_context_data(**kwargs), "order": self.order, "scan_texts": texts,
                 "title": _("Receive %(n)s") % {"n": self.order.number}}
 
     def form_valid(self, form):

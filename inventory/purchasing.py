@@ -8,11 +8,12 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import money
+from hardware_erp.core.money import price as to_price
+from hardware_erp.core.phrases import qty as qty_param
 from hardware_erp.core.states import StateMachine, Transition
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
-from . import services
+from . import events, services
 from .choices import MovementKind, POStatus
 from .models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, StockMovement, SupplierProduct
 
@@ -49,8 +50,10 @@ def transition(order, to, *, actor, note="") -> PurchaseOrder:
 
 
 @transaction.atomic
-def create_purchase_order(*, supplier, warehouse, lines, actor, expected_at=None, note="") -> PurchaseOrder:
-    """lines: [(product, quantity, unit_price or None)]; the price defaults to the supplier's price."""
+def create_purchase_order(*, supplier, warehouse, lines, actor, expected_at=None, note="",
+                          origin="") -> PurchaseOrder:
+    """lines: [(product, quantity, unit_price or None)]; the price defaults to the supplier's price. `note` is what
+    the purchaser typed; `origin` an event code saying where the order came from (inventory/events.py)."""
     if not lines:
         raise BusinessRuleError(_("A purchase order needs at least one line."), code="empty")
     prices = dict(SupplierProduct.objects.filter(supplier=supplier, product__in=[p for p, *_ in lines])
@@ -61,9 +64,10 @@ def create_purchase_order(*, supplier, warehouse, lines, actor, expected_at=None
     order.save(update_fields=["number"])
     PurchaseOrderLine.objects.bulk_create([
         PurchaseOrderLine(order=order, product=p, quantity=services.parse_quantity(q),
-                          unit_price=money(price if price is not None else prices.get(p.pk, p.standard_cost)))
+                          unit_price=to_price(price if price is not None else prices.get(p.pk, p.standard_cost)))
         for p, q, price in lines])
-    PurchaseOrderEvent.objects.create(order=order, from_status="", to_status=POStatus.DRAFT, actor=actor, note=note)
+    PurchaseOrderEvent.objects.create(order=order, from_status="", to_status=POStatus.DRAFT, actor=actor, note=note,
+                                      code=origin)
     return order
 
 
@@ -121,7 +125,9 @@ def receive_purchase_order(*, order, receipts, actor, key) -> list:
     to = POStatus.RECEIVED if done else POStatus.PARTIAL
     MACHINE.check(order, to, actor)
     PurchaseOrderEvent.objects.create(order=order, from_status=order.status, to_status=to, actor=actor,
-                                      note=", ".join(f"{ln.product.sku} {fmt_qty(q)}" for ln, q, _ in todo)[:300])
+                                      code=events.PO_RECEIVED,
+                                      params={"lines": [{"code": events.PO_LINE, "params": {
+                                          "sku": ln.product.sku, "q": qty_param(q)}} for ln, q, _ in todo]})
     order.status = to
     order.save(update_fields=["status", "updated_at"])
     return movements

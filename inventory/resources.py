@@ -17,7 +17,8 @@ class ProductResource(resources.ModelResource):
         import_id_fields = ("sku",)
         fields = ("sku", "name_zh", "name_en", "category", "brand", "thread", "length_mm", "material", "finish",
                   "strength_grade", "standard", "specification", "barcode_kind", "barcode", "base_unit",
-                  "unit_weight_g", "standard_cost", "list_price", "allow_negative", "active")
+                  "unit_weight_g", "standard_cost", "list_price", "tax_category_code", "tax_short_name",
+                  "allow_negative", "active")
         export_order = fields
         clean_model_instances = True
         skip_unchanged = True

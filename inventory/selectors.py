@@ -1,5 +1,6 @@
 """Read-side queries of inventory: stock by product/location/warehouse, valuation, reports, KPI evidence."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,7 +18,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
+from .choices import MovementKind
+from .codes import product_for_code  # noqa: F401  (the floor's lookups read it from here)
+from .models import INTERNAL_BARCODE_RE, Location, Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
 
 QTY = DecimalField(max_digits=14, decimal_places=3)
 VALUE = DecimalField(max_digits=20, decimal_places=2)
@@ -182,4 +185,52 @@ def kpi_scanning_share(user, start, end) -> list[dict]:
                     "label": f"{e.line.stocktake.number} {e.line.product.sku}",
                     "url": e.line.stocktake.get_absolute_url(), "ok": e.method == "scan", "value": None,
                     "detail": f"{e.get_method_display()} {_fmt(e.at)}"})
+    return out
+
+
+def has_own_barcode(barcode) -> bool:
+    """False for no barcode or the internal one inventory assigns (data quality reads this by dotted path)."""
+    return bool(barcode) and not re.match(INTERNAL_BARCODE_RE, barcode)
+
+
+def without_own_barcode(products):
+    """`products` that have no barcode of their own (none, or the internal HW… code)."""
+    return products.filter(Q(barcode__isnull=True) | Q(barcode__regex=INTERNAL_BARCODE_RE))
+
+
+# --- the warehouse floor: scanned codes and a product's own bins -------------------------------------------------
+
+
+def product_bins(product, warehouse=None) -> list[dict]:
+    """The bins that hold `product` (on hand > 0), most stock first: {"location_id", "code", "warehouse_id",
+    "warehouse_code", "on_hand"}."""
+    qs = StockLevel.objects.filter(product=product, on_hand__gt=0, location__active=True)
+    if warehouse is not None:
+        qs = qs.filter(warehouse=warehouse)
+    return [{"location_id": lv["location_id"], "code": lv["location__code"], "warehouse_id": lv["warehouse_id"],
+             "warehouse_code": lv["warehouse__code"], "on_hand": lv["on_hand"]}
+            for lv in qs.order_by("-on_hand", "location__code").values(
+                "location_id", "location__code", "warehouse_id", "warehouse__code", "on_hand")]
+
+
+def home_bin(product, warehouse=None):
+    """Where a receipt of `product` goes by default: the bin of its latest receipt (in `warehouse`), else the bin
+    holding most of it, else None."""
+    moves = StockMovement.objects.filter(product=product, kind=MovementKind.RECEIPT, to_location__active=True,
+                                         to_location__isnull=False)
+    if warehouse is not None:
+        moves = moves.filter(to_location__warehouse=warehouse)
+    last = moves.order_by("-pk").values_list("to_location_id", flat=True).first()
+    if last is None:
+        bins = product_bins(product, warehouse)
+        last = bins[0]["location_id"] if bins else None
+    return Location.objects.filter(pk=last).first() if last else None
+
+
+def product_units(product) -> list[dict]:
+    """The units `product` is counted, bought and sold in, its base unit first (the default): {"id", "name",
+    "factor"}."""
+    out = [{"id": product.base_unit_id, "name": product.base_unit.name, "factor": Decimal(1)}]
+    out += [{"id": u.unit_id, "name": u.unit.name, "factor": u.factor}
+            for u in product.units.select_related("unit").order_by("factor") if u.unit_id != product.base_unit_id]
     return out

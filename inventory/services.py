@@ -18,7 +18,7 @@ from hardware_erp.core.outbox import enqueue_after_commit
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import EntryMethod, MovementKind
-from .models import Location, Product, Reservation, StockLevel, StockMovement, StockThreshold, Warehouse
+from .models import Product, Reservation, StockLevel, StockMovement, StockThreshold
 from .models.catalogue import COST_PLACES
 
 log = logging.getLogger(__name__)
@@ -147,8 +147,11 @@ def _check_locations(kind, from_location, to_location):
 @transaction.atomic
 def post_movement(*, product, quantity, to_location=None, from_location=None, kind, actor, reference=None,
                   unit_cost=None, reason="", idempotency_key=None, occurred_at=None,
-                  entry_method=EntryMethod.TYPED) -> StockMovement:
+                  entry_method=EntryMethod.TYPED, reason_code="", reason_params=None) -> StockMovement:
     """Post one stock movement and update the levels in the same transaction, under row locks.
+
+    `reason` is what a person typed; a reason the system gives is an event code and its parameters
+    (`reason_code="orders.shipment", reason_params={"s": "SH000012"}`), put into words when read.
 
     Quantity is in base units and positive; the direction comes from the locations. With an
     `idempotency_key`, a repeated call returns the movement of the first call and changes nothing.
@@ -194,7 +197,8 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
     now = timezone.now()
     movement = StockMovement(
         kind=kind, product=product, from_location=from_location, to_location=to_location, quantity=qty,
-        unit_cost=Decimal(cost).quantize(COST_Q), reason=reason or "", reference=reference or "",
+        unit_cost=Decimal(cost).quantize(COST_Q), reason=reason or "", reason_code=reason_code or "",
+        reason_params=reason_params or {}, reference=reference or "",
         actor=actor, occurred_at=occurred_at or now, posted_at=now, idempotency_key=idempotency_key or None,
         entry_method=entry_method)
     if idempotency_key:  # only a key can collide: the savepoint turns that into a readable refusal
@@ -219,7 +223,8 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
 
 
 _MOVEMENT_COLUMNS = ("kind", "product_id", "from_location_id", "to_location_id", "quantity", "unit_cost", "reason",
-                     "reference", "actor_id", "occurred_at", "posted_at", "idempotency_key", "entry_method")
+                     "reference", "actor_id", "occurred_at", "posted_at", "idempotency_key", "entry_method",
+                     "reason_code", "reason_params")
 
 
 def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
@@ -227,6 +232,7 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
     bulk_create write, without the ORM's per-call query building (which costs more than the database's work
     here). The instances become saved ones."""
     adapt = connection.ops.adapt_datetimefield_value
+    params_field = StockMovement._meta.get_field("reason_params")
     sql = f"INSERT INTO {_table(StockMovement)} ({', '.join(_MOVEMENT_COLUMNS)}) VALUES "  # noqa: S608 - names  # nosec B608 (table and column names from the models' metadata, every value bound)
     row = "(" + ", ".join(["%s"] * len(_MOVEMENT_COLUMNS)) + ")"
     with connection.cursor() as cur:
@@ -237,6 +243,7 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
                 values = [getattr(m, c) for c in _MOVEMENT_COLUMNS]
                 values[0], values[12] = str(values[0]), str(values[12])  # the choices' plain values
                 values[9], values[10] = adapt(values[9]), adapt(values[10])
+                values[14] = params_field.get_db_prep_value(values[14] or {}, connection)
                 params += values
             cur.execute(sql + ", ".join([row] * len(part)) + " RETURNING id", params)
             for m, (pk,) in zip(part, cur.fetchall(), strict=True):  # rows come back in the order of VALUES
@@ -297,14 +304,6 @@ def release_reservation(*, key=None, reservation=None, actor, quantity=None) -> 
     return res
 
 
-def location_by_code(warehouse: Warehouse, code: str) -> Location:
-    loc = Location.objects.filter(warehouse=warehouse, code=(code or "").strip().upper()).first()
-    if loc is None:
-        raise BusinessRuleError(_("There is no location %(code)s in %(wh)s."),
-                                params={"code": code, "wh": warehouse.name}, code="unknown_location")
-    return loc
-
-
 def check_product_import(dataset, *, actor, file_name: str = ""):
     """Dry-run a product spreadsheet (nothing is written) and record the check for the data quality page:
     the rows and the rows refused. Returns django-import-export's result and {product pk: [key fields]} of the rows
@@ -316,7 +315,7 @@ def check_product_import(dataset, *, actor, file_name: str = ""):
     resource = ProductResource(actor=actor)
     result = resource.import_data(dataset, dry_run=True, raise_errors=False)
     refused = {row.number for row in result.invalid_rows} | {number for number, _errors in result.row_errors()}
-    record_import(user=actor, model_label="inventory.product", file_name=file_name, total_rows=dataset.height,
+    record_import(actor=actor, model_label="inventory.product", file_name=file_name, total_rows=dataset.height,
                   error_rows=len(refused))
     return result, {pk: sorted(changes) for pk, changes in resource.held.items()}
 

@@ -19,6 +19,7 @@ from .choices import EntryMethod, StocktakeStatus
 from .filtersets import StocktakeFilterSet
 from .forms import NoTagHelper
 from .models import Category, Location, Stocktake, Warehouse
+from .scanning import scan_texts
 from .tables import StocktakeTable, VarianceTable
 from .views import InventoryFormView, InventoryMixin
 
@@ -136,6 +137,8 @@ class StocktakeCountView(InventoryMixin, DetailView):
         if st.locations.exists():
             locs = locs.filter(pk__in=st.locations.all())
         ctx["locations"] = locs
+        ctx["scan_texts"] = scan_texts(counted=_("counted"), expected=_("expected"),
+                                       newline=_("not expected here: added"))
         return ctx
 
 

@@ -5,7 +5,6 @@ post_movement (products, then stock levels, each in primary-key order), so a cou
 lines is approved in seconds and the ledger stays equal to the levels.
 """
 
-import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -18,16 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import quantity
 from hardware_erp.core.outbox import enqueue_after_commit
+from hardware_erp.core.phrases import qty as qty_param
 from hardware_erp.core.states import StateMachine, Transition
-from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
-from . import services
+from . import events, services
 from .choices import EntryMethod, MovementKind, StocktakeStatus
+from .codes import product_for_code
 from .models import (
     CountEntry,
     Location,
     Product,
-    ProductUnit,
     StockLevel,
     StockMovement,
     Stocktake,
@@ -109,15 +108,11 @@ def open_stocktake(*, warehouse, actor, locations=(), categories=(), blind=False
 
 def _resolve_code(code: str):
     """(product, quantity per scan) for a scanned code: product barcode or SKU, or a pack's barcode."""
-    code = (code or "").strip()
-    product = Product.objects.by_code(code).first() if code else None
-    if product is not None:
-        return product, Decimal(1)
-    pack = ProductUnit.objects.filter(barcode=code).select_related("product").first() if code else None
-    if pack is not None:
-        return pack.product, pack.factor
-    raise BusinessRuleError(_("Unknown code “%(code)s”: no product has this barcode or SKU."), params={"code": code},
-                            code="unknown_code")
+    found = product_for_code(code)
+    if found is not None:
+        return found
+    raise BusinessRuleError(_("Unknown code “%(code)s”: no product has this barcode or SKU."),
+                            params={"code": (code or "").strip()}, code="unknown_code")
 
 
 def _parse_count(value) -> Decimal:
@@ -305,15 +300,14 @@ def _post_variances(st, *, actor, treat_uncounted_as_zero) -> list[StockMovement
     now = timezone.now()
     cost_q = Decimal(1).scaleb(-COST_PLACES)
     movements, deltas = [], {}
-    fmt = functools.lru_cache(maxsize=4096)(fmt_qty)  # thousands of lines, few distinct quantities
     for ln in changes:
         up = ln.variance > 0
         movements.append(StockMovement(
             kind=MovementKind.STOCKTAKE, product_id=ln.product_id, quantity=abs(ln.variance),
             to_location_id=ln.location_id if up else None, from_location_id=None if up else ln.location_id,
             unit_cost=Decimal(ln.product.average_cost).quantize(cost_q),
-            reason=str(_("Stocktake %(n)s: expected %(e)s, counted %(c)s") % {
-                "n": st.number, "e": fmt(ln.expected_now), "c": fmt(ln.counted)})[:200],
+            reason_code=events.STOCKTAKE,
+            reason_params={"n": st.number, "e": qty_param(ln.expected_now), "c": qty_param(ln.counted)},
             reference=st.number, actor=actor, occurred_at=now, posted_at=now,
             idempotency_key=f"stocktake:{st.pk}:{ln.pk}", entry_method=EntryMethod.TYPED))
         deltas[levels[(ln.product_id, ln.location_id)]] = ln.variance

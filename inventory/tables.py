@@ -6,9 +6,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hardware_erp.core.money import money
+from hardware_erp.core.money import money, price
 from hardware_erp.core.money import quantity as to_quantity
-from hardware_erp.core.templatetags.erp import cny, qty
+from hardware_erp.core.templatetags.erp import cny, cny_price, qty
 
 from .forecast import explain
 from .models import (
@@ -49,6 +49,16 @@ class MoneyColumn(QtyColumn):
         return money(value) if value not in (None, "") else None
 
 
+class PriceColumn(QtyColumn):
+    """A unit price: up to 4 places on the page, all 4 kept in the export."""
+
+    def render(self, value):
+        return cny_price(value)
+
+    def value(self, value):
+        return price(value) if value not in (None, "") else None
+
+
 class ProductColumn(tables.Column):
     """SKU and name of a related product, linked to its page."""
 
@@ -70,7 +80,7 @@ class ProductTable(tables.Table):
     on_hand = QtyColumn(verbose_name=_("On hand"))
     available = QtyColumn(verbose_name=_("Available"))
     base_unit = tables.Column(verbose_name=_("Unit"), orderable=False)
-    list_price = MoneyColumn(verbose_name=_("List price"))
+    list_price = PriceColumn(verbose_name=_("List price"))
     active = tables.BooleanColumn(verbose_name=_("Active"))
 
     class Meta:
@@ -103,9 +113,9 @@ class MovementTable(tables.Table):
     from_location = tables.Column(verbose_name=_("From"))
     to_location = tables.Column(verbose_name=_("To"))
     quantity = QtyColumn(verbose_name=_("Quantity"))
-    unit_cost = MoneyColumn(verbose_name=_("Unit cost"))
+    unit_cost = PriceColumn(verbose_name=_("Unit cost"))
     reference = tables.Column(verbose_name=_("Source document"))
-    reason = tables.Column(verbose_name=_("Reason"))
+    reason = tables.Column(verbose_name=_("Reason"), accessor="reason_text", orderable=False)
     actor = tables.Column(verbose_name=_("Posted by"))
 
     class Meta:
@@ -225,7 +235,7 @@ class StocktakeTable(tables.Table):
     status = tables.Column(verbose_name=_("Status"))
     blind = tables.BooleanColumn(verbose_name=_("Blind count"))
     n_lines = tables.Column(verbose_name=_("Lines"), attrs=NUM)
-    n_counted = tables.Column(verbose_name=_("Counted"), attrs=NUM)
+    n_counted = tables.Column(verbose_name=pgettext_lazy("stocktake lines", "Counted"), attrs=NUM)
     opened_by = tables.Column(verbose_name=_("Opened by"))
     opened_at = tables.DateTimeColumn(verbose_name=_("Opened"), format="Y-m-d H:i")
 
@@ -305,7 +315,7 @@ class VarianceTable(tables.Table):
     expected = QtyColumn(verbose_name=_("Expected at opening"))
     moved = tables.Column(verbose_name=_("Moved during count"), empty_values=(), attrs=NUM)
     expected_now = QtyColumn(verbose_name=_("Expected now"))
-    counted = QtyColumn(verbose_name=_("Counted"))
+    counted = QtyColumn(verbose_name=pgettext_lazy("quantity", "Counted"))
     variance = QtyColumn(verbose_name=_("Variance"))
     variance_value = MoneyColumn(verbose_name=_("Value"))
     state = tables.Column(verbose_name=_("State"), empty_values=(), orderable=False)
@@ -344,4 +354,4 @@ class VarianceTable(tables.Table):
             return _("Not counted")
         if record.added_during_count:
             return _("Found during count")
-        return _("Counted")
+        return pgettext_lazy("stocktake line status", "Counted")

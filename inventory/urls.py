@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import purchase_views, stocktake_views, views
+from . import floor_views, purchase_views, stocktake_views, views
 from .choices import MovementKind
 
 app_name = "inventory"
@@ -77,4 +77,9 @@ urlpatterns += [
     path("products/import/", views.ProductImportView.as_view(), name="product_import"),
     path("products/import/confirm/", views.ProductImportConfirmView.as_view(), name="product_import_confirm"),
     path("products/export/", views.ProductExportView.as_view(), name="product_export"),
+]
+
+urlpatterns += [
+    path("scan/lookup/", floor_views.ScanLookupView.as_view(), name="scan_lookup"),
+    path("scan/stock/", floor_views.StockLookupView.as_view(), name="stock_lookup"),
 ]

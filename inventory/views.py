@@ -25,6 +25,8 @@ from .filtersets import (
     WarehouseFilterSet,
 )
 from .forms import LocationForm, MovementForm, ProductForm, WarehouseForm
+from .labels import choice_context as label_choice_context
+from .labels import parse_choice, remember_choice
 from .models import Location, Product, StockAlert, StockLevel, StockMovement, StockThreshold, Warehouse
 from .tables import (
     AlertTable,
@@ -72,6 +74,7 @@ class ProductListView(InventoryMixin, ERPListView):
         ctx = super().get_context_data(**kwargs)
         if not self.request.user.has_perm("inventory.add_product"):
             ctx["create_url"] = ""
+        ctx.update(label_choice_context(self.request))
         return ctx
 
 
@@ -87,6 +90,7 @@ class ProductView(InventoryMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         p = self.object
         ctx["title"] = f"{p.sku} {p.name}"
+        ctx.update(label_choice_context(self.request))
         ctx["warehouses"] = selectors.stock_by_warehouse(p)
         ctx["levels"] = (p.levels.select_related("location", "warehouse").exclude(on_hand=0)
                          .order_by("warehouse__code", "location__code"))
@@ -206,6 +210,9 @@ class LocationListView(InventoryMixin, ERPListView):
 
     def get_queryset(self):
         return Location.objects.select_related("warehouse")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **label_choice_context(self.request)}
 
 
 class LocationCreateView(InventoryFormView):
@@ -405,11 +412,14 @@ class ProductLabelsView(InventoryMixin, View):
     def respond(self, params):
         from .pdf import product_labels_pdf
 
+
         products = list(self.products(params)[:MAX_LABELS])
         if not products:
             messages.error(self.request, _("No products to print labels for."))
             return redirect("inventory:product_list")
-        return _pdf_response(product_labels_pdf(products), "product-labels.pdf")
+        size, dpi = parse_choice(params.get("size"), params.get("dpi"))
+        remember_choice(self.request, size, dpi)
+        return _pdf_response(product_labels_pdf(products, size, dpi), f"product-labels-{size}-{dpi}dpi.pdf")
 
     def get(self, request):
         return self.respond(request.GET)
@@ -434,7 +444,9 @@ class LocationLabelsView(InventoryMixin, View):
         if not locations:
             messages.error(request, _("No locations to print labels for."))
             return redirect("inventory:location_list")
-        return _pdf_response(location_labels_pdf(locations), "location-labels.pdf")
+        size, dpi = parse_choice(request.POST.get("size"), request.POST.get("dpi"))
+        remember_choice(request, size, dpi)
+        return _pdf_response(location_labels_pdf(locations, size, dpi), f"location-labels-{size}-{dpi}dpi.pdf")
 
 
 # --- import / export -------------------------------------------------------------------------------------------

@@ -117,3 +117,23 @@ class InvoiceStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     ISSUED = "issued", _("Issued")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class InvoiceType(models.TextChoices):
+    """The fully digital invoices (数电票) the tax bureau's platform issues."""
+
+    SPECIAL = "special", _("Digital invoice (special VAT invoice)")
+    NORMAL = "normal", _("Digital invoice (ordinary invoice)")
+
+
+class InvoiceKind(models.TextChoices):
+    BLUE = "blue", _("Invoice")
+    RED = "red", _("Red-letter invoice")
+
+
+class RedLetterReason(models.TextChoices):
+    """Why a red-letter invoice cancels (part of) an issued one, as the confirmation form (红字确认单) names it."""
+
+    RETURN = "return", _("Goods returned")
+    ERROR = "error", _("Invoice issued in error")
+    ALLOWANCE = "allowance", _("Sales allowance")

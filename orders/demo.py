@@ -16,11 +16,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from crm.models import Customer
-from hardware_erp.core.money import money, quantity
+from hardware_erp.core.models import CompanyProfile
+from hardware_erp.core.money import money, price, quantity
 from hardware_erp.core.seeding import bulk_create_with_history, explicit_timestamps
 from inventory.models import Product, StockLevel, Warehouse
 
-from . import services
+from . import pricing, services
 from .choices import CarrierAdapter, DocKind, EventKind, PaymentMethod, ReviewRole, ShipmentStatus
 from .choices import OrderStatus as S
 from .models import (
@@ -133,6 +134,7 @@ def seed(ctx):
         ctx.log("orders: no products, customers or warehouse yet; nothing to seed")
         return
     ReviewSettings.current()
+    _company_profile(ctx)
     carriers = _carriers()
     _price_rules(products)
     if SalesOrder.objects.exists():
@@ -146,6 +148,30 @@ def seed(ctx):
                 f"{n['payments']} payments of history")
         _live(ctx, products, customers, warehouse, carriers, manager, finance)
         services.refresh_last_order_dates()
+
+
+def _company_profile(ctx):
+    """The demo company's letterhead (every document prints it), with a drawn logo."""
+    if CompanyProfile.objects.exists():
+        return
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageDraw
+
+    profile = CompanyProfile(name="温州华丰五金有限公司", name_en="Wenzhou Huafeng Hardware Co., Ltd.",
+                             credit_code="91330302MA2AR8XQ1M", address="浙江省温州市鹿城区五金城路 88 号",
+                             phone="0577-8888 8888", bank_name="中国工商银行温州鹿城支行",
+                             bank_account="1203203109000123456")
+    img = Image.new("RGB", (120, 120), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((6, 6, 114, 114), outline=(176, 58, 46), width=8)
+    draw.rectangle((38, 38, 82, 82), fill=(44, 62, 80))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    profile.logo.save("huafeng-logo.png", ContentFile(buf.getvalue()), save=False)
+    profile.save()
+    ctx.log("orders: company profile (letterhead) seeded")
 
 
 def _carriers():
@@ -219,29 +245,29 @@ def _one_day(ctx, day, n, products, customers, warehouse, carriers, reps, manage
                        salesperson=rep, created_by=rep, warehouse=warehouse, order_date=day,
                        payment_terms_days=customer.payment_terms_days or 30,
                        delivery_address=" ".join(p for p in (customer.province, customer.city, customer.address) if p),
-                       requested_date=day + timedelta(days=rng.randint(2, 10)))
+                       requested_date=day + timedelta(days=rng.randint(2, 10)),
+                       prices_include_tax=customer.prices_include_tax)
         lines = []
         for pos, product in enumerate(rng.sample(products, k=min(len(products), rng.choice([1, 2, 3, 4, 5, 6, 7]))),
                                       start=1):
             qty = quantity(order_quantity(product, rng))
             disc = Decimal(rng.choice([0, 0, 2, 3, 5, 8]))
-            list_price = money(product.list_price)
-            unit_price = money(list_price * (1 - disc / 100))
-            net = money(qty * unit_price)
-            tax = money(net * TAX / 100)
+            list_price = pricing.unit_price_in_mode(product.list_price, TAX, o.prices_include_tax)
+            unit_price = price(list_price * (1 - disc / 100))
+            figures = pricing.compute_line(quantity=qty, unit_price=unit_price, list_price=list_price, tax_rate=TAX,
+                                           prices_include_tax=o.prices_include_tax)
             cost = Decimal(product.average_cost or product.standard_cost or 0)
             shipped = qty if final in (S.SHIPPED, S.DELIVERED, S.PARTIALLY_PAID, S.PAID, S.CLOSED) else Decimal(0)
             lines.append(OrderLine(position=pos, product=product, unit_id=product.base_unit_id, quantity=qty,
                                    factor=Decimal(1), base_quantity=qty, list_price=list_price,
                                    unit_price=unit_price, discount_percent=disc, tax_rate=TAX,
-                                   gross_amount=money(qty * list_price), net_amount=net, tax_amount=tax,
-                                   amount=net + tax, unit_cost=cost, cost_amount=money(qty * cost),
+                                   gross_amount=figures.list_amount, net_amount=figures.net,
+                                   tax_amount=figures.tax, amount=figures.gross, unit_cost=cost,
+                                   cost_amount=money(qty * cost),
                                    shipped_quantity=shipped))
-        o.subtotal = sum(ln.gross_amount for ln in lines)
-        o.net_total = sum(ln.net_amount for ln in lines)
-        o.discount_total = o.subtotal - o.net_total
-        o.tax_total = sum(ln.tax_amount for ln in lines)
-        o.total = sum(ln.amount for ln in lines)
+        totals = pricing.compute_totals(lines, prices_include_tax=o.prices_include_tax)
+        o.subtotal, o.discount_total = totals.list_amount, totals.discount
+        o.net_total, o.tax_total, o.total = totals.net, totals.tax, totals.gross
         o.cost_total = sum(ln.cost_amount for ln in lines)
         steps = _path(final)
         stamps = {}

@@ -3,9 +3,10 @@ language (never a stored sentence). Amounts are stored as text ("1234.50") and s
 
 from django.utils.translation import gettext_lazy as _
 
-from hardware_erp.core.money import money
+from hardware_erp.core.money import format_money
+from hardware_erp.core.phrases import define
 
-from .choices import ReviewReason, ReviewRole
+from .choices import InvoiceType, ReviewReason, ReviewRole
 
 TEXTS = {
     "review.waiting": _("Waits for review: %(reasons)s"),
@@ -21,8 +22,24 @@ TEXTS = {
     "refund.requested": _("Refund %(refund)s of %(amount)s requested"),
     "refund.paid": _("Refund %(refund)s of %(amount)s approved and paid"),
     "refund.rejected": _("Refund %(refund)s of %(amount)s rejected"),
+    "invoice.requested": _("VAT invoice requested (%(type)s): %(amount)s"),
+    "invoice.issued": _("VAT invoice %(number)s issued on %(date)s"),
+    "invoice.red_requested": _("Red-letter invoice requested against %(number)s: %(amount)s"),
+    "invoice.red_issued": _("Red-letter invoice %(number)s issued on %(date)s"),
+    "quotation.created_from": _("Created from quotation %(q)s"),
+    "quotation.converted": _("Converted to order %(o)s"),
+    "picking.started": _("Picking started with the shipment."),
+    "shipment.sent": _("Shipment %(s)s"),
+    "shipment.delivered": _("Shipment %(s)s delivered"),
+    "payment.recorded": _("Payment %(p)s: %(a)s"),
+    "link.renewed": _("Status link renewed"),
+    "link.revoked": _("Status link revoked"),
 }
-MONEY_PARAMS = ("amount",)
+MONEY_PARAMS = ("amount", "a")
+
+# stock movement reasons the orders stages write (rendered by inventory's ledger through the kernel's registry)
+SHIPMENT_MOVEMENT = define("orders.shipment", _("Shipment %(s)s"))
+RETURN_MOVEMENT = define("orders.return", _("Return %(r)s"))
 
 # why an order waits for review (SalesOrder.review_reasons: code and figures)
 REASON_TEXTS = {
@@ -47,7 +64,9 @@ def reason_text(reason: dict) -> str:
 
 def _render_param(key, value):
     if key in MONEY_PARAMS:
-        return f"¥{money(value):,}"
+        return format_money(value)
+    if key == "type" and value in InvoiceType.values:
+        return str(InvoiceType(value).label)
     if key == "reasons":
         return "; ".join(str(ReviewReason(c).label) for c in value if c in ReviewReason.values)
     if key == "role" and value in ReviewRole.values:
@@ -60,5 +79,8 @@ def event_text(code, params, note="") -> str:
     if text is None:
         return note or ""
     params = params or {}
-    out = str(text) % {k: _render_param(k, v) for k, v in params.items()} if params else str(text)
+    try:
+        out = str(text) % {k: _render_param(k, v) for k, v in params.items()} if params else str(text)
+    except (KeyError, TypeError, ValueError):
+        return note or ""  # a row written with other parameters than the code's text names (an older shape)
     return f"{out} {note}".strip() if note else out

@@ -9,7 +9,8 @@ from django.utils.translation import pgettext_lazy
 
 from crm.models import Customer
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import parse_decimal
+from hardware_erp.core.money import format_money, parse_decimal
+from hardware_erp.core.phones import PhoneFormField
 from inventory.models import Product, UnitOfMeasure, Warehouse
 
 from .choices import SOLD_STATES, DocKind, OrderStatus, PaymentMethod, ShipmentStatus
@@ -38,7 +39,7 @@ class OrderForm(forms.Form):
     delivery_address = forms.CharField(label=_("Delivery address"), max_length=255, required=False,
                                        help_text=_("Empty: the customer's address."))
     contact_name = forms.CharField(label=_("Receiver"), max_length=60, required=False)
-    contact_phone = forms.CharField(label=_("Receiver phone"), max_length=40, required=False)
+    contact_phone = PhoneFormField(label=_("Receiver phone"), required=False)
     customer_email = forms.EmailField(label=_("Customer e-mail"), required=False,
                                       help_text=_("Status changes are e-mailed here."))
     payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"), required=False, min_value=0,
@@ -55,8 +56,8 @@ class OrderForm(forms.Form):
         if pk and str(pk).isdigit():  # the picker loads options remotely; keep the chosen one
             choices += [(c.pk, str(c)) for c in qs.filter(pk=pk)]
         self.fields["customer"].widget.choices = choices
-        if self.fields["warehouse"].queryset.count() == 1:
-            self.fields["warehouse"].initial = self.fields["warehouse"].queryset.first()
+        if not self.initial.get("warehouse"):  # the main warehouse (the first by code) unless one is given
+            self.fields["warehouse"].initial = self.fields["warehouse"].queryset.order_by("code").first()
 
 
 class LineForm(forms.Form):
@@ -70,17 +71,27 @@ class LineForm(forms.Form):
                                   validators=[MinValueValidator(Decimal("0.001"))])
     discount_percent = forms.DecimalField(label=_("Discount (%)"), required=False, max_digits=5, decimal_places=2,
                                           min_value=0, max_value=100, help_text=_("Empty: the price level."))
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=14, decimal_places=2,
-                                    min_value=0, help_text=_("Empty: list price less discount."))
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=16, decimal_places=4,
+                                    min_value=0, help_text=_("Up to 4 decimals, VAT included when the customer's "
+                                                             "prices include VAT. Empty: list price less discount."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         value = self.data.get(self.add_prefix("product")) or self.initial.get("product")
         pk = getattr(value, "pk", value)
         choices = [("", "---------")]
-        if pk and str(pk).isdigit():
-            choices += [(p.pk, str(p)) for p in Product.objects.filter(pk=pk)]
+        product = Product.objects.select_related("base_unit").filter(pk=pk).first() \
+            if pk and str(pk).isdigit() else None
+        if product is not None:
+            choices.append((product.pk, str(product)))
         self.fields["product"].widget.choices = choices
+        # only the product's own units, its base unit first and chosen (the order form refreshes them live)
+        unit_ids = [product.base_unit_id, *product.units.values_list("unit_id", flat=True)] if product else []
+        self.fields["unit"].queryset = UnitOfMeasure.objects.filter(pk__in=unit_ids)
+        self.fields["unit"].empty_label = None if product else "---------"
+        if product is not None:
+            self.initial.setdefault("unit", product.base_unit_id)
+        self.product = product
 
     def clean(self):
         data = super().clean()
@@ -145,9 +156,25 @@ class ReturnForm(forms.Form):
 
 
 class InvoiceRequestForm(forms.ModelForm):
+    """The buyer's invoice details (开票信息), one field each; the service validates them (orders/invoicing.py)."""
+
     class Meta:
         model = InvoiceRequest
-        fields = ["title", "tax_number", "address_phone", "bank_account", "special"]
+        fields = ["invoice_type", "title", "tax_number", "buyer_address", "buyer_phone", "buyer_bank",
+                  "buyer_account", "deliver_email", "deliver_phone", "remarks"]
+        help_texts = {
+            "tax_number": _("The unified social credit code (18 characters), or an older 15, 17, 18 or "
+                            "20-character taxpayer ID."),
+            "buyer_address": _("Required for a special VAT invoice, as are phone, bank and account."),
+            "deliver_email": _("The e-invoice is sent here, or to the mobile below."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a grouped or pasted code is normalised by the service: let it through the browser's length limit
+        self.fields["tax_number"].max_length = None
+        self.fields["tax_number"].widget.attrs.pop("maxlength", None)
+        self.fields["tax_number"].validators = []
 
 
 class ReviewSettingsForm(forms.ModelForm):
@@ -190,7 +217,8 @@ class ApplyCreditForm(forms.Form):
               .exclude(status=OrderStatus.CLOSED)
               .filter(total__gt=models.F("paid_amount") + models.F("credited_amount")).order_by("order_date", "pk"))
         self.fields["order"].queryset = qs
-        self.fields["order"].label_from_instance = lambda o: f"{o.number} · {o.order_date:%Y-%m-%d} · ¥{o.balance:,}"
+        self.fields["order"].label_from_instance = (
+            lambda o: f"{o.number} · {o.order_date:%Y-%m-%d} · {format_money(o.balance)}")
         self.fields["amount"].initial = credit.remaining
 
 

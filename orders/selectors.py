@@ -42,17 +42,6 @@ MONEY = DecimalField(max_digits=16, decimal_places=2)
 BALANCE = ExpressionWrapper(F("total") - F("credited_amount") - F("paid_amount"), output_field=MONEY)
 
 
-def order_search(user, q: str = ""):
-    """Orders and quotations the user may see, matched by number, customer name or tracking number."""
-    qs = SalesOrder.objects.for_user(user).select_related("customer", "salesperson")
-    q = (q or "").strip()
-    if q:
-        tracked = Shipment.objects.filter(tracking_number__iexact=q).values("order_id")
-        qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) |
-                       Q(customer__name_initials__iexact=q) | Q(pk__in=tracked))
-    return qs
-
-
 def sold_orders(user=None, start=None, end=None):
     qs = SalesOrder.objects.orders().filter(status__in=SOLD_STATES)
     if user is not None:
@@ -65,9 +54,6 @@ def sold_orders(user=None, start=None, end=None):
 
 
 # --------------------------------------------------------------------------- balances and receivables
-
-def order_balances(qs):
-    return qs.annotate(balance_amount=BALANCE)
 
 
 def customer_balance(customer) -> dict:
@@ -304,9 +290,6 @@ def review_queue(user):
 
 # --------------------------------------------------------------------------- KPI evidence (performance reads these)
 
-def _period_events(start, end, to_status):
-    return OrderEvent.objects.filter(to_status=to_status, at__gte=start, at__lt=end)
-
 
 def kpi_order_entry_timeliness(user, start, end) -> list[dict]:
     """Orders the user entered in the period: submitted within 24 h of being created."""
@@ -385,4 +368,20 @@ def as_date(value):
     return value
 
 
-
+def order_defaults(customer) -> dict:
+    """What a new order for `customer` is filled with (the order form, on choosing the customer): the receiver and
+    phone of the default delivery address (else the primary contact), the delivery address (else the customer's
+    own), payment terms, the e-mail for status changes and the price level its lines are priced at."""
+    addr = customer.addresses.order_by("-is_default", "pk").first()
+    contact = customer.contacts.order_by("-is_primary", "pk").first()
+    own = " ".join(p for p in (customer.province, customer.city, customer.district, customer.address) if p)
+    return {
+        "contact_name": (addr.recipient if addr and addr.recipient else (contact.name if contact else "")),
+        "contact_phone": (addr.phone if addr and addr.phone else
+                          ((contact.mobile or contact.landline) if contact else "") or customer.phone),
+        "delivery_address": (" ".join(p for p in (addr.province, addr.city, addr.district, addr.address) if p)
+                             if addr else own),
+        "payment_terms_days": customer.payment_terms_days,
+        "customer_email": contact.email if contact else "",
+        "level": customer.level, "level_label": str(customer.get_level_display()) if customer.level else "",
+    }

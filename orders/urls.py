@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pick_views, views
 from .choices import DocKind
 
 app_name = "orders"
@@ -16,9 +16,10 @@ urlpatterns = [
     path("<int:pk>/transition/", views.TransitionView.as_view(), name="order_transition"),
     path("<int:pk>/convert/", views.ConvertQuotationView.as_view(), name="quotation_convert"),
     path("<int:pk>/pdf/", views.OrderPDFView.as_view(), name="order_pdf"),
-    path("<int:pk>/invoice.pdf", views.InvoicePDFView.as_view(), name="invoice_pdf"),
+    path("<int:pk>/statement.pdf", views.OrderStatementPDFView.as_view(), name="order_statement_pdf"),
     path("<int:pk>/picking.pdf", views.PickingListPDFView.as_view(), name="picking_pdf"),
     path("<int:pk>/ship/", views.ShipView.as_view(), name="order_ship"),
+    path("<int:pk>/pick/", pick_views.PickView.as_view(), name="order_pick"),
     path("<int:pk>/return/", views.ReturnView.as_view(), name="order_return"),
     path("<int:pk>/status-link/", views.StatusLinkView.as_view(), name="status_link"),
     path("<int:pk>/invoice-request/", views.InvoiceRequestView.as_view(), name="invoice_request"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("shipments/", views.ShipmentListView.as_view(), name="shipment_list"),
     path("shipments/<int:pk>/", views.ShipmentView.as_view(), name="shipment"),
     path("shipments/<int:pk>/delivery-note.pdf", views.DeliveryNotePDFView.as_view(), name="delivery_note_pdf"),
+    path("shipments/<int:pk>/issue-note.pdf", views.IssueNotePDFView.as_view(), name="issue_note_pdf"),
     path("carriers/", views.CarrierListView.as_view(), name="carrier_list"),
     path("carriers/new/", views.CarrierCreateView.as_view(), name="carrier_create"),
     path("carriers/<int:pk>/edit/", views.CarrierEditView.as_view(), name="carrier_edit"),
@@ -36,6 +38,7 @@ urlpatterns = [
     path("payments/", views.PaymentListView.as_view(), name="payment_list"),
     path("payments/new/", views.PaymentCreateView.as_view(), name="payment_create"),
     path("payments/<int:pk>/", views.PaymentView.as_view(), name="payment"),
+    path("payments/<int:pk>/receipt.pdf", views.PaymentReceiptPDFView.as_view(), name="payment_receipt_pdf"),
     path("receivables/", views.ReceivablesView.as_view(), name="receivables"),
     path("receivables/statement/<int:customer>.pdf", views.StatementPDFView.as_view(), name="statement_pdf"),
     path("receivables/statement/<int:customer>/", views.StatementView.as_view(), name="statement"),
@@ -44,6 +47,7 @@ urlpatterns = [
     path("credits/<int:pk>/refund/", views.RefundRequestView.as_view(), name="refund_request"),
     path("refunds/<int:pk>/<str:decision>/", views.RefundDecisionView.as_view(), name="refund_decide"),
     path("invoices/", views.InvoiceQueueView.as_view(), name="invoice_queue"),
+    path("invoices/export.xlsx", views.InvoiceExportView.as_view(), name="invoice_export"),
     path("invoices/<int:pk>/issue/", views.IssueInvoiceView.as_view(), name="invoice_issue"),
     path("price-rules/", views.PriceRuleListView.as_view(), name="pricerule_list"),
     path("price-rules/new/", views.PriceRuleCreateView.as_view(), name="pricerule_create"),
@@ -53,6 +57,9 @@ urlpatterns = [
     path("customers/<int:pk>/purchases/", views.CustomerPurchasesView.as_view(), name="customer_purchases"),
     path("from-opportunity/<int:pk>/", views.OrderFromOpportunityView.as_view(), name="order_from_opportunity"),
     path("lookup/customers/", views.CustomerLookupView.as_view(), name="customer_lookup"),
+    path("lookup/customer-defaults/", views.CustomerDefaultsView.as_view(), name="customer_defaults"),
+    path("lookup/product-by-code/", views.ProductByCodeView.as_view(), name="product_by_code"),
+    path("lines/preview/", views.OrderLinesPreviewView.as_view(), name="order_lines_preview"),
     path("lookup/products/", views.ProductLookupView.as_view(), name="product_lookup"),
     path("status/<str:token>/", views.StatusPageView.as_view(), name="status_page"),
 ]

@@ -12,7 +12,7 @@ from django.views.generic import DetailView, TemplateView
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.outbox import enqueue_after_commit
 from hardware_erp.core.roles import ROLES
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView, error_messages
 
 from . import exports, scoring, selectors, services
 from .choices import PeriodKindChoices
@@ -28,11 +28,6 @@ MODULE = "performance"
 def trend_chart(trend):
     return {"labels": [r["label"] for r in trend],
             "scores": [float(r["score"]) if r["score"] is not None else None for r in trend]}
-
-
-def _errors(request, exc):
-    for msg in exc.messages:
-        messages.error(request, msg)
 
 
 class IndexView(ModuleIndexView):
@@ -163,7 +158,7 @@ class ScorecardView(ModuleMixin, DetailView):
                 messages.error(request, _("Unknown action."))
                 return redirect(sc)
         except BusinessRuleError as exc:
-            _errors(request, exc)
+            error_messages(request, exc)
             return redirect(sc)
         messages.error(request, _("Please correct the errors below."))
         return self.render_to_response(self.get_context_data(**form_kwargs), status=400)
@@ -293,7 +288,7 @@ class PeriodComputeView(ModuleMixin, View):
         try:
             services.check_computable(period)
         except BusinessRuleError as exc:
-            _errors(request, exc)
+            error_messages(request, exc)
             return redirect("performance:period", pk=pk)
         enqueue_after_commit("performance.compute_period_task", period.pk, request.user.pk)
         messages.success(request, _("The computation of %(period)s has started; the results appear here when it "
@@ -310,7 +305,7 @@ class PeriodCloseView(ModuleMixin, View):
         try:
             services.close_period(period, actor=request.user)
         except BusinessRuleError as exc:
-            _errors(request, exc)
+            error_messages(request, exc)
         else:
             messages.success(request, _("The period %(period)s is closed.") % {"period": period.label})
         return redirect("performance:period", pk=pk)
@@ -355,7 +350,7 @@ class PeriodSettingsView(ModuleMixin, TemplateView):
                 services.set_period_kpis(self.period, self.role, {s.pk: f.cleaned_data for s, f in rows},
                                          actor=request.user)
             except BusinessRuleError as exc:
-                _errors(request, exc)
+                error_messages(request, exc)
                 return self.render_to_response(self.get_context_data(rows=rows), status=400)
             messages.success(request, _("Targets and weights of %(role)s saved.") % {
                 "role": ROLES[self.role].label})

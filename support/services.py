@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.links import site_url
 from hardware_erp.core.services import lazy_format, notify, users_with_perm
+from hardware_erp.core.signals import business_event
 from hardware_erp.core.states import StateMachine, Transition
 
 from . import banners
@@ -100,8 +101,10 @@ def compute_deadlines(ticket, calendar=None):
 
 def _event(ticket, from_status, to_status, actor, note="", code="", params=None):
     """The ticket's history row: a person's note as typed, the system's own words as a code and parameters."""
-    return TicketEvent.objects.create(ticket=ticket, from_status=from_status or "", to_status=to_status or "",
-                                      actor=actor, note=str(note)[:500], code=code, params=params or {})
+    event = TicketEvent.objects.create(ticket=ticket, from_status=from_status or "", to_status=to_status or "",
+                                       actor=actor, note=str(note)[:500], code=code, params=params or {})
+    business_event.send(sender="support", event="ticket.updated", instance=ticket, code=code or "status")
+    return event
 
 
 def _save_attachments(ticket, files, *, actor, message=None):
@@ -214,34 +217,34 @@ def assign_ticket(ticket, assignee, *, actor, note="", code="") -> Ticket:
 
 
 @transaction.atomic
-def post_message(ticket, *, author, body, internal=False, files=()) -> TicketMessage:
+def post_message(ticket, *, actor, body, internal=False, files=()) -> TicketMessage:
     """Add to the conversation. IT's first public answer is the first response; the requester's answer
     to a ticket waiting for them puts it back in progress."""
     body = (body or "").strip()
     if not body:
         raise BusinessRuleError(_("Write a message."))
-    it = is_it_staff(author)
-    if not it and author.pk != ticket.requester_id:
+    it = is_it_staff(actor)
+    if not it and actor.pk != ticket.requester_id:
         raise BusinessRuleError(_("You may not write on this ticket."))
     if internal and not it:
         raise BusinessRuleError(_("Only IT staff may write internal notes."))
     ticket = _lock(ticket)
     if ticket.status == S.CLOSED:
         raise BusinessRuleError(_("This ticket is closed: reopen it to write."))
-    message = TicketMessage.objects.create(ticket=ticket, author=author, body=body, internal=internal)
-    _save_attachments(ticket, files, actor=author, message=message)
+    message = TicketMessage.objects.create(ticket=ticket, author=actor, body=body, internal=internal)
+    _save_attachments(ticket, files, actor=actor, message=message)
     link = ticket.get_absolute_url()
     if it and not internal:
-        if ticket.first_response_at is None and author.pk != ticket.requester_id:
+        if ticket.first_response_at is None and actor.pk != ticket.requester_id:
             ticket.first_response_at = message.created_at
             ticket.save(update_fields=["first_response_at", "updated_at"])
         notify(ticket.requester, lazy_format(_("IT answered on ticket %(number)s."), number=ticket.number), link)
     elif not it:
         if ticket.status == S.WAITING:
-            transition(ticket, S.IN_PROGRESS, actor=author, system=True, code="requester_answered")
+            transition(ticket, S.IN_PROGRESS, actor=actor, system=True, code="requester_answered")
         recipients = [ticket.assignee] if ticket.assignee_id else list(it_staff())
         notify(recipients, lazy_format(_("%(user)s wrote on ticket %(number)s."),
-                                       user=author.get_full_name() or author.username, number=ticket.number), link)
+                                       user=actor.get_full_name() or actor.username, number=ticket.number), link)
     return message
 
 
@@ -530,24 +533,24 @@ def remove_calendar_day(day: CalendarDay, *, actor):
 # --- feedback ------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def submit_suggestion(*, author, title, body, area="erp") -> Suggestion:
+def submit_suggestion(*, actor, title, body, area="erp") -> Suggestion:
     if not (body or "").strip():
         raise BusinessRuleError(_("Describe your suggestion."))
-    suggestion = Suggestion.objects.create(author=author, title=title.strip()[:200], body=body.strip(), area=area)
-    toggle_vote(suggestion, user=author)
+    suggestion = Suggestion.objects.create(author=actor, title=title.strip()[:200], body=body.strip(), area=area)
+    toggle_vote(suggestion, actor=actor)
     return suggestion
 
 
 @transaction.atomic
-def toggle_vote(suggestion, *, user) -> bool:
+def toggle_vote(suggestion, *, actor) -> bool:
     """One vote per person: voting again takes the vote back. Returns whether the user now votes for it."""
-    deleted, _rows = Vote.objects.filter(suggestion=suggestion, user=user).delete()
+    deleted, _rows = Vote.objects.filter(suggestion=suggestion, user=actor).delete()
     if deleted:
         Suggestion.objects.filter(pk=suggestion.pk).update(vote_count=F("vote_count") - 1)
         return False
     try:
         with transaction.atomic():
-            Vote.objects.create(suggestion=suggestion, user=user)
+            Vote.objects.create(suggestion=suggestion, user=actor)
     except IntegrityError:  # a double click raced us: the vote is there already
         return True
     Suggestion.objects.filter(pk=suggestion.pk).update(vote_count=F("vote_count") + 1)

@@ -18,16 +18,9 @@ ERRORS_WARN = 20  # server errors in 24 h
 
 
 def _queue_length() -> int:
-    if settings.REDIS_URL:
-        import redis
+    from hardware_erp.core.metrics import queue_depths
 
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-        try:
-            return int(client.llen("celery"))
-        finally:
-            client.close()
-    folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
-    return sum(1 for p in folder.iterdir() if p.is_file()) if folder.exists() else 0
+    return sum(queue_depths().values())  # every queue (default, io, reports, backup)
 
 
 def check_queue():
@@ -78,11 +71,12 @@ def check_errors():
 EXTRA_CHECKS = {"queue": check_queue, "disk": check_disk, "backup": check_backup, "errors": check_errors}
 LABELS = {"database": _("Database"), "cache": _("Cache"), "broker": _("Message broker"),
           "worker": _("Worker heartbeat"), "queue": _("Queue length"), "disk": _("Disk space"),
-          "backup": _("Last backup and verification"), "errors": _("Server errors (24 h)")}
+          "backup": _("Last backup and verification"), "errors": _("Server errors (24 h)"),
+          "replica": _("Read replica lag")}
 
 
 def run_all() -> dict:
-    results = {name: health._timed(fn) for name, fn in {**health.CHECKS, **EXTRA_CHECKS}.items()}
+    results = {name: health._timed(fn) for name, fn in {**health.checks(), **EXTRA_CHECKS}.items()}
     return {"ok": all(r["ok"] for r in results.values()), "checks": results, "time": timezone.now()}
 
 

@@ -16,7 +16,14 @@ from django.views.generic import DetailView, TemplateView
 
 from hardware_erp.core.exports import export_book_response
 from hardware_erp.core.uploads import serve_upload
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, ServiceFormView, form_errors
+from hardware_erp.core.views import (
+    ERPListView,
+    ModuleIndexView,
+    ModuleMixin,
+    ServiceFormView,
+    error_messages,
+    form_errors,
+)
 
 from . import services
 from .choices import TicketPriority
@@ -74,10 +81,6 @@ from .workcal import WorkingCalendar, format_minutes
 
 class IndexView(ModuleIndexView):
     module = "support"
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 # The category a ticket probably belongs to, from the first part of the page's path.
@@ -206,7 +209,7 @@ class TicketActionView(ModuleMixin, View):
         try:
             self.act(ticket)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            error_messages(request, exc)
         return redirect(ticket)
 
     def act(self, ticket):
@@ -218,7 +221,7 @@ class TicketReplyView(TicketActionView):
         form = MessageForm(self.request.POST, self.request.FILES)
         if not form.is_valid():
             raise ValidationError([e for errs in form.errors.values() for e in errs])
-        services.post_message(ticket, author=self.request.user, body=form.cleaned_data["body"],
+        services.post_message(ticket, actor=self.request.user, body=form.cleaned_data["body"],
                               internal=form.cleaned_data["internal"], files=form.cleaned_data["attachments"])
         messages.success(self.request, _("Your message is posted."))
 
@@ -445,7 +448,7 @@ class IncidentActionView(ModuleMixin, View):
                 raise ValidationError([e for errs in form.errors.values() for e in errs])
             result = self.act(incident, form.cleaned_data if form else {})
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            error_messages(request, exc)
             return redirect(incident)
         return result or redirect(incident)
 
@@ -630,7 +633,7 @@ class SuggestionCreateView(SupportFormView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.submit_suggestion(author=self.request.user, title=d["title"], body=d["body"],
+        return services.submit_suggestion(actor=self.request.user, title=d["title"], body=d["body"],
                                           area=d["area"])
 
 
@@ -659,7 +662,7 @@ class SuggestionVoteView(ModuleMixin, View):
 
     def post(self, request, pk):
         suggestion = get_object_or_404(Suggestion.objects.for_user(request.user), pk=pk)
-        voted = services.toggle_vote(suggestion, user=request.user)
+        voted = services.toggle_vote(suggestion, actor=request.user)
         messages.success(request, _("Your vote is counted.") if voted else _("Your vote is taken back."))
         return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
             request.POST.get("next", ""), allowed_hosts={request.get_host()}) else suggestion.get_absolute_url())
@@ -678,7 +681,7 @@ class SuggestionAnswerView(ModuleMixin, View):
             services.answer_suggestion(suggestion, status=form.cleaned_data["status"],
                                        answer=form.cleaned_data["answer"], actor=request.user)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            error_messages(request, exc)
         else:
             messages.success(request, _("The answer is saved and the voters are told."))
         return redirect(suggestion)

@@ -142,12 +142,12 @@ def _progress(ctx, courses):
 def _do_lesson(services, user, lesson, signer, failed_first):
     if lesson.kind == LessonKind.QUIZ:
         if failed_first:
-            attempt = services.start_attempt(user=user, quiz=lesson.quiz)
-            services.submit_attempt(attempt_id=attempt.pk, user=user, answers=_answers(lesson.quiz, right=False))
-        attempt = services.start_attempt(user=user, quiz=lesson.quiz)
-        services.submit_attempt(attempt_id=attempt.pk, user=user, answers=_answers(lesson.quiz))
+            attempt = services.start_attempt(actor=user, quiz=lesson.quiz)
+            services.submit_attempt(attempt_id=attempt.pk, actor=user, answers=_answers(lesson.quiz, right=False))
+        attempt = services.start_attempt(actor=user, quiz=lesson.quiz)
+        services.submit_attempt(attempt_id=attempt.pk, actor=user, answers=_answers(lesson.quiz))
         return
-    progress = services.complete_lesson(user=user, lesson=lesson, note="已完成 / done")
+    progress = services.complete_lesson(actor=user, lesson=lesson, note="已完成 / done")
     if not progress.completed_at:
         services.sign_off_practice(progress, actor=signer)
 

@@ -77,11 +77,11 @@ def enroll(user, course, *, actor=None, due_date=None, required=False, source=En
 
 
 @transaction.atomic
-def complete_lesson(*, user, lesson: Lesson, note: str = "") -> LessonProgress:
+def complete_lesson(*, actor, lesson: Lesson, note: str = "") -> LessonProgress:
     """Mark a reading/document/video lesson done, or hand in a practice task (signed off by the mentor)."""
     if lesson.kind == LessonKind.QUIZ:
         raise BusinessRuleError(_("A quiz is completed by passing it."))
-    enrollment = _locked_enrollment(user, lesson.course)
+    enrollment = _locked_enrollment(actor, lesson.course)
     now = timezone.now()
     progress, _created = LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     if progress.completed_at:
@@ -94,7 +94,7 @@ def complete_lesson(*, user, lesson: Lesson, note: str = "") -> LessonProgress:
         if assignment:
             notify(assignment.mentor,
                    lazy_format(_("%(user)s finished the practice task “%(lesson)s”: please sign it off."),
-                               user=_name(user), lesson=lesson.title),
+                               user=_name(actor), lesson=lesson.title),
                    reverse("training:mentee", args=[assignment.pk]),
                    key=f"training:practice:{progress.pk}:submitted")
     else:
@@ -194,11 +194,11 @@ def _locked_enrollment(user, course) -> Enrollment:
 
 
 @transaction.atomic
-def start_attempt(*, user, quiz) -> QuizAttempt:
+def start_attempt(*, actor, quiz) -> QuizAttempt:
     """The open attempt of this user, or a new one within the attempts limit (the enrolment row is the lock)."""
-    _locked_enrollment(user, quiz.lesson.course)
+    _locked_enrollment(actor, quiz.lesson.course)
     now = timezone.now()
-    attempts = list(QuizAttempt.objects.filter(quiz=quiz, user=user).order_by("number"))
+    attempts = list(QuizAttempt.objects.filter(quiz=quiz, user=actor).order_by("number"))
     for a in attempts:
         if a.submitted_at is None:
             if a.deadline and a.deadline < now:
@@ -213,7 +213,7 @@ def start_attempt(*, user, quiz) -> QuizAttempt:
                                          quiz.max_attempts) % {"n": quiz.max_attempts})
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
     seed = random.SystemRandom().randrange(1, 2**31)
-    return QuizAttempt.objects.create(quiz=quiz, user=user, number=len(attempts) + 1, seed=seed,
+    return QuizAttempt.objects.create(quiz=quiz, user=actor, number=len(attempts) + 1, seed=seed,
                                       shown=_layout(quiz, seed), deadline=deadline)
 
 
@@ -264,11 +264,11 @@ def grade(questions_with_options, answers: dict) -> tuple[list[dict], Decimal]:
     return results, score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def submit_attempt(*, attempt_id: int, user, answers: dict) -> QuizAttempt:
+def submit_attempt(*, attempt_id: int, actor, answers: dict) -> QuizAttempt:
     """Grade and close an attempt once. Twice, late or someone else's: refused, nothing counted again.
     A late attempt is closed as failed (that is kept) and then refused."""
     with transaction.atomic():
-        attempt, late = _submit_attempt(attempt_id, user, answers)
+        attempt, late = _submit_attempt(attempt_id, actor, answers)
     if late:
         raise BusinessRuleError(_("The time for this attempt ran out at %(time)s; it counts as failed.")
                                 % {"time": timezone.localtime(attempt.deadline).strftime("%H:%M")})
@@ -379,9 +379,9 @@ def save_session(session: TrainingSession | None = None, *, actor, **fields) -> 
 
 
 @transaction.atomic
-def record_external_training(*, user, **fields) -> ExternalTraining:
+def record_external_training(*, actor, **fields) -> ExternalTraining:
     """A course or conference the person attended outside the company, with its certificate."""
-    record = _apply(ExternalTraining(user=user), fields, EXTERNAL_FIELDS)
+    record = _apply(ExternalTraining(user=actor), fields, EXTERNAL_FIELDS)
     record.save()
     return record
 
@@ -576,17 +576,17 @@ def set_mentor(assignment: PlanAssignment, mentor, *, actor) -> PlanAssignment:
     return assignment
 
 
-def post_mentor_message(assignment: PlanAssignment, *, author, body: str) -> MentorMessage:
+def post_mentor_message(assignment: PlanAssignment, *, actor, body: str) -> MentorMessage:
     body = (body or "").strip()
     if not body:
         raise BusinessRuleError(_("Write a message first."))
-    if author.pk not in (assignment.user_id, assignment.mentor_id) and not author.has_perm(
+    if actor.pk not in (assignment.user_id, assignment.mentor_id) and not actor.has_perm(
             "training.view_team_progress"):
         raise BusinessRuleError(_("Only the new employee and the mentor write in this thread."))
-    message = MentorMessage.objects.create(assignment=assignment, author=author, body=body[:4000])
-    other = assignment.mentor if author.pk == assignment.user_id else assignment.user
+    message = MentorMessage.objects.create(assignment=assignment, author=actor, body=body[:4000])
+    other = assignment.mentor if actor.pk == assignment.user_id else assignment.user
     if other:
-        notify(other, lazy_format(_("%(user)s wrote in the mentor thread."), user=_name(author)),
+        notify(other, lazy_format(_("%(user)s wrote in the mentor thread."), user=_name(actor)),
                reverse("training:mentee", args=[assignment.pk]), email=False)
     return message
 
@@ -623,12 +623,12 @@ def send_due_reminders(today=None) -> dict:
 # --- In-service sessions ---------------------------------------------------------------------------------
 
 @transaction.atomic
-def book_seat(session: TrainingSession, *, user) -> SessionSeat:
+def book_seat(session: TrainingSession, *, actor) -> SessionSeat:
     """Enrol in a session; when it is full the seat goes on the waiting list."""
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
         raise BusinessRuleError(_("This session is not open for enrolment."))
-    seat = SessionSeat.objects.filter(session=session, user=user).first()
+    seat = SessionSeat.objects.filter(session=session, user=actor).first()
     if seat and seat.status != SeatStatus.CANCELLED:
         raise BusinessRuleError(_("You are already on the list of this session."))
     taken = session.seats.filter(status=SeatStatus.ENROLLED).count()
@@ -637,15 +637,15 @@ def book_seat(session: TrainingSession, *, user) -> SessionSeat:
         seat.status, seat.requested_at = status, timezone.now()
         seat.save(update_fields=["status", "requested_at"])
     else:
-        seat = SessionSeat.objects.create(session=session, user=user, status=status)
+        seat = SessionSeat.objects.create(session=session, user=actor, status=status)
     return seat
 
 
 @transaction.atomic
-def cancel_seat(session: TrainingSession, *, user) -> SessionSeat | None:
+def cancel_seat(session: TrainingSession, *, actor) -> SessionSeat | None:
     """Give up a seat; the first person on the waiting list gets it and is told."""
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
-    seat = SessionSeat.objects.filter(session=session, user=user).exclude(status=SeatStatus.CANCELLED).first()
+    seat = SessionSeat.objects.filter(session=session, user=actor).exclude(status=SeatStatus.CANCELLED).first()
     if seat is None:
         raise BusinessRuleError(_("You are not on the list of this session."))
     was_enrolled = seat.status == SeatStatus.ENROLLED
@@ -684,13 +684,13 @@ def take_attendance(session: TrainingSession, present_ids, *, actor) -> int:
     return sum(1 for s in seats if s.attended)
 
 
-def submit_feedback(session: TrainingSession, *, user, rating: int, useful: bool = True,
+def submit_feedback(session: TrainingSession, *, actor, rating: int, useful: bool = True,
                     comment: str = "") -> SessionFeedback:
-    if not SessionSeat.objects.filter(session=session, user=user, attended=True).exists():
+    if not SessionSeat.objects.filter(session=session, user=actor, attended=True).exists():
         raise BusinessRuleError(_("Only people who attended the session can rate it."))
     try:
         with transaction.atomic():
-            return SessionFeedback.objects.create(session=session, user=user, rating=rating, useful=useful,
+            return SessionFeedback.objects.create(session=session, user=actor, rating=rating, useful=useful,
                                                   comment=comment)
     except IntegrityError:
         raise BusinessRuleError(_("You have rated this session already."))
@@ -739,10 +739,10 @@ def record_view(item: LibraryItem):
 
 
 @transaction.atomic
-def vote_helpful(item: LibraryItem, *, user, helpful: bool) -> LibraryVote:
+def vote_helpful(item: LibraryItem, *, actor, helpful: bool) -> LibraryVote:
     """One vote per person; changing one's mind moves the vote between the counters."""
     item = LibraryItem.objects.select_for_update().get(pk=item.pk)
-    vote = LibraryVote.objects.filter(item=item, user=user).first()
+    vote = LibraryVote.objects.filter(item=item, user=actor).first()
     if vote and vote.helpful == helpful:
         return vote
     if vote:
@@ -751,7 +751,7 @@ def vote_helpful(item: LibraryItem, *, user, helpful: bool) -> LibraryVote:
         moved = {"helpful_yes": F("helpful_yes") + (1 if helpful else -1),
                  "helpful_no": F("helpful_no") + (-1 if helpful else 1)}
     else:
-        vote = LibraryVote.objects.create(item=item, user=user, helpful=helpful)
+        vote = LibraryVote.objects.create(item=item, user=actor, helpful=helpful)
         moved = {"helpful_yes" if helpful else "helpful_no": F("helpful_yes" if helpful else "helpful_no") + 1}
     LibraryItem.objects.filter(pk=item.pk).update(**moved)
     return vote

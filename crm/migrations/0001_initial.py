@@ -4,7 +4,7 @@ import crm.validators
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import governance.fields
+import hardware_erp.core.fields
 import hardware_erp.core.money
 import simple_history.models
 from decimal import Decimal
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('invoice_title', models.CharField(blank=True, max_length=200, verbose_name='invoice title')),
                 ('tax_number', models.CharField(blank=True, db_index=True, max_length=20, verbose_name='tax number')),
                 ('bank_name', models.CharField(blank=True, max_length=100, verbose_name='bank')),
-                ('bank_account', governance.fields.EncryptedTextField(blank=True, verbose_name='bank account')),
+                ('bank_account', hardware_erp.core.fields.EncryptedTextField(blank=True, verbose_name='bank account')),
                 ('bank_account_bidx', models.CharField(blank=True, db_index=True, editable=False, max_length=40)),
                 ('invoice_address', models.CharField(blank=True, max_length=255, verbose_name='invoice address')),
                 ('invoice_phone', models.CharField(blank=True, max_length=40, verbose_name='invoice phone')),
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('name', models.CharField(max_length=60, verbose_name='name')),
                 ('position', models.CharField(blank=True, max_length=60, verbose_name='position')),
-                ('mobile', governance.fields.EncryptedTextField(blank=True, help_text='Mainland 11-digit number or +country code.', verbose_name='mobile')),
+                ('mobile', hardware_erp.core.fields.EncryptedTextField(blank=True, help_text='Mainland 11-digit number or +country code.', verbose_name='mobile')),
                 ('mobile_bidx', models.CharField(blank=True, db_index=True, editable=False, max_length=40)),
                 ('landline', models.CharField(blank=True, max_length=40, verbose_name='landline')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
                 ('name', models.CharField(max_length=60, verbose_name='name')),
                 ('position', models.CharField(blank=True, max_length=60, verbose_name='position')),
-                ('mobile', governance.fields.EncryptedTextField(blank=True, help_text='Mainland 11-digit number or +country code.', verbose_name='mobile')),
+                ('mobile', hardware_erp.core.fields.EncryptedTextField(blank=True, help_text='Mainland 11-digit number or +country code.', verbose_name='mobile')),
                 ('landline', models.CharField(blank=True, max_length=40, verbose_name='landline')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
                 ('wechat', models.CharField(blank=True, max_length=60, verbose_name='WeChat ID')),
@@ -182,7 +182,7 @@ class Migration(migrations.Migration):
                 ('invoice_title', models.CharField(blank=True, max_length=200, verbose_name='invoice title')),
                 ('tax_number', models.CharField(blank=True, db_index=True, max_length=20, verbose_name='tax number')),
                 ('bank_name', models.CharField(blank=True, max_length=100, verbose_name='bank')),
-                ('bank_account', governance.fields.EncryptedTextField(blank=True, verbose_name='bank account')),
+                ('bank_account', hardware_erp.core.fields.EncryptedTextField(blank=True, verbose_name='bank account')),
                 ('invoice_address', models.CharField(blank=True, max_length=255, verbose_name='invoice address')),
                 ('invoice_phone', models.CharField(blank=True, max_length=40, verbose_name='invoice phone')),
                 ('tags', models.CharField(blank=True, help_text='Separate tags with commas.', max_length=200, verbose_name='tags')),

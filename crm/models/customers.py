@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from governance.fields import EncryptedTextField, blind_index, digits_only, mask_phone, mask_tail
+from hardware_erp.core.fields import EncryptedTextField, blind_index, digits_only, mask_phone, mask_tail
+from hardware_erp.core.identifiers import CreditCodeField, TaxNumberField
 from hardware_erp.core.models import TimeStampedModel
 from hardware_erp.core.money import MoneyField
+from hardware_erp.core.phones import PhoneField
 
 from ..choices import (
     PROVINCE_CHOICES,
@@ -19,8 +21,8 @@ from ..choices import (
     CustomerSourceChoices,
     CustomerTypeChoices,
 )
-from ..pinyin import pinyin_full, pinyin_initials
-from ..validators import normalize_credit_code, normalize_phone, validate_credit_code
+from ..pinyin import pinyin_full, pinyin_initials, readings_text
+from ..validators import normalize_credit_code, normalize_phone
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -51,7 +53,7 @@ class Customer(TimeStampedModel):
     city = models.CharField(_("city"), max_length=40, blank=True)
     district = models.CharField(_("district"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     phone_norm = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     wechat_id = models.CharField(_("shop WeChat ID"), max_length=60, blank=True,
                                  help_text=_("The shop's own WeChat account, where it takes orders."))
@@ -61,19 +63,24 @@ class Customer(TimeStampedModel):
                                          related_name="shared_customers")
     credit_limit = MoneyField(_("credit limit"))
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=0)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True,
-                                   validators=[validate_credit_code])
+    prices_include_tax = models.BooleanField(
+        _("prices include VAT"), default=True,
+        help_text=_("Quote VAT-inclusive unit prices (含税单价); clear for customers quoted before VAT."))
+    credit_code = CreditCodeField(_("unified social credit code"), blank=True, db_index=True)
     invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
-    tax_number = models.CharField(_("tax number"), max_length=20, blank=True, db_index=True)
+    tax_number = TaxNumberField(_("tax number"), blank=True, db_index=True,
+                                help_text=_("The taxpayer number: usually the unified social credit code."))
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)
     bank_account = EncryptedTextField(_("bank account"), blank=True)
     bank_account_bidx = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     invoice_address = models.CharField(_("invoice address"), max_length=255, blank=True)
-    invoice_phone = models.CharField(_("invoice phone"), max_length=40, blank=True)
+    invoice_phone = PhoneField(_("invoice phone"), blank=True)
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Separate tags with commas."))
     notes = models.TextField(_("notes"), blank=True)
     name_pinyin = models.CharField(max_length=400, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    # every reading of polyphonic characters (朝阳: zhaoyang and chaoyang), see crm/pinyin.py; trigram-indexed
+    name_readings = models.TextField(blank=True, editable=False)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, db_index=True)
     # kept by the orders app (crm.services.set_last_order_dates): the date of the newest approved order
     last_order_date = models.DateField(_("last order"), null=True, blank=True, db_index=True, editable=False)
@@ -81,8 +88,8 @@ class Customer(TimeStampedModel):
                                    on_delete=models.SET_NULL, related_name="+")
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="merged_customers")
-    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "phone_norm", "bank_account_bidx",
-                                                 "last_contact_at", "last_order_date"])
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "name_readings", "phone_norm",
+                                                 "bank_account_bidx", "last_contact_at", "last_order_date"])
 
     objects = CustomerQuerySet.as_manager()
 
@@ -117,12 +124,14 @@ class Customer(TimeStampedModel):
         return reverse("crm:customer", args=[self.pk])
 
     def refresh_search_fields(self, pinyin=None):
-        """The stored search keys: pinyin of the name, normalised phone, blind index of the bank account."""
+        """The stored search keys: pinyin of the name (the usual reading, and every reading in `name_readings`),
+        normalised phone, blind index of the bank account. `manage.py rebuild_search_keys` refreshes old rows."""
         self.credit_code = normalize_credit_code(self.credit_code)
         self.name = " ".join((self.name or "").split())
         full, initials = pinyin or (pinyin_full(self.name), pinyin_initials(self.name))
         self.name_pinyin = full[:400]
         self.name_initials = initials[:200]
+        self.name_readings = readings_text(self.name)
         self.phone_norm = normalize_phone(self.phone)
         self.bank_account_bidx = blind_index(self.bank_account, normalize=digits_only)
 
@@ -130,7 +139,7 @@ class Customer(TimeStampedModel):
         self.refresh_search_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials", "phone_norm",
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials", "name_readings", "phone_norm",
                                        "bank_account_bidx", "credit_code"}
         super().save(*args, **kwargs)
 
@@ -162,7 +171,7 @@ class Contact(TimeStampedModel):
     position = models.CharField(_("position"), max_length=60, blank=True)
     mobile = EncryptedTextField(_("mobile"), blank=True, help_text=_("Mainland 11-digit number or +country code."))
     mobile_bidx = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
-    landline = models.CharField(_("landline"), max_length=40, blank=True)
+    landline = PhoneField(_("landline"), blank=True)
     email = models.EmailField(pgettext_lazy("crm", "e-mail"), blank=True)
     wechat = models.CharField(_("WeChat ID"), max_length=60, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
@@ -216,7 +225,7 @@ class DeliveryAddress(TimeStampedModel):
                                  related_name="addresses")
     label = models.CharField(_("label"), max_length=60, blank=True, help_text=_("e.g. warehouse, site 2"))
     recipient = models.CharField(pgettext_lazy("crm", "recipient"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     province = models.CharField(_("province"), max_length=20, choices=PROVINCE_CHOICES, blank=True)
     city = models.CharField(_("city"), max_length=40, blank=True)
     district = models.CharField(_("district"), max_length=40, blank=True)

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import governance.fields
+import hardware_erp.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('object_id', models.PositiveBigIntegerField(verbose_name='record id')),
                 ('object_repr', models.CharField(max_length=200, verbose_name='record')),
                 ('field_names', models.CharField(max_length=500, verbose_name='fields')),
-                ('changes_data', governance.fields.EncryptedTextField(verbose_name='changes')),
+                ('changes_data', hardware_erp.core.fields.EncryptedTextField(verbose_name='changes')),
                 ('base_fingerprint', models.CharField(max_length=64, verbose_name='base fingerprint')),
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('status', models.CharField(choices=[('pending', 'Pending approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], db_index=True, default='pending', max_length=10, verbose_name='status')),

@@ -142,9 +142,9 @@ class EmployeeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "message", "level", "created_at", "read_at", "email_status")
+    list_display = ("recipient", "text", "level", "created_at", "read_at", "email_status")
     list_filter = ("level", "email_status")
-    search_fields = ("message", "recipient__username")
+    search_fields = ("legacy_text", "recipient__username")
     raw_id_fields = ("recipient",)
 
 

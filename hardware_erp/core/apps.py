@@ -19,7 +19,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         from . import checks, signals, uploads  # noqa: F401 (signal receivers, system checks, the upload check)
+
+        autodiscover_modules("events")  # each app's event codes and texts (core/phrases.py)
 
         if any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):
             sqlite3.register_adapter(int, sqlite_int)

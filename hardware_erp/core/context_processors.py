@@ -1,10 +1,11 @@
 from django.conf import settings
 
+from . import notifications
 from .nav import modules_for
 
 
 def shell(request):
-    """What base.html needs on every page: the sidebar and the unread notification count.
+    """What base.html needs on every page: the sidebar and the number of unread notification groups.
 
     Computed once per request: a table's TemplateColumn renders each cell with the request, which runs the
     context processors again for every row."""
@@ -20,7 +21,7 @@ def shell(request):
         m["active"] = path.startswith(m["url"])
     out = {
         "nav_modules": modules,
-        "unread_count": user.notifications.filter(read_at__isnull=True).count(),
+        "unread_count": notifications.unread_count(user),
         "site_url": settings.SITE_URL,
     }
     request._shell_context = (user.pk, out)

@@ -23,10 +23,18 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+class Text(str):
+    """A value that must stay text in the spreadsheet although it looks like a number (a tax code, a taxpayer ID,
+    a bank account: as numbers they would lose digits)."""
+
+
 def safe_cell(value):
     """A value fit for a spreadsheet cell (see the module's docstring)."""
     if value is None:
         return ""
+    if isinstance(value, Text):
+        text = str(value).strip()
+        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
     if isinstance(value, bool | int | float | Decimal):
         return value
     if isinstance(value, datetime):

@@ -53,10 +53,30 @@ def check_worker():
     return {"hostname": last.hostname, "age_seconds": int(age.total_seconds())}
 
 
+def check_replica():
+    """The read replica's replay lag; failing here moves reads to the primary, it does not take the site down."""
+    from . import db_routing
+
+    st = db_routing.status(max_age=0)
+    if not st.ok:
+        raise RuntimeError(f"replica unreachable, reads on the primary: {st.error}")
+    if st.lag_seconds > settings.REPLICA_MAX_LAG_SECONDS:
+        raise RuntimeError(f"replica {st.lag_seconds:.1f} s behind (more than {settings.REPLICA_MAX_LAG_SECONDS:g} s), "
+                           "reads on the primary")
+    return st.as_dict()
+
+
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker, "worker": check_worker}
+OPTIONAL = {"replica"}  # shown, not counted in the overall "ok": without it the primary serves every read
+
+
+def checks() -> dict:
+    from . import db_routing
+
+    return {**CHECKS, "replica": check_replica} if db_routing.configured() else CHECKS
 
 
 def run_checks() -> dict:
-    results = {name: _timed(fn) for name, fn in CHECKS.items()}
-    return {"ok": all(r["ok"] for r in results.values()), "checks": results,
+    results = {name: _timed(fn) for name, fn in checks().items()}
+    return {"ok": all(r["ok"] for name, r in results.items() if name not in OPTIONAL), "checks": results,
             "time": timezone.now().isoformat()}

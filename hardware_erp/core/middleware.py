@@ -18,7 +18,7 @@
 import unicodedata
 
 from django.conf import settings
-from django.http import QueryDict
+from django.http import JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 
 from .views import bad_request
@@ -65,6 +65,9 @@ def _normalised(params: QueryDict) -> QueryDict | None:
     return copy
 
 
+JSON_PREFIXES = ("/api/",)  # paths whose callers read JSON, not pages
+
+
 class InputGuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -72,8 +75,10 @@ class InputGuardMiddleware:
     def __call__(self, request):
         has_form = request.method == "POST" and request.content_type in FORM_TYPES
         if _has_nul(request.GET) or (has_form and _has_nul(request.POST)):
-            return bad_request(request, reason=_("The request contained a character that is not allowed (a NUL "
-                                                 "byte). Remove it and try again."))
+            reason = _("The request contained a character that is not allowed (a NUL byte). Remove it and try again.")
+            if request.path.startswith(JSON_PREFIXES):  # the API answers in its own error format (docs/api.md)
+                return JsonResponse({"detail": str(reason), "code": "nul_byte"}, status=400)
+            return bad_request(request, reason=reason)
         if request.GET:
             normalised = _normalised(request.GET)
             if normalised is not None:

@@ -5,6 +5,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .phones import PhoneField
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
@@ -79,9 +81,12 @@ class Employee(TimeStampedModel):
     manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="reports")
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
-    work_phone = models.CharField(_("work phone"), max_length=40, blank=True)
+    work_phone = PhoneField(_("work phone"), blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
                                 help_text=_("Language of e-mails and notifications; the last one used to sign in."))
+    email_notifications = models.BooleanField(
+        _("notifications by e-mail"), default=True,
+        help_text=_("Every notification is shown here; with this, it is also sent to your e-mail address."))
     history = HistoricalRecords()
 
     class Meta:
@@ -113,7 +118,10 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))
-    message = models.TextField(_("message"))
+    # what to say, as a phrase (code and parameters, core/phrases.py) put into words when read; `legacy_text` holds
+    # text that is not a phrase (a plain string given to notify) and the text of notifications stored before phrases
+    phrase = models.JSONField(_("message"), null=True, blank=True)
+    legacy_text = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
     key = models.CharField(_("key"), max_length=200, blank=True,
@@ -139,7 +147,21 @@ class Notification(models.Model):
                                 condition=Q(email_status="pending"))]
 
     def __str__(self):
-        return self.message[:80]
+        return self.text[:80]
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (the reader's: only the recipient reads it)."""
+        from .phrases import render_phrase
+
+        return render_phrase(self.phrase, self.legacy_text)
+
+    @property
+    def message(self) -> str:
+        """The message in the recipient's own language (e-mails, tasks)."""
+        lang = getattr(getattr(self.recipient, "employee", None), "language", "") or settings.LANGUAGE_CODE
+        with translation.override(lang):
+            return self.text
 
 
 class IntegrityRun(models.Model):
@@ -214,3 +236,33 @@ class OutboxTask(models.Model):
 
     def __str__(self):
         return f"{self.task} {self.args}"
+
+
+class CompanyProfile(models.Model):
+    """One row: the company's own details, printed as the header of every document (quotation, order, delivery
+    note, statement, receipt, purchase order) and used as the seller on VAT invoice exports."""
+
+    name = models.CharField(_("company name"), max_length=200, blank=True)
+    name_en = models.CharField(_("company name (English)"), max_length=200, blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    logo = models.FileField(_("logo"), upload_to="company/", blank=True, help_text=_("PNG or JPEG, printed at 15 mm."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("updated by"))
+
+    class Meta:
+        verbose_name = _("company profile")
+        verbose_name_plural = _("company profile")
+        permissions = [("edit_companyprofile", _("Can edit the company profile"))]
+
+    def __str__(self):
+        return self.name or str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> "CompanyProfile":
+        """The saved profile, or an empty unsaved one (reading never writes)."""
+        return cls.objects.order_by("pk").first() or cls()

@@ -128,3 +128,132 @@ class QuantityField(models.DecimalField):
         kwargs.setdefault("decimal_places", 3)
         kwargs.setdefault("default", Decimal("0.000"))
         super().__init__(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- unit prices
+
+PRICE_PLACES = 4
+PRICE_QUANT = Decimal("0.0001")
+
+
+def price(value) -> Decimal:
+    """A unit price: four places, half up (a ¥0.0392 screw stays ¥0.0392)."""
+    return to_decimal(value).quantize(PRICE_QUANT, rounding=ROUND_HALF_UP)
+
+
+class PriceField(models.DecimalField):
+    """A CNY unit price: 16 digits, 4 places (fasteners are priced to a hundredth of a fen per piece)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", PRICE_PLACES)
+        kwargs.setdefault("default", Decimal("0.0000"))
+        super().__init__(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- the one money formatter
+
+MINUS = "-"  # the one minus sign of every page, PDF and export: ASCII, so a pasted figure stays a number
+SYMBOL = "¥"
+
+
+def _grouped(d: Decimal, places: int) -> str:
+    return f"{d:,.{places}f}"
+
+
+def format_money(value, *, symbol=True, empty="—") -> str:
+    """An amount: rounded half up to the cent, grouped, `-¥2,121.00` when negative, never `¥-0.00`."""
+    if value is None or value == "":
+        return empty
+    d = money(value)
+    sign = MINUS if d < 0 else ""
+    return f"{sign}{SYMBOL if symbol else ''}{_grouped(abs(d), 2)}"
+
+
+def price_text(value) -> str:
+    """A unit price without the symbol: up to four places, trailing zeros trimmed beyond two
+    (0.0392, 0.035, 12.50, 3.00)."""
+    d = price(value)
+    text = _grouped(abs(d), PRICE_PLACES)
+    whole, frac = text.split(".")
+    frac = frac.rstrip("0").ljust(2, "0")
+    return f"{MINUS if d < 0 else ''}{whole}.{frac}"
+
+
+def format_price(value, *, symbol=True, empty="—") -> str:
+    """A unit price: `¥0.0392`, `¥0.035`, `¥12.50`; negative as `-¥0.50`."""
+    if value is None or value == "":
+        return empty
+    text = price_text(value)
+    sign = MINUS if text.startswith(MINUS) else ""
+    return f"{sign}{SYMBOL if symbol else ''}{text.lstrip(MINUS)}"
+
+
+def per_thousand(value) -> Decimal:
+    """The price of a thousand pieces (元/千件) from a price per piece, rounded to the cent."""
+    return money(to_decimal(value) * 1000)
+
+
+# --------------------------------------------------------------------------- amount in Chinese capitals (大写金额)
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_PLACES = ("", "拾", "佰", "仟")
+_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _group_words(n: int) -> str:
+    """0 < n < 10000 as capitals, zeros inside the group read as one 零 (1010 → 壹仟零壹拾)."""
+    out, zero = [], False
+    for pos in range(3, -1, -1):
+        d = n // 10 ** pos % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out.append("零")
+            zero = False
+        out.append(_DIGITS[d] + _PLACES[pos])
+    return "".join(out)
+
+
+def amount_in_words(value) -> str:
+    """The amount in Chinese capitals as written on cheques and invoices (大写金额), per the People's Bank
+    rules: 壹拾 keeps its 壹; a run of zeros inside the yuan reads as one 零; 零 after 元 when there are fen but no
+    jiao (壹万陆仟肆佰零玖元零贰分); 整 after 元 or 角 when there are no fen; 零元整 for nothing; 负 before a
+    negative amount. 115491.65 → 壹拾壹万伍仟肆佰玖拾壹元陆角伍分."""
+    d = money(value)
+    if d < 0:
+        return "负" + amount_in_words(-d)
+    cents = int(d * 100)
+    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    words = ""
+    if yuan:
+        groups = []
+        n = yuan
+        while n:
+            groups.append(n % 10000)
+            n //= 10000
+        if len(groups) > len(_GROUPS):
+            raise ValueError(f"amount too large for capitals: {value!r}")
+        parts, need_zero = [], False
+        for i in range(len(groups) - 1, -1, -1):
+            g = groups[i]
+            if g == 0:
+                need_zero = bool(parts)
+                continue
+            if parts and (need_zero or g < 1000):
+                parts.append("零")
+            parts.append(_group_words(g) + _GROUPS[i])
+            need_zero = False
+        words = "".join(parts) + "元"
+    if not jiao and not fen:
+        return (words or "零元") + "整"
+    if jiao:
+        words += _DIGITS[jiao] + "角"
+    elif words:
+        words += "零"
+    if fen:
+        words += _DIGITS[fen] + "分"
+    else:
+        words += "整"
+    return words

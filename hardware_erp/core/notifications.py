@@ -32,6 +32,11 @@ def grouped(user, *, unread_only=False):
             .order_by("-latest"))
 
 
+def unread_count(user) -> int:
+    """The number the bell shows: unread groups, as many as lines the bell's dropdown and the list show."""
+    return grouped(user, unread_only=True).count()
+
+
 def attach_latest(groups) -> list[dict]:
     """Each group of a page with its newest notification as `notification` (one query for the page)."""
     groups = list(groups)

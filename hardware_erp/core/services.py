@@ -1,6 +1,8 @@
 """Kernel services: notifications (in-app + e-mail) and user accounts."""
 
 import logging
+import re
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,28 +10,41 @@ from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from .errors import BusinessRuleError
 from .models import Employee, Notification
+from .phrases import Phrase, describe
 
 log = logging.getLogger(__name__)
 User = get_user_model()
 
 
-def lazy_format(message, **params):
-    """A translated message with %(name)s parameters, rendered later (by notify) in each recipient's language.
+def lazy_format(message, **params) -> Phrase:
+    """A translated message with %(name)s parameters, put into words later in each reader's language.
 
-    `notify(user, lazy_format(_("Order %(n)s was approved."), n=order.number))`: formatting with % at once
-    would fix the text in the language of whoever caused the notification.
+    `notify(user, lazy_format(_("Order %(n)s was approved."), n=order.number))`: notify stores the message's code
+    (its msgid) and the parameters, and the notification is rendered when it is read (never `_("…") % {…}`, which
+    fixes the text in the language of whoever caused the notification).
     """
-    return lazy(lambda: str(message) % params, str)()
+    return Phrase(message, params)
 
 
-def _render(message, user) -> str:
-    lang = getattr(getattr(user, "employee", None), "language", "") or settings.LANGUAGE_CODE
-    with translation.override(lang):
-        return str(message)
+def _language(user) -> str:
+    return getattr(getattr(user, "employee", None), "language", "") or settings.LANGUAGE_CODE
+
+
+def _stored(message, user) -> tuple[dict | None, str]:
+    """(phrase, legacy_text) for a notification row: a translatable message as its code and parameters (parameters
+    that are not themselves translatable, such as a course's title, are taken in the recipient's language); plain
+    text as it is."""
+    with translation.override(_language(user)):
+        if isinstance(message, Phrase):
+            return message.as_json(), ""
+        found = describe(message)
+        if found is not None:
+            return found, ""
+        return None, str(message)
 
 
 def notify(recipients, message, link: str = "", *, level: str = Notification.Level.INFO,
@@ -46,11 +61,13 @@ def notify(recipients, message, link: str = "", *, level: str = Notification.Lev
         recipients = [recipients]
     created = []
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
-        status = Notification.EmailStatus.PENDING if (email and user.email) else Notification.EmailStatus.SKIPPED
+        status = (Notification.EmailStatus.PENDING if (email and user.email and wants_email(user))
+                  else Notification.EmailStatus.SKIPPED)
         try:
             with transaction.atomic():
+                phrase, text = _stored(message, user)
                 created.append(Notification.objects.create(
-                    recipient=user, message=_render(message, user), link=link, level=level, key=key,
+                    recipient=user, phrase=phrase, legacy_text=text, link=link, level=level, key=key,
                     email_status=status))
         except IntegrityError:
             if not key:
@@ -59,6 +76,23 @@ def notify(recipients, message, link: str = "", *, level: str = Notification.Lev
     if ids:
         transaction.on_commit(lambda: _enqueue_emails(ids))
     return created
+
+
+def wants_email(user) -> bool:
+    """The person's channel choice: notifications by e-mail as well as in the application (the default)."""
+    employee = getattr(user, "employee", None)
+    return employee is None or employee.email_notifications
+
+
+@transaction.atomic
+def set_notification_channels(user, *, email: bool, actor) -> Employee:
+    """A person chooses how notifications reach them: in the application always, by e-mail when `email`."""
+    if actor.pk != user.pk:
+        raise BusinessRuleError(_("Only %(user)s chooses how notifications reach them.") % {"user": user.username})
+    employee = Employee.objects.select_for_update().get(user=user)
+    employee.email_notifications = bool(email)
+    employee.save(update_fields=["email_notifications", "updated_at"])
+    return employee
 
 
 def _enqueue_emails(ids):
@@ -81,8 +115,9 @@ def send_notification_emails(ids=None, *, limit: int = 200) -> int:
             if n is None:
                 continue
             link = f"{settings.SITE_URL.rstrip('/')}{n.link}" if n.link.startswith("/") else n.link
+            text = n.message  # in the recipient's language, now
             try:
-                send_mail(subject=f"[Hardware ERP] {n.message[:60]}", message=f"{n.message}\n\n{link}".strip(),
+                send_mail(subject=f"[Hardware ERP] {text[:60]}", message=f"{text}\n\n{link}".strip(),
                           from_email=None, recipient_list=[n.recipient.email])
             except Exception:
                 log.exception("e-mail for notification %s failed", pk)
@@ -134,3 +169,43 @@ def create_employee(*, username: str, password: str | None, roles=(), first_name
     if roles:
         user.groups.add(*Group.objects.filter(name__in=[ROLES[r].group for r in roles]))
     return user
+
+
+# --------------------------------------------------------------------------- company profile
+
+COMPANY_FIELDS = ("name", "name_en", "credit_code", "address", "phone", "bank_name", "bank_account")
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+
+
+@transaction.atomic
+def update_company_profile(*, actor, logo=None, clear_logo=False, **values):
+    """The company's own details printed on every document. General manager and finance (the permission
+    core.edit_companyprofile); the logo an image checked by core.uploads."""
+    from .models import CompanyProfile
+    from .uploads import check_upload
+
+    if not actor.has_perm("core.edit_companyprofile"):
+        raise BusinessRuleError(_("You may not edit the company profile."), code="permission")
+    unknown = set(values) - set(COMPANY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown company profile fields: {sorted(unknown)}")
+    profile = CompanyProfile.objects.select_for_update().order_by("pk").first() or CompanyProfile()
+    for key, value in values.items():
+        value = str(value or "").strip()
+        if key in ("credit_code", "bank_account"):
+            value = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value)).upper()
+        setattr(profile, key, value)
+    if profile.credit_code and not re.match(USCC_PATTERN, profile.credit_code):
+        raise BusinessRuleError({"credit_code": _("A unified social credit code has 18 characters: digits and "
+                                                  "capital letters other than I, O, S, V and Z.")},
+                                code="credit_code")
+    if profile.bank_account and not profile.bank_account.isdigit():
+        raise BusinessRuleError({"bank_account": _("A bank account number has digits only.")}, code="account")
+    if clear_logo:
+        profile.logo = ""
+    if logo:
+        check_upload(logo, ("png", "jpeg"), max_bytes=2 * 1024 * 1024)
+        profile.logo.save(logo.name, logo, save=False)
+    profile.updated_by = actor
+    profile.save()
+    return profile

@@ -9,7 +9,9 @@ urlpatterns = [
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/bell/", views.NotificationBellView.as_view(), name="notification_bell"),
     path("notifications/read/", views.NotificationReadView.as_view(), name="notifications_read_all"),
+    path("notifications/settings/", views.NotificationSettingsView.as_view(), name="notification_settings"),
     path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
     path("people/", views.PeopleView.as_view(), name="people"),
+    path("company/", views.CompanyProfileView.as_view(), name="company_profile"),
     path("language/", views.SetLanguageView.as_view(), name="set_language"),
 ]

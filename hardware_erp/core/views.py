@@ -12,6 +12,7 @@
 import importlib
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -19,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,12 @@ class ModuleIndexView(ModuleMixin, TemplateView):
 
 
 ONCE_FIELD = "_once"
+
+
+def error_messages(request, exc: ValidationError):
+    """A service's refusal as page messages (one per message), for buttons that have no form to put it on."""
+    for msg in exc.messages:
+        messages.error(request, msg)
 
 
 def form_errors(form, exc: ValidationError):
@@ -246,8 +253,7 @@ class ServiceActionView(ModuleMixin, View):
             with transaction.atomic():
                 result = self.perform()
         except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            error_messages(request, exc)
             return redirect(safe_next(request, self.get_error_url()))
         if self.success_message:
             messages.success(request, self.success_message % {"object": result})
@@ -296,6 +302,7 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
     create_label = _("New")
     empty_text = _("Nothing here yet.")
     export_permission = None
+    replica_reads = True  # GET requests read from the read replica when there is one (core/db_routing.py)
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -378,6 +385,34 @@ class PeopleView(ERPListView):
         return EmployeeFilterSet
 
 
+class CompanyProfileView(ServiceFormView):
+    """The company's own details, printed as the header of every document: general manager and finance."""
+
+    permission_required = "core.edit_companyprofile"
+    title = _("Company profile")
+    success_message = _("Company profile saved.")
+    intro = _("Printed as the header of every quotation, order, delivery note, statement, receipt and purchase "
+              "order.")
+
+    def get_form_class(self):
+        from .forms import CompanyProfileForm
+
+        return CompanyProfileForm
+
+    def get_object(self):
+        from .models import CompanyProfile
+
+        return CompanyProfile.current()
+
+    def get_success_url(self, result=None):
+        return reverse("core:company_profile")
+
+    def perform(self, form):
+        data = {k: form.cleaned_data[k] for k in services.COMPANY_FIELDS}
+        return services.update_company_profile(actor=self.request.user, logo=form.cleaned_data.get("logo"),
+                                               clear_logo=form.cleaned_data.get("clear_logo", False), **data)
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
@@ -431,8 +466,36 @@ class NotificationReadView(LoginRequiredMixin, View):
         return redirect("core:notifications")
 
 
+class NotificationSettingsForm(forms.Form):
+    email = forms.BooleanField(label=_("Also by e-mail"), required=False,
+                               help_text=_("Notifications always appear under the bell and on this page."))
+
+
+class NotificationSettingsView(ServiceFormView):
+    """A person's channels for notifications: in the application (always) and by e-mail (their choice)."""
+
+    form_class = NotificationSettingsForm
+    title = _("How notifications reach me")
+    success_message = _("Your notification channels are saved.")
+    success_url = reverse_lazy("core:notifications")
+    cancel_url = reverse_lazy("core:notifications")
+
+    def get_initial(self):
+        return {"email": services.wants_email(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if not self.request.user.email:
+            ctx["intro"] = _("You have no e-mail address on file: e-mails cannot reach you until IT adds one.")
+        return ctx
+
+    def perform(self, form):
+        return services.set_notification_channels(self.request.user, email=form.cleaned_data["email"],
+                                                  actor=self.request.user)
+
+
 def bell_context(user, size=6):
-    return {"unread_count": user.notifications.unread().count(),
+    return {"unread_count": notifications.unread_count(user),
             "latest": notifications.attach_latest(notifications.grouped(user, unread_only=True)[:size])}
 
 

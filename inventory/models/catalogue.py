@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from stdnum import ean
 
 from hardware_erp.core.models import BilingualNameModel, TimeStampedModel
-from hardware_erp.core.money import MoneyField, QuantityField
+from hardware_erp.core.money import PriceField, QuantityField
 
 from ..choices import BarcodeKind
 
@@ -93,6 +93,14 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(Q(barcode=code) | Q(sku__iexact=code))
 
 
+INTERNAL_BARCODE_RE = r"^HW[0-9]{8}$"
+
+
+def internal_barcode(pk: int) -> str:
+    """The Code 128 a product gets when it has no barcode of its own (matches INTERNAL_BARCODE_RE)."""
+    return f"HW{pk:08d}"
+
+
 class Product(BilingualNameModel, TimeStampedModel):
     sku = models.CharField(_("SKU"), max_length=40, unique=True,
                            validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
@@ -119,8 +127,18 @@ class Product(BilingualNameModel, TimeStampedModel):
     unit_weight_g = models.DecimalField(_("unit weight (g)"), max_digits=12, decimal_places=3, null=True,
                                         blank=True, validators=[MinValueValidator(Decimal("0.001"))],
                                         help_text=_("Weight of one base unit, for counting by weight."))
-    standard_cost = MoneyField(_("standard cost"), validators=[MinValueValidator(0)])
-    list_price = MoneyField(_("list price"), validators=[MinValueValidator(0)])
+    standard_cost = PriceField(_("standard cost"), validators=[MinValueValidator(0)])
+    list_price = PriceField(_("list price"), validators=[MinValueValidator(0)],
+                            help_text=_("Per base unit, before VAT, up to 4 decimals (¥0.0392 a screw)."))
+    # what a VAT invoice needs (商品和服务税收分类编码 and its short name): a product without them cannot be invoiced
+    tax_category_code = models.CharField(
+        _("tax classification code"), max_length=19, blank=True,
+        validators=[RegexValidator(r"^\d{19}$", _("The tax classification code has 19 digits."))],
+        help_text=_("商品和服务税收分类编码, 19 digits, e.g. 1080422990000000000."))
+    tax_short_name = models.CharField(
+        _("tax short name"), max_length=40, blank=True,
+        validators=[RegexValidator(r"^\*[^*]+\*$", _("Write the short name between asterisks, e.g. *金属制品*."))],
+        help_text=_("The category's short name printed on the invoice, e.g. *金属制品*."))
     average_cost = models.DecimalField(_("moving average cost"), max_digits=16, decimal_places=COST_PLACES,
                                        default=Decimal("0"), editable=False)
     allow_negative = models.BooleanField(_("allow negative stock"), default=False)
@@ -155,7 +173,7 @@ class Product(BilingualNameModel, TimeStampedModel):
         super().save(*args, **kwargs)
         if not self.barcode:
             # an internal Code 128 when the product has no barcode of its own
-            self.barcode, self.barcode_kind = f"HW{self.pk:08d}", BarcodeKind.CODE128
+            self.barcode, self.barcode_kind = internal_barcode(self.pk), BarcodeKind.CODE128
             type(self).objects.filter(pk=self.pk).update(barcode=self.barcode, barcode_kind=self.barcode_kind)
 
     @property
@@ -217,7 +235,3 @@ class Location(TimeStampedModel):
 
     def __str__(self):
         return f"{self.warehouse.code}/{self.code}"
-
-    @property
-    def qr_value(self) -> str:
-        return f"LOC:{self.warehouse.code}:{self.code}"

@@ -13,7 +13,9 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import BilingualNameModel, TimeStampedModel
-from hardware_erp.core.money import MoneyField, QuantityField
+from hardware_erp.core.money import PriceField, QuantityField, money
+from hardware_erp.core.phones import PhoneField
+from hardware_erp.core.phrases import render
 
 from ..choices import POStatus
 from .catalogue import Product, Warehouse
@@ -21,7 +23,7 @@ from .catalogue import Product, Warehouse
 
 class Supplier(BilingualNameModel, TimeStampedModel):
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     email = models.EmailField(pgettext_lazy("inventory", "e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     default_lead_time_days = models.PositiveIntegerField(_("usual lead time (days)"), default=7)
@@ -42,7 +44,7 @@ class SupplierContact(models.Model):
                                  verbose_name=_("supplier"))
     name = models.CharField(_("name"), max_length=60)
     role = models.CharField(_("role"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     email = models.EmailField(pgettext_lazy("inventory", "e-mail"), blank=True)
 
     class Meta:
@@ -60,7 +62,7 @@ class SupplierProduct(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="supplier_products",
                                 verbose_name=_("product"))
     supplier_sku = models.CharField(_("supplier's code"), max_length=40, blank=True)
-    price = MoneyField(_("price per base unit"), validators=[MinValueValidator(0)])
+    price = PriceField(_("price per base unit"), validators=[MinValueValidator(0)])
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=7)
     pack_size = QuantityField(_("pack size"), default=Decimal("1"), validators=[MinValueValidator(Decimal("0.001"))])
     moq = QuantityField(_("minimum order quantity"), default=Decimal("0"), validators=[MinValueValidator(0)])
@@ -129,7 +131,7 @@ class PurchaseOrderLine(models.Model):
                                 verbose_name=_("product"))
     quantity = QuantityField(_("quantity"))
     received_quantity = QuantityField(_("received"))
-    unit_price = MoneyField(_("unit price"))
+    unit_price = PriceField(_("unit price"))
 
     class Meta:
         ordering = ["pk"]
@@ -146,7 +148,8 @@ class PurchaseOrderLine(models.Model):
 
     @property
     def amount(self):
-        return self.quantity * self.unit_price
+        """Quantity × unit price, rounded half up to the cent per line."""
+        return money(self.quantity * self.unit_price)
 
     @property
     def outstanding(self):
@@ -160,7 +163,10 @@ class PurchaseOrderEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=10, choices=POStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("by"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)  # as a person typed it
+    # what the system says about the step, as a code and parameters put into words when read (inventory/events.py)
+    code = models.CharField(_("event"), max_length=40, blank=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -170,3 +176,9 @@ class PurchaseOrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id} → {self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """What the system said about the step, in the reader's language, then the note typed with it."""
+        coded = render(self.code, self.params)
+        return f"{coded} {self.note}".strip() if coded else self.note

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.money import QuantityField
+from hardware_erp.core.phrases import render
 
 from ..choices import EntryMethod, MovementKind
 from .catalogue import COST_PLACES, Location, Product, Warehouse
@@ -29,7 +30,10 @@ class StockMovement(models.Model):
                                     related_name="movements_in", verbose_name=_("to"))
     quantity = QuantityField(_("quantity (base units)"))
     unit_cost = models.DecimalField(_("unit cost"), max_digits=16, decimal_places=COST_PLACES, default=0)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)  # as a person typed it
+    # a reason the system writes, as a code and parameters put into words when read (inventory/events.py)
+    reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
     reference = models.CharField(_("source document"), max_length=60, blank=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stock_movements",
                               verbose_name=_("posted by"))
@@ -64,6 +68,12 @@ class StockMovement(models.Model):
     @property
     def value(self):
         return self.quantity * self.unit_cost
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language: the system's reason, then what a person typed."""
+        coded = render(self.reason_code, self.reason_params)
+        return f"{coded} {self.reason}".strip() if coded else self.reason
 
 
 class StockLevel(models.Model):

@@ -1,6 +1,7 @@
 from .credits import CreditApplication, CustomerCredit, Refund
+from .invoices import InvoiceRequest
 from .orders import DocumentCounter, OrderEvent, OrderLine, SalesOrder
-from .payments import InvoiceRequest, OrderReturn, Payment, PaymentAllocation, ReturnLine
+from .payments import OrderReturn, Payment, PaymentAllocation, ReturnLine
 from .review import ReviewStep
 from .rules import PriceRule, ReviewSettings
 from .shipping import Carrier, Shipment, ShipmentLine, TrackingEvent

@@ -14,7 +14,8 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hardware_erp.core.models import TimeStampedModel
-from hardware_erp.core.money import MoneyField, QuantityField
+from hardware_erp.core.money import MoneyField, PriceField, QuantityField
+from hardware_erp.core.phones import PhoneField
 
 from ..choices import UNPAID_STATES, DocKind, EventKind, OrderStatus
 from ..events import event_text, reason_text
@@ -75,11 +76,14 @@ class SalesOrder(TimeStampedModel):
     requested_date = models.DateField(_("requested delivery date"), null=True, blank=True)
     delivery_address = models.CharField(_("delivery address"), max_length=255, blank=True)
     contact_name = models.CharField(_("receiver"), max_length=60, blank=True)
-    contact_phone = models.CharField(_("receiver phone"), max_length=40, blank=True)
+    contact_phone = PhoneField(_("receiver phone"), blank=True)
     customer_email = models.EmailField(_("customer e-mail"), blank=True,
                                        help_text=_("Status changes are e-mailed here."))
     payment_terms_days = models.PositiveSmallIntegerField(pgettext_lazy("orders", "payment terms (days)"), default=0)
     notes = models.TextField(_("notes"), blank=True)
+    prices_include_tax = models.BooleanField(
+        _("prices include VAT"), default=True,
+        help_text=_("Unit prices are VAT-inclusive (含税单价): each line's VAT is taken out of its amount."))
     # totals, kept by services.recalculate
     subtotal = MoneyField(_("amount before discount"))
     discount_total = MoneyField(_("discount"))
@@ -190,8 +194,10 @@ class OrderLine(models.Model):
     quantity = QuantityField(_("quantity"), validators=[MinValueValidator(Decimal("0.001"))])
     factor = QuantityField(pgettext_lazy("orders", "base units per unit"), default=Decimal("1"))
     base_quantity = QuantityField(_("quantity (base units)"))
-    list_price = MoneyField(_("list price"))
-    unit_price = MoneyField(_("unit price"))
+    # unit prices to 4 places, in the order's tax mode (含税单价 when its prices include VAT); amounts per line to
+    # the cent, computed by orders.pricing.compute_line
+    list_price = PriceField(_("list price"))
+    unit_price = PriceField(_("unit price"))
     discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2,
                                            default=Decimal("0"))
     tax_rate = models.DecimalField(_("VAT (%)"), max_digits=5, decimal_places=2, default=Decimal("13.00"))

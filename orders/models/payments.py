@@ -1,4 +1,4 @@
-"""Receipts and how they are split over orders, returns (credits) and VAT invoice requests."""
+"""Receipts and how they are split over orders, and returns (credits)."""
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.money import MoneyField, QuantityField
 
-from ..choices import InvoiceStatus, PaymentMethod
+from ..choices import PaymentMethod
 
 
 class PaymentQuerySet(models.QuerySet):
@@ -114,34 +114,3 @@ class ReturnLine(models.Model):
 
     def __str__(self):
         return f"{self.order_return_id}: {self.order_line_id} × {self.quantity}"
-
-
-class InvoiceRequest(models.Model):
-    """The customer's request for a VAT invoice (增值税发票) for an order."""
-
-    order = models.ForeignKey("orders.SalesOrder", on_delete=models.PROTECT, related_name="invoice_requests",
-                              verbose_name=_("order"))
-    title = models.CharField(_("invoice title"), max_length=200)
-    tax_number = models.CharField(_("tax number"), max_length=20)
-    address_phone = models.CharField(_("address and phone"), max_length=255, blank=True)
-    bank_account = models.CharField(_("bank and account"), max_length=255, blank=True)
-    special = models.BooleanField(_("special VAT invoice"), default=False)
-    net_amount = MoneyField(_("net amount"))
-    tax_amount = MoneyField(_("VAT"))
-    amount = MoneyField(_("amount"))
-    status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices,
-                              default=InvoiceStatus.REQUESTED)
-    invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("requested by"))
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
-        verbose_name = _("VAT invoice request")
-        verbose_name_plural = _("VAT invoice requests")
-        constraints = [models.UniqueConstraint(fields=["order"], condition=Q(status__in=["requested", "issued"]),
-                                               name="one_live_invoice_request_per_order")]
-
-    def __str__(self):
-        return f"{self.order_id}: {self.title}"

@@ -4,7 +4,7 @@ Every function is keyword-only after its subject, takes the acting user as `acto
 with a message a user can read. Rows several people change at once (orders, lines) are locked with
 select_for_update in primary-key order; stock goes through inventory.services only. The modules are layered
 in this order and import only those before them:
-base, pricing, documents, workflow, review, payments, shipping, cancelling, returns, setup, buttons.
+base, pricing, documents, workflow, review, payments, shipping, cancelling, invoices, returns, setup, buttons.
 """
 
 from .base import (  # noqa: F401
@@ -37,6 +37,12 @@ from .documents import (  # noqa: F401
     create_order,
     update_order,
 )
+from .invoices import (  # noqa: F401
+    buyer_defaults,
+    issue_invoice,
+    request_invoice,
+    request_red_letter,
+)
 from .payments import (  # noqa: F401
     _decide_refund,
     _lock_credit,
@@ -54,15 +60,15 @@ from .pricing import (  # noqa: F401
     _factor,
     _fill_line,
     _rule_discount,
+    order_totals,
     price_floor,
     price_for,
+    price_lines,
     recalculate,
 )
 from .returns import (  # noqa: F401
     _return_location,
     create_return,
-    issue_invoice,
-    request_invoice,
 )
 from .review import (  # noqa: F401
     _decide_step,
@@ -80,7 +86,7 @@ from .setup import (  # noqa: F401
     PRICE_RULE_FIELDS,
     _check_carrier,
     _check_price_rule,
-    _save_checked,
+    _save_setting,
     create_carrier,
     create_price_rule,
     move_customer_orders,
@@ -102,9 +108,7 @@ from .shipping import (  # noqa: F401
     start_picking,
 )
 from .workflow import (  # noqa: F401
-    MANUAL,
-    TRANSITIONS,
-    Rule,
+    MACHINE,
     _may,
     _open_steps,
     _release,
@@ -112,6 +116,7 @@ from .workflow import (  # noqa: F401
     _steps,
     allowed_transitions,
     close_order,
+    rule,
     step_refusal,
     transition,
 )
@@ -128,9 +133,8 @@ __all__ = [
     "create_order",
     "update_order",
     "convert_quotation",
-    "Rule",
-    "TRANSITIONS",
-    "MANUAL",
+    "MACHINE",
+    "rule",
     "allowed_transitions",
     "transition",
     "step_refusal",
@@ -158,6 +162,8 @@ __all__ = [
     "create_return",
     "request_invoice",
     "issue_invoice",
+    "buyer_defaults",
+    "request_red_letter",
     "LINK_SALT",
     "status_link_token",
     "order_from_token",

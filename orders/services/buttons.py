@@ -29,4 +29,5 @@ def can_return(order, user) -> bool:
 
 def can_request_invoice(order, user) -> bool:
     return (order.kind == DocKind.ORDER and order.status in SOLD_STATES and user.has_perm("orders.add_invoicerequest")
-            and not order.invoice_requests.filter(status__in=[InvoiceStatus.REQUESTED, InvoiceStatus.ISSUED]).exists())
+            and not order.invoice_requests.filter(kind="blue",
+                                                  status__in=[InvoiceStatus.REQUESTED, InvoiceStatus.ISSUED]).exists())

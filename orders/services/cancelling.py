@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import money, quantity
+from hardware_erp.core.money import quantity
 
 from ..choices import (
     EventKind,
@@ -18,7 +18,7 @@ from ..models import (
 )
 from .base import _check_access, _event, _lock
 from .payments import release_overpayment
-from .pricing import recalculate
+from .pricing import recalculate, refigure_line
 from .shipping import _after_shipping
 from .workflow import _release, transition
 
@@ -59,11 +59,7 @@ def cancel_backorder(order, *, actor, reason="") -> SalesOrder:
         base = line.shipped_quantity
         line.base_quantity = base
         line.quantity = quantity(base / line.factor)
-        line.gross_amount = money(line.list_price * base / line.factor)
-        line.net_amount = money(line.unit_price * base / line.factor)
-        line.tax_amount = money(line.net_amount * line.tax_rate / HUNDRED)
-        line.amount = line.net_amount + line.tax_amount
-        line.cost_amount = money(base * line.unit_cost)
+        refigure_line(line, order)
         line.reserved_quantity = ZERO
         line.save(update_fields=["base_quantity", "quantity", "gross_amount", "net_amount", "tax_amount", "amount",
                                  "cost_amount", "reserved_quantity"])

@@ -42,7 +42,7 @@ def create_order(*, customer, lines, actor, kind=DocKind.ORDER, warehouse, oppor
         raise BusinessRuleError(_("Add at least one line."), code="no_lines")
     order = SalesOrder(kind=kind, number=next_number("QT" if kind == DocKind.QUOTATION else "SO"),
                        customer=customer, created_by=actor, warehouse=warehouse, opportunity=opportunity,
-                       quotation=quotation)
+                       quotation=quotation, prices_include_tax=customer.prices_include_tax)
     order.salesperson = header.pop("salesperson", None) or customer.owner or actor
     for name, value in _header_defaults(customer, header).items():
         if name not in HEADER_FIELDS:
@@ -54,8 +54,8 @@ def create_order(*, customer, lines, actor, kind=DocKind.ORDER, warehouse, oppor
     order.save()
     _write_lines(order, lines)
     recalculate(order)
-    _event(order, actor=actor, to_status=S.DRAFT,
-           note=_("Created from quotation %(q)s") % {"q": quotation.number} if quotation else "")
+    _event(order, actor=actor, to_status=S.DRAFT, code="quotation.created_from" if quotation else "",
+           params={"q": quotation.number} if quotation else None)
     return order
 
 
@@ -128,7 +128,7 @@ def convert_quotation(quotation, *, actor) -> SalesOrder:
         requested_date=quotation.requested_date, delivery_address=quotation.delivery_address,
         contact_name=quotation.contact_name, contact_phone=quotation.contact_phone,
         customer_email=quotation.customer_email, payment_terms_days=quotation.payment_terms_days,
-        notes=quotation.notes)
+        notes=quotation.notes, prices_include_tax=quotation.prices_include_tax)
     copies = []
     for line in quotation.lines.all():
         line.pk, line.order = None, order
@@ -136,8 +136,8 @@ def convert_quotation(quotation, *, actor) -> SalesOrder:
         copies.append(line)
     OrderLine.objects.bulk_create(copies)
     recalculate(order)
-    _event(order, actor=actor, to_status=S.DRAFT, note=_("Created from quotation %(q)s") % {"q": quotation.number})
+    _event(order, actor=actor, to_status=S.DRAFT, code="quotation.created_from", params={"q": quotation.number})
     SalesOrder.objects.filter(pk=quotation.pk).update(status=S.CONVERTED)
-    _event(quotation, actor=actor, from_status=S.DRAFT, to_status=S.CONVERTED,
-           note=_("Converted to order %(o)s") % {"o": order.number})
+    _event(quotation, actor=actor, from_status=S.DRAFT, to_status=S.CONVERTED, code="quotation.converted",
+           params={"o": order.number})
     return order

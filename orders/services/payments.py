@@ -98,8 +98,8 @@ def record_payment(*, customer, amount, allocations, actor, method="bank", recei
     for o, a in parts:
         PaymentAllocation.objects.create(payment=payment, order=o, amount=a)
         SalesOrder.objects.filter(pk=o.pk).update(paid_amount=F("paid_amount") + a)
-        _event(o, actor=actor, kind=EventKind.PAYMENT,
-               note=_("Payment %(p)s: %(a)s") % {"p": payment.number, "a": a})
+        _event(o, actor=actor, kind=EventKind.PAYMENT, code="payment.recorded",
+               params={"p": payment.number, "a": str(a)})
         sync_payment_status(o, actor=actor)
     return payment
 

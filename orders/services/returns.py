@@ -1,4 +1,4 @@
-"""Returns and VAT invoice requests."""
+"""Returns: goods back into a bin, a credit on the order, a red-letter request when it was invoiced."""
 
 from decimal import Decimal
 
@@ -12,21 +12,19 @@ from inventory import services as stock
 from inventory.choices import MovementKind
 from inventory.models import Location
 
+from .. import events
 from ..choices import (
     INVOICED_STATES,
-    SOLD_STATES,
-    DocKind,
     EventKind,
-    InvoiceStatus,
 )
 from ..models import (
-    InvoiceRequest,
     OrderLine,
     OrderReturn,
     ReturnLine,
     SalesOrder,
 )
 from .base import _check_access, _event, _lock, _lock_stock_levels, next_number
+from .invoices import request_red_letter
 from .payments import release_overpayment, sync_payment_status
 from .shipping import _locked_lines
 
@@ -65,7 +63,7 @@ def create_return(order, *, quantities: dict, actor, reason, location=None) -> O
         loc = places[pk]
         movement = stock.post_movement(product=line.product, quantity=qty, to_location=loc, kind=MovementKind.RETURN,
                                        actor=actor, reference=order.number,
-                                       reason=str(_("Return %(r)s") % {"r": ret.number}),
+                                       reason_code=events.RETURN_MOVEMENT, reason_params={"r": ret.number},
                                        idempotency_key=f"return:{ret.pk}:{line.pk}")
         credit = money(line.amount * qty / line.base_quantity)
         ReturnLine.objects.create(order_return=ret, order_line=line, location=loc, quantity=qty,
@@ -79,6 +77,7 @@ def create_return(order, *, quantities: dict, actor, reason, location=None) -> O
            params={"ret": ret.number, "amount": str(total)}, note=reason)
     release_overpayment(order, actor=actor)
     sync_payment_status(order, actor=actor)
+    request_red_letter(ret, actor=actor)
     return ret
 
 
@@ -91,46 +90,3 @@ def _return_location(order, line) -> Location:
         raise BusinessRuleError(_("%(wh)s has no open bin to take the return into."),
                                 params={"wh": order.warehouse.name}, code="no_bin")
     return loc
-
-
-@transaction.atomic
-def request_invoice(order, *, actor, title="", tax_number="", special=False, address_phone="",
-                    bank_account="") -> InvoiceRequest:
-    order = _lock(order)
-    _check_access(order, actor)
-    if order.kind != DocKind.ORDER or order.status not in SOLD_STATES:
-        raise BusinessRuleError(_("An invoice is requested for an approved order."), code="state")
-    if order.invoice_requests.filter(status__in=[InvoiceStatus.REQUESTED, InvoiceStatus.ISSUED]).exists():
-        raise BusinessRuleError(_("A VAT invoice is already requested for %(n)s."), params={"n": order.number},
-                                code="duplicate")
-    c = order.customer
-    title = (title or c.invoice_title or c.name).strip()
-    tax_number = (tax_number or c.tax_number).strip()
-    if not tax_number:
-        raise BusinessRuleError(_("A VAT invoice needs the customer's tax number."), code="tax_number")
-    credit_share = (order.credited_amount / order.total) if order.total else ZERO
-    net = money(order.net_total * (1 - credit_share))
-    tax = money(order.tax_total * (1 - credit_share))
-    req = InvoiceRequest.objects.create(
-        order=order, title=title, tax_number=tax_number, special=special,
-        address_phone=address_phone or " ".join(p for p in (c.invoice_address, c.invoice_phone) if p),
-        bank_account=bank_account or c.bank_name, net_amount=net, tax_amount=tax, amount=net + tax,
-        requested_by=actor)
-    _event(order, actor=actor, kind=EventKind.NOTE, note=_("VAT invoice requested: %(t)s") % {"t": title})
-    return req
-
-
-@transaction.atomic
-def issue_invoice(req, *, actor, invoice_number) -> InvoiceRequest:
-    if not actor.has_perm("orders.change_invoicerequest"):
-        raise BusinessRuleError(_("You may not issue invoices."), code="permission")
-    req = InvoiceRequest.objects.select_for_update().get(pk=req.pk)
-    if req.status != InvoiceStatus.REQUESTED:
-        raise BusinessRuleError(_("This invoice request is %(s)s."), params={"s": req.get_status_display()},
-                                code="state")
-    if not invoice_number.strip():
-        raise BusinessRuleError(_("Enter the invoice number."), code="number")
-    req.status, req.invoice_number = InvoiceStatus.ISSUED, invoice_number.strip()
-    req.save(update_fields=["status", "invoice_number"])
-    _event(req.order, actor=actor, kind=EventKind.NOTE, note=_("VAT invoice %(n)s issued") % {"n": req.invoice_number})
-    return req

@@ -57,8 +57,7 @@ def revoke_status_link(order, *, actor, renew=False) -> SalesOrder:
     order.status_token = uuid.uuid4()
     order.status_link_active = bool(renew)
     order.save(update_fields=["status_token", "status_link_active"])
-    _event(order, actor=actor, kind=EventKind.LINK,
-           note=_("Status link renewed") if renew else _("Status link revoked"))
+    _event(order, actor=actor, kind=EventKind.LINK, code="link.renewed" if renew else "link.revoked")
     return order
 
 
@@ -81,13 +80,18 @@ PRICE_RULE_FIELDS = ("level", "product", "category", "min_quantity", "discount_p
 CARRIER_FIELDS = ("name", "code", "adapter", "tracking_url", "active")
 
 
-def _save_checked(row, values, fields, *, actor, perm, refused):
+def _save_setting(model, row, values, *, fields, check, actor, refused):
+    """Create (`row` None) or change one settings row (a price rule, a carrier) under its add/change permission:
+    only `fields` may be given, `check` adds the model's own rule, and the row is validated before saving."""
+    perm = f"orders.{'add' if row is None else 'change'}_{model._meta.model_name}"
     if not actor.has_perm(perm):
         raise BusinessRuleError(refused, code="permission")
+    row = model() if row is None else model.objects.select_for_update().get(pk=row.pk)
     for k, v in values.items():
         if k not in fields:
             raise TypeError(f"unknown field {k}")
         setattr(row, k, v)
+    check(row)
     row.full_clean()
     row.save()
     return row
@@ -98,47 +102,33 @@ def _check_price_rule(rule):
         raise BusinessRuleError(_("A rule names a product or a category, not both."), code="product_and_category")
 
 
-@transaction.atomic
-def create_price_rule(*, actor, **values) -> PriceRule:
-    """A discount for a customer level from a quantity on (a quantity break)."""
-    rule = PriceRule(**{k: v for k, v in values.items() if k in PRICE_RULE_FIELDS})
-    _check_price_rule(rule)
-    return _save_checked(rule, values, PRICE_RULE_FIELDS, actor=actor, perm="orders.add_pricerule",
-                         refused=_("You may not change price rules."))
-
-
-@transaction.atomic
-def update_price_rule(rule, *, actor, **values) -> PriceRule:
-    rule = PriceRule.objects.select_for_update().get(pk=rule.pk)
-    for k, v in values.items():
-        if k in PRICE_RULE_FIELDS:
-            setattr(rule, k, v)
-    _check_price_rule(rule)
-    return _save_checked(rule, values, PRICE_RULE_FIELDS, actor=actor, perm="orders.change_pricerule",
-                         refused=_("You may not change price rules."))
-
-
 def _check_carrier(carrier):
     if carrier.adapter == CarrierAdapter.KUAIDI100 and not carrier.code:
         raise BusinessRuleError({"code": _("Kuaidi100 needs the company code (e.g. shunfeng).")}, code="code")
 
 
 @transaction.atomic
+def create_price_rule(*, actor, **values) -> PriceRule:
+    """A discount for a customer level from a quantity on (a quantity break)."""
+    return _save_setting(PriceRule, None, values, fields=PRICE_RULE_FIELDS, check=_check_price_rule, actor=actor,
+                         refused=_("You may not change price rules."))
+
+
+@transaction.atomic
+def update_price_rule(rule, *, actor, **values) -> PriceRule:
+    return _save_setting(PriceRule, rule, values, fields=PRICE_RULE_FIELDS, check=_check_price_rule, actor=actor,
+                         refused=_("You may not change price rules."))
+
+
+@transaction.atomic
 def create_carrier(*, actor, **values) -> Carrier:
-    carrier = Carrier(**{k: v for k, v in values.items() if k in CARRIER_FIELDS})
-    _check_carrier(carrier)
-    return _save_checked(carrier, values, CARRIER_FIELDS, actor=actor, perm="orders.add_carrier",
+    return _save_setting(Carrier, None, values, fields=CARRIER_FIELDS, check=_check_carrier, actor=actor,
                          refused=_("You may not change carriers."))
 
 
 @transaction.atomic
 def update_carrier(carrier, *, actor, **values) -> Carrier:
-    carrier = Carrier.objects.select_for_update().get(pk=carrier.pk)
-    for k, v in values.items():
-        if k in CARRIER_FIELDS:
-            setattr(carrier, k, v)
-    _check_carrier(carrier)
-    return _save_checked(carrier, values, CARRIER_FIELDS, actor=actor, perm="orders.change_carrier",
+    return _save_setting(Carrier, carrier, values, fields=CARRIER_FIELDS, check=_check_carrier, actor=actor,
                          refused=_("You may not change carriers."))
 
 

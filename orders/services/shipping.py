@@ -15,6 +15,7 @@ from inventory import services as stock
 from inventory.choices import MovementKind
 from inventory.models import StockLevel
 
+from .. import events
 from ..choices import (
     EventKind,
     OrderStatus,
@@ -88,7 +89,7 @@ def ship_order(order, *, quantities: dict, actor, carrier=None, tracking_number=
     if not actor.has_perm("orders.ship_salesorder"):
         raise BusinessRuleError(_("You may not ship orders."), code="permission")
     if order.status == S.APPROVED:
-        order = transition(order, S.PICKING, actor=actor, note=_("Picking started with the shipment."))
+        order = transition(order, S.PICKING, actor=actor, code="picking.started")
     if order.status not in (S.PICKING, S.PARTIALLY_SHIPPED):
         raise BusinessRuleError(_("Order %(n)s is %(s)s: it cannot be shipped."),
                                 params={"n": order.number, "s": order.get_status_display()}, code="state")
@@ -128,7 +129,7 @@ def ship_order(order, *, quantities: dict, actor, carrier=None, tracking_number=
             take = min(left, lv.on_hand)
             movement = stock.post_movement(
                 product=line.product, quantity=take, from_location=lv.location, kind=MovementKind.ISSUE, actor=actor,
-                reference=order.number, reason=str(_("Shipment %(s)s") % {"s": shipment.number}),
+                reference=order.number, reason_code=events.SHIPMENT_MOVEMENT, reason_params={"s": shipment.number},
                 idempotency_key=f"shipment:{shipment.pk}:{line.pk}:{lv.location_id}")
             ShipmentLine.objects.create(shipment=shipment, order_line=line, location=lv.location, quantity=take,
                                         movement=movement)
@@ -143,10 +144,9 @@ def ship_order(order, *, quantities: dict, actor, carrier=None, tracking_number=
         OrderLine.objects.filter(pk=line.pk).update(shipped_quantity=F("shipped_quantity") + qty,
                                                     reserved_quantity=F("reserved_quantity") - use)
     complete = not order.lines.filter(shipped_quantity__lt=F("base_quantity")).exists()
-    note_text = _("Shipment %(s)s") % {"s": shipment.number}
     order = transition(order, S.SHIPPED if complete else S.PARTIALLY_SHIPPED, actor=actor, system=True,
-                       note=note_text)
-    _event(order, actor=actor, kind=EventKind.SHIPMENT, note=note_text)
+                       code="shipment.sent", params={"s": shipment.number})
+    _event(order, actor=actor, kind=EventKind.SHIPMENT, code="shipment.sent", params={"s": shipment.number})
     _after_shipping(order, actor=actor)
     if carrier is not None and shipment.tracking_number and carrier.adapter != "manual":
         enqueue_after_commit("orders.subscribe_tracking_task", shipment.pk)
@@ -201,8 +201,8 @@ def mark_delivered(shipment, *, actor, at=None, system=False) -> Shipment:
     shipment.save(update_fields=["status", "delivered_at"])
     order = shipment.order
     if order.status == S.SHIPPED and not order.shipments.exclude(status=ShipmentStatus.DELIVERED).exists():
-        order = transition(order, S.DELIVERED, actor=actor, system=True,
-                           note=_("Shipment %(s)s delivered") % {"s": shipment.number})
+        order = transition(order, S.DELIVERED, actor=actor, system=True, code="shipment.delivered",
+                           params={"s": shipment.number})
         sync_payment_status(order, actor=actor)
     return shipment
 

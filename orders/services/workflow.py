@@ -2,7 +2,6 @@
 closing."""
 
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -12,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.outbox import enqueue_after_commit
+from hardware_erp.core.signals import business_event
+from hardware_erp.core.states import StateMachine, Transition
 from inventory import services as stock
 
 from ..choices import (
@@ -36,52 +37,47 @@ HUNDRED = Decimal("100")
 S = OrderStatus
 
 
-@dataclass(frozen=True)
-class Rule:
-    sources: frozenset
-    perm: str
-    label: object
+# The order's transitions, declared once on the kernel's StateMachine. Manual ones are started by a button on the
+# order page (approval and rejection step by step, through review); the others follow from shipments and payments.
+MACHINE = StateMachine([
+    Transition({S.DRAFT}, S.SUBMITTED, "orders.change_salesorder", _("Submit for approval")),
+    Transition({S.SUBMITTED}, S.APPROVED, "orders.approve_salesorder", _("Approve")),
+    Transition({S.SUBMITTED}, S.REJECTED, "orders.approve_salesorder", _("Reject"), style="danger"),
+    Transition({S.REJECTED}, S.DRAFT, "orders.change_salesorder", _("Reopen as draft")),
+    Transition({S.APPROVED}, S.PICKING, "orders.ship_salesorder", _("Start picking")),
+    Transition({S.PICKING, S.PARTIALLY_SHIPPED}, S.PARTIALLY_SHIPPED, "orders.ship_salesorder", _("Ship part"),
+               manual=False),
+    Transition({S.PICKING, S.PARTIALLY_SHIPPED}, S.SHIPPED, "orders.ship_salesorder", _("Ship"), manual=False),
+    Transition({S.SHIPPED}, S.DELIVERED, "orders.ship_salesorder", _("Mark delivered")),
+    Transition({S.DELIVERED, S.PARTIALLY_PAID}, S.PARTIALLY_PAID, "orders.add_payment", _("Part paid"), manual=False),
+    Transition({S.DELIVERED, S.PARTIALLY_PAID}, S.PAID, "orders.add_payment", _("Paid"), manual=False),
+    Transition({S.PAID}, S.CLOSED, "orders.approve_salesorder", _("Close")),
+    Transition({S.DRAFT, S.SUBMITTED, S.REJECTED, S.APPROVED, S.PICKING}, S.CANCELLED, "orders.cancel_salesorder",
+               _("Cancel"), style="danger"),
+])
 
 
-TRANSITIONS = {
-    S.SUBMITTED: Rule(frozenset({S.DRAFT}), "orders.change_salesorder", _("Submit for approval")),
-    S.APPROVED: Rule(frozenset({S.SUBMITTED}), "orders.approve_salesorder", _("Approve")),
-    S.REJECTED: Rule(frozenset({S.SUBMITTED}), "orders.approve_salesorder", _("Reject")),
-    S.DRAFT: Rule(frozenset({S.REJECTED}), "orders.change_salesorder", _("Reopen as draft")),
-    S.PICKING: Rule(frozenset({S.APPROVED}), "orders.ship_salesorder", _("Start picking")),
-    S.PARTIALLY_SHIPPED: Rule(frozenset({S.PICKING, S.PARTIALLY_SHIPPED}), "orders.ship_salesorder",
-                              _("Ship part")),
-    S.SHIPPED: Rule(frozenset({S.PICKING, S.PARTIALLY_SHIPPED}), "orders.ship_salesorder", _("Ship")),
-    S.DELIVERED: Rule(frozenset({S.SHIPPED}), "orders.ship_salesorder", _("Mark delivered")),
-    S.PARTIALLY_PAID: Rule(frozenset({S.DELIVERED, S.PARTIALLY_PAID}), "orders.add_payment", _("Part paid")),
-    S.PAID: Rule(frozenset({S.DELIVERED, S.PARTIALLY_PAID}), "orders.add_payment", _("Paid")),
-    S.CLOSED: Rule(frozenset({S.PAID}), "orders.approve_salesorder", _("Close")),
-    S.CANCELLED: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.REJECTED, S.APPROVED, S.PICKING}),
-                      "orders.cancel_salesorder", _("Cancel")),
-}
-
-
-# Transitions a user starts with a button on the order page (the others follow from shipments and payments).
-MANUAL = (S.SUBMITTED, S.APPROVED, S.REJECTED, S.DRAFT, S.PICKING, S.DELIVERED, S.CLOSED, S.CANCELLED)
+def rule(to) -> Transition:
+    """The one transition into `to` (each order state is entered by one transition)."""
+    return MACHINE.by_target[to][0]
 
 
 def allowed_transitions(order, user) -> list:
     """The manual transitions `user` may start on `order` now (for the buttons)."""
     out = []
-    for to in MANUAL:
-        rule = TRANSITIONS[to]
-        if to in (S.APPROVED, S.REJECTED):
-            continue  # decided step by step: review_actions
-        if order.kind == DocKind.QUOTATION and to != S.CANCELLED:
+    for t in MACHINE.transitions:
+        if not t.manual or t.target in (S.APPROVED, S.REJECTED):
+            continue  # approval and rejection are decided step by step: review_actions
+        if order.kind == DocKind.QUOTATION and t.target != S.CANCELLED:
             continue
-        if order.status in rule.sources and _may(order, to, user) is None:
-            out.append((to, rule.label))
+        if order.status in t.sources and _may(order, t.target, user) is None:
+            out.append((t.target, t.label))
     return out
 
 
 def _may(order, to, actor):
     """None when actor may move order to `to`, else the reason why not."""
-    rule = TRANSITIONS[to]
+    t = rule(to)
     if to in (S.APPROVED, S.REJECTED):
         # approval and rejection go step by step (approve_order, reject_order); this says whether any step
         # is the actor's to decide
@@ -90,11 +86,11 @@ def _may(order, to, actor):
         if not pending:
             if actor.pk in (order.created_by_id, order.salesperson_id):
                 return _("Nobody approves or rejects an order they created or sell: ask another manager.")
-            return None if actor.has_perm(rule.perm) else _("You may not approve orders.")
+            return None if actor.has_perm(t.permission) else _("You may not approve orders.")
         reasons = [step_refusal(order, s, actor, steps) for s in pending]
         return None if any(r is None for r in reasons) else reasons[0]
-    if not actor.has_perm(rule.perm):
-        return _("You may not do “%(what)s” on orders.") % {"what": rule.label}
+    if not actor.has_perm(t.permission):
+        return _("You may not do “%(what)s” on orders.") % {"what": t.label}
     return None
 
 
@@ -115,8 +111,7 @@ def transition(order, to, *, actor, note="", system=False, code="", params=None)
                 _check_access(order, actor)
         if order.status == to == S.SUBMITTED:
             return order  # a double-clicked submit
-        rule = TRANSITIONS[to]
-        if order.status not in rule.sources:
+        if MACHINE.find(order, to) is None:
             if to == S.APPROVED and order.status in SOLD_STATES:
                 raise BusinessRuleError(_("Order %(n)s was already approved by %(who)s."),
                                         params={"n": order.number, "who": order.approved_by or _("the system")},
@@ -159,6 +154,8 @@ def transition(order, to, *, actor, note="", system=False, code="", params=None)
             refresh_last_order_dates([order.customer_id])
         if to in CUSTOMER_NOTICE_STATES and order.customer_email and order.kind == DocKind.ORDER:
             enqueue_after_commit("orders.email_customer_status_task", event.pk)
+        if order.kind == DocKind.ORDER:  # webhooks and group robots subscribe to order.approved, .shipped, ...
+            business_event.send(sender="orders", event=f"order.{to}", instance=order)
     return order
 
 

@@ -1,11 +1,10 @@
 """What every orders page shares: who sees money and full phones, the scope mixin, PDF responses."""
 
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
-from governance.fields import mask_phone
+from hardware_erp.core.fields import mask_phone
 from hardware_erp.core.views import ModuleIndexView, ModuleMixin
 
 from ..models import (
@@ -25,10 +24,6 @@ def shown_phone(user, phone):
     if not phone or any(user.has_perm(p) for p in FULL_PHONE_PERMS):
         return phone
     return mask_phone(phone)
-
-
-def error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from crm.models import Customer, Opportunity
-from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView
+from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView, error_messages
 from inventory.models import Product
 
 from .. import pdf, selectors, services
@@ -25,7 +25,7 @@ from ..forms import (
 from ..models import (
     SalesOrder,
 )
-from .base import MONEY_PERM, OrderScopeMixin, error_text, pdf_response, shown_phone
+from .base import MONEY_PERM, OrderScopeMixin, pdf_response, shown_phone
 
 
 class OrderFormView(OrderScopeMixin, ServiceFormView):
@@ -139,7 +139,7 @@ class OrderView(OrderScopeMixin, DetailView):
         ctx["credits_made"] = order.credits_made.all()
         ctx["credit_applications"] = order.credit_applications.select_related("credit")
         ctx["returns"] = order.returns.prefetch_related("lines__order_line__product")
-        ctx["invoice_requests"] = order.invoice_requests.all()
+        ctx["invoice_requests"] = order.invoice_requests.select_related("original").order_by("requested_at", "pk")
         ctx["actions"] = services.allowed_transitions(order, user)
         ctx["review_steps"] = services.review_actions(order, user)
         ctx["can_ship"] = services.can_ship(order, user)
@@ -197,13 +197,13 @@ class TransitionView(OrderScopeMixin, View):
             elif to == "backorder":
                 services.cancel_backorder(order, actor=request.user, reason=note)
                 messages.success(request, _("The back-order of %(n)s is cancelled.") % {"n": order.number})
-            elif to in services.TRANSITIONS:
+            elif to in services.MACHINE.by_target:
                 services.transition(order, to, actor=request.user, note=note)
                 messages.success(request, _("%(n)s: %(s)s.") % {"n": order.number, "s": OrderStatus(to).label})
             else:
                 raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            error_messages(request, exc)
         return redirect("orders:order", pk=pk)
 
     @staticmethod
@@ -236,12 +236,14 @@ class OrderPDFView(OrderScopeMixin, View):
         return pdf_response(pdf.quotation_pdf(order), f"{order.number}.pdf")
 
 
-class InvoicePDFView(OrderScopeMixin, View):
+class OrderStatementPDFView(OrderScopeMixin, View):
+    """对账单 of one order (never called an invoice: VAT invoices come from the tax bureau's platform)."""
+
     permission_required = ("orders.view_salesorder", MONEY_PERM)
 
     def get(self, request, pk):
         order = self.get_order(pk)
-        return pdf_response(pdf.invoice_pdf(order), f"{order.number}-invoice.pdf")
+        return pdf_response(pdf.order_statement_pdf(order), f"{order.number}-statement.pdf")
 
 
 class CustomerPurchasesView(ModuleMixin, TemplateView):

@@ -1,5 +1,6 @@
 """Payments, receivables and statements, credits and refunds, VAT invoice requests."""
 
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,10 +15,11 @@ from django.views.generic import DetailView, TemplateView
 
 from crm.models import Customer
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import parse_decimal
+from hardware_erp.core.money import format_money, parse_decimal
+from hardware_erp.core.signals import data_exported
 from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView
 
-from .. import pdf, selectors, services
+from .. import invoice_template, pdf, selectors, services
 from ..choices import SOLD_STATES, InvoiceStatus, OrderStatus, RefundStatus
 from ..forms import (
     ApplyCreditForm,
@@ -49,10 +51,7 @@ class InvoiceRequestView(OrderScopeMixin, ServiceFormView):
         return kwargs
 
     def get_initial(self):
-        c = self.object.customer
-        return {"title": c.invoice_title or c.name, "tax_number": c.tax_number,
-                "address_phone": " ".join(p for p in (c.invoice_address, c.invoice_phone) if p),
-                "bank_account": c.bank_name}
+        return services.buyer_defaults(self.object)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -73,10 +72,25 @@ class InvoiceQueueView(ModuleMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["requests"] = (InvoiceRequest.objects.filter(status=InvoiceStatus.REQUESTED)
-                           .select_related("order", "order__customer", "requested_by").order_by("requested_at")[:200])
+                           .select_related("order", "order__customer", "requested_by", "original", "order_return")
+                           .order_by("requested_at")[:200])
         ctx["issued"] = (InvoiceRequest.objects.filter(status=InvoiceStatus.ISSUED)
-                         .select_related("order", "order__customer").order_by("-requested_at")[:20])
+                         .select_related("order", "order__customer").order_by("-issued_on", "-pk")[:20])
         return ctx
+
+
+class InvoiceExportView(ModuleMixin, View):
+    """The waiting requests in the tax bureau's batch-issue layout (orders/invoice_template.py)."""
+
+    module = "orders"
+    permission_required = "orders.change_invoicerequest"
+
+    def get(self, request):
+        reqs = list(InvoiceRequest.objects.filter(status=InvoiceStatus.REQUESTED)
+                    .select_related("order", "order__customer", "original", "order_return").order_by("requested_at"))
+        data_exported.send(sender=type(self), request=request, model=InvoiceRequest, rows=len(reqs), format="xlsx")
+        return invoice_template.batch_issue_response(
+            reqs, filename=f"invoice-requests-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 class IssueInvoiceView(ServiceActionView):
@@ -94,7 +108,12 @@ class IssueInvoiceView(ServiceActionView):
 
     def perform(self):
         number = self.request.POST.get("invoice_number", "")[:40]
-        self.issued = services.issue_invoice(self.object, actor=self.request.user, invoice_number=number)
+        try:
+            issued_on = date.fromisoformat(self.request.POST.get("issued_on", "")[:10])
+        except ValueError:
+            issued_on = None
+        self.issued = services.issue_invoice(self.object, actor=self.request.user, invoice_number=number,
+                                             issued_on=issued_on)
         return self.issued
 
     @property
@@ -282,7 +301,7 @@ class ApplyCreditView(CreditMixin, ServiceFormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["intro"] = _("Credit %(n)s of %(c)s: %(left)s left.") % {
-            "n": self.object.number, "c": self.object.customer.name, "left": f"¥{self.object.remaining:,}"}
+            "n": self.object.number, "c": self.object.customer.name, "left": format_money(self.object.remaining)}
         return ctx
 
     def perform(self, form):
@@ -293,8 +312,8 @@ class ApplyCreditView(CreditMixin, ServiceFormView):
         return result.order.get_absolute_url()
 
     def get_success_message(self, result):
-        return _("%(a)s of credit %(c)s applied to %(n)s.") % {"a": f"¥{result.amount:,}", "c": result.credit.number,
-                                                              "n": result.order.number}
+        return _("%(a)s of credit %(c)s applied to %(n)s.") % {
+            "a": format_money(result.amount), "c": result.credit.number, "n": result.order.number}
 
 
 class RefundRequestView(CreditMixin, ServiceFormView):
@@ -309,7 +328,7 @@ class RefundRequestView(CreditMixin, ServiceFormView):
         ctx = super().get_context_data(**kwargs)
         ctx["intro"] = _("Credit %(n)s of %(c)s: %(left)s left. The general manager approves the refund before the "
                          "money is paid.") % {"n": self.object.number, "c": self.object.customer.name,
-                                              "left": f"¥{self.object.remaining:,}"}
+                                              "left": format_money(self.object.remaining)}
         return ctx
 
     def perform(self, form):
@@ -343,3 +362,11 @@ class RefundDecisionView(ServiceActionView):
             messages.success(self.request, _("Refund %(n)s rejected; the amount is credit again.") % {
                 "n": refund.number})
         return refund
+
+
+class PaymentReceiptPDFView(PaymentView):
+    """收款收据 of one payment."""
+
+    def get(self, request, pk):
+        payment = self.get_object()
+        return pdf_response(pdf.payment_receipt_pdf(payment), f"{payment.number}.pdf")

@@ -13,7 +13,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, TemplateView
 
-from hardware_erp.core.views import ModuleMixin, ServiceFormView
+from hardware_erp.core.views import ModuleMixin, ServiceFormView, error_messages
 from inventory import services as stock
 from inventory.models import Warehouse
 
@@ -30,7 +30,7 @@ from ..models import (
     SalesOrder,
     Shipment,
 )
-from .base import OrderScopeMixin, error_text, pdf_response
+from .base import MONEY_PERM, OrderScopeMixin, pdf_response
 
 
 class PickingListPDFView(OrderScopeMixin, View):
@@ -157,14 +157,25 @@ class ShipmentView(ModuleMixin, DetailView):
         except CarrierError as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            error_messages(request, exc)
         return redirect("orders:shipment", pk=pk)
 
 
 class DeliveryNotePDFView(ShipmentView):
+    """送货单: with prices and amounts for those who see money; the warehouse prints it without them."""
+
     def get(self, request, pk):
         shipment = self.get_object()
-        return pdf_response(pdf.delivery_note_pdf(shipment), f"{shipment.number}.pdf")
+        data = pdf.delivery_note_pdf(shipment, with_prices=request.user.has_perm(MONEY_PERM))
+        return pdf_response(data, f"{shipment.number}.pdf")
+
+
+class IssueNotePDFView(ShipmentView):
+    """销售出库单: the warehouse's record of what left which bin."""
+
+    def get(self, request, pk):
+        shipment = self.get_object()
+        return pdf_response(pdf.issue_note_pdf(shipment), f"{shipment.number}-issue.pdf")
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -2,7 +2,7 @@
 
 from hardware_erp.core.roles import ROLES
 
-from . import ANONYMOUS, Row, everyone, signed_in
+from . import ANONYMOUS, Row, everyone, only, signed_in
 
 ADMIN_ROLES = [r.key for r in ROLES.values() if r.admin]
 
@@ -22,8 +22,11 @@ ROWS = [
     Row("core:home", expect=signed_in()),
     Row("core:notifications", expect=signed_in()),
     Row("core:notification_bell", expect=signed_in()),
+    Row("core:notification_settings", expect=signed_in()),
     Row("core:notifications_read_all", expect=signed_in(405), note="POST only"),
     Row("core:notification_read", kwargs={"pk": 1}, expect=signed_in(405), note="POST only"),
     Row("core:people", expect=signed_in()),
+    Row("core:company_profile", expect=only("finance_clerk", "general_manager"),
+        note="the letterhead of every document"),
     Row("core:set_language", expect=everyone(405), note="POST only"),
 ]

@@ -58,6 +58,8 @@ ROWS = [
     Row("inventory:product_list", expect=only(*STOCK_ROLES)),
     Row("inventory:product_create", expect=only(*CATALOGUE_EDITORS)),
     Row("inventory:product_lookup", expect=only(*STOCK_ROLES)),
+    Row("inventory:scan_lookup", expect=only(*STOCK_ROLES)),
+    Row("inventory:stock_lookup", expect=only(*STOCK_ROLES)),
     Row("inventory:product", kwargs=_product, expect=only(*STOCK_ROLES)),
     Row("inventory:product_edit", kwargs=_product, expect=only(*CATALOGUE_EDITORS)),
     Row("inventory:warehouse_list", expect=only(*STOCK_ROLES)),

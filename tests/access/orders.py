@@ -6,6 +6,8 @@ Record URLs use ids that do not exist: a role the permission lets in gets 404, t
 from . import Row, everyone, module, only
 
 MISSING = 999999
+SHIPMENT_READERS = ("warehouse_clerk", "warehouse_manager", "sales_rep", "sales_manager", "finance_clerk",
+                    "general_manager")
 
 
 ROWS = [
@@ -74,7 +76,7 @@ ROWS = [
         note="prices: not the warehouse",
     ),
     Row(
-        "orders:invoice_pdf",
+        "orders:order_statement_pdf",
         kwargs={"pk": MISSING},
         expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager", status=404),
         note="prices: not the warehouse",
@@ -86,6 +88,11 @@ ROWS = [
     ),
     Row(
         "orders:order_ship",
+        kwargs={"pk": MISSING},
+        expect=only("warehouse_clerk", "warehouse_manager", "sales_manager", "general_manager", status=404),
+    ),
+    Row(
+        "orders:order_pick",
         kwargs={"pk": MISSING},
         expect=only("warehouse_clerk", "warehouse_manager", "sales_manager", "general_manager", status=404),
     ),
@@ -150,6 +157,8 @@ ROWS = [
             status=404,
         ),
     ),
+    Row("orders:issue_note_pdf", kwargs={"pk": MISSING}, expect=only(*SHIPMENT_READERS, status=404),
+        note="the warehouse's 销售出库单, no prices"),
     Row(
         "orders:carrier_list",
         expect=only(
@@ -171,6 +180,11 @@ ROWS = [
     Row("orders:payment_create", expect=only("finance_clerk", "general_manager", status=200)),
     Row(
         "orders:payment",
+        kwargs={"pk": MISSING},
+        expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager", status=404),
+    ),
+    Row(
+        "orders:payment_receipt_pdf",
         kwargs={"pk": MISSING},
         expect=only("sales_rep", "sales_manager", "finance_clerk", "general_manager", status=404),
     ),
@@ -197,6 +211,8 @@ ROWS = [
         note="POST only",
     ),
     Row("orders:invoice_queue", expect=only("finance_clerk", "general_manager", status=200)),
+    Row("orders:invoice_export", expect=only("finance_clerk", "general_manager", status=200),
+        note="the tax bureau's batch-issue layout"),
     Row(
         "orders:invoice_issue",
         kwargs={"pk": MISSING},
@@ -232,5 +248,10 @@ ROWS = [
         note="order and payment forms",
     ),
     Row("orders:product_lookup", expect=only("sales_rep", "sales_manager", "general_manager", status=200)),
+    Row("orders:product_by_code", expect=only("sales_rep", "sales_manager", "general_manager", status=200)),
+    Row("orders:customer_defaults", expect=only("sales_rep", "sales_manager", "general_manager", status=404),
+        note="without a customer of theirs"),
+    Row("orders:order_lines_preview", expect=only("sales_rep", "sales_manager", "general_manager", status=405),
+        note="POST only"),
     Row("orders:status_page", kwargs={"token": "no-such-code"}, expect=everyone(404), note="public"),
 ]

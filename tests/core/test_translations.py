@@ -14,10 +14,10 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
-from hardware_erp.core.roles import MODULE_KEYS
+from hardware_erp.core.management.commands.appmessages import CATALOGUE_APPS
 
 BASE = Path(settings.BASE_DIR)
-CATALOGUES = {"core": BASE / "locale"} | {app: BASE / app / "locale" for app in MODULE_KEYS}
+CATALOGUES = {"core": BASE / "locale"} | {app: BASE / app / "locale" for app in CATALOGUE_APPS}
 
 
 def entries(po: Path):

@@ -44,7 +44,8 @@ def worker(tmp_path):
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "hardware_erp", "worker", "--concurrency", "1", "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-Q", "celery", "-n", f"test-{os.getpid()}@%h"],
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-Q", "default,io,reports,backup",
+         "-n", f"test-{os.getpid()}@%h"],
         cwd=settings.BASE_DIR, env=worker_env(tmp_path), stdout=open(tmp_path / "worker.log", "w"),
         stderr=subprocess.STDOUT)
     app.conf.task_always_eager = False

@@ -7,8 +7,8 @@ from django.utils import timezone
 from crm import services
 from crm.models import Contact, ContactRecord, Customer, CustomerEvent, DeliveryAddress, FollowUpTask, Opportunity
 from crm.signals import customers_merged
-from governance.fields import PREFIX
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.fields import PREFIX
 from tests.factories.crm import ContactFactory, CustomerFactory, OpportunityFactory, TaskFactory, credit_code
 
 pytestmark = pytest.mark.django_db

@@ -41,7 +41,8 @@ def new_page(browser, live_server):
     contexts = []
 
     def make(locale="en-US", **kwargs):
-        ctx = browser.new_context(locale=locale, viewport={"width": 1366, "height": 860}, **kwargs)
+        kwargs.setdefault("viewport", {"width": 1366, "height": 860})  # a handheld test passes 360×640
+        ctx = browser.new_context(locale=locale, **kwargs)
         ctx.set_default_timeout(15000)
         contexts.append(ctx)
         page = ctx.new_page()

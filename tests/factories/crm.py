@@ -28,6 +28,9 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     district = "西湖区"
     owner = factory.SubFactory(UserFactory)
     phone = ""
+    # the order tests were written in tax-exclusive prices (net × 13 % on top); tests of VAT-inclusive prices
+    # (the model's default, 含税单价) set prices_include_tax=True themselves
+    prices_include_tax = False
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

@@ -53,6 +53,8 @@ class ProductFactory(factory.django.DjangoModelFactory):
     standard = "GB/T 5782"
     standard_cost = Decimal("0.50")
     list_price = Decimal("0.80")
+    tax_category_code = "1080413990000000000"
+    tax_short_name = "*金属制品*"
 
 
 class WarehouseFactory(factory.django.DjangoModelFactory):

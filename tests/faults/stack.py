@@ -205,7 +205,7 @@ class Stack:
         wait_for(lambda: _get_status(proc.base + "/healthz") in (200, 503), 60, "gunicorn")
         return proc
 
-    def worker(self, name="w1", pool="solo", queues="celery", include=""):
+    def worker(self, name="w1", pool="solo", queues="default,io,reports,backup", include=""):
         cmd = [PYTHON, "-m", "celery", "-A", "hardware_erp", "worker", "--pool", pool, "--concurrency", "1",
                "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-Q", queues, "-n", f"{name}@faults"]
         if include:

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from governance.models import AgreementVersion, ChangeRequest, SecurityEvent
 from hardware_erp.core.models import Employee
@@ -72,6 +73,15 @@ def test_superuser_admin_changes_are_in_the_security_log(admin_client):
     event = SecurityEvent.objects.get(kind="admin_change")
     assert event.detail["action"] == "add" and event.detail["model"] == "governance.agreementversion"
     assert event.detail["object_id"] == str(version.pk) and event.user.is_superuser
+    # a change keeps the names of the fields it touched, not the admin's sentence in the editor's language
+    r = admin_client.post(reverse("admin:governance_agreementversion_change", args=[version.pk]), {
+        "version": "2027-1", "title_zh": "保密协议（修订）", "title_en": "Confidentiality", "body_zh": "正文",
+        "body_en": "Text"})
+    assert r.status_code == 302, r.content
+    change = SecurityEvent.objects.filter(kind="admin_change", detail__action="change").get()
+    assert change.detail["change"] == ["Title (Chinese)"]  # the field label as Django keeps it: untranslated
+    with translation.override("zh-hans"):
+        assert "保密协议（修订）" in change.summary and "administration" not in change.summary
 
 
 def test_managers_bulk_approve_change_requests_in_the_admin(client, make_user):

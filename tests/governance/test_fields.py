@@ -2,7 +2,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.test import override_settings
 
-from governance import fields
+from hardware_erp.core import fields
 
 
 def test_encrypt_round_trip_and_no_plaintext():

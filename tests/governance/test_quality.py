@@ -187,9 +187,9 @@ def test_change_requests_and_imports_per_person_match_the_kpis(people, client_as
         _request(rep_a, status)
     _request(rep_a, "rejected", days_ago=200)  # outside the period
     _request(rep_b, "approved")
-    services.record_import(user=rep_a, model_label="crm.customer", total_rows=50, error_rows=5, file_name="a.xlsx")
-    services.record_import(user=rep_a, model_label="crm.contact", total_rows=50, error_rows=0, file_name="b.csv")
-    services.record_import(user=rep_b, model_label="crm.customer", total_rows=10, error_rows=0, file_name="c.csv")
+    services.record_import(actor=rep_a, model_label="crm.customer", total_rows=50, error_rows=5, file_name="a.xlsx")
+    services.record_import(actor=rep_a, model_label="crm.contact", total_rows=50, error_rows=0, file_name="b.csv")
+    services.record_import(actor=rep_b, model_label="crm.customer", total_rows=10, error_rows=0, file_name="c.csv")
 
     scope = _scope()
     changes = {r["user_id"]: r for r in quality.change_requests_by_person(scope)}
@@ -266,7 +266,7 @@ def _populate(n):
         CustomerFactory(name=f"重复五金{i}号店", credit_code=credit_code(1000 + i), owner=owner)
         ProductFactory(standard_cost=Decimal("0"))
         _request(owner, "rejected")
-        services.record_import(user=owner, model_label="crm.customer", total_rows=10, error_rows=i % 3)
+        services.record_import(actor=owner, model_label="crm.customer", total_rows=10, error_rows=i % 3)
 
 
 @pytest.mark.parametrize("key", ["", "customer_no_credit_code", "customer_stale", "product_no_cost",

@@ -6,9 +6,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
-from governance.fields import DecryptionError
 from governance.management.commands.rotate_keys import encrypted_columns
 from governance.models import ChangeRequest, SecurityEvent
+from hardware_erp.core.fields import DecryptionError
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

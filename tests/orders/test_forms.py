@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from orders import services
 from orders.models import Carrier, InvoiceRequest, PriceRule, ReviewSettings
+from tests.factories.crm import credit_code
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -84,18 +85,26 @@ def test_review_thresholds_saved(client_as):
 
 
 def test_vat_invoice_request_saved_once(world, client_as, manager):
-    world.customer.tax_number = "91310000MA1FL0000X"
+    code = credit_code(11)
+    world.customer.credit_code = code  # no tax number: the credit code is the taxpayer ID
     world.customer.save()
     order = services.submit_order(world.order(), actor=world.rep)
     c = client_as(user=world.rep)
     url = reverse("orders:invoice_request", args=[order.pk])
-    assert "91310000MA1FL0000X" in _page(c, url)
-    data = {"title": "上海五金有限公司", "tax_number": "91310000MA1FL0000X", "address_phone": "上海 021-1234",
-            "bank_account": "工行 6222", "special": "on", "_once": "t-inv-1"}
+    assert code in _page(c, url)
+    data = {"invoice_type": "special", "title": "上海五金有限公司", "tax_number": code,
+            "buyer_address": "上海市浦东新区", "buyer_phone": "021-1234 5678", "buyer_bank": "工商银行浦东支行",
+            "buyer_account": "6222 0000 1234",
+            "deliver_email": "fin@example.com", "deliver_phone": "", "remarks": "", "_once": "t-inv-1"}
+    resp = c.post(url, {**data, "buyer_account": "", "_once": "t-inv-0"})  # a special invoice needs the account
+    assert resp.status_code == 200 and not InvoiceRequest.objects.exists()
+    assert "special VAT invoice needs the buyer" in resp.content.decode()
     resp = c.post(url, data)
     assert resp.status_code == 302 and resp["Location"] == order.get_absolute_url()
     req = InvoiceRequest.objects.get()
     assert (req.title, req.special, req.requested_by) == ("上海五金有限公司", True, world.rep)
+    assert (req.buyer_account, req.buyer_bank, req.deliver_email) == ("622200001234", "工商银行浦东支行",
+                                                                      "fin@example.com")
     assert c.post(url, data).status_code == 302 and InvoiceRequest.objects.count() == 1
     resp = c.post(url, {**data, "_once": "t-inv-2"})  # a second request: the service refuses it on the form
     assert resp.status_code == 200 and "already requested" in resp.content.decode()
@@ -103,10 +112,10 @@ def test_vat_invoice_request_saved_once(world, client_as, manager):
 
 
 def test_finance_issues_the_requested_invoice_through_its_button(world, client_as):
-    world.customer.tax_number = "91310000MA1FL0000X"
+    world.customer.tax_number = credit_code(12)
     world.customer.save()
     order = services.submit_order(world.order(), actor=world.rep)
-    req = services.request_invoice(order, actor=world.rep)
+    req = services.request_invoice(order, actor=world.rep, deliver_phone="13800138000")
     c = client_as("finance_clerk")
     queue = c.get(reverse("orders:invoice_queue")).content.decode()
     url = reverse("orders:invoice_issue", args=[req.pk])
@@ -115,8 +124,11 @@ def test_finance_issues_the_requested_invoice_through_its_button(world, client_a
     assert "Enter the invoice number." in resp.content.decode()
     req.refresh_from_db()
     assert req.status == "requested"
-    resp = c.post(url, {"invoice_number": "No.0448812"})
+    number = "25332000000012345678"
+    resp = c.post(url, {"invoice_number": "2533 2000 0000 1234 5678", "issued_on": "2026-12-01"})
     assert resp.status_code == 302 and resp["Location"] == reverse("orders:invoice_queue")
     req.refresh_from_db()
-    assert (req.status, req.invoice_number) == ("issued", "No.0448812")
+    assert (req.status, req.invoice_number, f"{req.issued_on}") == ("issued", number, "2026-12-01")
+    page = client_as(user=world.rep).get(order.get_absolute_url()).content.decode()
+    assert number in page and "2026-12-01" in page
     assert client_as(user=world.rep).post(url, {"invoice_number": "X"}).status_code == 403

@@ -103,7 +103,8 @@ def test_pdfs(world, client_as, manager):
     sh = services.ship_order(order, quantities={order.lines.get().pk: "40"}, actor=manager)
     c = client_as(user=manager)
     for url in (reverse("orders:order_pdf", args=[order.pk]), reverse("orders:picking_pdf", args=[order.pk]),
-                reverse("orders:invoice_pdf", args=[order.pk]), reverse("orders:delivery_note_pdf", args=[sh.pk]),
+                reverse("orders:order_statement_pdf", args=[order.pk]),
+                reverse("orders:delivery_note_pdf", args=[sh.pk]), reverse("orders:issue_note_pdf", args=[sh.pk]),
                 reverse("orders:warehouse_picking_pdf", args=[world.warehouse.pk])):
         resp = c.get(url)
         assert resp.status_code == 200 and resp.content.startswith(b"%PDF"), url

@@ -62,7 +62,7 @@ def test_clerk_ships_a_partial_shipment_through_the_ship_page(make_user, client_
     assert 'data-testid="total"' not in page and 'data-testid="money"' not in page and "¥" not in page
     listing = c.get(reverse("orders:order_list")).content.decode()
     assert order.number in listing and "¥" not in listing
-    for name, args in [("invoice_pdf", [order.pk]), ("order_pdf", [order.pk]), ("quotation_list", []),
+    for name, args in [("order_statement_pdf", [order.pk]), ("order_pdf", [order.pk]), ("quotation_list", []),
                        ("payment_list", []), ("receivables", []), ("rep_month_fragment", []),
                        ("invoice_request", [order.pk])]:
         assert c.get(reverse(f"orders:{name}", args=args)).status_code == 403, name

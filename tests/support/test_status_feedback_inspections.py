@@ -103,12 +103,12 @@ def test_queue_length_from_the_file_broker(settings, tmp_path):
 
 def test_suggestion_votes_one_per_person(make_user, it):
     a, b = make_user("sales_rep", username="va"), make_user("warehouse_clerk", username="vb")
-    s = services.submit_suggestion(author=a, title="Dark mode", body="Please", area="erp")
+    s = services.submit_suggestion(actor=a, title="Dark mode", body="Please", area="erp")
     assert s.vote_count == 1 if s.refresh_from_db() is None else False
-    assert services.toggle_vote(s, user=b) is True
+    assert services.toggle_vote(s, actor=b) is True
     s.refresh_from_db()
     assert s.vote_count == 2 and Vote.objects.filter(suggestion=s).count() == 2
-    assert services.toggle_vote(s, user=b) is False  # voting again takes it back
+    assert services.toggle_vote(s, actor=b) is False  # voting again takes it back
     s.refresh_from_db()
     assert s.vote_count == 1
     with pytest.raises(BusinessRuleError):
@@ -248,7 +248,7 @@ def test_feedback_and_inspection_lists_query_counts(client_as, make_user, it, ch
                                                     django_assert_max_num_queries):
     author = make_user("sales_rep", username="many")
     for n in range(30):
-        services.submit_suggestion(author=author, title=f"Idea {n}", body="x")
+        services.submit_suggestion(actor=author, title=f"Idea {n}", body="x")
     for n in range(30):
         Inspection.objects.create(checklist=checklist, due_date=date(2026, 1, 1) + timedelta(days=n))
     client = client_as(user=it)

@@ -74,17 +74,17 @@ def test_state_machine_and_permissions(rep, it):
 
 def test_first_response_and_waiting_for_user(rep, it):
     t = TicketFactory(requester=rep, status="waiting", assignee=it)
-    services.post_message(t, author=it, body="Internal: check the cable", internal=True)
+    services.post_message(t, actor=it, body="Internal: check the cable", internal=True)
     t.refresh_from_db()
     assert t.first_response_at is None  # internal notes are no response
-    services.post_message(t, author=it, body="Please restart the PC")
+    services.post_message(t, actor=it, body="Please restart the PC")
     t.refresh_from_db()
     assert t.first_response_at is not None
-    services.post_message(t, author=rep, body="Done, still broken")
+    services.post_message(t, actor=rep, body="Done, still broken")
     t.refresh_from_db()
     assert t.status == "in_progress"
     with pytest.raises(BusinessRuleError):
-        services.post_message(t, author=rep, body="sneaky", internal=True)
+        services.post_message(t, actor=rep, body="sneaky", internal=True)
 
 
 def _ticket_created_at(requester, assignee, created):
@@ -228,8 +228,8 @@ def test_helpdesk_lead_reads_every_ticket_but_does_not_work_it(client_as, rep, i
 def test_internal_notes_and_files_hidden_from_requester(client_as, it):
     client = client_as("sales_rep")
     t = TicketFactory(requester=client.user)
-    services.post_message(t, author=it, body="secret admin password hint", internal=True, files=[png("int.png")])
-    services.post_message(t, author=it, body="We are on it")
+    services.post_message(t, actor=it, body="secret admin password hint", internal=True, files=[png("int.png")])
+    services.post_message(t, actor=it, body="We are on it")
     r = client.get(t.get_absolute_url())
     body = r.content.decode()
     assert "We are on it" in body and "secret admin password hint" not in body and "int.png" not in body

@@ -28,7 +28,7 @@ def test_gated_permission_is_refused_until_the_course_is_passed(gated, make_user
     assert not trainer.has_perm("training.change_course")
     assert "passed" in trainer.training_gate["message"].lower() or gated.title in trainer.training_gate["message"]
     assert trainer.has_perm("training.add_course")  # other permissions are untouched
-    services.complete_lesson(user=trainer, lesson=gated.lessons.get())
+    services.complete_lesson(actor=trainer, lesson=gated.lessons.get())
     assert _fresh(trainer).has_perm("training.change_course")
 
 

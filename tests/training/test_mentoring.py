@@ -21,8 +21,8 @@ def test_quiz_result_opens_for_the_mentor_and_learner_with_two_onboarding_plans(
     learner = create_employee(username="twoplans", password=None, roles=["sales_rep", "warehouse_clerk"],
                               manager=mentor)
     assert PlanAssignment.objects.filter(user=learner, mentor=mentor).count() == 2
-    attempt = services.start_attempt(user=learner, quiz=quiz)
-    services.submit_attempt(attempt_id=attempt.pk, user=learner, answers=answers_for(quiz))
+    attempt = services.start_attempt(actor=learner, quiz=quiz)
+    services.submit_attempt(attempt_id=attempt.pk, actor=learner, answers=answers_for(quiz))
     for who in (learner, mentor):
         client.force_login(who, backend="django.contrib.auth.backends.ModelBackend")
         assert client.get(reverse("training:attempt", args=[attempt.pk])).status_code == 200
@@ -38,8 +38,8 @@ def test_practice_task_in_a_course_outside_the_plan_reaches_the_mentor(client, m
     practice = LessonFactory(course=extra, kind="practice", order=2, requires_signoff=True,
                              practice_url_name="core:home")
     services.enroll(learner, extra, actor=learner)
-    services.complete_lesson(user=learner, lesson=reading)
-    progress = services.complete_lesson(user=learner, lesson=practice, note="done")
+    services.complete_lesson(actor=learner, lesson=reading)
+    progress = services.complete_lesson(actor=learner, lesson=practice, note="done")
     assert Enrollment.objects.get(user=learner, course=extra).assignment is None
     assert Notification.objects.filter(recipient=mentor, key=f"training:practice:{progress.pk}:submitted",
                                        link=reverse("training:mentee", args=[assignment.pk])).exists()

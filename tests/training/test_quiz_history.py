@@ -24,8 +24,8 @@ def _edit(client, question, options, **extra):
 
 def test_editing_a_question_keeps_its_options_and_past_answers(client_as, make_user, quiz):
     learner = make_user("sales_rep")
-    attempt = services.start_attempt(user=learner, quiz=quiz)
-    services.submit_attempt(attempt_id=attempt.pk, user=learner, answers=answers_for(quiz))
+    attempt = services.start_attempt(actor=learner, quiz=quiz)
+    services.submit_attempt(attempt_id=attempt.pk, actor=learner, answers=answers_for(quiz))
     q = quiz.questions.filter(kind="single").first()
     before = {c.text_zh: c.pk for c in q.choices.all()}
     trainer = client_as("trainer")
@@ -45,21 +45,21 @@ def test_editing_a_question_keeps_its_options_and_past_answers(client_as, make_u
     assert {o.pk for o in options} == set(before.values())
     assert chosen == {before["对"]} and answer.correct
     # a new attempt offers no retired option
-    second = services.start_attempt(user=make_user("sales_rep"), quiz=quiz)
+    second = services.start_attempt(actor=make_user("sales_rep"), quiz=quiz)
     offered = dict(second.shown)
     assert before["不对"] not in offered[q.pk] and len(offered[q.pk]) == 3
 
 
 def test_an_attempt_in_progress_is_graded_against_what_it_showed(client_as, make_user, quiz):
     learner = make_user("sales_rep")
-    attempt = services.start_attempt(user=learner, quiz=quiz)
+    attempt = services.start_attempt(actor=learner, quiz=quiz)
     answers = answers_for(quiz)  # chosen on the page the learner sees
     q = quiz.questions.filter(kind="single").first()
     # meanwhile the trainer rewrites the question's options and adds a question
     assert _edit(client_as("trainer"), q, "*对 | Right\n另一个 | Another").status_code == 302
     services.save_question(quiz, fields={"order": 9, "kind": "single", "text_zh": "新问题"},
                            options=[("是", "", True), ("否", "", False)], actor=client_as("trainer").user)
-    done = services.submit_attempt(attempt_id=attempt.pk, user=learner, answers=answers)
+    done = services.submit_attempt(attempt_id=attempt.pk, actor=learner, answers=answers)
     assert done.score == 100 and done.passed
     assert done.answers.count() == 2  # the question added later was not asked
 

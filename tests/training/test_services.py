@@ -68,8 +68,8 @@ def test_mentor_falls_back_to_a_colleague_with_the_same_role(crm_course, make_us
 def test_lessons_complete_the_course_and_issue_a_certificate(crm_course, make_user):
     user = make_user("sales_rep")
     for lesson in crm_course.lessons.all():
-        services.complete_lesson(user=user, lesson=lesson)
-    services.complete_lesson(user=user, lesson=crm_course.lessons.first())  # twice: counted once
+        services.complete_lesson(actor=user, lesson=lesson)
+    services.complete_lesson(actor=user, lesson=crm_course.lessons.first())  # twice: counted once
     enrollment = Enrollment.objects.get(user=user, course=crm_course)
     assert enrollment.progress == 100 and enrollment.completed_at and enrollment.completed_version == 1
     assert LessonProgress.objects.filter(enrollment=enrollment).count() == 2
@@ -83,7 +83,7 @@ def test_practice_needs_the_mentors_sign_off(crm_course, make_user):
                              practice_url_name="core:home")
     make_plan("sales_rep", [crm_course])
     user = create_employee(username="p1", password=None, roles=["sales_rep"], manager=mentor)
-    progress = services.complete_lesson(user=user, lesson=practice, note="done it")
+    progress = services.complete_lesson(actor=user, lesson=practice, note="done it")
     assert progress.submitted_at and progress.completed_at is None
     other = make_user("sales_rep")
     with pytest.raises(BusinessRuleError):
@@ -96,19 +96,19 @@ def test_practice_needs_the_mentors_sign_off(crm_course, make_user):
 def test_quiz_grading_pass_and_history(crm_course, make_user):
     user = make_user("sales_rep")
     quiz = make_quiz(crm_course, questions=4, pass_mark=75, max_attempts=3)
-    first = services.start_attempt(user=user, quiz=quiz)
-    assert services.start_attempt(user=user, quiz=quiz) == first  # the open attempt is reused
-    graded = services.submit_attempt(attempt_id=first.pk, user=user, answers=answers_for(quiz, wrong=2))
+    first = services.start_attempt(actor=user, quiz=quiz)
+    assert services.start_attempt(actor=user, quiz=quiz) == first  # the open attempt is reused
+    graded = services.submit_attempt(attempt_id=first.pk, actor=user, answers=answers_for(quiz, wrong=2))
     assert graded.score == 50 and not graded.passed
     assert AttemptAnswer.objects.filter(attempt=first, correct=True).count() == 2
-    second = services.start_attempt(user=user, quiz=quiz)
+    second = services.start_attempt(actor=user, quiz=quiz)
     assert second.number == 2
-    graded = services.submit_attempt(attempt_id=second.pk, user=user, answers=answers_for(quiz, wrong=1))
+    graded = services.submit_attempt(attempt_id=second.pk, actor=user, answers=answers_for(quiz, wrong=1))
     assert graded.score == 75 and graded.passed
     assert LessonProgress.objects.filter(lesson=quiz.lesson, enrollment__user=user,
                                          completed_at__isnull=False).exists()
     with pytest.raises(BusinessRuleError, match="passed"):
-        services.start_attempt(user=user, quiz=quiz)
+        services.start_attempt(actor=user, quiz=quiz)
 
 
 def test_multiple_choice_needs_exactly_the_correct_options(crm_course, make_user):
@@ -116,18 +116,18 @@ def test_multiple_choice_needs_exactly_the_correct_options(crm_course, make_user
     quiz = make_quiz(crm_course, questions=1, pass_mark=100)
     q = quiz.questions.get()
     right, wrong_too, other = [c.pk for c in q.choices.order_by("order")]
-    attempt = services.start_attempt(user=user, quiz=quiz)
-    graded = services.submit_attempt(attempt_id=attempt.pk, user=user, answers={q.pk: [right]})
+    attempt = services.start_attempt(actor=user, quiz=quiz)
+    graded = services.submit_attempt(attempt_id=attempt.pk, actor=user, answers={q.pk: [right]})
     assert graded.score == 0  # one of the two correct options is not enough
 
 
 def test_submitting_twice_is_refused_and_counted_once(crm_course, make_user):
     user = make_user("sales_rep")
     quiz = make_quiz(crm_course)
-    attempt = services.start_attempt(user=user, quiz=quiz)
-    services.submit_attempt(attempt_id=attempt.pk, user=user, answers=answers_for(quiz))
+    attempt = services.start_attempt(actor=user, quiz=quiz)
+    services.submit_attempt(attempt_id=attempt.pk, actor=user, answers=answers_for(quiz))
     with pytest.raises(BusinessRuleError, match="submitted already"):
-        services.submit_attempt(attempt_id=attempt.pk, user=user, answers=answers_for(quiz))
+        services.submit_attempt(attempt_id=attempt.pk, actor=user, answers=answers_for(quiz))
     assert QuizAttempt.objects.filter(user=user).count() == 1
     assert AttemptAnswer.objects.filter(attempt=attempt).count() == quiz.questions.count()
 
@@ -136,20 +136,20 @@ def test_attempts_limit(crm_course, make_user):
     user = make_user("sales_rep")
     quiz = make_quiz(crm_course, max_attempts=2)
     for _ in range(2):
-        a = services.start_attempt(user=user, quiz=quiz)
-        services.submit_attempt(attempt_id=a.pk, user=user, answers=answers_for(quiz, wrong=4))
+        a = services.start_attempt(actor=user, quiz=quiz)
+        services.submit_attempt(attempt_id=a.pk, actor=user, answers=answers_for(quiz, wrong=4))
     with pytest.raises(BusinessRuleError, match="all 2 attempts"):
-        services.start_attempt(user=user, quiz=quiz)
+        services.start_attempt(actor=user, quiz=quiz)
     assert QuizAttempt.objects.filter(user=user, quiz=quiz).count() == 2
 
 
 def test_late_submission_is_refused_and_counts_as_failed(crm_course, make_user):
     user = make_user("sales_rep")
     quiz = make_quiz(crm_course, max_attempts=2, time_limit=10)
-    attempt = services.start_attempt(user=user, quiz=quiz)
+    attempt = services.start_attempt(actor=user, quiz=quiz)
     QuizAttempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
     with pytest.raises(BusinessRuleError, match="time"):
-        services.submit_attempt(attempt_id=attempt.pk, user=user, answers=answers_for(quiz))
+        services.submit_attempt(attempt_id=attempt.pk, actor=user, answers=answers_for(quiz))
     attempt.refresh_from_db()
     assert attempt.expired and attempt.score == 0 and not attempt.passed
     assert not AttemptAnswer.objects.filter(attempt=attempt).exists()
@@ -157,14 +157,14 @@ def test_late_submission_is_refused_and_counts_as_failed(crm_course, make_user):
 
 def test_someone_elses_attempt_cannot_be_submitted(crm_course, make_user):
     quiz = make_quiz(crm_course)
-    attempt = services.start_attempt(user=make_user("sales_rep"), quiz=quiz)
+    attempt = services.start_attempt(actor=make_user("sales_rep"), quiz=quiz)
     with pytest.raises(BusinessRuleError):
-        services.submit_attempt(attempt_id=attempt.pk, user=make_user("sales_rep"), answers=answers_for(quiz))
+        services.submit_attempt(attempt_id=attempt.pk, actor=make_user("sales_rep"), answers=answers_for(quiz))
 
 
 def test_shuffle_is_deterministic_per_attempt(crm_course, make_user):
     quiz = make_quiz(crm_course, questions=6)
-    attempt = services.start_attempt(user=make_user("sales_rep"), quiz=quiz)
+    attempt = services.start_attempt(actor=make_user("sales_rep"), quiz=quiz)
     first = [(q.pk, [o.pk for o in opts]) for q, opts in services.attempt_questions(attempt)]
     again = [(q.pk, [o.pk for o in opts]) for q, opts in services.attempt_questions(attempt)]
     assert first == again
@@ -199,7 +199,7 @@ def test_new_version_adds_whats_new_lesson_and_tells_completers(crm_course, make
     trainer = make_user("trainer")
     user = make_user("sales_rep")
     for lesson in crm_course.lessons.all():
-        services.complete_lesson(user=user, lesson=lesson)
+        services.complete_lesson(actor=user, lesson=lesson)
     lesson = services.publish_new_version(crm_course, notes_zh="新增批量导入", notes_en="Bulk import added",
                                           actor=trainer)
     crm_course.refresh_from_db()
@@ -219,12 +219,12 @@ def test_session_waiting_list_and_promotion(make_user):
     trainer = make_user("trainer")
     a, b, c = (make_user("sales_rep") for _ in range(3))
     session = _session(trainer, capacity=1)
-    assert services.book_seat(session, user=a).status == "enrolled"
-    assert services.book_seat(session, user=b).status == "waiting"
-    assert services.book_seat(session, user=c).status == "waiting"
+    assert services.book_seat(session, actor=a).status == "enrolled"
+    assert services.book_seat(session, actor=b).status == "waiting"
+    assert services.book_seat(session, actor=c).status == "waiting"
     with pytest.raises(BusinessRuleError):
-        services.book_seat(session, user=a)
-    promoted = services.cancel_seat(session, user=a)
+        services.book_seat(session, actor=a)
+    promoted = services.cancel_seat(session, actor=a)
     assert promoted.user == b
     assert list(SessionSeat.objects.filter(session=session, status="enrolled").values_list("user", flat=True)) == \
         [b.pk]
@@ -235,15 +235,15 @@ def test_attendance_and_feedback_once(make_user):
     trainer = make_user("trainer")
     a, b = make_user("sales_rep"), make_user("sales_rep")
     session = _session(trainer, capacity=5)
-    services.book_seat(session, user=a)
-    services.book_seat(session, user=b)
+    services.book_seat(session, actor=a)
+    services.book_seat(session, actor=b)
     with pytest.raises(BusinessRuleError):
         services.take_attendance(session, [a.pk], actor=trainer)  # not started yet
     TrainingSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(hours=1))
     session.refresh_from_db()
     assert services.take_attendance(session, [a.pk], actor=trainer) == 1
-    services.submit_feedback(session, user=a, rating=5, comment="good")
+    services.submit_feedback(session, actor=a, rating=5, comment="good")
     with pytest.raises(BusinessRuleError):
-        services.submit_feedback(session, user=a, rating=4)
+        services.submit_feedback(session, actor=a, rating=4)
     with pytest.raises(BusinessRuleError):
-        services.submit_feedback(session, user=b, rating=4)
+        services.submit_feedback(session, actor=b, rating=4)

@@ -109,10 +109,10 @@ def test_unanswered_quiz_gets_a_clear_message_and_stays_open(client_as, course):
 
 def test_certificate_verification_page_is_public(client, make_user, course):
     user = make_user("sales_rep", first_name="Wei", last_name="Zhang")
-    services.complete_lesson(user=user, lesson=course.lessons.get(order=1))
+    services.complete_lesson(actor=user, lesson=course.lessons.get(order=1))
     quiz = course.lessons.get(order=2).quiz
-    a = services.start_attempt(user=user, quiz=quiz)
-    services.submit_attempt(attempt_id=a.pk, user=user, answers=answers_for(quiz))
+    a = services.start_attempt(actor=user, quiz=quiz)
+    services.submit_attempt(attempt_id=a.pk, actor=user, answers=answers_for(quiz))
     cert = Certificate.objects.get(enrollment__user=user)
     response = client.get(reverse("training:verify", args=[cert.code]))
     assert response.status_code == 200
@@ -127,10 +127,10 @@ def test_certificate_verification_page_is_public(client, make_user, course):
 
 def test_someone_elses_certificate_and_attempt_are_refused(client_as, make_user, course):
     other = make_user("sales_rep")
-    services.complete_lesson(user=other, lesson=course.lessons.get(order=1))
+    services.complete_lesson(actor=other, lesson=course.lessons.get(order=1))
     quiz = course.lessons.get(order=2).quiz
-    a = services.start_attempt(user=other, quiz=quiz)
-    services.submit_attempt(attempt_id=a.pk, user=other, answers=answers_for(quiz))
+    a = services.start_attempt(actor=other, quiz=quiz)
+    services.submit_attempt(attempt_id=a.pk, actor=other, answers=answers_for(quiz))
     client = client_as("sales_rep")
     cert = Certificate.objects.get(enrollment__user=other)
     assert client.get(reverse("training:certificate_pdf", args=[cert.pk])).status_code == 403
@@ -207,7 +207,7 @@ def test_mentor_sees_mentee_progress_signs_off_and_answers(client_as, make_user,
     make_plan("sales_rep", [course])
     newbie = create_employee(username="newbie", password=None, roles=["sales_rep"], manager=mentor)
     assignment = PlanAssignment.objects.get(user=newbie)
-    progress = services.complete_lesson(user=newbie, lesson=practice)
+    progress = services.complete_lesson(actor=newbie, lesson=practice)
     client = client_as(user=mentor)
     page = client.get(reverse("training:mentee", args=[assignment.pk]))
     assert page.status_code == 200 and 'data-testid="to-sign"' in page.content.decode()

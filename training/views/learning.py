@@ -12,7 +12,7 @@ from django.views.generic import DetailView, TemplateView
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.uploads import serve_upload
-from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin
+from hardware_erp.core.views import ERPListView, ModuleIndexView, ModuleMixin, error_messages
 
 from .. import selectors, services
 from ..choices import LessonKind
@@ -122,7 +122,7 @@ class EnrollView(ModuleMixin, View):
         try:
             services.enroll(request.user, course, actor=request.user)
         except BusinessRuleError as exc:
-            messages.error(request, exc.message)
+            error_messages(request, exc)
         else:
             messages.success(request, _("You are enrolled. Start with the first lesson."))
         return redirect(course)
@@ -189,10 +189,10 @@ class CompleteLessonView(ModuleMixin, View):
     def post(self, request, pk):
         lesson = get_object_or_404(Lesson.objects.filter(course__in=Course.objects.for_user(request.user)), pk=pk)
         try:
-            progress = services.complete_lesson(user=request.user, lesson=lesson,
+            progress = services.complete_lesson(actor=request.user, lesson=lesson,
                                                 note=request.POST.get("note", "")[:2000])
         except BusinessRuleError as exc:
-            messages.error(request, exc.message)
+            error_messages(request, exc)
             return redirect(lesson)
         if progress.completed_at:
             messages.success(request, _("Lesson done. Keep going!"))
@@ -216,9 +216,9 @@ class QuizView(ModuleMixin, View):
     def get(self, request, pk):
         quiz = self._quiz(request, pk)
         try:
-            attempt = services.start_attempt(user=request.user, quiz=quiz)
+            attempt = services.start_attempt(actor=request.user, quiz=quiz)
         except BusinessRuleError as exc:
-            messages.error(request, exc.message)
+            error_messages(request, exc)
             return redirect(quiz.lesson)
         return render(request, "training/quiz.html", {
             "quiz": quiz, "attempt": attempt, "questions": services.attempt_questions(attempt),
@@ -236,9 +236,9 @@ class QuizView(ModuleMixin, View):
                     continue
         try:
             attempt = services.submit_attempt(attempt_id=int(request.POST.get("attempt", 0) or 0),
-                                              user=request.user, answers=answers)
+                                              actor=request.user, answers=answers)
         except BusinessRuleError as exc:
-            messages.error(request, exc.message)
+            error_messages(request, exc)
             open_attempt = QuizAttempt.objects.filter(quiz=quiz, user=request.user, submitted_at__isnull=True)
             if open_attempt.exists():
                 return redirect("training:quiz", quiz.pk)

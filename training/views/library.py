@@ -117,7 +117,7 @@ class LibraryVoteView(ModuleMixin, View):
     def post(self, request, pk):
         item = get_object_or_404(LibraryItem.objects.for_user(request.user), pk=pk,
                                  status=LibraryStatus.PUBLISHED)
-        services.vote_helpful(item, user=request.user, helpful=request.POST.get("helpful") == "yes")
+        services.vote_helpful(item, actor=request.user, helpful=request.POST.get("helpful") == "yes")
         messages.success(request, _("Thank you for telling us."))
         return redirect(item)
 

@@ -8,7 +8,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.views import ModuleMixin
+from hardware_erp.core.views import ModuleMixin, error_messages
 
 from .. import services
 from ..forms import MentorForm, MessageForm
@@ -71,9 +71,9 @@ class MentorMessageView(_AssignmentAction):
             messages.error(request, _("Write a message first."))
         else:
             try:
-                services.post_mentor_message(a, author=request.user, body=form.cleaned_data["body"])
+                services.post_mentor_message(a, actor=request.user, body=form.cleaned_data["body"])
             except BusinessRuleError as exc:
-                messages.error(request, exc.message)
+                error_messages(request, exc)
         return redirect(a.get_absolute_url() + "#thread")
 
 
@@ -84,7 +84,7 @@ class SignOffView(_AssignmentAction):
         try:
             services.sign_off_practice(progress, actor=request.user)
         except BusinessRuleError as exc:
-            messages.error(request, exc.message)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Signed off."))
         return redirect(a)
@@ -102,7 +102,7 @@ class SetMentorView(_AssignmentAction):
         try:
             services.set_mentor(a, form.cleaned_data["mentor"], actor=request.user)
         except BusinessRuleError as exc:
-            messages.error(request, exc.message)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Mentor set; both have been told."))
         return redirect(a)

@@ -11,7 +11,7 @@ from django.views.generic import DetailView
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.uploads import serve_upload
-from hardware_erp.core.views import ERPListView, ModuleMixin, ServiceFormView
+from hardware_erp.core.views import ERPListView, ModuleMixin, ServiceFormView, error_messages
 
 from .. import services
 from ..choices import SeatStatus
@@ -80,17 +80,17 @@ class SessionSeatView(ModuleMixin, View):
         session = get_object_or_404(TrainingSession, pk=pk)
         try:
             if request.POST.get("action") == "cancel":
-                services.cancel_seat(session, user=request.user)
+                services.cancel_seat(session, actor=request.user)
                 messages.success(request, _("Your seat is cancelled."))
             else:
-                seat = services.book_seat(session, user=request.user)
+                seat = services.book_seat(session, actor=request.user)
                 if seat.status == SeatStatus.WAITING:
                     messages.warning(request, _("The session is full: you are on the waiting list and will be told "
                                                 "when a seat becomes free."))
                 else:
                     messages.success(request, _("You are enrolled. See you there!"))
         except BusinessRuleError as exc:
-            messages.error(request, exc.message)
+            error_messages(request, exc)
         return redirect(session)
 
 
@@ -103,7 +103,7 @@ class AttendanceView(ModuleMixin, View):
         try:
             n = services.take_attendance(session, request.POST.getlist("present"), actor=request.user)
         except BusinessRuleError as exc:
-            messages.error(request, exc.message)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Attendance saved: %(n)d present.") % {"n": n})
         return redirect(session)
@@ -120,9 +120,9 @@ class FeedbackView(ModuleMixin, View):
             messages.error(request, _("Choose a rating from one to five stars."))
             return redirect(session)
         try:
-            services.submit_feedback(session, user=request.user, **form.cleaned_data)
+            services.submit_feedback(session, actor=request.user, **form.cleaned_data)
         except BusinessRuleError as exc:
-            messages.error(request, exc.message)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Thank you for your feedback."))
         return redirect(session)
@@ -181,7 +181,7 @@ class ExternalCreateView(ServiceFormView):
     cancel_url = success_url = reverse_lazy("training:external_list")
 
     def perform(self, form):
-        return services.record_external_training(user=self.request.user, **form.cleaned_data)
+        return services.record_external_training(actor=self.request.user, **form.cleaned_data)
 
 
 class ExternalFileView(ModuleMixin, View):

@@ -53,22 +53,41 @@
 
   document.querySelectorAll(".kanban-list").forEach(function (list) {
     new Sortable(list, {
-      group: "pipeline", animation: 120, forceFallback: true, fallbackOnBody: true, handle: ".kanban-card", filter: "a", preventOnFilter: false,
+      group: "pipeline", animation: 120, forceFallback: true, fallbackOnBody: true, handle: ".kanban-card", filter: "a, .kanban-menu", preventOnFilter: false,
       draggable: ".kanban-card",
       onMove: function (evt) { return evt.dragged.dataset.stage !== "won"; },
       onEnd: function (evt) {
         if (evt.from === evt.to) return;
-        var card = evt.item, stage = evt.to.dataset.stage;
-        errorBox.classList.add("d-none");
-        if (stage === "lost") {
-          pendingLost = { card: card, from: evt.from };
-          document.getElementById("lost-reason").value = "";
-          lostModal.show();
-          return;
-        }
-        post(card, stage, "", evt.from);
+        moved(evt.item, evt.from);
       }
     });
+  });
+
+  // a card now sits in another column (dropped there, or put there from its "Move to" menu): save the move
+  function moved(card, from) {
+    var stage = card.parentNode.dataset.stage;
+    errorBox.classList.add("d-none");
+    if (stage === "lost") {
+      pendingLost = { card: card, from: from };
+      document.getElementById("lost-reason").value = "";
+      lostModal.show();
+      return;
+    }
+    post(card, stage, "", from);
+  }
+
+  // the card's "Move to" menu: what a drag does, by keyboard or by click
+  document.addEventListener("click", function (e) {
+    var item = e.target.closest("[data-move-to]");
+    if (!item) return;
+    var card = item.closest(".kanban-card");
+    var list = document.querySelector(".kanban-list[data-stage='" + item.dataset.moveTo + "']");
+    if (!card || !list) return;
+    var from = card.parentNode;
+    list.insertBefore(card, list.firstChild);
+    recount();
+    card.scrollIntoView({ block: "nearest", inline: "nearest" });
+    moved(card, from);
   });
 
   document.getElementById("lost-ok").addEventListener("click", function () {

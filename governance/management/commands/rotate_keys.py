@@ -12,9 +12,9 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from governance import fields
 from governance.models import SecurityEvent
 from governance.services import log_event
+from hardware_erp.core import fields
 
 
 def encrypted_columns():

@@ -3,15 +3,41 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from hardware_erp.core.money import amount_in_words, format_money, format_price, to_decimal
+from hardware_erp.core.money import per_thousand as money_per_thousand
+
 register = template.Library()
 
 
 @register.filter
-def cny(value):
-    """¥1,234.50: money with two places and grouping."""
+def cny(value, arg=""):
+    """¥1,234.50: an amount through the one money formatter (half up, `-¥2,121.00`, never `¥-0.00`);
+    `|cny:"neg"` shows the amount taken off (a discount, a payment) with its minus sign."""
     if value is None or value == "":
         return "—"
-    return "¥" + number_format(Decimal(value), 2, force_grouping=True)
+    return format_money(-to_decimal(value) if arg == "neg" else value)
+
+
+@register.filter
+def cny_price(value):
+    """A unit price: up to 4 places, trailing zeros trimmed beyond 2 (¥0.0392, ¥0.035, ¥12.50)."""
+    return format_price(value)
+
+
+@register.filter
+def per_thousand(value):
+    """The price of a thousand pieces (fasteners are often quoted per thousand)."""
+    if value is None or value == "":
+        return None
+    return money_per_thousand(value)
+
+
+@register.filter
+def cny_words(value):
+    """The amount in Chinese capitals (大写金额)."""
+    if value is None or value == "":
+        return ""
+    return amount_in_words(value)
 
 
 @register.filter

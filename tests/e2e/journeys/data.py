@@ -66,6 +66,7 @@ def customer_of(rep_username, *, name, credit_limit, terms_days=30):
         data={"name": name, "kind": "company", "customer_type": "retailer", "level": "b", "source": "walk_in",
               "province": "浙江省", "city": "杭州市", "district": "西湖区", "address": "文三路 100 号",
               "credit_limit": Decimal(credit_limit), "payment_terms_days": terms_days,
-              "credit_code": credit_code, "invoice_title": name, "tax_number": credit_code},
+              "credit_code": credit_code, "invoice_title": name, "tax_number": credit_code,
+              "prices_include_tax": False},  # the journeys' figures are tax-exclusive prices + 13 %
         contacts=[{"name": "王老板", "mobile": "13957100000"}], owner=user(rep_username), actor=user("gm"),
         confirm_duplicates=True)

@@ -9,7 +9,7 @@ import pytest
 from . import data
 from .conftest import shot, t
 
-NEW_PASSWORD = "First-day-2026-hw"
+NEW_PASSWORD = "First-day-2026-hw"  # if a first sign-in asks for a new password
 
 
 def open_user_management(it):
@@ -21,15 +21,6 @@ def open_user_management(it):
     entry.first.click()
 
 
-def fill_if_present(page, selector, value):
-    field = page.locator(selector)
-    if field.count():
-        field.first.fill(value)
-
-
-@pytest.mark.xfail(reason=(
-    "a navigation after the user-accounts screen landed times out in CI; not yet diagnosed"
-), strict=False)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_it_creates_an_employee_who_onboards(as_role, new_page, lang):
     from training.models import Course
@@ -43,23 +34,23 @@ def test_it_creates_an_employee_who_onboards(as_role, new_page, lang):
     it.locator("main a, main button").filter(has_text=re.compile(t(it, r"New|Add|Create", r"新建|新增|添加|创建"))) \
         .first.click()
     it.fill("input[name=username]", username)
-    fill_if_present(it, "input[name=first_name]", "晓明")
-    fill_if_present(it, "input[name=last_name]", "孙")
-    fill_if_present(it, "input[name=email]", f"{username}@example.com")
-    role = it.locator("select[name=role], select[name=roles]")
-    if role.count():
-        role.first.select_option(label=t(it, "Sales Rep", "销售代表"))
-    else:
-        it.get_by_label(t(it, "Sales Rep", "销售代表"), exact=True).check()
-    for field in it.locator("main input[type=password]").all():
-        field.fill(NEW_PASSWORD)
+    it.fill("input[name=first_name]", "晓明")
+    it.fill("input[name=last_name]", "孙")
+    it.fill("input[name=email]", f"{username}@example.com")
+    it.get_by_label(t(it, "Sales Rep", "销售代表"), exact=True).check()
     shot(it, f"j5-{lang}-01-new-user")
-    it.locator("main form button[type=submit]").last.click()
-    it.wait_for_load_state()
+    it.click("[data-testid=service-form] [data-testid=save]")
+    it.wait_for_url(re.compile(r".*/governance/users/\d+/$"))
     assert username in it.inner_text("main")
+    assert t(it, "Sales Rep", "销售代表") in it.inner_text("[data-testid=roles]")
     shot(it, f"j5-{lang}-02-user-created")
-    temporary = it.locator("[data-testid=temporary-password]")
-    password = temporary.inner_text().strip() if temporary.count() else NEW_PASSWORD
+    # a new account has no password: IT hands over a one-time password from the account's page
+    it.on("dialog", lambda d: d.accept())
+    it.click("[data-testid=reset-password]")
+    it.wait_for_url(re.compile(r".*/reset-password/$"))
+    password = it.locator("[data-testid=temporary-password]").inner_text().strip()
+    assert len(password) >= 10
+    shot(it, f"j5-{lang}-02b-temporary-password")
 
     # the grant is in the security log
     it.goto(it.base + "/governance/security-log/")
@@ -91,7 +82,7 @@ def test_it_creates_an_employee_who_onboards(as_role, new_page, lang):
     assert t(me, course.title_en, course.title_zh) in plan.inner_text()
     shot(me, f"j5-{lang}-04-my-learning")
     me.goto(me.base + f"/training/courses/{course.pk}/")
-    for lesson in course.lessons.order_by("position", "pk"):
+    for lesson in course.lessons.order_by("order", "pk"):
         me.goto(me.base + f"/training/lessons/{lesson.pk}/")
         if lesson.kind == "quiz":
             me.click("[data-testid=start-quiz]")

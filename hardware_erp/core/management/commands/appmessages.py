@@ -17,22 +17,25 @@ from django.core.management.commands import makemessages
 
 from hardware_erp.core.roles import MODULE_KEYS
 
+# apps with their own catalogue: the modules, and the API app (no module of its own: tokens and webhooks)
+CATALOGUE_APPS = (*MODULE_KEYS, "api")
+
 
 class Command(makemessages.Command):
     help = "Extract and compile the zh_Hans catalogue of one app (or 'core')."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("app", help=f"core or one of: {', '.join(MODULE_KEYS)}")
+        parser.add_argument("app", help=f"core or one of: {', '.join(CATALOGUE_APPS)}")
 
     def handle(self, *args, **options):
         app = options.pop("app")
         base = Path(settings.BASE_DIR)
         if app == "core":
             self.keep = [base / "hardware_erp"] + [p for p in (base / "templates").iterdir()
-                                                   if p.name not in MODULE_KEYS]
+                                                   if p.name not in CATALOGUE_APPS]
             self.target = base / "locale"
-        elif app in MODULE_KEYS:
+        elif app in CATALOGUE_APPS:
             self.keep = [base / app, base / "templates" / app]
             self.target = base / app / "locale"
         else:
