@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from governance.fields import EncryptedTextField
+from hardware_erp.core.fields import EncryptedTextField
 
 # The modules a token can be scoped to, each for reading and/or writing.
 MODULES = ("crm", "inventory", "orders", "support")

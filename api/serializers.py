@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from crm.models import Contact, Customer
 from crm.services import CUSTOMER_FIELDS
-from governance.fields import mask_phone
+from hardware_erp.core.fields import mask_phone
 from inventory.choices import MovementKind
 from inventory.models import (
     Location,

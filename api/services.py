@@ -19,7 +19,7 @@ from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.outbox import enqueue_after_commit
 
 from . import channels
-from .models import SCOPES, ApiToken, Delivery, Event, Subscription
+from .models import SCOPES, ApiToken, Delivery, Event, IdempotencyRecord, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -227,3 +227,16 @@ def resend(delivery, *, actor) -> Delivery:
     d.save(update_fields=["status", "next_attempt_at", "attempts"])
     enqueue_after_commit("api.deliver_task", d.pk)
     return d
+
+
+IDEMPOTENCY_DAYS = 7  # a retry comes within minutes; a week is generous
+DELIVERY_LOG_DAYS = 90
+
+
+def prune(now=None) -> dict:
+    """Forget idempotency keys after a week and delivered events after 90 days (beat, daily)."""
+    now = now or timezone.now()
+    keys, _ = IdempotencyRecord.objects.filter(created_at__lt=now - timedelta(days=IDEMPOTENCY_DAYS)).delete()
+    done, _ = Delivery.objects.filter(status=Delivery.Status.SUCCEEDED,
+                                      created_at__lt=now - timedelta(days=DELIVERY_LOG_DAYS)).delete()
+    return {"idempotency_keys": keys, "deliveries": done}

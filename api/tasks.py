@@ -22,3 +22,10 @@ def retry_deliveries_task():
     if n:
         log.info("retried %d deliveries", n)
     return n
+
+
+@shared_task(name="api.prune_task", acks_late=True)
+def prune_task():
+    result = services.prune()
+    log.info("pruned %s", result)
+    return result

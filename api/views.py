@@ -64,6 +64,11 @@ class ApiViewSet(viewsets.GenericViewSet):
         return obj
 
 
+    def answer(self, obj, code=status.HTTP_200_OK):
+        """The object as this endpoint shows it, read again through the scoped queryset."""
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=code)
+
+
 def _read(*perms):
     return dict.fromkeys(("list", "retrieve"), perms)
 
@@ -320,8 +325,7 @@ class DocumentViewSet(WithoutMoney, mixins.ListModelMixin, mixins.RetrieveModelM
             header = {k: val for k, val in v.items() if val not in (None, "")}
             order = order_services.create_order(customer=customer, lines=lines, actor=request.user, kind=self.kind,
                                                 warehouse=warehouse, **header)
-            return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data,
-                            status=status.HTTP_201_CREATED)
+            return self.answer(order, status.HTTP_201_CREATED)
         return run_once(request, perform)
 
 
@@ -336,23 +340,21 @@ class OrderViewSet(DocumentViewSet):
     perms = {**DocumentViewSet.perms, "submit": "orders.change_salesorder", "approve": "orders.view_salesorder",
              "shipments": "orders.view_shipment", "ship": "orders.ship_salesorder"}
 
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        """Submit a draft order for review: approved at once when every rule passes, else review steps open."""
+    def _with_note(self, request, service):
         order = self.get_object()
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = order_services.submit_order(order, actor=request.user, note=data.validated_data["note"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+        return self.answer(service(order, actor=request.user, note=data.validated_data["note"]))
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit a draft order for review: approved at once when every rule passes, else review steps open."""
+        return self._with_note(request, order_services.submit_order)
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve your review step of a submitted order (never your own order: segregation of duties)."""
-        order = self.get_object()
-        data = s.NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        order = order_services.approve_order(order, actor=request.user, note=data.validated_data["note"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+        return self._with_note(request, order_services.approve_order)
 
     @action(detail=True, methods=["post"])
     def ship(self, request, pk=None):
@@ -381,9 +383,19 @@ class OrderViewSet(DocumentViewSet):
 
 
 @extend_schema_view(create=extend_schema(request=s.OrderCreateSerializer, responses={201: s.OrderSerializer},
-                                         parameters=[PARAMETER]))
+                                         parameters=[PARAMETER]),
+                    convert=extend_schema(request=None, responses={201: s.OrderSerializer}))
 class QuotationViewSet(DocumentViewSet):
     kind = DocKind.QUOTATION
+    perms = {**DocumentViewSet.perms, "convert": "orders.add_salesorder"}
+
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        """Turn a draft quotation into a draft sales order with its lines and prices (once: a repeat answers the
+        same order)."""
+        order = order_services.convert_quotation(self.get_object(), actor=request.user)
+        return Response(OrderViewSet(request=request, format_kwarg=None).get_serializer(
+            SalesOrder.objects.for_user(request.user).get(pk=order.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
@@ -422,8 +434,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
             payment = order_services.record_payment(
                 customer=customer, amount=v["amount"], allocations=allocations, actor=request.user,
                 method=v["method"], received_on=v["received_on"], reference=v["reference"], note=v["note"])
-            return Response(s.PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data,
-                            status=status.HTTP_201_CREATED)
+            return self.answer(payment, status.HTTP_201_CREATED)
         return run_once(request, perform, required=True)
 
 
@@ -449,8 +460,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             data = s.TicketCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             ticket = support_services.open_ticket(requester=request.user, **data.validated_data)
-            return Response(self.get_serializer(self.get_queryset().get(pk=ticket.pk)).data,
-                            status=status.HTTP_201_CREATED)
+            return self.answer(ticket, status.HTTP_201_CREATED)
         return run_once(request, perform)
 
     @action(detail=True, methods=["post"])
@@ -461,7 +471,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         data.is_valid(raise_exception=True)
         ticket = support_services.transition(ticket, data.validated_data["status"], actor=request.user,
                                              note=data.validated_data["note"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=ticket.pk)).data)
+        return self.answer(ticket)
 
     @action(detail=True, methods=["post"])
     def message(self, request, pk=None):
@@ -471,8 +481,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         data.is_valid(raise_exception=True)
         with transaction.atomic():
             support_services.post_message(ticket, author=request.user, body=data.validated_data["body"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=ticket.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return self.answer(ticket, status.HTTP_201_CREATED)
 
 
 

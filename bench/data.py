@@ -94,3 +94,107 @@ def multiply_orders(target_lines: int, base_scale: int = 10) -> int:
     lines = OrderLine.objects.count()
     log(f"{copies} copies of {base} order lines in {time.monotonic() - t0:.0f}s: {lines} lines")
     return lines
+
+
+def generate_history(lines: int, *, products: int, customers: int, reps: int = 20, seed: int = 19) -> dict:
+    """A year of sales generated, not copied: `customers` customers and `products` products (bulk-created), then
+    about `lines` order lines in orders of 1–8 lines, each order drawn at random (customer, its owner as the
+    salesperson, a day of the last twelve months with more sales on weekdays and towards the year's end, a state
+    with most orders sold), each line a random product, quantity and price, some partly returned. Orders and lines
+    are written by INSERT … SELECT over generate_series inside PostgreSQL from one template order and line (so
+    every column the models need is filled), then each order's totals are set from its lines."""
+    import random
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from crm.models import Customer
+    from inventory.models import Category, Product, UnitOfMeasure, Warehouse
+    from orders.models import OrderLine, SalesOrder
+
+    t0 = time.monotonic()
+    rng = random.Random(seed)
+    User = get_user_model()
+    sellers = [User.objects.create_user(f"bench-rep{i}", password=None, first_name=f"{i}", last_name="销售")
+               for i in range(reps)]
+    unit, _ = UnitOfMeasure.objects.get_or_create(code="pcs", defaults={"name_zh": "个", "name_en": "piece"})
+    cats = Category.objects.bulk_create([Category(code=f"gen-{i}", name_zh=f"类别{i}", name_en=f"Category {i}")
+                                         for i in range(40)])
+    wh = Warehouse.objects.create(code="GEN", name_zh="生成仓", name_en="Generated")
+    Product.objects.bulk_create([
+        Product(sku=f"G-{i:06d}", name_zh=f"五金件{i}", name_en=f"Part {i}", category=cats[i % len(cats)],
+                base_unit=unit, list_price=Decimal(rng.randint(50, 50000)) / 100,
+                standard_cost=Decimal(rng.randint(30, 30000)) / 100) for i in range(products)], batch_size=5000)
+    provinces = ["浙江省", "江苏省", "广东省", "上海市", "山东省", "福建省", "河南省", "四川省", ""]
+    from crm.choices import CustomerSourceChoices, CustomerTypeChoices
+    from orders.choices import SOLD_STATES
+
+    types, sources = list(CustomerTypeChoices.values), list(CustomerSourceChoices.values)
+    Customer.objects.bulk_create([
+        Customer(name=f"生成客户{i}五金", province=rng.choice(provinces), customer_type=rng.choice(types),
+                 source=rng.choice(sources), owner=rng.choice(sellers)) for i in range(customers)], batch_size=5000)
+    template = SalesOrder.objects.create(number="GEN-TEMPLATE", customer=Customer.objects.order_by("pk").first(),
+                                         salesperson=sellers[0], created_by=sellers[0], warehouse=wh)
+    OrderLine.objects.create(order=template, product=Product.objects.order_by("pk").first(), unit=unit,
+                             quantity=Decimal(1), base_quantity=Decimal(1))
+    orders = max(1, lines // 4)  # 1–8 lines an order: 4.5 on average
+    order_cols = [f.column for f in SalesOrder._meta.concrete_fields if f.column not in {
+        "id", "number", "status_token", "customer_id", "salesperson_id", "created_by_id", "order_date", "status",
+        "approved_at", "shipped_at", "delivered_at", "created_at"}]
+    line_cols = [f.column for f in OrderLine._meta.concrete_fields if f.column not in {
+        "id", "order_id", "product_id", "position", "quantity", "base_quantity", "unit_price", "net_amount",
+        "cost_amount", "returned_quantity", "shipped_quantity", "gross_amount", "amount"}]
+    sold = "{" + ",".join(str(v) for v in SOLD_STATES) + "}"
+    with connection.cursor() as cur, transaction.atomic():
+        cur.execute("SELECT setseed(%s)", [seed / 100])
+        cur.execute("SELECT min(id), max(id) FROM crm_customer")
+        c_lo, c_hi = cur.fetchone()
+        cur.execute("SELECT min(id), max(id) FROM inventory_product")
+        p_lo, p_hi = cur.fetchone()
+        # orders: a random customer (its owner sells), a day weighted towards weekdays and the year's end
+        cur.execute(f"""
+            INSERT INTO orders_salesorder (number, status_token, customer_id, salesperson_id, created_by_id,
+                order_date, status, approved_at, shipped_at, delivered_at, created_at, {', '.join(order_cols)})
+            SELECT 'G' || g, gen_random_uuid(), c.id, c.owner_id, c.owner_id, d.day,
+                   CASE WHEN random() < 0.9 THEN (%s::text[])[1 + floor(random() * %s)::int] ELSE 'cancelled' END,
+                   d.day + interval '10 hours', d.day + interval '10 hours' + random() * interval '72 hours',
+                   CASE WHEN random() < 0.6 THEN d.day + interval '4 days' + random() * interval '48 hours' END,
+                   d.day + interval '9 hours', {', '.join('t.' + c for c in order_cols)}
+            FROM generate_series(1, %s) g
+            CROSS JOIN LATERAL (SELECT %s + floor(random() * (%s - %s + 1))::int + g * 0 AS cid) r
+            JOIN crm_customer c ON c.id = r.cid
+            CROSS JOIN LATERAL (SELECT (current_date - (floor(365 * sqrt(random())) + g * 0)::int) AS day) d0
+            CROSS JOIN LATERAL (SELECT CASE WHEN extract(isodow FROM d0.day) > 5 AND random() < 0.6
+                                       THEN d0.day - 2 ELSE d0.day END AS day) d
+            CROSS JOIN orders_salesorder t WHERE t.id = %s""", [sold, len(SOLD_STATES), orders, c_lo, c_hi, c_lo,
+                                                                template.pk])
+        cur.execute("SELECT min(id), max(id) FROM orders_salesorder WHERE number LIKE 'G%%' AND id <> %s",
+                    [template.pk])
+        o_lo, o_hi = cur.fetchone()
+        cur.execute(f"""
+            INSERT INTO orders_orderline (order_id, product_id, position, quantity, base_quantity, unit_price,
+                gross_amount, net_amount, amount, cost_amount, shipped_quantity, returned_quantity,
+                {', '.join(line_cols)})
+            SELECT o.id, x.pid, n, x.q, x.q, x.price, round(x.q * x.price, 2), round(x.q * x.price, 2),
+                   round(x.q * x.price * 1.13, 2), round(x.q * x.price * (0.55 + random() * 0.3)::numeric, 2), x.q,
+                   CASE WHEN random() < 0.03 THEN floor(x.q / 2) ELSE 0 END, {', '.join('t.' + c for c in line_cols)}
+            FROM generate_series(%s, %s) o(id)
+            CROSS JOIN LATERAL generate_series(1, 1 + floor(random() * 8)::int + o.id * 0) n
+            CROSS JOIN LATERAL (SELECT %s + floor(random() * (%s - %s + 1))::int + n * 0 AS pid,
+                                       (1 + floor(random() * 200) + n * 0)::numeric AS q,
+                                       round((0.5 + random() * 300)::numeric + n * 0, 2) AS price) x
+            CROSS JOIN orders_orderline t WHERE t.order_id = %s""", [o_lo, o_hi, p_lo, p_hi, p_lo, template.pk])
+        cur.execute("""
+            UPDATE orders_salesorder o SET net_total = s.net, subtotal = s.net, total = s.amount, cost_total = s.cost
+            FROM (SELECT order_id, sum(net_amount) AS net, sum(amount) AS amount, sum(cost_amount) AS cost
+                  FROM orders_orderline WHERE order_id BETWEEN %s AND %s GROUP BY order_id) s
+            WHERE o.id = s.order_id""", [o_lo, o_hi])
+        cur.execute("DELETE FROM orders_orderline WHERE order_id = %s", [template.pk])
+        cur.execute("DELETE FROM orders_salesorder WHERE id = %s", [template.pk])
+        for table in ("orders_salesorder", "orders_orderline", "crm_customer", "inventory_product"):
+            cur.execute(f"ANALYZE {table}")
+    made = OrderLine.objects.count()
+    log(f"generated {made} order lines in {orders} orders, {products} products, {customers} customers "
+        f"in {time.monotonic() - t0:.0f}s")
+    return {"order_lines": made, "orders": orders, "products": products, "customers": customers}

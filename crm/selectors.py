@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 from difflib import SequenceMatcher
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,29 +21,80 @@ from .validators import normalize_credit_code, normalize_phone
 
 _DIGITS = re.compile(r"\D")
 
+# How a match ranks (lower first): an identifier typed in full, the name's beginning, inside the name, the pinyin
+# of the name, a contact's name.
+RANK_EXACT, RANK_PREFIX, RANK_NAME, RANK_PINYIN, RANK_CONTACT = range(5)
+
+
+def search_lookups(q: str) -> list[tuple[int, object]]:
+    """The indexed lookups one search box runs, by kind: [(rank, queryset of customer ids)]. Each one can use its
+    own index (trigram GIN on UPPER(name), name_pinyin and name_initials and on contacts' UPPER(name); B-tree on
+    phone_norm, credit_code, tax_number, invoice_phone and contacts' mobile_bidx), which an OR over them with
+    EXISTS over contacts cannot: that plan scans every customer. The name kind is `crm.pinyin.name_q` (the name,
+    its readings' pinyin and initials, every word of the query: conditions on trigram-indexed columns of the
+    customer only, which PostgreSQL combines with a BitmapOr); its stored columns are filled on save."""
+    q = " ".join((q or "").split())
+    if not q:
+        return []
+    ids = Customer.objects.order_by().values_list("pk", flat=True)
+    contacts = Contact.objects.order_by().values_list("customer_id", flat=True)
+    out = [(RANK_NAME, ids.filter(name_q(q)))]
+    code = normalize_credit_code(q)
+    if 15 <= len(code) <= 20 and code.isalnum():
+        out.append((RANK_EXACT, ids.filter(credit_code=code)))
+        out.append((RANK_EXACT, ids.filter(tax_number=code)))
+    digits = _DIGITS.sub("", q)
+    if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "").replace("+", "")) - 1:
+        out.append((RANK_EXACT, ids.filter(phone_norm=normalize_phone(q))))
+        out.append((RANK_EXACT, ids.filter(invoice_phone=q)))
+        bidx = mobile_index(q)
+        if bidx:
+            out.append((RANK_EXACT, contacts.filter(mobile_bidx=bidx)))
+    out.append((RANK_CONTACT, contacts.filter(name__icontains=q)))
+    return out
+
+
+def matching_ids(q: str):
+    """A subquery of the ids of the customers the search `q` finds: the UNION of its indexed lookups."""
+    lookups = [qs for _rank, qs in search_lookups(q)]
+    if not lookups:
+        return Customer.objects.values_list("pk", flat=True)
+    return lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
+
 
 def search_q(q: str) -> Q:
-    """One search box: name, pinyin (full or initials), phone, credit code / tax number, contact name."""
+    """One search box: name, pinyin (full or initials), phone, credit code / tax number, contact mobile and name.
+    `Q(pk__in=<UNION of indexed lookups>)`, so that a list page's own filters, scope and sort apply around it."""
     q = " ".join((q or "").split())
     if not q:
         return Q()
-    cond = name_q(q)  # the name, its pinyin and initials in every reading; every word of the query (crm/pinyin.py)
+    return Q(pk__in=matching_ids(q))
+
+
+def search_rank(q: str):
+    """An expression ranking a found customer (see the RANK_ constants): evaluated on the found rows only."""
+    q = " ".join((q or "").split())
+    whens = [When(name__istartswith=q, then=Value(RANK_PREFIX)), When(name__icontains=q, then=Value(RANK_NAME))]
+    exact = Q()
     code = normalize_credit_code(q)
     if 15 <= len(code) <= 20 and code.isalnum():
-        cond |= Q(credit_code=code) | Q(tax_number=code)
+        exact |= Q(credit_code=code) | Q(tax_number=code)
     digits = _DIGITS.sub("", q)
-    if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "").replace("+", "")) - 1:
-        norm = normalize_phone(q)
+    if len(digits) >= 7:
+        exact |= Q(phone_norm=normalize_phone(q)) | Q(invoice_phone=q)
         bidx = mobile_index(q)
-        cond |= Q(phone_norm=norm) | Q(invoice_phone=q)
         if bidx:
-            cond |= Exists(Contact.objects.filter(customer_id=OuterRef("pk"), mobile_bidx=bidx))
-    cond |= Exists(Contact.objects.filter(customer_id=OuterRef("pk"), name__icontains=q))
-    return cond
+            exact |= Exists(Contact.objects.filter(customer_id=OuterRef("pk"), mobile_bidx=bidx))
+    if exact:
+        whens.insert(0, When(exact, then=Value(RANK_EXACT)))
+    whens.append(When(name_q(q), then=Value(RANK_PINYIN)))  # its readings, or every word of it
+    return Case(*whens, default=Value(RANK_CONTACT), output_field=IntegerField())
 
 
 def customer_search(user, q: str, limit: int | None = None):
-    qs = Customer.objects.for_user(user).filter(search_q(q)).select_related("owner")
+    """The customers `user` may see that the search `q` finds, best matches first (then by name)."""
+    qs = (Customer.objects.for_user(user).filter(search_q(q)).select_related("owner")
+          .annotate(search_rank=search_rank(q)).order_by("search_rank", "name", "pk"))
     return qs[:limit] if limit else qs
 
 

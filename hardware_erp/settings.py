@@ -265,7 +265,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "io", "reports", "backup")]
 CELERY_TASK_ROUTES = [{
     "*email*": {"queue": "io"}, "*digest*": {"queue": "io"}, "*webhook*": {"queue": "io"},
-    "orders.*tracking*": {"queue": "io"}, "*carrier*": {"queue": "io"},
+    "orders.*tracking*": {"queue": "io"}, "*carrier*": {"queue": "io"}, "api.*deliver*": {"queue": "io"},
     "performance.compute_*": {"queue": "reports"}, "inventory.compute_suggestions_task": {"queue": "reports"},
     "*export*": {"queue": "reports"}, "core.check_integrity_task": {"queue": "reports"},
     "governance.*quality*": {"queue": "reports"},
@@ -277,6 +277,7 @@ BEAT_CORE = {
     "drain-notification-email": {"task": "core.send_pending_emails_task", "schedule": 60.0},
     "drain-outbox": {"task": "core.drain_outbox_task", "schedule": 60.0},
     "prune-form-submissions": {"task": "core.prune_form_submissions_task", "schedule": crontab(hour=3, minute=10)},
+    "prune-exports": {"task": "core.prune_exports_task", "schedule": 3600.0},
     "check-integrity-nightly": {"task": "core.check_integrity_task",
                                 "schedule": crontab(hour=2, minute=30)},
 }
@@ -303,7 +304,8 @@ BEAT_TRAINING = {"training-reminders": {"task": "training.send_training_reminder
 
 BEAT_SUPPORT = {"check-ticket-slas": {"task": "support.check_ticket_slas_task", "schedule": 300.0}, "create-due-inspections": {"task": "support.create_due_inspections_task", "schedule": 3600.0}, "check-systems": {"task": "support.check_systems_task", "schedule": 300.0}, "prune-request-records": {"task": "support.prune_request_records_task", "schedule": 86400.0}}  # noqa: E501
 
-BEAT_API = {"api-retry-deliveries": {"task": "api.retry_deliveries_task", "schedule": 60.0}}
+BEAT_API = {"api-retry-deliveries": {"task": "api.retry_deliveries_task", "schedule": 60.0},
+            "api-prune": {"task": "api.prune_task", "schedule": 86400.0}}
 
 BEAT_PERFORMANCE = {"compute-ended-periods": {"task": "performance.compute_ended_periods_task", "schedule": 3600.0}}
 
@@ -392,6 +394,12 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # A whole request (a form with several attachments) above this is refused by its Content-Length before it is read;
 # nginx's client_max_body_size should say the same (docs/deployment.md).
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
+# List exports: up to this many rows the file is answered at once; past it a worker writes it (core/export_jobs.py)
+LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=10000)  # list pages count past it by estimate
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)  # a written export is offered this long, then deleted
+# shared by the web and the workers that write exports (one host, or a shared volume)
+EXPORT_DIR = Path(env.str("EXPORT_DIR", default=str(VAR_DIR / "exports")))
 
 # --- Internationalisation ---
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")

@@ -2,11 +2,11 @@
 takes the acting user; each raises BusinessRuleError with a message a user can read."""
 
 import logging
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import check_column, parse_decimal
 from hardware_erp.core.money import quantity as to_quantity
-from hardware_erp.core.outbox import enqueue_after_commit
+from hardware_erp.core.outbox import enqueue_batched
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import EntryMethod, MovementKind
@@ -144,20 +144,36 @@ def _check_locations(kind, from_location, to_location):
             raise BusinessRuleError(_("The location %(loc)s is closed."), params={"loc": str(loc)}, code="closed")
 
 
-@transaction.atomic
-def post_movement(*, product, quantity, to_location=None, from_location=None, kind, actor, reference=None,
-                  unit_cost=None, reason="", idempotency_key=None, occurred_at=None,
-                  entry_method=EntryMethod.TYPED, reason_code="", reason_params=None) -> StockMovement:
+def post_movement(**kwargs) -> StockMovement:
+    """Post one stock movement (see `_post_movement`) in a transaction: the caller's when it has one, without a
+    savepoint, else its own. Every refusal is raised before the first write (but for the creation of a missing,
+    empty stock level), so there is nothing to roll back to; a database error aborts the caller's transaction as
+    it would anyway. A shipment of 40 lines is one transaction, not 40 savepoints."""
+    if connection.in_atomic_block:
+        return _post_movement(**kwargs)
+    with transaction.atomic():
+        return _post_movement(**kwargs)
+
+
+def _post_movement(*, product, quantity, to_location=None, from_location=None, kind, actor, reference=None,
+                   unit_cost=None, reason="", idempotency_key=None, occurred_at=None,
+                   entry_method=EntryMethod.TYPED, reason_code="", reason_params=None) -> StockMovement:
     """Post one stock movement and update the levels in the same transaction, under row locks.
 
     `reason` is what a person typed; a reason the system gives is an event code and its parameters
     (`reason_code="orders.shipment", reason_params={"s": "SH000012"}`), put into words when read.
 
     Quantity is in base units and positive; the direction comes from the locations. With an
-    `idempotency_key`, a repeated call returns the movement of the first call and changes nothing.
+    `idempotency_key`, a repeated call returns the movement of the first call and changes nothing: the movement
+    is inserted with ON CONFLICT DO NOTHING on the key's unique index (no savepoint, no look-up first when the key
+    is new); only a call whose insert found its twin reads it.
 
-    Locks: the levels touched, in primary-key order; the product row too, first, only when a receipt's
-    unit cost moves the average cost (the sum over all its levels must not change underneath).
+    Locks: the levels touched, in primary-key order; the product row too, first, only when a receipt's unit
+    cost moves the average cost. That lock stays: the new average weighs the quantity on hand before the receipt
+    (a SUM over the product's levels), and under READ COMMITTED only a statement started after the previous
+    receipt committed sees its quantity (an UPDATE that waited for the row re-reads that row, not the levels);
+    taking it last instead would invert the order other services lock product then level in. The average itself
+    is computed by one UPDATE in SQL. Threshold checks are queued once per transaction (`_after_commit_check`).
     """
     qty = parse_quantity(quantity)
     kind = MovementKind(kind)
@@ -167,32 +183,25 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
         cost = Decimal(unit_cost)
         if cost < 0:
             raise BusinessRuleError(_("The unit cost cannot be negative."), code="cost")
-        product = _lock_product(product)
+        _lock_product_row(product.pk)
     levels = lock_levels(product, [from_location, to_location])
     facts = next(iter(levels.values()))  # the product as committed, read with its levels
-    if idempotency_key:  # after the locks: a concurrent twin holding them has committed by now
-        done = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
-        if done is not None:
-            if done.product_id != product.pk or done.quantity != qty:
-                raise BusinessRuleError(_("This request was already posted with different details."), code="replay")
-            return done
     if not facts.active and kind not in {MovementKind.ISSUE, MovementKind.ADJUSTMENT, MovementKind.STOCKTAKE}:
+        if (done := _replayed(idempotency_key, product, qty)) is not None:
+            return done
         raise BusinessRuleError(_("%(sku)s is inactive: it cannot be received."), params={"sku": product.sku},
                                 code="inactive")
     if from_location is not None and not facts.allow_negative:
         on_hand = levels[from_location.pk].on_hand
         if on_hand - qty < 0:
+            if (done := _replayed(idempotency_key, product, qty)) is not None:  # the first call took the stock
+                return done
             raise BusinessRuleError(
                 _("Only %(on_hand)s of %(sku)s are on hand in %(loc)s; %(qty)s cannot be taken out."),
                 params={"on_hand": fmt_qty(on_hand), "sku": product.sku, "loc": str(from_location),
                         "qty": fmt_qty(qty)}, code="negative_stock")
     avg = facts.average_cost or facts.standard_cost or ZERO
-    if costed:
-        before = StockLevel.objects.filter(product=product).aggregate(s=Sum("on_hand"))["s"] or ZERO
-        before = max(before, ZERO)
-        new_avg = ((before * avg + qty * cost) / (before + qty)).quantize(COST_Q)
-        Product.objects.filter(pk=product.pk).update(average_cost=new_avg)
-    else:
+    if not costed:
         cost = avg
     now = timezone.now()
     movement = StockMovement(
@@ -201,16 +210,16 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
         reason_params=reason_params or {}, reference=reference or "",
         actor=actor, occurred_at=occurred_at or now, posted_at=now, idempotency_key=idempotency_key or None,
         entry_method=entry_method)
-    if idempotency_key:  # only a key can collide: the savepoint turns that into a readable refusal
-        try:
-            with transaction.atomic():
-                insert_movements([movement])
-        except IntegrityError:
-            if StockMovement.objects.filter(idempotency_key=idempotency_key).exists():
-                raise BusinessRuleError(_("This request was already posted."), code="replay") from None
-            raise
+    if idempotency_key:
+        if not insert_movements([movement], skip_existing_keys=True):  # the key was posted already
+            done = _replayed(idempotency_key, product, qty)
+            if done is None:
+                raise BusinessRuleError(_("This request was already posted."), code="replay")
+            return done
     else:
         insert_movements([movement])
+    if costed:
+        _update_average_cost(product.pk, avg, qty, cost)
     when = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cur:
         for loc, sign in ((from_location, -1), (to_location, 1)):
@@ -222,19 +231,59 @@ def post_movement(*, product, quantity, to_location=None, from_location=None, ki
     return movement
 
 
+def _lock_product_row(product_id):
+    """The product row locked FOR NO KEY UPDATE (see `_lock_product`), nothing read."""
+    if not connection.features.has_select_for_update:
+        return
+    lock = connection.ops.for_update_sql(no_key=True)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id FROM {_table(Product)} WHERE id = %s {lock}", [product_id])  # noqa: S608  # nosec B608 (table name from the model's metadata, every value bound)
+
+
+def _replayed(idempotency_key, product, qty):
+    """The movement an earlier call with this key posted, or None; a refusal when its details differ."""
+    if not idempotency_key:
+        return None
+    done = StockMovement.objects.filter(idempotency_key=idempotency_key).first()
+    if done is not None and (done.product_id != product.pk or done.quantity != qty):
+        raise BusinessRuleError(_("This request was already posted with different details."), code="replay")
+    return done
+
+
+def _update_average_cost(product_id, avg, qty, cost):
+    """The product's average cost after receiving `qty` at `cost`, the movement's own quantity not yet on its
+    levels: (on hand × average + qty × cost) / (on hand + qty), on hand counted as zero when negative, four
+    places, half up. One UPDATE in SQL on PostgreSQL; the same arithmetic in Python elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {_table(Product)} p SET average_cost = ROUND((s.b * %s + %s * %s) / (s.b + %s), {COST_PLACES}) "  # noqa: S608, E501  # nosec B608 (table names from the models' metadata, every value bound)
+                f"FROM (SELECT GREATEST(COALESCE(SUM(on_hand), 0), 0) AS b FROM {_table(StockLevel)} "
+                "WHERE product_id = %s) s WHERE p.id = %s", [avg, qty, cost, qty, product_id, product_id])
+        return
+    before = StockLevel.objects.filter(product_id=product_id).aggregate(s=Sum("on_hand"))["s"] or ZERO
+    before = max(before, ZERO)
+    new_avg = ((before * avg + qty * cost) / (before + qty)).quantize(COST_Q, rounding=ROUND_HALF_UP)
+    Product.objects.filter(pk=product_id).update(average_cost=new_avg)
+
+
 _MOVEMENT_COLUMNS = ("kind", "product_id", "from_location_id", "to_location_id", "quantity", "unit_cost", "reason",
                      "reference", "actor_id", "occurred_at", "posted_at", "idempotency_key", "entry_method",
                      "reason_code", "reason_params")
 
 
-def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
+def insert_movements(movements: list[StockMovement], *, chunk=1000, skip_existing_keys=False) -> list:
     """INSERT … RETURNING id of new movements, `chunk` rows a statement: the rows StockMovement.save() and
     bulk_create write, without the ORM's per-call query building (which costs more than the database's work
-    here). The instances become saved ones."""
+    here). The instances become saved ones. With `skip_existing_keys`, a movement whose idempotency key is taken
+    is not inserted (ON CONFLICT DO NOTHING) and stays unsaved. Returns the saved movements."""
     adapt = connection.ops.adapt_datetimefield_value
     params_field = StockMovement._meta.get_field("reason_params")
     sql = f"INSERT INTO {_table(StockMovement)} ({', '.join(_MOVEMENT_COLUMNS)}) VALUES "  # noqa: S608 - names  # nosec B608 (table and column names from the models' metadata, every value bound)
     row = "(" + ", ".join(["%s"] * len(_MOVEMENT_COLUMNS)) + ")"
+    tail = " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key" if skip_existing_keys \
+        else " RETURNING id"
+    saved = []
     with connection.cursor() as cur:
         for i in range(0, len(movements), chunk):
             part = movements[i:i + chunk]
@@ -245,14 +294,23 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000) -> None:
                 values[9], values[10] = adapt(values[9]), adapt(values[10])
                 values[14] = params_field.get_db_prep_value(values[14] or {}, connection)
                 params += values
-            cur.execute(sql + ", ".join([row] * len(part)) + " RETURNING id", params)
-            for m, (pk,) in zip(part, cur.fetchall(), strict=True):  # rows come back in the order of VALUES
+            cur.execute(sql + ", ".join([row] * len(part)) + tail, params)
+            rows = cur.fetchall()
+            if skip_existing_keys:  # skipped rows give no id: match the others by their key
+                by_key = {m.idempotency_key: m for m in part}
+                pairs = [(by_key[key], pk) for pk, key in rows]
+            else:  # rows come back in the order of VALUES
+                pairs = list(zip(part, (r[0] for r in rows), strict=True))
+            for m, pk in pairs:
                 m.pk = pk
                 m._state.adding, m._state.db = False, connection.alias
+                saved.append(m)
+    return saved
 
 
 def _after_commit_check(product_id):
-    enqueue_after_commit("inventory.check_thresholds_task", [product_id])
+    """Queue the threshold check of `product_id` once per transaction (a task per transaction, not per movement)."""
+    enqueue_batched("inventory.check_thresholds_task", [product_id])
 
 
 def available_quantity(product, warehouse) -> Decimal:

@@ -163,106 +163,162 @@ def default_period(today=None):
     return start, today + timedelta(days=1)
 
 
-def revenue_by_period(user, start, end, grain="month"):
-    trunc = GRAINS.get(grain, TruncMonth)
-    return list(sold_orders(user, start, end).annotate(period=trunc("order_date")).values("period")
-                .annotate(orders=Count("pk"), revenue=Sum("net_total")).order_by("period"))
+class Source:
+    """Where the analytics read: the daily rollups (`ROLLUP`, every page) or the orders and their lines (`RAW`, the
+    reference the rollups are tested against). Both give the same rows with the same keys."""
+
+    def __init__(self, orders, lines, day, n_orders, revenue, cost, n_lines, qty, line_revenue, line_cost):
+        self.orders_of, self.lines_of, self.day = orders, lines, day
+        self.n_orders, self.revenue, self.cost = n_orders, revenue, cost
+        self.n_lines, self.qty, self.line_revenue, self.line_cost = n_lines, qty, line_revenue, line_cost
 
 
-def revenue_by_salesperson(user, start, end):
-    return list(sold_orders(user, start, end)
-                .values("salesperson_id", "salesperson__username", "salesperson__first_name",
-                        "salesperson__last_name")
-                .annotate(orders=Count("pk"), revenue=Sum("net_total"), margin=Sum(F("net_total") - F("cost_total")))
-                .order_by("-revenue"))
+def _raw_orders(user, start, end):
+    return sold_orders(user, start, end)
 
 
-def revenue_by_region(user, start, end):
-    return list(sold_orders(user, start, end).values("customer__province")
-                .annotate(orders=Count("pk"), revenue=Sum("net_total")).order_by("-revenue"))
-
-
-def revenue_by_customer_type(user, start, end):
-    return list(sold_orders(user, start, end).values("customer__customer_type")
-                .annotate(orders=Count("pk"), revenue=Sum("net_total")).order_by("-revenue"))
-
-
-def _sold_lines(user, start, end):
+def _raw_lines(user, start, end):
     return OrderLine.objects.filter(order__in=sold_orders(user, start, end))
 
 
-def revenue_by_category(user, start, end):
-    return list(_sold_lines(user, start, end)
+def _rollup(model, user, start, end):
+    from .models import ProductSalesDay, SalesDay
+
+    qs = {"orders": SalesDay, "lines": ProductSalesDay}[model].objects.all()
+    if user is not None and not user.has_perm("orders.view_all_salesorders"):
+        qs = qs.filter(salesperson_id=user.pk) if user.is_authenticated else qs.none()
+    if start:
+        qs = qs.filter(day__gte=start)
+    if end:
+        qs = qs.filter(day__lt=end)
+    return qs
+
+
+RAW = Source(_raw_orders, _raw_lines, "order_date", Count("pk"), "net_total", "cost_total", Count("pk"),
+             F("base_quantity") - F("returned_quantity"), "net_amount", "cost_amount")
+ROLLUP = Source(lambda u, s, e: _rollup("orders", u, s, e), lambda u, s, e: _rollup("lines", u, s, e), "day",
+                Sum("n_orders"), "net", "cost", Sum("n_lines"), F("quantity"), "net", "cost")
+
+
+def _order_figures(src, margin=False):
+    out = {"orders": src.n_orders, "revenue": Sum(src.revenue)}
+    if margin:
+        out["margin"] = Sum(F(src.revenue) - F(src.cost))
+    return out
+
+
+def revenue_by_period(user, start, end, grain="month", *, src=ROLLUP):
+    trunc = GRAINS.get(grain, TruncMonth)
+    return list(src.orders_of(user, start, end).annotate(period=trunc(src.day)).values("period")
+                .annotate(**_order_figures(src)).order_by("period"))
+
+
+def revenue_by_salesperson(user, start, end, *, src=ROLLUP):
+    return list(src.orders_of(user, start, end)
+                .values("salesperson_id", "salesperson__username", "salesperson__first_name",
+                        "salesperson__last_name")
+                .annotate(**_order_figures(src, margin=True))
+                .order_by("-revenue", "salesperson__username"))
+
+
+def revenue_by_region(user, start, end, *, src=ROLLUP):
+    return list(src.orders_of(user, start, end).values("customer__province")
+                .annotate(**_order_figures(src)).order_by("-revenue", "customer__province"))
+
+
+def revenue_by_customer_type(user, start, end, *, src=ROLLUP):
+    return list(src.orders_of(user, start, end).values("customer__customer_type")
+                .annotate(**_order_figures(src)).order_by("-revenue", "customer__customer_type"))
+
+
+def revenue_by_category(user, start, end, *, src=ROLLUP):
+    return list(src.lines_of(user, start, end)
                 .values("product__category_id", "product__category__name_zh", "product__category__name_en")
-                .annotate(lines=Count("pk"), revenue=Sum("net_amount")).order_by("-revenue"))
+                .annotate(lines=src.n_lines, revenue=Sum(src.line_revenue))
+                .order_by("-revenue", "product__category_id"))
 
 
 RANKINGS = {"qty": "qty", "revenue": "revenue", "margin": "margin"}
 
 
-def product_ranking(user, start, end, by="revenue", limit=20):
+def product_ranking(user, start, end, by="revenue", limit=20, *, src=ROLLUP):
     order = RANKINGS.get(by, "revenue")
-    return list(_sold_lines(user, start, end)
+    return list(src.lines_of(user, start, end)
                 .values("product_id", "product__sku", "product__name_zh", "product__name_en")
-                .annotate(qty=Sum(F("base_quantity") - F("returned_quantity")), revenue=Sum("net_amount"),
-                          margin=Sum(F("net_amount") - F("cost_amount")))
+                .annotate(qty=Sum(src.qty), revenue=Sum(src.line_revenue),
+                          margin=Sum(F(src.line_revenue) - F(src.line_cost)))
                 .order_by(f"-{order}", "product__sku")[:limit])
 
 
-def revenue_by_source(user, start, end):
+def revenue_by_source(user, start, end, *, src=ROLLUP):
     """Per customer source channel: orders, net revenue and the number of customers who bought."""
-    return list(sold_orders(user, start, end).values("customer__source")
-                .annotate(orders=Count("pk"), revenue=Sum("net_total"), buyers=Count("customer_id", distinct=True))
-                .order_by("-revenue"))
+    return list(src.orders_of(user, start, end).values("customer__source")
+                .annotate(**_order_figures(src), buyers=Count("customer_id", distinct=True))
+                .order_by("-revenue", "customer__source"))
 
 
-def revenue_by_customer(user, start, end, limit=20):
+def revenue_by_customer(user, start, end, limit=20, *, src=ROLLUP):
     """The customers with the most net revenue in the period, with their orders and last order date."""
-    return list(sold_orders(user, start, end)
+    return list(src.orders_of(user, start, end)
                 .values("customer_id", "customer__name", "customer__source", "customer__owner_id")
-                .annotate(orders=Count("pk"), revenue=Sum("net_total"), last_order=Max("order_date"))
-                .order_by("-revenue", "customer__name")[:limit])
+                .annotate(**_order_figures(src), last_order=Max(src.day))
+                .order_by("-revenue", "customer__name", "customer_id")[:limit])
 
 
-def crm_sales_figures(user, start, end) -> dict:
+def crm_sales_figures(user, start, end, *, src=ROLLUP) -> dict:
     """The revenue columns of the CRM sales analytics (answer to crm.signals.sales_figures): 3 grouped queries."""
     return {
         "reps": {r["salesperson_id"]: {"orders": r["orders"], "revenue": r["revenue"] or ZERO}
-                 for r in revenue_by_salesperson(user, start, end)},
+                 for r in revenue_by_salesperson(user, start, end, src=src)},
         "sources": {r["customer__source"]: {"orders": r["orders"], "revenue": r["revenue"] or ZERO,
-                                            "buyers": r["buyers"]} for r in revenue_by_source(user, start, end)},
+                                            "buyers": r["buyers"]}
+                    for r in revenue_by_source(user, start, end, src=src)},
         "customers": [{"customer_id": r["customer_id"], "name": r["customer__name"],
                        "source": r["customer__source"], "owner_id": r["customer__owner_id"], "orders": r["orders"],
                        "revenue": r["revenue"] or ZERO, "last_order": r["last_order"]}
-                      for r in revenue_by_customer(user, start, end)],
+                      for r in revenue_by_customer(user, start, end, src=src)],
     }
 
 
-def top_customers(user, start, end, limit=10):
-    return list(sold_orders(user, start, end).values("customer_id", "customer__name")
-                .annotate(orders=Count("pk"), revenue=Sum("net_total")).order_by("-revenue")[:limit])
+def top_customers(user, start, end, limit=10, *, src=ROLLUP):
+    return list(src.orders_of(user, start, end).values("customer_id", "customer__name")
+                .annotate(**_order_figures(src)).order_by("-revenue", "customer__name", "customer_id")[:limit])
 
 
-def headline(user, start, end) -> dict:
-    hours = ExpressionWrapper(F("shipped_at") - F("approved_at"), output_field=DurationField())
-    transit = ExpressionWrapper(F("delivered_at") - F("shipped_at"), output_field=DurationField())
-    agg = sold_orders(user, start, end).aggregate(
-        orders=Count("pk"), revenue=Coalesce(Sum("net_total"), ZERO), average=Avg("net_total"),
-        margin=Coalesce(Sum(F("net_total") - F("cost_total")), ZERO),
-        approval_to_shipment=Avg(hours, filter=Q(shipped_at__isnull=False, approved_at__isnull=False)),
-        shipment_to_delivery=Avg(transit, filter=Q(delivered_at__isnull=False, shipped_at__isnull=False)))
+def _hours(value):
+    return round(value.total_seconds() / 3600, 1) if value is not None else None
+
+
+def headline(user, start, end, *, src=ROLLUP) -> dict:
+    if src is RAW:
+        hours = ExpressionWrapper(F("shipped_at") - F("approved_at"), output_field=DurationField())
+        transit = ExpressionWrapper(F("delivered_at") - F("shipped_at"), output_field=DurationField())
+        agg = sold_orders(user, start, end).aggregate(
+            orders=Count("pk"), revenue=Coalesce(Sum("net_total"), ZERO), average=Avg("net_total"),
+            margin=Coalesce(Sum(F("net_total") - F("cost_total")), ZERO),
+            approval_to_shipment=Avg(hours, filter=Q(shipped_at__isnull=False, approved_at__isnull=False)),
+            shipment_to_delivery=Avg(transit, filter=Q(delivered_at__isnull=False, shipped_at__isnull=False)))
+    else:
+        agg = src.orders_of(user, start, end).aggregate(
+            orders=Coalesce(Sum("n_orders"), 0), revenue=Coalesce(Sum("net"), ZERO),
+            margin=Coalesce(Sum(F("net") - F("cost")), ZERO),
+            a=Sum("approval_to_shipment"), a_n=Sum("approval_to_shipment_n"),
+            d=Sum("shipment_to_delivery"), d_n=Sum("shipment_to_delivery_n"))
+        agg["average"] = (agg["revenue"] / agg["orders"]) if agg["orders"] else None
+        for key, total, n in (("approval_to_shipment", "a", "a_n"), ("shipment_to_delivery", "d", "d_n")):
+            total, n = agg.pop(total), agg.pop(n)
+            agg[key] = total / n if n else None
     for k in ("approval_to_shipment", "shipment_to_delivery"):
-        v = agg[k]
-        agg[f"{k}_hours"] = round(v.total_seconds() / 3600, 1) if v is not None else None
+        agg[f"{k}_hours"] = _hours(agg[k])
     return agg
 
 
-def sales_by_rep_month(user, start, end):
+def sales_by_rep_month(user, start, end, *, src=ROLLUP):
     """Net revenue per salesperson per month: [{"salesperson_id", "name", "month", "orders", "revenue"}].
     The CRM sales analytics may show it through the `orders:rep_month_fragment` URL."""
-    rows = (sold_orders(user, start, end).annotate(month=TruncMonth("order_date"))
+    rows = (src.orders_of(user, start, end).annotate(month=TruncMonth(src.day))
             .values("salesperson_id", "salesperson__username", "salesperson__first_name", "salesperson__last_name",
-                    "month").annotate(orders=Count("pk"), revenue=Sum("net_total"))
+                    "month").annotate(**_order_figures(src))
             .order_by("salesperson__username", "month"))
     out = []
     for r in rows:
@@ -350,13 +406,14 @@ def kpi_counts(user) -> dict:
     """Small numbers for the dashboard cards."""
     today = timezone.localdate()
     qs = SalesOrder.objects.orders().for_user(user)
-    # three queries, each answered from an index: the open orders, this month's sales, and the unpaid invoiced
-    # orders past due (paid and closed ones owe nothing; a covering index holds the balances of the others)
+    # three queries, each answered from an index: the open orders, this month's sales (from the daily rollup), and
+    # the unpaid invoiced orders past due (paid and closed ones owe nothing; a covering index holds the balances of
+    # the others)
     return {
         "open": qs.filter(status__in=[OrderStatus.SUBMITTED, OrderStatus.APPROVED, OrderStatus.PICKING,
                                       OrderStatus.PARTIALLY_SHIPPED]).count(),
-        "month_revenue": qs.filter(status__in=SOLD_STATES, order_date__gte=today.replace(day=1)).aggregate(
-            v=Coalesce(Sum("net_total"), ZERO))["v"],
+        "month_revenue": _rollup("orders", user, today.replace(day=1), None).aggregate(  # the daily sales rollup
+            v=Coalesce(Sum("net"), ZERO))["v"],
         "overdue": qs.filter(status__in=UNPAID_STATES, due_date__lt=today).aggregate(
             v=Coalesce(Sum(BALANCE), ZERO))["v"],
     }

@@ -43,3 +43,13 @@ def send_overdue_reminders_task():
     sent = notices.send_overdue_reminders()
     log.info("overdue reminders: %d sent", sent)
     return sent
+
+
+@shared_task(name="orders.refresh_sales_rollup_task", acks_late=True)
+def refresh_sales_rollup_task(slices):
+    """Recompute the daily sales rollup of these [order date, customer id] slices (queued after order events)."""
+    from .rollups import refresh
+
+    written = refresh(slices)
+    log.info("sales rollup: %d slices refreshed, %d rows", len(slices), written)
+    return written

@@ -74,7 +74,7 @@ class Customer(TimeStampedModel):
     bank_account = EncryptedTextField(_("bank account"), blank=True)
     bank_account_bidx = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     invoice_address = models.CharField(_("invoice address"), max_length=255, blank=True)
-    invoice_phone = PhoneField(_("invoice phone"), blank=True)
+    invoice_phone = PhoneField(_("invoice phone"), blank=True, db_index=True)
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Separate tags with commas."))
     notes = models.TextField(_("notes"), blank=True)
     name_pinyin = models.CharField(max_length=400, blank=True, db_index=True, editable=False)

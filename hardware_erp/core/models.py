@@ -238,6 +238,62 @@ class OutboxTask(models.Model):
         return f"{self.task} {self.args}"
 
 
+class ExportJob(models.Model):
+    """A list export too big to answer inside the request: written to a file by a worker (queue `reports`), offered to
+    the user who asked (and only them, while their role still opens the list) until it expires."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs",
+                             verbose_name=_("user"))
+    path = models.CharField(_("list"), max_length=300, help_text=_("The list page that was exported."))
+    query = models.CharField(max_length=2000, blank=True)
+    fmt = models.CharField(_("format"), max_length=10)
+    filename = models.CharField(_("file name"), max_length=200)
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.CharField(max_length=300, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True, help_text="technical, for the log; users see the status")
+    created_at = models.DateTimeField(_("asked"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self):
+        return f"{self.filename} ({self.status})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:export_job", args=[self.pk])
+
+    @property
+    def is_ready(self):
+        return self.status == self.Status.DONE and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))
+
+
 class CompanyProfile(models.Model):
     """One row: the company's own details, printed as the header of every document (quotation, order, delivery
     note, statement, receipt, purchase order) and used as the seller on VAT invoice exports."""

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .errors import BusinessRuleError
 
@@ -55,7 +56,7 @@ def parse_decimal(value, *, max_digits=14, decimal_places=2, label=None) -> Deci
     text = str(value if value is not None else "").strip().replace(" ", "")
     if GROUPED.fullmatch(text):
         text = text.replace(",", "")
-    params = {"v": str(value)[:40], "field": label or ""}
+    params = {"v": str(value)[:40], "field": label or pgettext_lazy("a value typed in", "number")}
     if not PLAIN.fullmatch(text):
         raise BusinessRuleError(_("“%(v)s” is not a number."), params=params, code="nan")
     number = Decimal(text)

@@ -20,22 +20,24 @@ log = logging.getLogger(__name__)
 
 def enqueue_after_commit(task_name: str, *args, **kwargs) -> OutboxTask:
     row = OutboxTask.objects.create(task=task_name, args=list(args), kwargs=kwargs)
-    transaction.on_commit(lambda: send(row.pk))
+    transaction.on_commit(lambda: send(row))
     return row
 
 
-def send(pk) -> bool:
-    """Send one queued task; True when the broker took it (the row is then deleted)."""
-    row = OutboxTask.objects.filter(pk=pk).first()
-    if row is None:  # the drain sent it already
-        return True
+def send(row) -> bool:
+    """Send one queued task (an `OutboxTask` as committed, or its pk); True when the broker took it (the row is then
+    deleted, in one statement). Sent at least once: the row goes only after the broker has the task."""
+    if not isinstance(row, OutboxTask):
+        row = OutboxTask.objects.filter(pk=row).first()
+        if row is None:  # the drain sent it already
+            return True
     try:
         _task(row.task).apply_async(args=row.args, kwargs=row.kwargs)
     except Exception as exc:  # the broker is down (or the task unknown): keep the row for the drain
         log.warning("task %s not sent, left in the outbox: %s", row.task, exc)
-        OutboxTask.objects.filter(pk=pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
+        OutboxTask.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
         return False
-    OutboxTask.objects.filter(pk=pk).delete()
+    OutboxTask.objects.filter(pk=row.pk)._raw_delete(OutboxTask.objects.db)  # no collector, no transaction
     return True
 
 
@@ -64,3 +66,34 @@ def drain(*, older_than_seconds=30, limit=500) -> int:
             break  # the broker is still down: the next run tries again
         sent += 1
     return sent
+
+
+def enqueue_batched(task_name: str, items) -> None:
+    """Queue `task_name(sorted(items))` once per transaction: the first call writes one outbox row, later calls in
+    the same transaction add their items to it (an UPDATE only when an item is new). Items are JSON scalars or
+    tuples (sent as lists). A row that is gone (its transaction or savepoint rolled back) starts a new batch."""
+    from django.db import connection
+
+    items = {tuple(i) if isinstance(i, list) else i for i in items}
+    if not items:
+        return
+    batches = getattr(connection, "_outbox_batches", None)
+    if batches is None:
+        batches = connection._outbox_batches = {}
+    batch = batches.get(task_name)
+    if batch is not None:
+        if items <= batch["items"]:
+            return
+        merged = batch["items"] | items
+        row = batch["row"]
+        if OutboxTask.objects.filter(pk=row.pk, task=task_name, created_at=row.created_at).update(
+                args=[_as_json(merged)]):
+            batch["items"], row.args = merged, [_as_json(merged)]  # what the send after commit sends
+            return
+    row = enqueue_after_commit(task_name, _as_json(items))
+    batches[task_name] = {"row": row, "items": items}
+    transaction.on_commit(lambda: batches.pop(task_name, None))
+
+
+def _as_json(items):
+    return sorted([list(i) if isinstance(i, tuple) else i for i in items])

@@ -60,3 +60,20 @@ def prune_form_submissions_task(days=7):
 
     deleted, _ = FormSubmission.objects.filter(created_at__lt=timezone.now() - timezone.timedelta(days=days)).delete()
     return deleted
+
+
+@shared_task(name="core.run_export_task", acks_late=True)
+def run_export_task(job_id):
+    """Write a list export queued by a list page (queue `io`)."""
+    from .export_jobs import run_export
+
+    job = run_export(job_id)
+    return job.status if job else None
+
+
+@shared_task(name="core.prune_exports_task", acks_late=True)
+def prune_exports_task():
+    """Hourly: expired export files are deleted."""
+    from .export_jobs import prune_exports
+
+    return prune_exports()

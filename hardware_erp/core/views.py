@@ -16,10 +16,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -31,9 +31,10 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from . import health, notifications, services
-from .exports import SafeTableExport
-from .models import Employee, FormSubmission, Notification
+from .exports import CONTENT_TYPES, SafeTableExport, count_at_most, export_response, export_title, table_rows
+from .models import Employee, ExportJob, FormSubmission, Notification
 from .nav import modules_for
+from .pagination import BoundedPaginator
 from .signals import data_exported
 
 
@@ -302,6 +303,7 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
     create_label = _("New")
     empty_text = _("Nothing here yet.")
     export_permission = None
+    export_sync_max_rows = None  # None: settings.EXPORT_SYNC_MAX_ROWS
     replica_reads = True  # GET requests read from the read replica when there is one (core/db_routing.py)
 
     def get_queryset(self):
@@ -310,7 +312,7 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
         return for_user(self.request.user) if for_user else qs
 
     def get_table_pagination(self, table):
-        return {"per_page": self.paginate_by}
+        return {"per_page": self.paginate_by, "paginator_class": BoundedPaginator}
 
     def get_table(self, **kwargs):
         # ?per_page= is honoured between 1 and max_per_page: a negative number would fail, a huge one render every row
@@ -333,19 +335,41 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
     def get_export_filename(self, export_format):
         return f"{self.model._meta.model_name}s.{export_format}"
 
-    def create_export(self, export_format):
-        response = super().create_export(export_format)
-        data_exported.send(sender=type(self), request=self.request, model=self.model,
-                           rows=self.get_table_data().count() if hasattr(self.get_table_data(), "count") else None,
-                           format=export_format)
-        return response
-
     def render_to_response(self, context, **kwargs):
-        if self.request.GET.get("_export") and self.export_permission and \
-                not self.request.user.has_perm(self.export_permission):
+        fmt = self.request.GET.get(self.export_trigger_param)
+        if fmt and self.export_permission and not self.request.user.has_perm(self.export_permission):
             messages.error(self.request, _("You may not export this list."))
             return redirect(self.request.path)
-        return super().render_to_response(context, **kwargs)
+        if fmt in self.export_formats:
+            return self.export(fmt, context["table"])
+        # past ExportMixin: no other format than the page's own is exported
+        return super(ExportMixin, self).render_to_response(context, **kwargs)
+
+    def export(self, fmt, table):
+        """The export of every row the page lists (filters and sort kept, pagination not): answered at once up to
+        `export_sync_max_rows` rows, else written by a worker (`core.export_jobs`) and offered on its page."""
+        capture = getattr(self.request, "export_capture", None)
+        if capture is not None:  # the worker writing this list's export asks for its table
+            capture.append((table, self.exclude_columns))
+            return HttpResponse(status=204)
+        limit = settings.EXPORT_SYNC_MAX_ROWS if self.export_sync_max_rows is None else self.export_sync_max_rows
+        filename = self.get_export_filename(fmt)
+        rows = count_at_most(table, limit)
+        if rows > limit:
+            from .export_jobs import start_export
+
+            query = self.request.GET.copy()
+            query.pop(self.export_trigger_param, None)
+            data = getattr(table.data, "data", None)
+            total = data.count() if hasattr(data, "count") else None
+            job = start_export(user=self.request.user, path=self.request.path, query=query.urlencode(), fmt=fmt,
+                               filename=filename, rows_total=total, actor=self.request.user)
+            data_exported.send(sender=type(self), request=self.request, model=self.model, rows=total, format=fmt)
+            return redirect(job)
+        values = table_rows(table, exclude_columns=self.exclude_columns)
+        response = export_response(next(values), values, filename=filename, fmt=fmt, title=export_title(table))
+        data_exported.send(sender=type(self), request=self.request, model=self.model, rows=rows, format=fmt)
+        return response
 
     def may_export(self):
         return not self.export_permission or self.request.user.has_perm(self.export_permission)
@@ -383,6 +407,58 @@ class PeopleView(ERPListView):
         from .filtersets import EmployeeFilterSet
 
         return EmployeeFilterSet
+
+
+class ExportListView(LoginRequiredMixin, TemplateView):
+    """The user's own exports of the last days."""
+
+    template_name = "core/export_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = _("My exports")
+        ctx["jobs"] = ExportJob.objects.using("default").filter(user=self.request.user)[:50]
+        return ctx
+
+
+class ExportJobView(LoginRequiredMixin, View):
+    """One export's page: progress while a worker writes it (the status part re-polled by htmx), then the
+    download. Only the user who asked sees it (others get 404)."""
+
+    def get(self, request, pk):
+        # the primary: a job queued a moment ago (or its progress) may not be on a read replica yet
+        job = get_object_or_404(ExportJob.objects.using("default"), pk=pk, user=request.user)
+        if getattr(request, "htmx", False) and not request.htmx.boosted:
+            return render(request, "htmx/export_job_status.html", {"job": job})
+        return render(request, "core/export_job.html", {"job": job, "title": _("Export")})
+
+
+def may_export(request, path) -> bool:
+    """Whether the user may still open the list at `path` and export it (their role may have changed)."""
+    if not may_open(request, path):
+        return False
+    view_class = getattr(resolve(path).func, "view_class", None)
+    needed = getattr(view_class, "export_permission", None)
+    return not needed or request.user.has_perm(needed)
+
+
+class ExportDownloadView(LoginRequiredMixin, View):
+    """The written file of a ready export, to the user who asked while the list is still theirs to export."""
+
+    def get(self, request, pk):
+        from .export_jobs import file_path
+
+        job = get_object_or_404(ExportJob.objects.using("default"), pk=pk, user=request.user)
+        if not may_export(request, job.path):
+            raise PermissionDenied
+        path = file_path(job)
+        if path is None:
+            raise Http404
+        response = FileResponse(open(path, "rb"), as_attachment=True, filename=job.filename,
+                                content_type=CONTENT_TYPES[job.fmt])
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
 
 
 class CompanyProfileView(ServiceFormView):

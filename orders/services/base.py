@@ -45,6 +45,11 @@ def next_number(prefix: str) -> str:
 
 def _event(order, *, actor, kind=EventKind.TRANSITION, from_status="", to_status="", note="", code="",
            params=None) -> OrderEvent:
+    """The order's timeline entry; every change a service makes to an order writes one, so the order's daily
+    sales rollup slice is queued for a refresh after commit here too (`orders.rollups`)."""
+    from ..rollups import queue_refresh
+
+    queue_refresh(order)
     return OrderEvent.objects.create(order=order, actor=actor, kind=kind, from_status=from_status,
                                      to_status=to_status, note=str(note or ""), code=code, params=params or {})
 

@@ -134,8 +134,12 @@ def update_carrier(carrier, *, actor, **values) -> Carrier:
 
 def move_customer_orders(*, survivor, merged, actor) -> int:
     """Orders and payments of a merged customer move to the surviving customer."""
+    from ..rollups import queue_refresh
+
     ids = list(SalesOrder.objects.filter(customer=merged).values_list("pk", flat=True))
+    days = set(SalesOrder.objects.filter(pk__in=ids).values_list("order_date", flat=True))
     SalesOrder.objects.filter(pk__in=ids).update(customer=survivor)
+    queue_refresh(*[(d, c.pk) for d in days for c in (survivor, merged)])
     Payment.objects.filter(customer=merged).update(customer=survivor)
     note = str(_("Customer %(old)s merged into %(new)s") % {"old": merged, "new": survivor})
     OrderEvent.objects.bulk_create([OrderEvent(order_id=pk, actor=actor, kind=EventKind.NOTE, note=note)

@@ -43,18 +43,20 @@ class AnalyticsView(ModuleMixin, TemplateView):
             grain = form.cleaned_data.get("grain") or grain
         return form, start, end, grain
 
-    def datasets(self, start, end, grain, rank_by):
+    def datasets(self, start, end, grain, rank_by, src=selectors.ROLLUP):
+        """Every chart's (head, rows), read from the daily sales rollups (`src=selectors.RAW`: from the orders and
+        their lines, which the rollups are tested against)."""
         u = self.request.user
         from crm.choices import CustomerTypeChoices
 
         types = dict(CustomerTypeChoices.choices)
-        period = selectors.revenue_by_period(u, start, end, grain)
-        reps = selectors.revenue_by_salesperson(u, start, end)
-        regions = selectors.revenue_by_region(u, start, end)
-        ctypes = selectors.revenue_by_customer_type(u, start, end)
-        cats = selectors.revenue_by_category(u, start, end)
-        products = selectors.product_ranking(u, start, end, by=rank_by)
-        customers = selectors.top_customers(u, start, end)
+        period = selectors.revenue_by_period(u, start, end, grain, src=src)
+        reps = selectors.revenue_by_salesperson(u, start, end, src=src)
+        regions = selectors.revenue_by_region(u, start, end, src=src)
+        ctypes = selectors.revenue_by_customer_type(u, start, end, src=src)
+        cats = selectors.revenue_by_category(u, start, end, src=src)
+        products = selectors.product_ranking(u, start, end, by=rank_by, src=src)
+        customers = selectors.top_customers(u, start, end, src=src)
 
         def name(r):
             return (f"{r['salesperson__last_name']}{r['salesperson__first_name']}".strip()

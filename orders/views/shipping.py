@@ -71,6 +71,13 @@ class PickingView(OrderScopeMixin, TemplateView):
                                                  OrderStatus.PARTIALLY_SHIPPED])
                              .values("warehouse_id", "warehouse__code", "warehouse__name_zh", "warehouse__name_en")
                              .annotate(orders=Count("pk")).order_by("warehouse__code"))
+        open_orders = (SalesOrder.objects.for_user(self.request.user).orders()
+                       .filter(status__in=[OrderStatus.APPROVED, OrderStatus.PICKING, OrderStatus.PARTIALLY_SHIPPED])
+                       .select_related("customer").order_by("requested_date", "pk")[:200])
+        by_wh = {}
+        for o in open_orders:  # each warehouse's orders, the earliest wanted first: pick one by scanning
+            by_wh.setdefault(o.warehouse_id, []).append(o)
+        ctx["warehouses"] = [{**w, "open_orders": by_wh.get(w["warehouse_id"], [])} for w in ctx["warehouses"]]
         return ctx
 
 

@@ -40,6 +40,7 @@
     row.querySelectorAll("select, input").forEach(function (el) {
       el.name = el.name.replace(/lines-\d+-/, "lines-" + n + "-");
       el.classList.remove("tomselected", "ts-hidden-accessible");
+      delete el.dataset.bound;  // the copy of a bound picker is a new picker: bind it
       el.removeAttribute("tabindex");
       if (el.tagName === "SELECT") { el.style.display = ""; el.innerHTML = "<option value=\"\">---------</option>"; }
       else { el.value = ""; }

@@ -28,7 +28,7 @@ def api_all(status=200):
 ROWS = [
     Row("api:schema", expect=api_all()),
     Row("api:docs", expect=api_all()),
-    Row("api:not_found", kwargs={}, expect={ANONYMOUS: 404, **signed_in(404)},
+    Row("api:not_found", kwargs={}, expect={**signed_in(404), ANONYMOUS: 404},
         note="any other address under /api/v1/: a JSON 404"),
     Row("api:customer-list", expect=api(*CRM)),
     Row("api:customer-detail", kwargs=MISSING, expect=api(*CRM, status=404)),
@@ -59,6 +59,7 @@ ROWS = [
     Row("api:order-shipments", kwargs=MISSING, expect=api(*ORDERS, status=404)),
     Row("api:quotation-list", expect=api(*ORDERS)),
     Row("api:quotation-detail", kwargs=MISSING, expect=api(*ORDERS, status=404)),
+    Row("api:quotation-convert", kwargs=MISSING, method="post", expect=api(*SELLERS, status=404), note="POST"),
     Row("api:shipment-list", expect=api(*ORDERS)),
     Row("api:shipment-detail", kwargs=MISSING, expect=api(*ORDERS, status=404)),
     Row("api:payment-list", expect=api(*MONEY)),

@@ -182,3 +182,38 @@ def test_error_format_for_invalid_input(token_client):
     assert r.status_code == 400
     body = r.json()
     assert body["code"] == "invalid" and set(body["errors"]) == {"description", "category"}
+
+
+def test_a_training_gate_holds_for_the_api_too(token_client, make_user):
+    from tests.factories.training import CourseFactory, LessonFactory
+    from training import services as training_services
+    from training.models import TrainingGate
+
+    w = make_world(make_user)
+    course = CourseFactory(code="stock-posting")
+    LessonFactory(course=course)
+    TrainingGate.objects.create(permission="inventory.add_stockmovement", course=course)
+    clerk = token_client("warehouse_clerk")
+    body = {"kind": "receipt", "product": w.products[0].pk, "quantity": "5", "to_location": w.bins[0].pk,
+            "reference": "GATE"}
+    r = clerk.post("/api/v1/movements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key())
+    assert r.status_code == 403 and r.json()["code"] == "training_gate"
+    assert not StockMovement.objects.filter(reference="GATE").exists()
+    training_services.complete_lesson(actor=clerk.user, lesson=course.lessons.get())
+    r = clerk.post("/api/v1/movements/", body, format="json", HTTP_IDEMPOTENCY_KEY=key())
+    assert r.status_code == 201, r.json()
+    assert StockMovement.objects.filter(reference="GATE").count() == 1
+
+
+def test_a_quotation_becomes_an_order_once(token_client, make_user):
+    w = make_world(make_user)
+    rep = token_client(user=w.rep)
+    q = rep.post("/api/v1/quotations/", {"customer": w.customer.pk, "warehouse": w.warehouse.pk,
+                                         "lines": [{"product": w.products[1].pk, "quantity": "3"}]}, format="json")
+    assert q.status_code == 201 and q.json()["kind"] == "quotation"
+    first = rep.post(f"/api/v1/quotations/{q.json()['id']}/convert/", {}, format="json")
+    again = rep.post(f"/api/v1/quotations/{q.json()['id']}/convert/", {}, format="json")
+    assert first.status_code == 201, first.json()
+    assert first.json()["kind"] == "order" and first.json()["id"] == again.json()["id"]
+    assert SalesOrder.objects.filter(quotation_id=q.json()["id"]).count() == 1
+    assert rep.get(f"/api/v1/orders/{first.json()['id']}/").json()["lines"][0]["quantity"] == "3.000"

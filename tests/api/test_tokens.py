@@ -118,3 +118,15 @@ def test_a_user_cannot_revoke_anothers_token(client_as, make_user):
     assert client.post(f"/integrations/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_old_idempotency_keys_are_forgotten(make_user):
+    from api.models import IdempotencyRecord
+
+    user = make_user()
+    old = IdempotencyRecord.objects.create(user=user, key="a", method="POST", path="/x", request_hash="h",
+                                           created_at=timezone.now() - timedelta(days=8))
+    recent = IdempotencyRecord.objects.create(user=user, key="b", method="POST", path="/x", request_hash="h")
+    assert services.prune()["idempotency_keys"] == 1
+    assert not IdempotencyRecord.objects.filter(pk=old.pk).exists()
+    assert IdempotencyRecord.objects.filter(pk=recent.pk).exists()

@@ -139,6 +139,7 @@ def test_read_pages_use_the_replica_fall_back_when_it_breaks_and_writes_record_t
 @pytest.mark.parametrize("task, queue", [
     ("orders.poll_tracking_task", "io"), ("orders.email_customer_status_task", "io"),
     ("core.send_pending_emails_task", "io"), ("crm.send_morning_digest_task", "io"),
+    ("api.deliver_task", "io"), ("api.retry_deliveries_task", "io"),  # webhook deliveries
     ("performance.compute_period_task", "reports"), ("inventory.compute_suggestions_task", "reports"),
     ("orders.run_export_task", "reports"), ("core.check_integrity_task", "reports"),
     ("governance.run_backup_task", "backup"), ("governance.verify_backup_task", "backup"),

@@ -2,6 +2,7 @@
 
 Against Redis when REDIS_URL is set (always in CI), against the file broker otherwise."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -38,24 +39,33 @@ def worker_env(tmp_path):
     return env
 
 
-@pytest.fixture
-def worker(tmp_path):
+@contextlib.contextmanager
+def real_worker(tmp_path, *, queue="default,io,reports,backup", env=None):
+    """A Celery worker process consuming `queue`, this test's database and broker (eager mode off meanwhile)."""
     from hardware_erp.celery import app
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "hardware_erp", "worker", "--concurrency", "1", "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-Q", "default,io,reports,backup",
-         "-n", f"test-{os.getpid()}@%h"],
-        cwd=settings.BASE_DIR, env=worker_env(tmp_path), stdout=open(tmp_path / "worker.log", "w"),
-        stderr=subprocess.STDOUT)
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-Q", queue,
+         "-n", f"test-{queue.replace(',', '-')}-{os.getpid()}@%h"],
+        cwd=settings.BASE_DIR, env={**worker_env(tmp_path), **(env or {})},
+        stdout=open(tmp_path / "worker.log", "w"), stderr=subprocess.STDOUT)
     app.conf.task_always_eager = False
-    yield proc
-    app.conf.task_always_eager = True
-    proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield proc
+    finally:
+        app.conf.task_always_eager = True
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def worker(tmp_path):
+    with real_worker(tmp_path) as proc:
+        yield proc
 
 
 def test_real_worker_runs_a_task(worker, tmp_path):

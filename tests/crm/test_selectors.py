@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from crm import selectors, services
+from crm.models import Customer
 from tests.factories.crm import ContactFactory, CustomerFactory, RecordFactory, TaskFactory, credit_code
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,39 @@ def test_kpi_selectors(rep):
     oks = sorted(r["ok"] for r in selectors.kpi_contact_entry_timeliness(rep, start, end))
     assert oks == [False, True]
     assert selectors.kpi_contact_entry_timeliness(rep, end, end + datetime.timedelta(days=1)) == []
+
+
+def test_search_is_a_union_of_indexed_lookups_ranked_best_first(rep):
+    """Issue 19, item 3: one indexed lookup per kind, combined by UNION (an OR with EXISTS scans every customer);
+    an identifier typed in full first, then the name's beginning, the name, its pinyin, a contact's name."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inside = CustomerFactory(owner=rep, name="杭州张三五金")
+    starts = CustomerFactory(owner=rep, name="张三五金行")
+    by_contact = CustomerFactory(owner=rep, name="宏达建材")
+    ContactFactory(customer=by_contact, name="张三", mobile="+8613700001111")
+    by_phone = CustomerFactory(owner=rep, name="鑫源", phone="13700001111")
+    CustomerFactory(owner=rep, name="李四建材")
+    list(selectors.customer_search(rep, "x"))  # the rep's permissions are read once
+    with CaptureQueriesContext(connection) as ctx:
+        found = list(selectors.customer_search(rep, "张三"))
+    assert len(ctx.captured_queries) == 1 and " UNION " in ctx.captured_queries[0]["sql"]
+    assert found == [starts, inside, by_contact]
+    # a mobile typed in full: the customer with it as phone and the one whose contact has it, both exact
+    assert list(selectors.customer_search(rep, "137 0000 1111")) == [by_contact, by_phone]
+    assert set(selectors.customer_search(rep, "zswj")) == {inside, starts}  # pinyin initials
+    assert names(Customer.objects.filter(selectors.search_q("张三"))) == sorted(["杭州张三五金", "张三五金行",
+                                                                               "宏达建材"])
+
+
+def test_the_list_page_counts_no_further_than_its_bound(client_as, settings):
+    client = client_as("sales_manager")
+    for i in range(8):
+        CustomerFactory(owner=client.user, name=f"五金{i}")
+    settings.LIST_EXACT_COUNT_MAX = 100
+    page = client.get("/crm/customers/?q=五金").content.decode()
+    assert "8 records" in page and "about" not in page
+    settings.LIST_EXACT_COUNT_MAX = 5
+    page = client.get("/crm/customers/?q=五金").content.decode()
+    assert "about " in page and "records" in page and "五金0" in page and "8 records" not in page

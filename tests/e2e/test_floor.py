@@ -182,3 +182,46 @@ def test_handheld_pages_have_no_horizontal_scroll(new_page):
         assert page.evaluate("() => document.activeElement.id") == "code"
         assert no_horizontal_scroll(page), url
         shot(page, name)
+
+
+def test_notifications_people_read_and_the_sidebar_reaches_the_bottom(new_page):
+    """Item 5: repeats grouped, mark all read, the person's e-mail choice; the dark sidebar strip reaches the
+    bottom of a long page."""
+    from hardware_erp.core.models import Notification
+    from hardware_erp.core.services import notify
+
+    clerk = UserFactory.with_role("warehouse_clerk", username="flnote")
+    for i in range(12):
+        notify(clerk, f"HW-{i:05d} is below its minimum", "/inventory/alerts/", key=f"stock-alert:{i}")
+    notify(clerk, "Count ST000001 is open", "/inventory/stocktakes/")
+    page = new_page()
+    login(page, "flnote", PASSWORD)
+    page.goto(page.base + "/notifications/")
+    assert page.locator("[data-testid=notification-group]").count() == 2  # twelve alerts are one line
+    assert page.inner_text("[data-testid=group-count]") == "×12"
+    page.click("[data-testid=notification-settings]")
+    page.uncheck("input[name=email]")
+    page.click("[data-testid=save]")
+    page.wait_for_url("**/notifications/")
+    clerk.employee.refresh_from_db()
+    assert clerk.employee.email_notifications is False
+    page.click("[data-testid=mark-all-read]")
+    page.wait_for_selector(".alert-success")
+    assert not Notification.objects.filter(recipient=clerk, read_at__isnull=True).exists()
+    assert notify(clerk, "x")[0].email_status == Notification.EmailStatus.SKIPPED
+
+    page.set_viewport_size({"width": 1366, "height": 500})
+    page.goto(page.base + "/notifications/")
+    for _i in range(40):
+        notify(clerk, f"line {_i}", f"/x/{_i}")
+    page.reload()
+    fills = page.evaluate("""() => {
+        const shell = document.querySelector('.app-shell');
+        const y = document.documentElement.scrollHeight - 5;
+        window.scrollTo(0, y);
+        return {shell: shell.getBoundingClientRect().height >= document.documentElement.scrollHeight - 1,
+                strip: getComputedStyle(shell).backgroundImage.includes('linear-gradient'),
+                long: document.documentElement.scrollHeight > 2 * window.innerHeight};
+    }""")
+    assert fills == {"shell": True, "strip": True, "long": True}
+    shot(page, "floor-sidebar-long-page")

@@ -147,7 +147,7 @@ class Cluster(Stack):
         wait_for(lambda: _port_open(self.s3_port), 60, "object store")
         assert s3.poll() is None
         self.s3().create_bucket(Bucket=BUCKET)
-        self.manage("migrate", "--noinput")
+        self.manage("migrate", "--noinput", timeout=900)  # minutes when the shared machine is busy
         self.manage("sync_roles")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
         self.data = self.shell(SETUP_CODE)

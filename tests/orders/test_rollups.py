@@ -1,0 +1,125 @@
+"""Issue 19, item 2: the daily sales rollups, kept after commit of every order event, give every chart of the order
+analytics, the headline and the CRM revenue figures exactly what the orders and their lines give, on random
+histories played through the services (orders entered on random dates, approved, shipped in parts, returned,
+cancelled, by two reps for three customers)."""
+
+import datetime
+import random
+from decimal import Decimal as D
+
+import pytest
+from django.test import RequestFactory
+from django.utils import timezone
+
+from orders import rollups, selectors, services
+from orders.models import ProductSalesDay, SalesDay, SalesOrder
+from orders.views.analytics import AnalyticsView
+from tests.factories.crm import CustomerFactory
+from tests.factories.orders import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def page(user, src, grain, rank):
+    view = AnalyticsView()
+    view.request = RequestFactory().get("/")
+    view.request.user, view.request.LANGUAGE_CODE = user, "en"
+    start, end = selectors.default_period()
+    data = view.datasets(start, end, grain, rank, src=src)
+    head = selectors.headline(user, start, end, src=src)
+    head = {k: (round(v, 2) if isinstance(v, D) else v) for k, v in head.items()
+            if k not in ("approval_to_shipment", "shipment_to_delivery")}  # compared in hours, as shown
+    return data, head, selectors.crm_sales_figures(user, start, end, src=src), \
+        selectors.sales_by_rep_month(user, start, end, src=src)
+
+
+def assert_pages_equal(users):
+    for user in users:
+        for grain, rank in (("month", "revenue"), ("week", "qty"), ("day", "margin")):
+            assert page(user, selectors.ROLLUP, grain, rank) == page(user, selectors.RAW, grain, rank), \
+                (user.username, grain, rank)
+
+
+def rows():
+    return (sorted(SalesDay.objects.values_list("day", "customer_id", "salesperson_id", "warehouse_id", "n_orders",
+                                                "net", "cost", "approval_to_shipment_n")),
+            sorted(ProductSalesDay.objects.values_list("day", "product_id", "customer_id", "n_lines", "n_orders",
+                                                       "quantity", "net", "cost")))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rollup_pages_equal_the_raw_lines_on_random_histories(seed, make_user, django_capture_on_commit_callbacks):
+    rng = random.Random(seed)
+    world = make_world(make_user, stock_qty=(5000, 5000, 5000))
+    rep2 = make_user("sales_rep")
+    manager, boss = make_user("sales_manager"), make_user("general_manager")
+    customers = [world.customer, CustomerFactory(owner=world.rep, credit_limit=D("900000"), province="广东省"),
+                 CustomerFactory(owner=rep2, credit_limit=D("900000"), customer_type="contractor")]
+    today = timezone.localdate()
+    orders = []
+    for _ in range(14):
+        customer = rng.choice(customers)
+        rep = rep2 if customer.owner_id == rep2.pk else world.rep
+        lines = [{"product": p, "quantity": D(rng.randint(1, 40))}
+                 for p in rng.sample(world.products, rng.randint(1, 3))]
+        with django_capture_on_commit_callbacks(execute=True):
+            order = world.order(lines, actor=rep, customer=customer)
+            # entered on a day of the last months (a draft: no sale yet, nothing in the rollup)
+            day = today - datetime.timedelta(days=rng.randint(0, 200))
+            SalesOrder.objects.filter(pk=order.pk).update(order_date=day)
+            order.refresh_from_db()
+            order = services.submit_order(order, actor=rep)
+        orders.append(order)
+    for order in orders:
+        order.refresh_from_db()
+        action = rng.choice(["ship_all", "ship_part", "cancel", "return", "keep"])
+        with django_capture_on_commit_callbacks(execute=True):
+            if action == "cancel" and order.status == "approved":
+                services.cancel_order(order, actor=boss, reason="客户取消")
+                continue
+            if action == "keep" or order.status != "approved":
+                continue
+            part = action == "ship_part"
+            qty = {line.pk: (line.base_quantity / 2).quantize(D("1")) if part else line.base_quantity
+                   for line in order.lines.all()}
+            services.ship_order(order, quantities=qty, actor=manager)
+        if action == "return":
+            line = order.lines.order_by("pk").first()
+            with django_capture_on_commit_callbacks(execute=True):
+                services.create_return(order, quantities={line.pk: D(1)}, actor=boss, reason="损坏")
+    assert SalesDay.objects.exists() and ProductSalesDay.objects.exists()
+    assert_pages_equal([boss, world.rep, rep2])
+    kept = rows()
+    rollups.rebuild()  # the command's answer is the one kept incrementally
+    assert rows() == kept
+
+
+def test_a_customer_merge_moves_the_rollup_rows(make_user, django_capture_on_commit_callbacks):
+    from crm import services as crm_services
+
+    world = make_world(make_user)
+    boss = make_user("general_manager")
+    twin = CustomerFactory(owner=world.rep, credit_limit=D("900000"), name="重复的客户")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_order(world.order(customer=twin), actor=world.rep)
+        services.submit_order(world.order(), actor=world.rep)
+    assert set(SalesDay.objects.values_list("customer_id", flat=True)) == {twin.pk, world.customer.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        crm_services.merge_customers(survivor=world.customer, merged=twin, actor=boss)
+    assert list(SalesDay.objects.values_list("customer_id", "n_orders")) == [(world.customer.pk, 2)]
+    assert_pages_equal([boss])
+
+
+def test_the_refresh_is_one_task_per_transaction_and_idempotent(make_user, django_capture_on_commit_callbacks):
+    from hardware_erp.core.models import OutboxTask
+
+    world = make_world(make_user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        order = services.submit_order(world.order(), actor=world.rep)  # several events: one task
+    task = OutboxTask.objects.get(task=rollups.TASK)
+    assert task.args == [[[order.order_date.isoformat(), world.customer.pk]]]
+    for callback in callbacks:
+        callback()
+    before = rows()
+    assert before[0] and rollups.refresh([(order.order_date, world.customer.pk)]) == len(before[0]) + len(before[1])
+    assert rows() == before
