@@ -278,7 +278,8 @@ def create_backup(directory: Path | None = None, *, now=None, run_id=None) -> Ba
     """Write a backup file. `run_id` is the BackupRun recording it: the dump holds that row while it is still in
     progress, so a restore marks it finished from the manifest (`services.record_restore`)."""
     directory = Path(directory) if directory else backup_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)  # backups hold every record: only the account running them may list or read them
     now = now or timezone.now()
     with tempfile.TemporaryDirectory(prefix="hwerp-backup-") as tmp:
         work = Path(tmp)
@@ -303,7 +304,9 @@ def create_backup(directory: Path | None = None, *, now=None, run_id=None) -> Ba
                     "payload_sha256": hashlib.sha256(payload).hexdigest()}
         path = directory / f"hwerp-{now.astimezone(UTC):%Y%m%d-%H%M%S}{SUFFIX}"
         partial = path.with_suffix(".partial")
-        with open(partial, "wb") as fh:
+        # 0600 from the first byte (not 0644 under the default umask, then chmod): a backup holds every record
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)
             fh.write(MAGIC)
             fh.write(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
             fh.write(payload)

@@ -292,10 +292,31 @@ def _failed(run, message):
     log.error("%s failed: %s", run.kind, message)
 
 
+INTERRUPTED = "interrupted: the process running it stopped (killed or restarted) before it finished"
+
+
+def close_interrupted_runs() -> list[BackupRun]:
+    """Runs still open (no finish time) long after they started were killed mid-run (a restart, the OOM killer, a
+    deploy): each is marked failed with that reason and IT is told, instead of staying 'running' with no reason.
+    Called when the next backup or verification starts."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    cutoff = timezone.now() - timedelta(hours=settings.BACKUP_STALE_HOURS)
+    closed = []
+    for run in BackupRun.objects.filter(finished_at__isnull=True, started_at__lt=cutoff).order_by("pk"):
+        run.detail = {**(run.detail or {}), "reason": "interrupted"}
+        _failed(run, INTERRUPTED)
+        closed.append(run)
+    return closed
+
+
 def record_backup(*, directory=None, retention=True) -> BackupRun:
     """Make a backup and record it (the nightly task calls this); IT is notified when it fails."""
     from . import backup
 
+    close_interrupted_runs()
     run = BackupRun.objects.create(kind=BackupRun.Kind.BACKUP)
     try:
         result = backup.create_backup(directory, run_id=run.pk)
@@ -318,6 +339,7 @@ def record_verification(path=None) -> BackupRun:
     """Restore the newest backup (or `path`) into a scratch database and compare row counts; recorded."""
     from . import backup
 
+    close_interrupted_runs()
     run = BackupRun.objects.create(kind=BackupRun.Kind.VERIFY)
     try:
         if path is None:

@@ -84,6 +84,8 @@ BACKUP_KEYS = env.list("BACKUP_KEYS", default=[]) or (
 BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
 BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
+# a run with no finish time after this many hours was killed mid-run: the next run marks it failed with that reason
+BACKUP_STALE_HOURS = env.int("BACKUP_STALE_HOURS", default=6)
 # Keyed hash for exact-match search on encrypted fields; never rotates with the encryption keys.
 BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="") or _key_file("blind_index_key", _fernet_key)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -124,6 +126,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "hardware_erp.core.metrics.MetricsMiddleware",
     "support.middleware.RequestMonitorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -362,6 +365,29 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts and style sheets only from this site (every script
+# is a static file: no inline <script>, no on*= attributes, no eval); style="" attributes are allowed on purpose
+# (style-src-attr: layout widths in templates, and they cannot run code); images also from data: (Bootstrap's icons
+# in its CSS) and blob: (labels, camera frames); the training videos' players in frames; nothing may frame us.
+SELF, NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "worker-src": [SELF, "blob:"],
+        "frame-src": ["https://player.bilibili.com", "https://www.youtube-nocookie.com"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
@@ -448,6 +474,9 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Project ---
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=90)
+# /healthz tells anyone ok / not ok per component; staff, or a monitor sending "Authorization: Bearer <this>", also
+# get the details (error text, host names)
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 # links in e-mails; by default the address the web process listens on (BIND, as `make run` and the Procfile use it)
 SITE_URL = env.str("SITE_URL", default=f"http://{env.str('BIND', default='127.0.0.1:8000')}")
 

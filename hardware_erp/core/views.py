@@ -593,8 +593,24 @@ class SetLanguageView(View):
 
 
 def healthz(request):
+    """ok / not ok per component for anyone (a load balancer, a monitor); the details (error text, host names,
+    timings) only for staff (IT, managers) or a caller presenting HEALTHZ_TOKEN as a bearer token."""
     result = health.run_checks()
+    if not _may_read_health_details(request):
+        result = {"ok": result["ok"], "checks": {name: {"ok": c["ok"]} for name, c in result["checks"].items()},
+                  "time": result["time"]}
     return JsonResponse(result, status=200 if result["ok"] else 503)
+
+
+def _may_read_health_details(request) -> bool:
+    import hmac
+
+    token = getattr(settings, "HEALTHZ_TOKEN", "")
+    given = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
+    if token and given and hmac.compare_digest(token.encode(), given.encode()):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
 def permission_denied(request, exception=None):

@@ -28,6 +28,14 @@
     f.dataset.submitted = "1";
     setTimeout(function () { delete f.dataset.submitted; }, 4000);
   });
+  // No inline handlers (the Content-Security-Policy forbids them): <select data-autosubmit> submits its form when
+  // changed, <input data-select-on-click> selects its text when clicked (a link to copy).
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-autosubmit]") && e.target.form) e.target.form.requestSubmit();
+  });
+  document.addEventListener("click", function (e) {
+    if (e.target.matches && e.target.matches("[data-select-on-click]")) e.target.select();
+  });
   document.addEventListener("DOMContentLoaded", function () { initPickers(document); });
   document.addEventListener("htmx:afterSwap", function (e) { initPickers(e.target); });
   window.ERP = { initPickers: initPickers };

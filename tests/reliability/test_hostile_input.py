@@ -8,6 +8,7 @@ hostile requests, and the page a successful form leads to); nothing saved holds 
 (the input guard in hardware_erp/core/middleware.py turns those into 400 and ASCII). A last test stores a script
 fragment in every free-text column of every record and renders every page again."""
 
+import re
 import traceback
 from urllib.parse import urlsplit
 
@@ -27,6 +28,11 @@ from tests.factories import UserFactory
 from .pages import baseline, forms_of
 
 XSS = '"><script>hwerp_xss()</script><img src=x onerror=hwerp_xss()>'
+# URLs a person may type into a URL-like field (a ticket's page, a video link): never a link in a rendered page
+DANGEROUS_URLS = ("javascript:hwerp_xss()", "data:text/html,hwerp_xss", "vbscript:hwerp_xss")
+DANGEROUS_HREF = re.compile(
+    r"""(?:href|src|action|formaction)\s*=\s*["']?\s*(?:javascript|vbscript|data):[^"'>]*hwerp""", re.I)
+URL_WORDS = ("url", "link", "website", "href")
 RAW = ("<script>hwerp_xss", "<img src=x onerror=hwerp_xss")
 HOSTILE = {
     "oversized": "界" * 10_000,
@@ -135,6 +141,9 @@ class Walk:
             return
         body = response.content.decode(errors="replace")
         self.shown_escaped += "&lt;script&gt;hwerp_xss" in body
+        for bad in DANGEROUS_HREF.finditer(body):
+            near = body[max(0, bad.start() - 80):bad.end() + 20]
+            self.problems.append(f"{where}: a dangerous URL as a link: …{near}…")
         for raw in RAW:
             if raw in body:
                 at = body.index(raw)
@@ -211,6 +220,10 @@ def walk_form(walk, url, form):
                   follow=True)
         walk.send("post", action, {**base, **dict.fromkeys(texts, HOSTILE["oversized"])},
                   what=f"{where} text oversized")
+    urls = [f.name for f in form.fields if f.name in names and (f.kind == "url" or any(w in f.name.lower()
+                                                                                          for w in URL_WORDS))]
+    for value in DANGEROUS_URLS if urls else ():
+        walk.send("post", action, {**base, **dict.fromkeys(urls, value)}, what=f"{where} URL {value}", follow=True)
     if not names:  # a button (approve, cancel, mark read): sent once as it is, once with stray hostile fields
         walk.send("post", action, base, what=f"{where} as rendered")
         walk.send("post", action, dict.fromkeys(("note", "reason", "next"), HOSTILE["nul"]), what=f"{where} stray NUL")
@@ -265,9 +278,10 @@ def test_every_page_escapes_stored_text(walkers):
         if model._meta.app_label not in PROJECT_APPS and model is not user_model:
             continue
         fields = [f for f in _free_text_fields(model) if f.name not in ("username", "password")]
-        if fields:
-            model._base_manager.update(**{f.name: XSS if (f.max_length or 10_000) >= len(XSS) else RAW[0]
-                                          for f in fields})
+        if fields:  # URL-like columns get a javascript:, data: or vbscript: URL, the others a script fragment
+            model._base_manager.update(**{
+                f.name: DANGEROUS_URLS[i % len(DANGEROUS_URLS)] if any(w in f.name for w in URL_WORDS)
+                else XSS if (f.max_length or 10_000) >= len(XSS) else RAW[0] for i, f in enumerate(fields)})
     walk = Walk(signed_in(walkers["admin"]))
     for url in urls:
         walk.send("get", url, what="with stored script fragments")
