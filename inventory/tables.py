@@ -113,7 +113,7 @@ class MovementTable(tables.Table):
     from_location = tables.Column(verbose_name=_("From"))
     to_location = tables.Column(verbose_name=_("To"))
     quantity = QtyColumn(verbose_name=_("Quantity"))
-    unit_cost = MoneyColumn(verbose_name=_("Unit cost"))
+    unit_cost = PriceColumn(verbose_name=_("Unit cost"))
     reference = tables.Column(verbose_name=_("Source document"))
     reason = tables.Column(verbose_name=_("Reason"), accessor="reason_text", orderable=False)
     actor = tables.Column(verbose_name=_("Posted by"))

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm.models import Customer
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import parse_decimal
+from hardware_erp.core.money import format_money, parse_decimal
 from hardware_erp.core.phones import PhoneFormField
 from inventory.models import Product, UnitOfMeasure, Warehouse
 
@@ -217,7 +217,8 @@ class ApplyCreditForm(forms.Form):
               .exclude(status=OrderStatus.CLOSED)
               .filter(total__gt=models.F("paid_amount") + models.F("credited_amount")).order_by("order_date", "pk"))
         self.fields["order"].queryset = qs
-        self.fields["order"].label_from_instance = lambda o: f"{o.number} · {o.order_date:%Y-%m-%d} · ¥{o.balance:,}"
+        self.fields["order"].label_from_instance = (
+            lambda o: f"{o.number} · {o.order_date:%Y-%m-%d} · {format_money(o.balance)}")
         self.fields["amount"].initial = credit.remaining
 
 

@@ -15,7 +15,7 @@ from django.views.generic import DetailView, TemplateView
 
 from crm.models import Customer
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import parse_decimal
+from hardware_erp.core.money import format_money, parse_decimal
 from hardware_erp.core.signals import data_exported
 from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView
 
@@ -301,7 +301,7 @@ class ApplyCreditView(CreditMixin, ServiceFormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["intro"] = _("Credit %(n)s of %(c)s: %(left)s left.") % {
-            "n": self.object.number, "c": self.object.customer.name, "left": f"¥{self.object.remaining:,}"}
+            "n": self.object.number, "c": self.object.customer.name, "left": format_money(self.object.remaining)}
         return ctx
 
     def perform(self, form):
@@ -312,8 +312,8 @@ class ApplyCreditView(CreditMixin, ServiceFormView):
         return result.order.get_absolute_url()
 
     def get_success_message(self, result):
-        return _("%(a)s of credit %(c)s applied to %(n)s.") % {"a": f"¥{result.amount:,}", "c": result.credit.number,
-                                                              "n": result.order.number}
+        return _("%(a)s of credit %(c)s applied to %(n)s.") % {
+            "a": format_money(result.amount), "c": result.credit.number, "n": result.order.number}
 
 
 class RefundRequestView(CreditMixin, ServiceFormView):
@@ -328,7 +328,7 @@ class RefundRequestView(CreditMixin, ServiceFormView):
         ctx = super().get_context_data(**kwargs)
         ctx["intro"] = _("Credit %(n)s of %(c)s: %(left)s left. The general manager approves the refund before the "
                          "money is paid.") % {"n": self.object.number, "c": self.object.customer.name,
-                                              "left": f"¥{self.object.remaining:,}"}
+                                              "left": format_money(self.object.remaining)}
         return ctx
 
     def perform(self, form):
