@@ -32,6 +32,7 @@ TEXTS = {
     "shipment.sent": _("Shipment %(s)s"),
     "shipment.delivered": _("Shipment %(s)s delivered"),
     "payment.recorded": _("Payment %(p)s: %(a)s"),
+    "customer.merged": _("Customer %(old)s merged into %(new)s"),
     "link.renewed": _("Status link renewed"),
     "link.revoked": _("Status link revoked"),
 }

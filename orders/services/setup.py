@@ -141,8 +141,8 @@ def move_customer_orders(*, survivor, merged, actor) -> int:
     SalesOrder.objects.filter(pk__in=ids).update(customer=survivor)
     queue_refresh(*[(d, c.pk) for d in days for c in (survivor, merged)])
     Payment.objects.filter(customer=merged).update(customer=survivor)
-    note = str(_("Customer %(old)s merged into %(new)s") % {"old": merged, "new": survivor})
-    OrderEvent.objects.bulk_create([OrderEvent(order_id=pk, actor=actor, kind=EventKind.NOTE, note=note)
-                                    for pk in ids])
+    params = {"old": str(merged), "new": str(survivor)}
+    OrderEvent.objects.bulk_create([OrderEvent(order_id=pk, actor=actor, kind=EventKind.NOTE, code="customer.merged",
+                                               params=params) for pk in ids])
     refresh_last_order_dates([survivor.pk, merged.pk])
     return len(ids)

@@ -229,7 +229,8 @@ def test_customers_merged_moves_orders_and_payments(world, manager, finance):
     order.refresh_from_db()
     assert order.customer == survivor
     assert Payment.objects.get().customer == survivor
-    assert OrderEvent.objects.filter(order=order, kind="note", note__contains=survivor.name).exists()
+    event = OrderEvent.objects.get(order=order, kind="note", code="customer.merged")
+    assert event.params["new"] == str(survivor) and event.note == ""
 
 
 def test_invoice_request_once_per_order(world, manager, finance):
