@@ -86,6 +86,8 @@ BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
 # a run with no finish time after this many hours was killed mid-run: the next run marks it failed with that reason
 BACKUP_STALE_HOURS = env.int("BACKUP_STALE_HOURS", default=6)
+# A customer status link works this many days after it was made (sent); the rep renews it from the order page.
+STATUS_LINK_DAYS = env.int("STATUS_LINK_DAYS", default=90)
 # Keyed hash for exact-match search on encrypted fields; never rotates with the encryption keys.
 BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="") or _key_file("blind_index_key", _fernet_key)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])

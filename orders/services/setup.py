@@ -1,8 +1,10 @@
 """Orders settings (review thresholds, price rules, carriers), the customer status link and customer merges."""
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -34,10 +36,11 @@ def status_link_token(order) -> str:
 
 
 def order_from_token(token: str):
-    """The order a status link names, or None when the link is tampered with, revoked or unknown."""
+    """The order a status link names, or None when the link is tampered with, revoked, unknown or older than
+    settings.STATUS_LINK_DAYS (a link carries the time it was made)."""
     try:
-        data = signing.loads(token, salt=LINK_SALT)
-    except signing.BadSignature:
+        data = signing.loads(token, salt=LINK_SALT, max_age=timedelta(days=settings.STATUS_LINK_DAYS))
+    except signing.BadSignature:  # SignatureExpired included
         return None
     if not isinstance(data, dict):
         return None

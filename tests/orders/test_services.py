@@ -1,4 +1,6 @@
+import time
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core import signing
@@ -219,6 +221,22 @@ def test_status_link_tampered_and_revoked(world):
     order.refresh_from_db()
     assert services.order_from_token(services.status_link_token(order)) == order
     assert services.order_from_token(token) is None
+
+
+def test_status_link_expires_after_its_lifetime_and_renewal_gives_a_working_one(world, settings):
+    settings.STATUS_LINK_DAYS = 30
+    order = world.order()
+    made = time.time()
+    with mock.patch("django.core.signing.time.time", return_value=made - 31 * 86400):
+        old = services.status_link_token(order)  # a link sent 31 days ago
+    with mock.patch("django.core.signing.time.time", return_value=made - 29 * 86400):
+        recent = services.status_link_token(order)
+    assert services.order_from_token(old) is None
+    assert services.order_from_token(recent) == order
+    services.revoke_status_link(order, actor=world.rep, renew=True)
+    order.refresh_from_db()
+    assert services.order_from_token(recent) is None  # renewing replaces every earlier link
+    assert services.order_from_token(services.status_link_token(order)) == order
 
 
 def test_customers_merged_moves_orders_and_payments(world, manager, finance):
