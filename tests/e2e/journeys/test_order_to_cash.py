@@ -172,7 +172,8 @@ def test_quote_to_cash(as_role, new_page, lang):
     rep.click("[data-testid=invoice-request]")
     rep.locator("main form button[type=submit]").last.click()  # the request's own Save button
     rep.wait_for_url(order_url)
-    assert t(rep, "VAT invoice", "增值税发票") in rep.inner_text("[data-testid=money]")
+    requested = rep.inner_text("[data-testid=money]")  # the e-invoice type as the tax bureau names it
+    assert t(rep, "Digital invoice (ordinary invoice)", "数电票（普通发票）") in requested and "¥813.60" in requested
     fin.goto(fin.base + "/orders/invoices/")
     request = fin.locator("[data-testid=invoice-request]", has_text=order_no)
     assert request.count() == 1 and "¥813.60" in request.inner_text()
