@@ -269,6 +269,8 @@ def remember_choice(request, size, dpi):
 
 
 def choice_context(request) -> dict:
-    size, dpi = parse_choice(*(request.session.get("label_choice") or (None, None)))
+    # a page rendered outside a browser session (a background export asks the list page for its table) has none
+    session = getattr(request, "session", None) or {}
+    size, dpi = parse_choice(*(session.get("label_choice") or (None, None)))
     return {"label_sizes": LabelSize.choices, "label_dpis": PrinterDpi.choices, "label_size": str(size),
             "label_dpi": dpi}
