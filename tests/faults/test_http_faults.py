@@ -129,6 +129,7 @@ def test_redis_stopped_writes_succeed_and_effects_are_delivered_later(stack, web
     # Redis is back: a worker and the tasks beat sends on its schedule (here sent at once)
     worker = stack.worker("redis-back")
     sender = Celery(broker=stack.redis.url())
+    sender.conf.task_default_queue = "default"  # the queue the app sends to and the workers take (settings)
     try:
         sender.send_task("inventory.check_thresholds_task")
         wait_for(lambda: stack.pg.psql("SELECT count(*) FROM core_notification WHERE key LIKE 'stock-alert:%'"

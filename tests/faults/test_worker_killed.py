@@ -29,6 +29,7 @@ def test_killed_worker_task_takes_effect_exactly_once(stack, pause_where, clean_
     marker = stack.root / f"marker-{pause_where}"
     w1 = stack.worker("w1", include="tests.faults.tasks")
     sender = Celery(broker=stack.redis.url())
+    sender.conf.task_default_queue = "default"  # the queue the app sends to and the workers take (settings)
     sender.send_task("faults.post_stock_task", args=[product, location, data["user"], key, str(marker), pause_where])
     wait_for(lambda: marker.exists() or w1.poll() is not None, 90, "the task to reach its pause")
     assert w1.poll() is None, stack.log_tail("worker-w1")
