@@ -33,7 +33,7 @@ from fnmatch import fnmatchcase
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, connections
 
 from .counters import incr
 
@@ -311,7 +311,7 @@ class ReplicaReadsMiddleware:
             if getattr(response, "streaming", False):
                 response.streaming_content = _streamed(response.streaming_content, block.alias)
             return response
-        except (OperationalError, InterfaceError) as exc:
+        except (DatabaseError, InterfaceError) as exc:  # any error of the replica's connection, not only refusals
             if block.alias != REPLICA:
                 raise
             # the replica went away in the middle of the page: the page again, from the primary
@@ -344,7 +344,7 @@ def with_replica_fallback(fn):
         with replica_reads() as block:
             try:
                 return fn(*args, **kwargs)
-            except (OperationalError, InterfaceError) as exc:
+            except (DatabaseError, InterfaceError) as exc:
                 if block.alias != REPLICA:
                     raise
                 mark_down(f"{type(exc).__name__}: {exc}")
