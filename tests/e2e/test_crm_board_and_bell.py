@@ -44,7 +44,7 @@ def test_board_counts_follow_a_drop_and_stale_cards_are_marked(new_page, make_us
     assert page.inner_text("[data-testid=count-quoted]") == "0"
     drag(page, f"[data-testid=opp-card-{moving.pk}]", "[data-testid=col-quoted] .kanban-list")
     page.wait_for_selector(f"[data-testid=col-quoted] [data-testid=opp-card-{moving.pk}][data-stage=quoted]")
-    page.wait_for_function("document.querySelector('[data-testid=count-quoted]').textContent.trim() === '1'")
+    page.wait_for_function("() => document.querySelector('[data-testid=count-quoted]').textContent.trim() === '1'")
     assert page.inner_text("[data-testid=count-lead]") == "1"
     assert page.inner_text("[data-testid=total-lead]") == "¥250.00"
     assert page.inner_text("[data-testid=total-quoted]") == "¥1,000.00"

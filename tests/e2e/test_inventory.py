@@ -48,8 +48,8 @@ def test_stocktake_by_scanning_and_approval(new_page, count_setup):
     for _ in range(10):
         scan.type(bolt.barcode, delay=0)
         scan.press("Enter")
-    page.wait_for_function("document.querySelectorAll('#log li').length >= 10")
-    page.wait_for_function("document.querySelector('[data-testid=running-count]') && "
+    page.wait_for_function("() => document.querySelectorAll('#log li').length >= 10")
+    page.wait_for_function("() => document.querySelector('[data-testid=running-count]') && "
                            "document.querySelector('#last').textContent.includes('10')")
     # the input kept the focus all along
     assert page.evaluate("document.activeElement.id") == "code"
@@ -63,7 +63,7 @@ def test_stocktake_by_scanning_and_approval(new_page, count_setup):
     scan.fill(nut.sku)
     page.locator("#qty").fill("3")
     page.locator("#qty").press("Enter")
-    page.wait_for_function("document.querySelector('#last').textContent.includes('GB6170-M8')")
+    page.wait_for_function("() => document.querySelector('#last').textContent.includes('GB6170-M8')")
     shot(page, "inventory-stocktake-count")
 
     # a second manager approves the variance (−2 bolts)

@@ -62,12 +62,12 @@ def test_a_scanned_bin_label_switches_the_count_to_that_bin(new_page, bins, tmp_
     assert page.locator("#loc").input_value() == "A-01-01"
     scan.type(text.lower(), delay=0)  # a scanner in lower-case mode
     scan.press("Enter")
-    page.wait_for_function("document.getElementById('loc').value === 'COLDSTORE-AISLE12-RACK03-S04'")
+    page.wait_for_function("() => document.getElementById('loc').value === 'COLDSTORE-AISLE12-RACK03-S04'")
     for _ in range(3):
         scan.type(bolt.barcode, delay=0)
         scan.press("Enter")
-    page.wait_for_function("document.querySelectorAll('#log li').length >= 4")
-    page.wait_for_function("document.querySelector('#last').textContent.includes('COLDSTORE')")
+    page.wait_for_function("() => document.querySelectorAll('#log li').length >= 4")
+    page.wait_for_function("() => document.querySelector('#last').textContent.includes('COLDSTORE')")
     shot(page, "inventory-count-bin-label")
     line = StocktakeLine.objects.get(stocktake=st, location=cold, product=bolt)
     assert line.counted == Decimal("3")
@@ -75,4 +75,4 @@ def test_a_scanned_bin_label_switches_the_count_to_that_bin(new_page, bins, tmp_
     # an old label (LOC:<warehouse>:<bin>) still switches
     scan.type("LOC:COLD:A-01-01", delay=0)
     scan.press("Enter")
-    page.wait_for_function("document.getElementById('loc').value === 'A-01-01'")
+    page.wait_for_function("() => document.getElementById('loc').value === 'A-01-01'")

@@ -68,11 +68,11 @@ def test_blind_count_to_ledger(as_role, lang):
     clerk.wait_for_selector("[data-testid=scan-input]")
     clerk.select_option("#loc", wh_bin.code)
     scan(clerk, "[data-testid=scan-input]", [bolt.barcode] * FOUND["bolt"], burst=5)
-    clerk.wait_for_function(f"document.querySelector('#last').textContent.includes('{bolt.sku}') && "
+    clerk.wait_for_function(f"() => document.querySelector('#last').textContent.includes('{bolt.sku}') && "
                             f"document.querySelector('[data-testid=running-count]').textContent.trim() === "
                             f"'{FOUND['bolt']}'")
     scan(clerk, "[data-testid=scan-input]", [nut.barcode] * FOUND["nut"], burst=7)
-    clerk.wait_for_function(f"document.querySelector('#last').textContent.includes('{nut.sku}') && "
+    clerk.wait_for_function(f"() => document.querySelector('#last').textContent.includes('{nut.sku}') && "
                             f"document.querySelector('[data-testid=running-count]').textContent.trim() === "
                             f"'{FOUND['nut']}'")
     assert clerk.evaluate("document.activeElement.id") == "code"  # the scanner's input kept the focus
