@@ -96,4 +96,5 @@ def message(event: str, data: dict) -> tuple[str, str]:
         params["status"] = STATUS_LABELS[kind](params["status"]).label
     text = lines[kind] % params
     link = data.get("url", "")
-    return title, f"{text}\n\n[{_('Open')}]({link})" if link else text
+    open_label = str(_("Open"))
+    return title, f"{text}\n\n[{open_label}]({link})" if link else text
