@@ -168,7 +168,7 @@ def company_lines(profile) -> list[str]:
 def _logo_path(profile):
     try:
         return profile.logo.path if profile.logo and Path(profile.logo.path).is_file() else None
-    except (ValueError, NotImplementedError):
+    except (ValueError, NotImplementedError):  # object storage has no local path: the letterhead prints no logo
         return None
 
 
