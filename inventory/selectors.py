@@ -28,8 +28,10 @@ ZERO = Value(Decimal("0"), output_field=QTY)
 
 
 def _sum(qs, field):
-    return Coalesce(Subquery(qs.values("product").annotate(s=Sum(field)).values("s")[:1], output_field=QTY), ZERO,
-                    output_field=QTY)
+    # order_by(): StockLevel's default ordering (product, location) would join the product, the location and its
+    # warehouse into every lookup
+    return Coalesce(Subquery(qs.order_by().values("product").annotate(s=Sum(field)).values("s")[:1],
+                             output_field=QTY), ZERO, output_field=QTY)
 
 
 OPEN_PO_STATES = ("approved", "sent", "partial")  # lines still to receive (also in the view inventory_productstock)
@@ -61,7 +63,7 @@ def with_stock(qs=None, warehouse=None, *, whole=False):
     return qs.annotate(
         on_hand=_sum(StockLevel.objects.filter(product=OuterRef("pk"), **wh), "on_hand"),
         reserved=_sum(Reservation.objects.active().filter(product=OuterRef("pk"), **wh), "quantity"),
-        on_order=Coalesce(Subquery(open_lines.values("product").annotate(
+        on_order=Coalesce(Subquery(open_lines.order_by().values("product").annotate(
             s=Sum(F("quantity") - F("received_quantity"))).values("s")[:1], output_field=QTY), ZERO,
             output_field=QTY),
     ).annotate(available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QTY))
