@@ -28,8 +28,9 @@ ZERO = Value(Decimal("0"), output_field=QTY)
 
 
 def _sum(qs, field):
-    return Coalesce(Subquery(qs.values("product").annotate(s=Sum(field)).values("s")[:1], output_field=QTY), ZERO,
-                    output_field=QTY)
+    # order_by(): the model's Meta.ordering would join the product, location and warehouse into every subquery
+    return Coalesce(Subquery(qs.order_by().values("product").annotate(s=Sum(field)).values("s")[:1],
+                             output_field=QTY), ZERO, output_field=QTY)
 
 
 def with_stock(qs=None, warehouse=None):

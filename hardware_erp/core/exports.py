@@ -428,10 +428,10 @@ def write_export(path, headers, rows, *, fmt: str, title="", progress=None, ever
             fh.write("\ufeff")
             writer = csv.writer(fh)
             writer.writerow(header)
-            for row in rows:
-                writer.writerow([safe_cell(v) for v in row])
-                done += 1
-                if progress and done % every == 0:
+            for chunk in _chunks(rows, every):  # written a chunk at a time
+                writer.writerows([[safe_cell(v) for v in row] for row in chunk])
+                done += len(chunk)
+                if progress and len(chunk) == every:
                     progress(done)
     else:
         from openpyxl import Workbook
