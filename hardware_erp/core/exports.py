@@ -7,9 +7,10 @@ List pages export through `table_rows` (ERPListView): the values django-tables2'
 (`SafeTableExport`, kept as the reference), without its per-cell machinery (1.6 ms a row at 100k customers): the
 columns are compiled to one `values_list` read in chunks with `.iterator()` and formatted from the value (no
 model instance, no accessor resolution, no template per cell); only computed columns call their value function
-with a record (see `table_rows`). Small exports answer at once (`export_response`); past `settings.EXPORT_SYNC_MAX_ROWS` rows the list
-queues a background job (`hardware_erp.core.export_jobs`) that streams the same rows to a file with
-`write_export`; the file and the synchronous answer are equal. Reports build rows and call `export_response`.
+with a record (see `table_rows`). Small exports answer at once (`export_response`); past
+`settings.EXPORT_SYNC_MAX_ROWS` rows the list queues a background job (`hardware_erp.core.export_jobs`) that
+streams the same rows to a file with `write_export`; the file and the synchronous answer are equal. Reports
+build rows and call `export_response`.
 """
 
 import csv
