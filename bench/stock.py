@@ -5,13 +5,12 @@ on open purchase lines (and lines of closed orders), through `inventory.selector
 Three call shapes, each project against a hand-written floor (psycopg2, the same columns), the sides taking turns
 after a warm-up of each:
 - `sorted_page`: the product list sorted by on hand (most first), as the page asks for it: the count and the first
-  25 products as model instances with category, brand and unit (`with_stock(..., whole=True)`, the grouped pass
-  over the view `inventory_productstock`); floor: one LEFT JOIN to a grouped UNION ALL of levels, active
-  reservations and open purchase lines, and a count. `before`: the per-product lookups (`whole=False`), what the
-  page ran before.
+  25 products as model instances with category, brand and unit (the per-product lookups, what the page runs);
+  floor: one LEFT JOIN to a grouped UNION ALL of levels, active reservations and open purchase lines, and a count.
+  `before` here: the other path, `with_stock(..., whole=True)` (the grouped pass over `inventory_productstock`).
 - `catalogue`: every product's figures (a whole-catalogue reader such as an export, which reads values):
-  `with_stock(whole=True).values_list(...)`; floor: the same join fetching the id and the four figures. `before`:
-  the lookups.
+  `with_stock(whole=True).values_list(...)`; floor: the same join fetching the id and the four figures. `before`
+  here: the other path, the lookups.
 - `catalogue_instances` (figures only, outside the target): the same as model instances, the audit's "with_stock as
   model instances"; against the same floor, the difference is Django building 50,000 wide Product objects.
 - `sku_page`: the list's default page (by SKU, 25 products): the lookups, which stay right for a page; floor: the
@@ -142,9 +141,10 @@ def project_calls():
     def sku_page():
         return [(p.pk, p.on_hand, p.available) for p in listed(False).order_by("sku")[:PAGE]]
 
-    project = {"sorted_page": sorted_page(True), "catalogue": catalogue(True), "sku_page": sku_page,
+    project = {"sorted_page": sorted_page(False), "catalogue": catalogue(True), "sku_page": sku_page,
                "catalogue_instances": instances}
-    before = {"sorted_page": sorted_page(False), "catalogue": catalogue(False)}
+    # the other path of with_stock for the same shape (the grouped pass for the page, the lookups for the catalogue)
+    before = {"sorted_page": sorted_page(True), "catalogue": catalogue(False)}
     return project, before
 
 
