@@ -283,14 +283,17 @@ class _Cell:
 class _Related:
     """Instances of a related model by key, loaded a chunk's missing keys at a time (`in_bulk`) and kept."""
 
+    LIMIT = 100_000  # instances kept at most: past it, the cache starts again with the next chunk's
+
     def __init__(self, model, key, using):
         self.model, self.key, self.using, self.cache = model, key, using, {}
 
     def load(self, keys):
-        missing = {k for k in keys if k is not None and k not in self.cache}
+        keys = {k for k in keys if k is not None}
+        if len(self.cache) > self.LIMIT:
+            self.cache.clear()
+        missing = [k for k in keys if k not in self.cache]
         if missing:
-            if len(self.cache) > 100_000:
-                self.cache.clear()
             self.cache.update(self.model._base_manager.using(self.using).in_bulk(missing, field_name=self.key))
 
 

@@ -112,7 +112,8 @@ def order_entry(page):
     page.keyboard.type(customer)
     page.wait_for_selector(".ts-dropdown .option >> visible=true")
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('[name=contact_name]').value !== ''")
+    page.wait_for_load_state("networkidle")  # the customer's defaults; the product picker of line 1 has the focus
+    page.locator("[name=lines-0-product] + .ts-wrapper .ts-control").click()
     page.keyboard.type(sku)
     page.wait_for_selector(".ts-dropdown .option >> visible=true")
     page.keyboard.press("Enter")
