@@ -13,8 +13,8 @@ import traceback
 from .common import fresh_database, log
 
 # in the order `make bench` runs them
-BENCHMARKS = ["posting", "stocktake", "suggestions", "reports", "search", "exports", "pages", "querycounts", "replica",
-              "floor"]
+BENCHMARKS = ["posting", "stocktake", "suggestions", "reports", "stock", "search", "exports", "pages", "querycounts",
+              "replica", "floor"]
 ON_REQUEST = ["scale"]  # runs reports, search and pages twice (a tenth and full size): only when named
 # benchmarks that use the data the one before them loaded (run in the same database)
 SHARES_DATA = {"pages": "search"}

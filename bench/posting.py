@@ -4,10 +4,12 @@ a unit cost on every receipt and a threshold on the 10 hot products, which take 
 each holding 3 at the start: issues and receipts come one to one there, so bins run out and issues are refused.
 The reference does the same row work in raw SQL through psycopg2 at the same concurrency (product row lock and
 average-cost UPDATE for a costed receipt, level lock, negative check, INSERT … ON CONFLICT on the key, level
-UPDATE, an outbox row written and deleted for a product with a threshold; it sends nothing to Redis, the
-project does). The sides take turns. Afterwards: the ledger must equal the levels (`ledger_differences`), no
-level may be negative, every resent key must have given back its first movement, and every level must equal its
-opening quantity plus what the clients of both sides counted as posted: a lost update fails that."""
+UPDATE, an outbox row written in the transaction for a product with a threshold; the rows are deleted between
+turns, untimed on both sides, as the worker's once-a-second flush does). It sends nothing to Redis; the project
+queues a flush at most once a second per process. The sides take turns, each warmed as a running process is.
+Afterwards: the ledger must equal the levels (`ledger_differences`), no level may be negative, every resent key must
+have given back its first movement, and every level must equal its opening quantity plus what the clients of both
+sides counted as posted: a lost update fails that."""
 
 import multiprocessing as mp
 import os
@@ -92,6 +94,7 @@ def operations(n, product_ids, location_ids, seed, side):
 
 def project_worker(args):
     user_id, ops, _hot = args
+    from celery import current_app
     from django.contrib.auth import get_user_model
     from django.db import connections
 
@@ -102,6 +105,8 @@ def project_worker(args):
     user = get_user_model().objects.get(pk=user_id)
     products = Product.objects.in_bulk({o[1] for o in ops})
     locs = Location.objects.in_bulk({o[3] for o in ops})
+    with current_app.producer_pool.acquire(block=True) as producer:  # warm, as a running web process is: its
+        producer.connection.ensure_connection()  # broker connection open (the tasks modules: imported in `run`)
     lat, errors, refused, posted, firsts = [], 0, 0, {}, {}
     start = time.time()
     for key, pid, kind, lid, qty, cost in ops:
@@ -142,7 +147,7 @@ def reference_worker(args):
     start = time.time()
     for key, pid, kind, lid, qty, cost in ops:
         t0 = time.perf_counter()
-        got = outbox = None
+        got = None
         try:
             with conn, conn.cursor() as cur:
                 if cost is not None:
@@ -160,7 +165,8 @@ def reference_worker(args):
                     cur.execute(
                         "INSERT INTO inventory_stockmovement (kind, product_id, from_location_id, to_location_id,"
                         " quantity, unit_cost, reason, reference, actor_id, occurred_at, posted_at, idempotency_key,"
-                        " entry_method) VALUES (%s, %s, %s, %s, %s, %s, '', '', %s, now(), now(), %s, 'typed')"
+                        " entry_method, reason_code, reason_params) VALUES (%s, %s, %s, %s, %s, %s, '', '', %s, now(),"
+                        " now(), %s, 'typed', '', '{}')"
                         " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
                         (kind, pid, lid if kind == "issue" else None, lid if kind == "receipt" else None, qty,
                          cost if cost is not None else Decimal("0.5"), user_id, key))
@@ -174,16 +180,12 @@ def reference_worker(args):
                             cur.execute(AVG_SQL, (qty, cost, qty, pid, pid))
                         cur.execute("UPDATE inventory_stocklevel SET on_hand = on_hand + %s, last_movement_at = now() "
                                     "WHERE id = %s", ((-qty if kind == "issue" else qty), level_id))
-                        if pid in hot:
+                        if pid in hot:  # the threshold check's outbox row; sent and deleted in batches elsewhere
                             cur.execute("INSERT INTO core_outboxtask (task, args, kwargs, created_at, attempts, "
-                                        "last_error) VALUES ('inventory.check_thresholds_task', %s, '{}', now(), 0, '')"
-                                        " RETURNING id", (f"[[{pid}]]",))
-                            outbox = cur.fetchone()[0]
+                                        "last_error) VALUES ('inventory.check_thresholds_task', %s, '{}', now(), 0,"
+                                        " '')", (f"[[{pid}]]",))
                         if key not in firsts:
                             posted[(pid, lid)] = posted.get((pid, lid), 0) + (qty if kind == "receipt" else -qty)
-            if outbox is not None:
-                with conn, conn.cursor() as cur:  # sent after commit, then deleted (the project's outbox)
-                    cur.execute("DELETE FROM core_outboxtask WHERE id = %s", (outbox,))
         except LookupError:
             refused += 1
         except Exception:  # noqa: BLE001
@@ -220,13 +222,26 @@ def run_pool(worker, args, ops):
             sum(r[4] for r in results), posted)
 
 
+def clear_outbox():
+    """Delete the threshold checks' outbox rows both sides wrote (no Celery worker runs here to send them)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM core_outboxtask WHERE task = 'inventory.check_thresholds_task'")
+    connection.close()
+
+
 def run():
+    from celery import current_app
     from django.db.models import Min
 
     from inventory.models import StockLevel
     from inventory.selectors import ledger_differences
 
     n = scale()
+    # a web process imports every app's tasks modules on its first enqueue (4-5 s on a loaded machine): done once
+    # here, before the workers fork, instead of in the first timed posting of every worker of every turn
+    current_app.loader.import_default_modules()
     user_id, product_ids, location_ids, opening = build()
     hot = set(product_ids[:HOT])
     log(f"posting: {len(product_ids)} products x {len(location_ids)} locations seeded; {n} movements per side")
@@ -238,6 +253,7 @@ def run():
         for name, worker, ops in (("reference", reference_worker, ref_ops), ("project", project_worker, proj_ops)):
             turn = [op for op in ops if int(op[0].rsplit("-", 1)[1]) % TURNS == k]  # a key stays in one turn
             wall, lat, err, refused, posted = run_pool(worker, (user_id, hot), turn)
+            clear_outbox()  # what the worker's flush does once a second, untimed on both sides
             s = side[name]
             s[0], s[1], s[2], s[3] = s[0] + wall, s[1] + lat, s[2] + err, s[3] + refused
             for key, v in posted.items():

@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hardware_erp.core.errors import BusinessRuleError
+from hardware_erp.core.money import DecimalInput
 from hardware_erp.core.views import form_errors
 
 from . import catalogue, selectors, services
@@ -104,8 +105,8 @@ class MovementForm(forms.Form):
                                            label=_("From location"), required=False)
     to_location = forms.ModelChoiceField(Location.objects.filter(active=True).select_related("warehouse"),
                                          label=_("To location"), required=False)
-    unit_cost = forms.DecimalField(label=_("Unit cost (per base unit)"), required=False, min_value=Decimal("0"),
-                                   max_digits=16, decimal_places=4)
+    unit_cost = DecimalInput(label=_("Unit cost (per base unit)"), required=False, min_value=Decimal("0"),
+                             max_digits=16, decimal_places=4)
     reference = forms.CharField(label=_("Source document"), max_length=60, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput)
@@ -220,10 +221,10 @@ class PurchaseOrderForm(forms.ModelForm):
 
 class POLineForm(forms.Form):
     product = ProductPicker(required=False)
-    quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=Decimal("0.001"), max_digits=14,
-                                  decimal_places=3)
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=Decimal("0"), max_digits=16,
-                                    decimal_places=4, help_text=_("Up to 4 decimals. Empty: the supplier's price."))
+    quantity = DecimalInput(label=_("Quantity"), required=False, min_value=Decimal("0.001"), max_digits=14,
+                            decimal_places=3)
+    unit_price = DecimalInput(label=_("Unit price"), required=False, min_value=Decimal("0"), max_digits=16,
+                              decimal_places=4, help_text=_("Up to 4 decimals. Empty: the supplier's price."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

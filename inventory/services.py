@@ -28,6 +28,7 @@ COST_Q = Decimal(1).scaleb(-COST_PLACES)
 INBOUND = {MovementKind.RECEIPT, MovementKind.RETURN}
 OUTBOUND = {MovementKind.ISSUE}
 EITHER = {MovementKind.ADJUSTMENT, MovementKind.STOCKTAKE}
+THRESHOLD_CHECK_WINDOW = 1.0  # seconds: threshold checks of postings are sent at most once a second per process
 
 
 QUANTITY_LABEL = _("quantity")
@@ -173,7 +174,8 @@ def _post_movement(*, product, quantity, to_location=None, from_location=None, k
     (a SUM over the product's levels), and under READ COMMITTED only a statement started after the previous
     receipt committed sees its quantity (an UPDATE that waited for the row re-reads that row, not the levels);
     taking it last instead would invert the order other services lock product then level in. The average itself
-    is computed by one UPDATE in SQL. Threshold checks are queued once per transaction (`_after_commit_check`).
+    is computed by one UPDATE in SQL. Threshold checks: one outbox row per transaction, sent in a batch once a
+    second (`_after_commit_check`).
     """
     qty = parse_quantity(quantity)
     kind = MovementKind(kind)
@@ -309,8 +311,11 @@ def insert_movements(movements: list[StockMovement], *, chunk=1000, skip_existin
 
 
 def _after_commit_check(product_id):
-    """Queue the threshold check of `product_id` once per transaction (a task per transaction, not per movement)."""
-    enqueue_batched("inventory.check_thresholds_task", [product_id])
+    """Queue the threshold check of `product_id`: one outbox row per transaction, and one task a second
+    (`THRESHOLD_CHECK_WINDOW`) for all the products the committed rows name (`core.outbox.enqueue_batched`), not a
+    task per movement. The check reads the current state, so a late or repeated run is harmless; beat also runs
+    it over every threshold every 15 minutes."""
+    enqueue_batched("inventory.check_thresholds_task", [product_id], window=THRESHOLD_CHECK_WINDOW)
 
 
 def available_quantity(product, warehouse) -> Decimal:

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from hardware_erp.core.exports import export_response
+from hardware_erp.core.money import DecimalInput
 from hardware_erp.core.templatetags.erp import qty
 from hardware_erp.core.views import ERPListView, ServiceActionView
 
@@ -54,8 +55,8 @@ class StocktakeOpenForm(forms.Form):
     categories = forms.ModelMultipleChoiceField(Category.objects.all(), label=_("Only these categories"),
                                                 required=False)
     blind = forms.BooleanField(label=_("Blind count (counters do not see the expected quantity)"), required=False)
-    recount_threshold_pct = forms.DecimalField(label=_("Recount lines whose variance is above (%)"), initial=5,
-                                               min_value=0, max_value=100, decimal_places=1)
+    recount_threshold_pct = DecimalInput(label=_("Recount lines whose variance is above (%)"), initial=5,
+                                         min_value=0, max_value=100, decimal_places=1)
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):

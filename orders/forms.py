@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm.models import Customer
 from hardware_erp.core.errors import BusinessRuleError
-from hardware_erp.core.money import format_money, parse_decimal
+from hardware_erp.core.money import DecimalInput, format_money, parse_decimal
 from hardware_erp.core.phones import PhoneFormField
 from inventory.models import Product, UnitOfMeasure, Warehouse
 
@@ -67,13 +67,13 @@ class LineForm(forms.Form):
                                                                 "data-url": reverse_lazy("orders:product_lookup")}))
     unit = forms.ModelChoiceField(UnitOfMeasure.objects.all(), label=_("Unit"), required=False,
                                   help_text=pgettext_lazy("orders", "Empty: the product's base unit."))
-    quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=14, decimal_places=3,
-                                  validators=[MinValueValidator(Decimal("0.001"))])
-    discount_percent = forms.DecimalField(label=_("Discount (%)"), required=False, max_digits=5, decimal_places=2,
-                                          min_value=0, max_value=100, help_text=_("Empty: the price level."))
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=16, decimal_places=4,
-                                    min_value=0, help_text=_("Up to 4 decimals, VAT included when the customer's "
-                                                             "prices include VAT. Empty: list price less discount."))
+    quantity = DecimalInput(label=_("Quantity"), required=False, max_digits=14, decimal_places=3,
+                            validators=[MinValueValidator(Decimal("0.001"))])
+    discount_percent = DecimalInput(label=_("Discount (%)"), required=False, max_digits=5, decimal_places=2,
+                                    min_value=0, max_value=100, help_text=_("Empty: the price level."))
+    unit_price = DecimalInput(label=_("Unit price"), required=False, max_digits=16, decimal_places=4,
+                              min_value=0, help_text=_("Up to 4 decimals, VAT included when the customer's "
+                                                       "prices include VAT. Empty: list price less discount."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,8 +122,8 @@ class ShipForm(forms.Form):
     carrier = forms.ModelChoiceField(Carrier.objects.filter(active=True), label=_("Carrier"), required=False)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=40, required=False)
     packages = forms.IntegerField(label=_("Packages"), min_value=1, max_value=999, initial=1)
-    weight_kg = forms.DecimalField(label=_("Weight (kg)"), required=False, min_value=0, max_digits=10,
-                                   decimal_places=2)
+    weight_kg = DecimalInput(label=_("Weight (kg)"), required=False, min_value=0, max_digits=10,
+                             decimal_places=2)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
     def clean(self):
@@ -144,7 +144,7 @@ class TrackingEventForm(forms.Form):
 
 class PaymentForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
-    amount = forms.DecimalField(label=_("Amount received"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = DecimalInput(label=_("Amount received"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     received_on = forms.DateField(label=_("Received on"), widget=DATE)
     reference = forms.CharField(label=_("Reference"), max_length=80, required=False,
                                 help_text=_("Bank serial, WeChat/Alipay transaction or bill number."))
@@ -209,7 +209,7 @@ class ApplyCreditForm(forms.Form):
     """Use part of a customer credit on another open order of the same customer."""
 
     order = forms.ModelChoiceField(SalesOrder.objects.none(), label=_("Order"))
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = DecimalInput(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
     def __init__(self, *args, credit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,7 +223,7 @@ class ApplyCreditForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = DecimalInput(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("Reference"), max_length=80, required=False,
                                 help_text=_("The customer's bank account or the transfer serial."))

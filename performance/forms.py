@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.money import DecimalInput
+
 from . import scoring
 from .choices import PeriodKindChoices
 from .models import KPI, BonusTier
@@ -18,9 +20,9 @@ class PeriodForm(forms.Form):
 class PeriodKPIForm(forms.Form):
     """One row of a role's settings in a period: target, weight and bands."""
 
-    target = forms.DecimalField(label=_("Target"), max_digits=10, decimal_places=2, min_value=Decimal(0))
-    weight = forms.DecimalField(label=_("Weight (%)"), max_digits=5, decimal_places=2, min_value=Decimal(0),
-                                max_value=Decimal(100))
+    target = DecimalInput(label=_("Target"), max_digits=10, decimal_places=2, min_value=Decimal(0))
+    weight = DecimalInput(label=_("Weight (%)"), max_digits=5, decimal_places=2, min_value=Decimal(0),
+                          max_value=Decimal(100))
     bands = forms.CharField(label=_("Scoring bands"), max_length=200,
                             help_text=_("achievement % : score, best first, e.g. 100:100, 90:85, 0:20"))
 
@@ -38,8 +40,8 @@ class TransitionForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 class AdjustmentForm(forms.Form):
-    points = forms.DecimalField(label=_("Points (+/−)"), max_digits=6, decimal_places=2,
-                                min_value=Decimal(-100), max_value=Decimal(100))
+    points = DecimalInput(label=_("Points (+/−)"), max_digits=6, decimal_places=2,
+                          min_value=Decimal(-100), max_value=Decimal(100))
     kpi = forms.ModelChoiceField(label=_("About KPI (optional)"), queryset=KPI.objects.none(), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": _("An adjustment needs a reason.")})

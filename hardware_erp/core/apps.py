@@ -22,7 +22,9 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from . import checks, signals, uploads  # noqa: F401 (signal receivers, system checks, the upload check)
+        from .money import read_model_decimals_with_decimal_input
 
+        read_model_decimals_with_decimal_input()  # ModelForms and the admin read numbers through parse_decimal
         autodiscover_modules("events")  # each app's event codes and texts (core/phrases.py)
 
         if any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):

@@ -91,6 +91,21 @@ class DecimalInput(forms.DecimalField):
         forms.Field.validate(self, value)
 
 
+def read_model_decimals_with_decimal_input():
+    """Every model DecimalField's form field (ModelForms, the admin) is a `DecimalInput` with the column's
+    `max_digits`/`decimal_places`: one reader for every number typed into any form (called once, by the kernel's
+    AppConfig). Plain forms declare `DecimalInput` themselves (tests/security/test_numbers.py checks both)."""
+    if getattr(models.DecimalField.formfield, "reads_with_parse_decimal", False):
+        return
+    formfield = models.DecimalField.formfield
+
+    def decimal_formfield(self, **kwargs):
+        return formfield(self, **{"form_class": DecimalInput, **kwargs})
+
+    decimal_formfield.reads_with_parse_decimal = True
+    models.DecimalField.formfield = decimal_formfield
+
+
 def split_money(total, weights) -> list[Decimal]:
     """Split a total over weights so that the parts add up to the total exactly (largest remainder)."""
     total = money(total)

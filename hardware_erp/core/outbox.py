@@ -7,6 +7,7 @@ so that a service never imports its app's tasks module (tasks call services, not
 """
 
 import logging
+import time
 
 from celery import current_app
 from django.db import transaction
@@ -68,10 +69,18 @@ def drain(*, older_than_seconds=30, limit=500) -> int:
     return sent
 
 
-def enqueue_batched(task_name: str, items) -> None:
+def enqueue_batched(task_name: str, items, *, window: float | None = None) -> None:
     """Queue `task_name(sorted(items))` once per transaction: the first call writes one outbox row, later calls in
     the same transaction add their items to it (an UPDATE only when an item is new). Items are JSON scalars or
-    tuples (sent as lists). A row that is gone (its transaction or savepoint rolled back) starts a new batch."""
+    tuples (sent as lists). A row that is gone (its transaction or savepoint rolled back) starts a new batch.
+
+    Without `window` the row is sent after commit (`send`). With `window` (seconds), for a task that may run late
+    and twice (a check that reads the current state), the row is written by one SQL statement and the commit sends
+    nothing itself: `flush_soon` queues `core.flush_outbox_task(task_name)` to run `window` seconds later, at
+    most once per window in a process, and that flush sends the union of the items of every committed row of
+    the task as one task and deletes those rows (`flush`). A busy product then costs one task a second, not one
+    Redis publish a movement. The row is written before the commit, so a crash or a down broker leaves it to
+    `drain`, as any outbox row."""
     from django.db import connection
 
     items = {tuple(i) if isinstance(i, list) else i for i in items}
@@ -90,9 +99,73 @@ def enqueue_batched(task_name: str, items) -> None:
                 args=[_as_json(merged)]):
             batch["items"], row.args = merged, [_as_json(merged)]  # what the send after commit sends
             return
-    row = enqueue_after_commit(task_name, _as_json(items))
+    if window is None:
+        row = enqueue_after_commit(task_name, _as_json(items))
+    else:
+        row = _insert_row(connection, task_name, [_as_json(items)])
+        transaction.on_commit(lambda: flush_soon(task_name, window))
     batches[task_name] = {"row": row, "items": items}
     transaction.on_commit(lambda: batches.pop(task_name, None))
+
+
+def _insert_row(connection, task_name, args) -> OutboxTask:
+    """An outbox row written by one INSERT (the ORM's save costs more than the statement on the posting path)."""
+    row = OutboxTask(task=task_name, args=args, kwargs={})
+    field = OutboxTask._meta.get_field("args")
+    returning = connection.features.can_return_columns_from_insert
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {connection.ops.quote_name(OutboxTask._meta.db_table)} "  # noqa: S608  # nosec B608 (table name from the model's metadata, every value bound)
+                    "(task, args, kwargs, created_at, attempts, last_error) VALUES (%s, %s, %s, %s, 0, '')"
+                    + (" RETURNING id" if returning else ""),
+                    [task_name, field.get_db_prep_value(args, connection), field.get_db_prep_value({}, connection),
+                     connection.ops.adapt_datetimefield_value(row.created_at)])
+        row.pk = cur.fetchone()[0] if returning else cur.lastrowid
+    row._state.adding, row._state.db = False, connection.alias
+    return row
+
+
+# task name -> the time (epoch seconds) before which no flush queued by this process has run: a row committed
+# before then is sent by that flush. A flush runs at or after its countdown, never before.
+_flush_due: dict[str, float] = {}
+FLUSH_MARGIN = 0.25  # seconds: the clocks of the web and the worker hosts may differ a little
+
+
+def flush_soon(task_name: str, window: float) -> None:
+    """After the commit of a batched row: queue a flush of `task_name` `window` seconds from now, unless one queued
+    by this process runs later than now (it will see the row). Broker down: the row waits for `drain`."""
+    now = time.time()
+    if _flush_due.get(task_name, 0) - FLUSH_MARGIN > now:
+        return
+    try:
+        _task("core.flush_outbox_task").apply_async(args=[task_name], countdown=window)
+    except Exception as exc:
+        log.warning("flush of %s not queued, left in the outbox: %s", task_name, exc)
+        return
+    if not current_app.conf.task_always_eager:  # run already when eager: nothing pending to join
+        _flush_due[task_name] = now + window
+
+
+def flush(task_name: str, *, limit: int = 5000) -> int:
+    """Send the items of every committed batched row of `task_name` as one task and delete those rows (rows another
+    flush holds are skipped). Returns the number of rows sent; 0 with the rows kept when the broker is down."""
+    sent = 0
+    while True:
+        try:
+            with transaction.atomic():
+                rows = [(pk, args) for pk, args, kwargs in OutboxTask.objects.select_for_update(skip_locked=True)
+                        .filter(task=task_name).order_by("pk").values_list("pk", "args", "kwargs")[:limit]
+                        if not kwargs and len(args) == 1 and isinstance(args[0], list)]
+                if not rows:
+                    return sent
+                items = {tuple(i) if isinstance(i, list) else i for _pk, args in rows for i in args[0]}
+                _task(task_name).apply_async(args=[_as_json(items)])
+                OutboxTask.objects.filter(pk__in=[pk for pk, _a in rows])._raw_delete(OutboxTask.objects.db)
+        except Exception as exc:  # the broker is down: the rows stay for the drain
+            log.warning("task %s not sent, left in the outbox: %s", task_name, exc)
+            return sent
+        sent += len(rows)
+        if len(rows) < limit:
+            return sent
 
 
 def _as_json(items):

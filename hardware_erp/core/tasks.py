@@ -53,6 +53,14 @@ def drain_outbox_task():
     return sent
 
 
+@shared_task(name="core.flush_outbox_task", acks_late=True)
+def flush_outbox_task(task_name):
+    """Send the batched outbox rows of `task_name` as one task (queued by `outbox.flush_soon`)."""
+    from .outbox import flush
+
+    return flush(task_name)
+
+
 @shared_task(name="core.prune_form_submissions_task", acks_late=True)
 def prune_form_submissions_task(days=7):
     """One-time form tokens are kept a week (long enough for any resent page)."""

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.models import OutboxTask
@@ -93,3 +94,72 @@ def test_a_rolled_back_batch_does_not_swallow_the_next_transactions_check(loc, w
         post(b, loc, 1, clerk)
     assert list(StockAlert.objects.values_list("product_id", flat=True)) == [b.pk]
     assert not StockLevel.objects.filter(product=a).exists()
+
+
+class FakeTask:
+    """A named task whose sends are recorded (or refused, as by a down broker)."""
+
+    sent = []
+    down = set()
+
+    def __init__(self, name):
+        self.name = name
+
+    def apply_async(self, args=(), kwargs=None, countdown=None):
+        if self.name in self.down:
+            raise ConnectionError("broker down")
+        self.sent.append((self.name, list(args), countdown))
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    from celery import current_app
+
+    from hardware_erp.core import outbox
+
+    FakeTask.sent, FakeTask.down = [], set()
+    monkeypatch.setattr(outbox, "_task", FakeTask)
+    monkeypatch.setattr(outbox, "_flush_due", {})
+    eager, current_app.conf.task_always_eager = current_app.conf.task_always_eager, False  # a worker flushes later
+    yield FakeTask
+    current_app.conf.task_always_eager = eager
+
+
+def test_threshold_checks_are_flushed_once_a_second_for_every_committed_row(loc, wh, clerk, broker,
+                                                                          django_capture_on_commit_callbacks):
+    from hardware_erp.core import outbox
+
+    products = [ProductFactory() for _ in range(3)]
+    for p in products:
+        ThresholdFactory(product=p, warehouse=wh, minimum=10, maximum=0)
+    for p in products:  # three transactions in one process within the window
+        with django_capture_on_commit_callbacks(execute=True):
+            post(p, loc, 2, clerk)
+    task = "inventory.check_thresholds_task"
+    assert broker.sent == [("core.flush_outbox_task", [task], services.THRESHOLD_CHECK_WINDOW)]  # one flush queued
+    assert OutboxTask.objects.filter(task=task).count() == 3  # one row per transaction, nothing sent per movement
+    assert outbox.flush(task) == 3
+    assert broker.sent[1:] == [(task, [sorted(p.pk for p in products)], None)]  # one check for the three
+    assert not OutboxTask.objects.exists()
+    outbox._flush_due[task] = 0  # the window has passed: the next commit queues a new flush
+    with django_capture_on_commit_callbacks(execute=True):
+        post(products[0], loc, 1, clerk)
+    assert broker.sent[-1] == ("core.flush_outbox_task", [task], services.THRESHOLD_CHECK_WINDOW)
+
+
+def test_a_flush_with_the_broker_down_keeps_the_rows_for_the_drain(loc, wh, clerk, broker,
+                                                                 django_capture_on_commit_callbacks):
+    from hardware_erp.core import outbox
+
+    product = ProductFactory()
+    ThresholdFactory(product=product, warehouse=wh, minimum=10, maximum=0)
+    broker.down = {"core.flush_outbox_task", "inventory.check_thresholds_task"}
+    with django_capture_on_commit_callbacks(execute=True):
+        post(product, loc, 2, clerk)  # the flush could not be queued: the commit stands, the row stays
+    assert outbox.flush("inventory.check_thresholds_task") == 0
+    row = OutboxTask.objects.get()
+    assert row.args == [[product.pk]]
+    broker.down = set()
+    OutboxTask.objects.update(created_at=row.created_at - timezone.timedelta(minutes=5))
+    assert outbox.drain() == 1 and not OutboxTask.objects.exists()
+    assert broker.sent == [("inventory.check_thresholds_task", [[product.pk]], None)]

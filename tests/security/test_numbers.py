@@ -90,3 +90,51 @@ def test_an_order_line_whose_amount_overflows_the_column(world, client_as):
 @pytest.fixture
 def manager(make_user):
     return make_user("sales_manager")
+
+
+def _project_forms():
+    """Every form class defined in the project's apps (their modules imported)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from django import forms
+    from django.apps import apps
+    from django.conf import settings
+
+    found = set()
+    for cfg in apps.get_app_configs():
+        if not cfg.path.startswith(str(settings.BASE_DIR)) or "/.venv/" in cfg.path:
+            continue
+        for info in pkgutil.walk_packages([cfg.path], cfg.name + "."):
+            if ".migrations" in info.name or ".tests" in info.name or info.name.endswith(".demo"):
+                continue
+            module = importlib.import_module(info.name)
+            found |= {cls for _n, cls in inspect.getmembers(module, inspect.isclass)
+                      if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__}
+    return found
+
+
+def test_every_number_field_of_every_form_reads_through_the_one_parser():
+    """Plain forms declare the kernel's DecimalInput; ModelForms (and the admin) get it for every DecimalField of
+    their model, with the column's digits. A float field would bypass the parser altogether."""
+    from django import forms
+
+    from hardware_erp.core.money import DecimalInput
+
+    forms_found = _project_forms()
+    assert len(forms_found) > 50
+    stray = [f"{cls.__module__}.{cls.__name__}.{name}: {type(field).__name__}" for cls in forms_found
+             for name, field in getattr(cls, "base_fields", {}).items()
+             if isinstance(field, forms.DecimalField | forms.FloatField) and not isinstance(field, DecimalInput)]
+    assert not stray, "\n".join(stray)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_model_form_refuses_hostile_numbers_with_a_message(value):
+    from orders.forms import PriceRuleForm
+
+    field = PriceRuleForm.base_fields["min_quantity"]
+    assert (field.max_digits, field.decimal_places) == (14, 3)
+    form = PriceRuleForm(data={"min_quantity": value})
+    assert not form.is_valid() and form.errors["min_quantity"]
