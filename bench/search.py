@@ -144,8 +144,8 @@ def run():
         return cur.fetchall()
 
     def before(q):
-        return [(c.pk, c.name, c.city) for c in Customer.objects.active().filter(old_search_q(q)).select_related("owner")
-                .order_by("name", "pk")[:LIMIT]]
+        return [(c.pk, c.name, c.city) for c in Customer.objects.active().filter(old_search_q(q))
+                .select_related("owner").order_by("name", "pk")[:LIMIT]]
 
     for _k, q in terms[:10]:  # warm every path (plans, caches)
         project(q), reference(q), before(q)
