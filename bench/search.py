@@ -1,8 +1,9 @@
 """Customer search over 100,000 customers: 200 queries (names, pinyin initials, phones, mobiles) through
-`crm.selectors.customer_search` (the customer pickers' lookup; the list page filters with the same `search_q`),
+`crm.selectors.customer_picks` (the customer pickers' lookup: id, name, city; the list page filters with the
+same `search_q`),
 p50 and p95, taking turns query by query with:
 - reference (the floor): a hand-written query through psycopg2, the UNION of one indexed lookup per kind (name
-  trigram, pinyin initials and full pinyin, normalised phone, invoice phone, credit code and tax number, contact
+  trigram, pinyin readings (`name_readings`), normalised phone, invoice phone, credit code and tax number, contact
   mobile blind index, contact name trigram), ranked the same way (exact identifier, name prefix, name, pinyin,
   contact), the first 20;
 - before: the search as it was before issue 19 (one OR of the same conditions with EXISTS over contacts), through
