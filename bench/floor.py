@@ -134,7 +134,8 @@ def login(page, base, username):
     page.goto(base + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    # the sign-in form's own button: the page has another submit button (the language switch) before it
+    page.click("form:has(input[name=password]) button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     if "/account/agreement" in page.url or "agreement" in page.url:  # accept the confidentiality agreement once
         page.locator("form button[type=submit]").last.click()
@@ -200,7 +201,7 @@ def pick_after(c, base, data):
     current = None
     for bin_code, code, qty in data["plan"]:
         if bin_code and bin_code != current:
-            c.type(f"LOC:{bin_code}")
+            c.type(bin_code)  # a bin label holds the bin code as printed
             c.press("Enter")
             current = bin_code
         for _i in range(int(float(qty))):
@@ -253,7 +254,7 @@ def receipt_before(c, base, data):
         c.clicks += 1  # the bin: one choice in the warehouse's whole list
         value = row.locator("select option").nth(1).get_attribute("value")
         row.locator("select").select_option(value)
-    c.click("button[type=submit]")
+    c.click("form:has(table) button[type=submit]")  # Post receipts (not the language switch)
     c.page.wait_for_url(lambda url: "/receive/" not in url)
     return {}
 

@@ -2,9 +2,11 @@
 salesperson, region, customer type and category, the product ranking, the top customers, the headline) through
 `orders.selectors` for the general manager over the default twelve-month period.
 
-- project: the selectors as the page calls them, reading the daily sales rollups (`orders.SalesDay`,
-  `orders.ProductSalesDay`);
-- reference (the floor): hand-written SQL over the same rollup tables through psycopg2;
+- project: the selectors as the page calls them, reading the sales rollups (`orders.SalesMonth` for the period,
+  salesperson and headline, `orders.ProductSalesMonth` for the categories and the product ranking,
+  `orders.SalesDay` for the customer figures);
+- reference (the floor): hand-written SQL over the same rollup tables through psycopg2 (the product ranking summed
+  by product before the product's names are joined);
 - before: the same selectors over the orders and their lines (`src=RAW`, what the page read before the rollups).
 
 The three take turns query by query (project, reference, before, next aggregate), after a warm-up of each. The
@@ -20,29 +22,31 @@ REPEAT = 7
 PRODUCTS, CUSTOMERS = 10_000, 20_000
 
 WHERE = "WHERE s.day >= %(start)s AND s.day < %(end)s"
+MONTHS = "WHERE s.month >= %(start)s AND s.month < %(month_end)s"  # the period is whole months as far as sales go
 FLOOR = {
-    "period": f"""SELECT date_trunc('month', s.day)::date, sum(s.n_orders), sum(s.net) FROM orders_salesday s {WHERE}
+    "period": f"""SELECT s.month, sum(s.n_orders), sum(s.net) FROM orders_salesmonth s {MONTHS}
                   GROUP BY 1 ORDER BY 1""",
     "salesperson": f"""SELECT s.salesperson_id, u.username, u.first_name, u.last_name, sum(s.n_orders), sum(s.net),
-                       sum(s.net - s.cost) FROM orders_salesday s JOIN auth_user u ON u.id = s.salesperson_id {WHERE}
-                       GROUP BY 1, 2, 3, 4 ORDER BY 6 DESC, 2""",
+                       sum(s.net - s.cost) FROM orders_salesmonth s JOIN auth_user u ON u.id = s.salesperson_id
+                       {MONTHS} GROUP BY 1, 2, 3, 4 ORDER BY 6 DESC, 2""",
     "region": f"""SELECT c.province, sum(s.n_orders), sum(s.net) FROM orders_salesday s
                   JOIN crm_customer c ON c.id = s.customer_id {WHERE} GROUP BY 1 ORDER BY 3 DESC, 1""",
     "customer_type": f"""SELECT c.customer_type, sum(s.n_orders), sum(s.net) FROM orders_salesday s
                          JOIN crm_customer c ON c.id = s.customer_id {WHERE} GROUP BY 1 ORDER BY 3 DESC, 1""",
     "category": f"""SELECT p.category_id, k.name_zh, k.name_en, sum(s.n_lines), sum(s.net)
-                    FROM orders_productsalesday s JOIN inventory_product p ON p.id = s.product_id
-                    LEFT JOIN inventory_category k ON k.id = p.category_id {WHERE}
+                    FROM orders_productsalesmonth s JOIN inventory_product p ON p.id = s.product_id
+                    LEFT JOIN inventory_category k ON k.id = p.category_id {MONTHS}
                     GROUP BY 1, 2, 3 ORDER BY 5 DESC, 1""",
-    "products": f"""SELECT s.product_id, p.sku, p.name_zh, p.name_en, sum(s.quantity), sum(s.net), sum(s.net - s.cost)
-                    FROM orders_productsalesday s JOIN inventory_product p ON p.id = s.product_id {WHERE}
-                    GROUP BY 1, 2, 3, 4 ORDER BY 6 DESC, 2 LIMIT 20""",
+    "products": f"""SELECT t.product_id, p.sku, p.name_zh, p.name_en, t.qty, t.net, t.margin
+                    FROM (SELECT s.product_id, sum(s.quantity) AS qty, sum(s.net) AS net, sum(s.net - s.cost) AS margin
+                          FROM orders_productsalesmonth s {MONTHS} GROUP BY 1) t
+                    JOIN inventory_product p ON p.id = t.product_id ORDER BY t.net DESC, p.sku LIMIT 20""",
     "customers": f"""SELECT s.customer_id, c.name, sum(s.n_orders), sum(s.net) FROM orders_salesday s
                      JOIN crm_customer c ON c.id = s.customer_id {WHERE}
                      GROUP BY 1, 2 ORDER BY 4 DESC, 2, 1 LIMIT 10""",
     "headline": f"""SELECT sum(s.n_orders), sum(s.net), sum(s.net - s.cost), sum(s.approval_to_shipment),
                     sum(s.approval_to_shipment_n), sum(s.shipment_to_delivery), sum(s.shipment_to_delivery_n)
-                    FROM orders_salesday s {WHERE}""",
+                    FROM orders_salesmonth s {MONTHS}""",
 }
 
 
@@ -98,7 +102,7 @@ def run():
     conn = raw_connection()
     conn.autocommit = True
     cur = conn.cursor()
-    params = {"start": start, "end": end}
+    params = {"start": start, "end": end, "month_end": selectors.whole_months(start, end)[1]}
 
     def floor(name):
         def fn():

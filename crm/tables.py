@@ -45,6 +45,8 @@ class CustomerTable(tables.Table):
         attrs = {"class": "table table-hover table-sm align-middle", "data-testid": "customer-table"}
         order_by = ("name",)
 
+    export_reads = {"region": ("province", "city", "district")}  # core.exports.table_rows
+
     def render_name(self, record, value):
         initials = format_html('<span class="text-muted small ms-1">{}</span>', record.name_initials) \
             if record.name_initials and record.name_initials != record.name.lower() else ""
@@ -69,8 +71,8 @@ class CustomerTable(tables.Table):
         return format_html('<span class="badge text-bg-{}">{}</span>', LEVEL_TONE.get(record.level, "light"),
                            record.get_level_display())
 
-    def value_level(self, record):
-        return record.get_level_display()
+    def value_level(self, value):
+        return value  # the level's label (a field with choices gives its display)
 
     def render_region(self, record):
         return record.region or "—"

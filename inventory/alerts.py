@@ -10,7 +10,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from hardware_erp.core import notifications
 from hardware_erp.core.roles import ROLES
 from hardware_erp.core.services import lazy_format, notify
 from hardware_erp.core.signals import business_event
@@ -22,6 +24,15 @@ from .models import Reservation, StockAlert, StockLevel, StockThreshold
 log = logging.getLogger(__name__)
 ALERT_ROLES = ("purchaser", "warehouse_clerk")
 QTY = DecimalField(max_digits=14, decimal_places=3)
+
+
+def _alerts_text(n):
+    return ngettext("%(n)s stock alert: products below their minimum or above their maximum",
+                    "%(n)s stock alerts: products below their minimum or above their maximum", n) % {"n": n}
+
+
+# one line under the bell for every stock alert, opening the alerts list (not one line a product)
+notifications.summarise("stock-alert", _alerts_text, "inventory:alert_list")
 
 
 def _sum_sq(model, field, **extra):

@@ -455,7 +455,8 @@ def _markup(cat):
 
 
 # the VAT invoice classification by top category (商品和服务税收分类编码 and short name): demo values in the right
-# format; a real company takes each code from the tax bureau's classification table
+# format whose codes could not be verified against the table (docs/orders.md, "Tax classification codes"); a real
+# company takes each code from the tax bureau's classification table
 TAX_CLASS = {"fasteners": ("1080413990000000000", "*金属制品*"), "tools": ("1090108990000000000", "*手工具*"),
              "power-tools": ("1090111010000000000", "*电动工具*"), "builders": ("1080413990000000000", "*金属制品*"),
              "plumbing": ("1070213990000000000", "*塑料制品*"), "electrical": ("1090416990000000000", "*电线电缆*")}

@@ -23,6 +23,8 @@ from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from hardware_erp.core import pdf as core_pdf
+
 MIN_TEXT_PT = 6.0  # the smallest size printed (a thermal printer's 6 pt is still legible at 203 dpi)
 MIN_MODULE_MM = 0.25  # the narrowest bar / QR module a handheld scanner reads reliably
 MAX_MODULE_MM = 0.5
@@ -154,17 +156,22 @@ def fit_text(text, font, width, *, max_size, min_size=MIN_TEXT_PT, max_lines=2, 
     return Fitted(kept, font, size)
 
 
-def draw_text(c, fitted: Fitted, x, top, width=None, *, align="left") -> float:
-    """Draw the lines from `top` down; returns the y under the block."""
+def draw_text(c, fitted: Fitted, x, top, width=None, *, align="left", bold=False) -> float:
+    """Draw the lines from `top` down; returns the y under the block. `bold` strokes the glyphs' outline as well
+    (the embedded font has one weight); the outline adds a few hundredths of a point to the measured width."""
     y = top
-    c.setFont(fitted.font, fitted.size)
+    c.saveState()
+    c.setLineWidth(fitted.size * 0.04)
     for line in fitted.lines:
         y -= fitted.size * LEADING
         baseline = y + fitted.size * (LEADING - 1) / 2 + fitted.size * 0.2
-        if align == "center":
-            c.drawCentredString(x + width / 2, baseline, line)
-        else:
-            c.drawString(x, baseline, line)
+        left = x + (width - stringWidth(line, fitted.font, fitted.size)) / 2 if align == "center" else x
+        text = c.beginText(left, baseline)
+        text.setFont(fitted.font, fitted.size)
+        text.setTextRenderMode(2 if bold else 0)
+        text.textOut(line)
+        c.drawText(text)
+    c.restoreState()
     return y
 
 
@@ -246,6 +253,7 @@ def draw_code(c, code: Code, x, y, height, dpi):
         name = "EAN13" if code.symbology == "ean13" else "Code128Auto"
         drawing = createBarcodeDrawing(name, value=code.value, barWidth=code.module,
                                        barHeight=snap(height, dpi), quiet=0, humanReadable=0)
+        drawing.initialFontName = core_pdf.register_fonts()  # the renderer's default font would be Helvetica
         renderPDF.draw(drawing, c, x + quiet * code.module, y)
     else:
         m = code.module

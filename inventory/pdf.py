@@ -89,11 +89,11 @@ def variance_pdf(stocktake, lines, totals, *, blind=False) -> bytes:
 
 def _labels(items, draw_one, title, size, dpi):
     """Labels on pages: one per page on a thermal roll, a grid with cut guides on an A4 sheet."""
-    pdf.register_fonts()
+    font = pdf.register_fonts()
     sheet = labels.SHEETS[size]
     page_w, page_h = sheet.page
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=(page_w, page_h))
+    c = canvas.Canvas(buf, pagesize=(page_w, page_h), initialFontName=font)  # no unembedded Helvetica
     c.setTitle(title)
     left = labels.snap((page_w - sheet.cols * sheet.w) / 2, dpi)
     top = page_h - (page_h - sheet.rows * sheet.h) / 2
@@ -126,14 +126,15 @@ def _product_label(c, p, x, y, sheet, dpi):
     name = p.name_zh + (f" {p.name_en}" if p.name_en else "")
     code = labels.plan_code(p.barcode, inner_w, dpi, ean13=p.barcode_kind == BarcodeKind.EAN13)
     fit = labels.fit_text
-    sku = fit(p.sku, "Helvetica-Bold", inner_w, max_size=11 if big else 10, height=0.22 * inner_h, ellipsis=False)
-    yy = labels.draw_text(c, sku, left, top)
+    latin = pdf.latin_font()
+    sku = fit(p.sku, latin, inner_w, max_size=11 if big else 10, height=0.22 * inner_h, ellipsis=False)
+    yy = labels.draw_text(c, sku, left, top, bold=True)
     title = fit(name, pdf.CJK_FONT, inner_w, max_size=9, height=0.26 * inner_h)
     yy = labels.draw_text(c, title, left, yy)
     if code is not None:
         spec = fit(p.spec_line, pdf.CJK_FONT, inner_w, max_size=7, max_lines=2 if big else 1, height=0.14 * inner_h)
         yy = labels.draw_text(c, spec, left, yy)
-        text = fit(p.barcode, "Helvetica", inner_w, max_size=8, max_lines=1, ellipsis=False)
+        text = fit(p.barcode, latin, inner_w, max_size=8, max_lines=1, ellipsis=False)
         labels.draw_text(c, text, left, y + pad + text.height, inner_w, align="center")
         bar_h = yy - 0.8 * mm - (y + pad + text.height + 0.5 * mm)
         labels.draw_code(c, code, left + (inner_w - code.width) / 2, y + pad + text.height + 0.5 * mm, bar_h, dpi)
@@ -142,7 +143,7 @@ def _product_label(c, p, x, y, sheet, dpi):
     qr = labels.plan_qr(p.barcode, side, dpi)
     labels.draw_code(c, qr, left + inner_w - qr.width, y + pad, qr.width, dpi)
     col_w = inner_w - qr.width - 1 * mm
-    text = fit(p.barcode, "Helvetica", col_w, max_size=7, max_lines=3, ellipsis=False)
+    text = fit(p.barcode, latin, col_w, max_size=7, max_lines=3, ellipsis=False)
     spec = fit(p.spec_line, pdf.CJK_FONT, col_w, max_size=7, max_lines=2,
                height=yy - 0.8 * mm - (y + pad) - text.height - 0.5 * mm)
     labels.draw_text(c, spec, left, yy - 0.5 * mm)
@@ -164,9 +165,10 @@ def _location_label(c, loc, x, y, sheet, dpi):
     where = loc.warehouse.name_zh + (f" · {loc.description}" if loc.description else "")
     where = where.replace(" · ", "\u3000")  # STSong-Light has no middle dot
     code = labels.plan_code(loc.code, inner_w, dpi)
+    latin = pdf.latin_font()
     if code is not None:
-        big = fit(loc.code, "Helvetica-Bold", inner_w, max_size=22, height=0.42 * inner_h, ellipsis=False)
-        yy = labels.draw_text(c, big, left, top)
+        big = fit(loc.code, latin, inner_w, max_size=22, height=0.42 * inner_h, ellipsis=False)
+        yy = labels.draw_text(c, big, left, top, bold=True)
         wh = fit(where, pdf.CJK_FONT, inner_w, max_size=8, max_lines=1, height=0.14 * inner_h)
         yy = labels.draw_text(c, wh, left, yy)
         labels.draw_code(c, code, left + (inner_w - code.width) / 2, y + pad, yy - 0.8 * mm - (y + pad), dpi)
@@ -175,8 +177,8 @@ def _location_label(c, loc, x, y, sheet, dpi):
     labels.draw_code(c, qr, left, y + pad + (inner_h - qr.width) / 2, qr.width, dpi)
     tx = left + qr.width + 1 * mm
     col_w = inner_w - qr.width - 1 * mm
-    big = fit(loc.code, "Helvetica-Bold", col_w, max_size=16, max_lines=3, height=0.7 * inner_h, ellipsis=False)
-    yy = labels.draw_text(c, big, tx, top)
+    big = fit(loc.code, latin, col_w, max_size=16, max_lines=3, height=0.7 * inner_h, ellipsis=False)
+    yy = labels.draw_text(c, big, tx, top, bold=True)
     wh = fit(where, pdf.CJK_FONT, col_w, max_size=8, max_lines=2, height=yy - (y + pad))
     labels.draw_text(c, wh, tx, yy - 0.5 * mm)
 

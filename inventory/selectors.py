@@ -28,21 +28,42 @@ ZERO = Value(Decimal("0"), output_field=QTY)
 
 
 def _sum(qs, field):
-    return Coalesce(Subquery(qs.values("product").annotate(s=Sum(field)).values("s")[:1], output_field=QTY), ZERO,
-                    output_field=QTY)
+    # order_by(): StockLevel's default ordering (product, location) would join the product, the location and its
+    # warehouse into every lookup
+    return Coalesce(Subquery(qs.order_by().values("product").annotate(s=Sum(field)).values("s")[:1],
+                             output_field=QTY), ZERO, output_field=QTY)
 
 
-def with_stock(qs=None, warehouse=None):
-    """Products annotated with on_hand, reserved, available, on_order (optionally in one warehouse)."""
+OPEN_PO_STATES = ("approved", "sent", "partial")  # lines still to receive (also in the view inventory_productstock)
+STOCK_SORTS = {"on_hand", "available", "reserved", "on_order"}
+
+
+def sorts_by_stock(sort) -> bool:
+    """Whether a list's `sort` parameter ("-on_hand,sku", ...) orders by a figure of `with_stock`."""
+    return any(part.strip().lstrip("-") in STOCK_SORTS for part in (sort or "").split(","))
+
+
+def with_stock(qs=None, warehouse=None, *, whole=False):
+    """Products annotated with on_hand, reserved, available, on_order (optionally in one warehouse).
+
+    By default each figure is a lookup per product on its index: right for a page, a few products or one warehouse.
+    `whole=True` (all warehouses) joins the view `ProductStock` instead, which sums every level, reservation and open
+    purchase line once in a grouped pass: right when every product's figures are needed (sorted or filtered by
+    stock, a whole catalogue), where the lookups would run once per product."""
     qs = Product.objects.all() if qs is None else qs
+    if whole and not warehouse:
+        return qs.annotate(
+            on_hand=Coalesce(F("stock_totals__on_hand"), ZERO, output_field=QTY),
+            reserved=Coalesce(F("stock_totals__reserved"), ZERO, output_field=QTY),
+            on_order=Coalesce(F("stock_totals__on_order"), ZERO, output_field=QTY),
+        ).annotate(available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QTY))
     wh = {"warehouse": warehouse} if warehouse else {}
     po_wh = {"order__warehouse": warehouse} if warehouse else {}
-    open_lines = PurchaseOrderLine.objects.filter(product=OuterRef("pk"), order__status__in=(
-        "approved", "sent", "partial"), **po_wh)
+    open_lines = PurchaseOrderLine.objects.filter(product=OuterRef("pk"), order__status__in=OPEN_PO_STATES, **po_wh)
     return qs.annotate(
         on_hand=_sum(StockLevel.objects.filter(product=OuterRef("pk"), **wh), "on_hand"),
         reserved=_sum(Reservation.objects.active().filter(product=OuterRef("pk"), **wh), "quantity"),
-        on_order=Coalesce(Subquery(open_lines.values("product").annotate(
+        on_order=Coalesce(Subquery(open_lines.order_by().values("product").annotate(
             s=Sum(F("quantity") - F("received_quantity"))).values("s")[:1], output_field=QTY), ZERO,
             output_field=QTY),
     ).annotate(available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QTY))

@@ -90,6 +90,10 @@ class ProductTable(tables.Table):
         attrs = ATTRS
         order_by = "sku"
 
+    export_reads = {"name": ("name_zh", "name_en"),  # core.exports.table_rows
+                    "spec_line": ("thread", "length_mm", "material", "strength_grade", "finish", "standard",
+                                  "specification")}
+
 
 class StockLevelTable(tables.Table):
     product = ProductColumn(verbose_name=_("Product"), order_by=("product__sku",))

@@ -68,7 +68,10 @@ class ProductListView(InventoryMixin, ERPListView):
     template_name = "inventory/product_list.html"
 
     def get_queryset(self):
-        return selectors.with_stock(Product.objects.select_related("category", "brand", "base_unit"))
+        # sorted by a stock figure or exported, every product's figure is needed: one grouped pass, not a lookup each
+        get = self.request.GET
+        whole = selectors.sorts_by_stock(get.get("sort")) or bool(get.get(self.export_trigger_param))
+        return selectors.with_stock(Product.objects.select_related("category", "brand", "base_unit"), whole=whole)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import CustomerLevelChoices, CustomerTypeChoices
+from crm.models import Customer
+from crm.pinyin import name_q
 from inventory.models import Product
 
 from .choices import CarrierAdapter, OrderStatus, PaymentMethod
@@ -41,8 +43,8 @@ class OrderFilterSet(django_filters.FilterSet):
         if not value:
             return qs
         tracked = Shipment.objects.filter(tracking_number__iexact=value).values("order_id")
-        return qs.filter(Q(number__icontains=value) | Q(customer__name__icontains=value) |
-                         Q(customer__name_initials__iexact=value) | Q(pk__in=tracked))
+        customers = Customer.objects.order_by().filter(name_q(value)).values("pk")  # any reading's pinyin/initials
+        return qs.filter(Q(number__icontains=value) | Q(customer__in=customers) | Q(pk__in=tracked))
 
     def with_product(self, qs, name, value):
         value = value.strip()[:40]

@@ -108,12 +108,6 @@ def untaxed_products(order) -> list:
     return missing
 
 
-def invoice_item_name(product) -> str:
-    """The item name on a digital invoice: the short name of its tax category, then the product's name
-    (*金属制品*六角螺栓)."""
-    return f"{product.tax_short_name}{product.name_zh or product.name}"
-
-
 def invoice_items(order) -> list[dict]:
     """The items of the order's invoice: each line less what came back, priced as on the order (its tax mode),
     amounts from orders.pricing so they equal the order's own figures."""

@@ -9,6 +9,13 @@ customer's sold orders of that day, on the `orders_customer_date` index) is idem
 changed in the orders (status, amounts, returns, shipment dates, salesperson, warehouse). The slices an
 order touches are queued once per transaction, after commit, through the outbox; a customer merge queues the
 slices of both customers.
+
+The monthly tables follow in the same transaction. `ProductSalesMonth` takes the difference between a slice's
+product rows after and before, added with `INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x` in (month,
+product) order: additions commute, so two refreshes of different slices touching the same month and product need
+no lock beyond the row's own. `SalesMonth` (a few hundred rows a year) is recomputed from `SalesDay` for each
+(month, salesperson) a refresh touched, under a transaction-scoped advisory lock per pair taken after the slices'
+locks, in one order: the second refresh of a pair waits for the first to commit and then sums both.
 """
 
 import logging
@@ -16,11 +23,12 @@ from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from hardware_erp.core.outbox import enqueue_batched
 
 from .choices import SOLD_STATES
-from .models import OrderLine, ProductSalesDay, SalesDay, SalesOrder
+from .models import OrderLine, ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth, SalesOrder
 
 log = logging.getLogger(__name__)
 TASK = "orders.refresh_sales_rollup_task"
@@ -81,6 +89,86 @@ def _lock(slices):
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+MONTH_LOCK_SPACE = 1_900_000  # the two-key advisory locks of (month, salesperson): (this + month index, user id)
+PRODUCT_SUMS = ("n_lines", "quantity", "net", "cost")
+SALES_MONTH_SUMS = {name: Sum(name) for name in (
+    "n_orders", "net", "cost", "approval_to_shipment", "approval_to_shipment_n", "shipment_to_delivery",
+    "shipment_to_delivery_n")}
+
+
+def _product_months(rows):
+    """{(month, product id): [n_lines, quantity, net, cost]} of ProductSalesDay rows (instances or dicts)."""
+    out = {}
+    for r in rows:
+        get = r.get if isinstance(r, dict) else r.__dict__.get
+        key = (_month(get("day")), get("product_id"))
+        acc = out.setdefault(key, [0, 0, 0, 0])
+        for i, name in enumerate(PRODUCT_SUMS):
+            acc[i] += get(name) or 0
+    return out
+
+
+def _add_product_months(before, after):
+    """Add (after − before) to ProductSalesMonth, in (month, product) order; drop the rows left with no line."""
+    keys = sorted(set(before) | set(after))
+    deltas = []
+    for key in keys:
+        b, a = before.get(key, [0, 0, 0, 0]), after.get(key, [0, 0, 0, 0])
+        d = [x - y for x, y in zip(a, b, strict=True)]
+        if any(d):
+            deltas.append((*key, *d))
+    if not deltas:
+        return
+    meta = ProductSalesMonth._meta
+    table, cols = meta.db_table, ["month", "product_id", *PRODUCT_SUMS]
+    qn = connection.ops.quote_name
+    fields = [meta.get_field(c) for c in ("month", "product", *PRODUCT_SUMS)]
+    sets = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + excluded.{qn(c)}" for c in PRODUCT_SUMS)
+    with connection.cursor() as cur:
+        for i in range(0, len(deltas), 1000):
+            chunk = deltas[i:i + 1000]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(cols)) + ")"] * len(chunk))
+            params = [f.get_db_prep_value(v, connection) for row in chunk for f, v in zip(fields, row, strict=True)]
+            cur.execute(f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in cols)}) VALUES {values} "  # noqa: S608  # nosec B608 (names from the model's metadata, every value bound)
+                        f"ON CONFLICT ({qn('month')}, {qn('product_id')}) DO UPDATE SET {sets}", params)
+    touched = Q()
+    for month in {k[0] for k in keys}:
+        touched |= Q(month=month, product_id__in=sorted({k[1] for k in keys if k[0] == month}))
+    ProductSalesMonth.objects.filter(touched, n_lines=0).delete()
+
+
+def _refresh_sales_months(pairs):
+    """Recompute the SalesMonth rows of these (month, salesperson id) pairs from SalesDay, each pair under an
+    advisory lock (PostgreSQL) taken in one order."""
+    pairs = sorted(pairs, key=lambda p: (p[0], p[1] or 0))
+    if not pairs:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for month, rep in pairs:
+                cur.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                            [MONTH_LOCK_SPACE + month.year * 12 + month.month, rep or 0])
+    cond = Q()
+    for month, rep in pairs:
+        cond |= Q(day__gte=month, day__lt=_next_month(month), salesperson_id=rep)
+    SalesMonth.objects.filter(Q(*[Q(month=m, salesperson_id=r) for m, r in pairs], _connector=Q.OR)).delete()
+    SalesMonth.objects.bulk_create(_sales_months(SalesDay.objects.filter(cond)))
+
+
+def _sales_months(days):
+    """SalesMonth rows (not saved) summing these SalesDay rows."""
+    return [SalesMonth(month=r.pop("m"), **r) for r in days.annotate(m=TruncMonth("day")).values("m", "salesperson_id")
+            .order_by().annotate(**SALES_MONTH_SUMS)]
+
+
 @transaction.atomic
 def refresh(slices) -> int:
     """Recompute the rollup rows of the (day, customer id) `slices` from the orders. Returns rows written."""
@@ -88,13 +176,19 @@ def refresh(slices) -> int:
     if not slices:
         return 0
     _lock(slices)
-    SalesDay.objects.filter(_slice_filter(slices, "day")).delete()
-    ProductSalesDay.objects.filter(_slice_filter(slices, "day")).delete()
+    old_days = SalesDay.objects.filter(_slice_filter(slices, "day"))
+    reps = {(_month(d), r) for d, r in old_days.values_list("day", "salesperson_id")}
+    old_days.delete()
+    old_products = ProductSalesDay.objects.filter(_slice_filter(slices, "day"))
+    before = _product_months(old_products.values("day", "product_id", *PRODUCT_SUMS))
+    old_products.delete()
     orders = _sold().filter(_slice_filter(slices, "order_date"))
     lines = OrderLine.objects.filter(order__in=orders)
     days, products = _rows(orders, lines)
     SalesDay.objects.bulk_create(days, batch_size=2000)
     ProductSalesDay.objects.bulk_create(products, batch_size=2000)
+    _add_product_months(before, _product_months(products))
+    _refresh_sales_months(reps | {(_month(d.day), d.salesperson_id) for d in days})
     return len(days) + len(products)
 
 
@@ -126,7 +220,39 @@ def rebuild(*, start=None, end=None, log_to=None) -> int:
             written += len(days) + len(products)
         if log_to:
             log_to(f"{first:%Y-%m}: {len(days)} order rows, {len(products)} product rows")
-    return written
+    return written + _rebuild_months(start, end)
+
+
+def _as_date(value):
+    return value if value is None or isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@transaction.atomic
+def _rebuild_months(start=None, end=None) -> int:
+    """Recompute the monthly rows of every month [start, end) touches (all of them without bounds) from the daily
+    rows. Returns rows written."""
+    start, end = _as_date(start), _as_date(end)
+    wipe = Q()
+    if start:
+        wipe &= Q(month__gte=_month(start))
+    if end:
+        wipe &= Q(month__lt=end)
+    SalesMonth.objects.filter(wipe).delete()
+    ProductSalesMonth.objects.filter(wipe).delete()
+    days, lines = SalesDay.objects.all(), ProductSalesDay.objects.all()
+    if start:
+        days, lines = days.filter(day__gte=_month(start)), lines.filter(day__gte=_month(start))
+    if end:
+        nxt = end if end.day == 1 else _next_month(end)
+        days, lines = days.filter(day__lt=nxt), lines.filter(day__lt=nxt)
+    months = SalesMonth.objects.bulk_create(_sales_months(days), batch_size=5000)
+    products = ProductSalesMonth.objects.bulk_create([
+        ProductSalesMonth(month=r["m"], product_id=r["product_id"], n_lines=r["n"], quantity=r["q"], net=r["net"],
+                          cost=r["cost"])
+        for r in (lines.annotate(m=TruncMonth("day")).values("m", "product_id").order_by()
+                  .annotate(n=Sum("n_lines"), q=Sum("quantity"), net=Sum("net"), cost=Sum("cost")))],
+        batch_size=5000)
+    return len(months) + len(products)
 
 
 def queue_refresh(*orders):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import (
     Avg,
     Count,
+    DateField,
     DecimalField,
     DurationField,
     ExpressionWrapper,
@@ -164,11 +165,15 @@ def default_period(today=None):
 
 
 class Source:
-    """Where the analytics read: the daily rollups (`ROLLUP`, every page) or the orders and their lines (`RAW`, the
-    reference the rollups are tested against). Both give the same rows with the same keys."""
+    """Where the analytics read: the sales rollups (`ROLLUP`, every page) or the orders and their lines (`RAW`, the
+    reference the rollups are tested against). Both give the same rows with the same keys. `orders_of` gives rows
+    with the customer, `months_of` rows that may lack it (grouped by salesperson or period only), `lines_of` the
+    product figures."""
 
-    def __init__(self, orders, lines, day, n_orders, revenue, cost, n_lines, qty, line_revenue, line_cost):
+    def __init__(self, orders, lines, day, n_orders, revenue, cost, n_lines, qty, line_revenue, line_cost,
+                 months=None):
         self.orders_of, self.lines_of, self.day = orders, lines, day
+        self.months_of = months or orders
         self.n_orders, self.revenue, self.cost = n_orders, revenue, cost
         self.n_lines, self.qty, self.line_revenue, self.line_cost = n_lines, qty, line_revenue, line_cost
 
@@ -181,11 +186,47 @@ def _raw_lines(user, start, end):
     return OrderLine.objects.filter(order__in=sold_orders(user, start, end))
 
 
-def _rollup(model, user, start, end):
-    from .models import ProductSalesDay, SalesDay
+DAY = DateField()
 
-    qs = {"orders": SalesDay, "lines": ProductSalesDay}[model].objects.all()
-    if user is not None and not user.has_perm("orders.view_all_salesorders"):
+
+def _next_month(day):
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def whole_months(start, end):
+    """The months [first, last) whose monthly rollup rows hold exactly the sales of [start, end), or None when a
+    sale lies in a month the period cuts (between the start of its first month and `start`, or between `end` and
+    the end of its last month): then only the daily rows answer. One indexed EXISTS."""
+    from .models import SalesDay
+
+    first = start.replace(day=1) if start else None
+    last = (end if end.day == 1 else _next_month(end)) if end else None
+    cuts = []
+    if start and first < start:
+        cuts.append(Q(day__gte=first, day__lt=start))
+    if end and end < last:
+        cuts.append(Q(day__gte=end, day__lt=last))
+    if cuts and SalesDay.objects.filter(Q(*cuts, _connector=Q.OR)).exists():
+        return None
+    return first, last
+
+
+def _rollup(kind, user, start, end):
+    """The rollup rows of `kind` ("orders": with the customer; "months": by salesperson; "lines": by product) of
+    the sold orders `user` may see in [start, end): the monthly tables where they answer exactly (whole months as
+    far as the sales go; by product only for users who see every order, the monthly table having no salesperson),
+    else the daily ones."""
+    from .models import ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth
+
+    start, end = (DAY.to_python(v) if v else v for v in (start, end))  # datetimes (CRM) as the day filter reads them
+    sees_all = user is None or user.has_perm("orders.view_all_salesorders")
+    months = whole_months(start, end) if kind == "months" or (kind == "lines" and sees_all) else None
+    if months:
+        qs = {"months": SalesMonth, "lines": ProductSalesMonth}[kind].objects.alias(day=F("month"))
+        start, end = months
+    else:
+        qs = {"orders": SalesDay, "months": SalesDay, "lines": ProductSalesDay}[kind].objects.all()
+    if not sees_all:
         qs = qs.filter(salesperson_id=user.pk) if user.is_authenticated else qs.none()
     if start:
         qs = qs.filter(day__gte=start)
@@ -197,7 +238,8 @@ def _rollup(model, user, start, end):
 RAW = Source(_raw_orders, _raw_lines, "order_date", Count("pk"), "net_total", "cost_total", Count("pk"),
              F("base_quantity") - F("returned_quantity"), "net_amount", "cost_amount")
 ROLLUP = Source(lambda u, s, e: _rollup("orders", u, s, e), lambda u, s, e: _rollup("lines", u, s, e), "day",
-                Sum("n_orders"), "net", "cost", Sum("n_lines"), F("quantity"), "net", "cost")
+                Sum("n_orders"), "net", "cost", Sum("n_lines"), F("quantity"), "net", "cost",
+                months=lambda u, s, e: _rollup("months", u, s, e))
 
 
 def _order_figures(src, margin=False):
@@ -209,12 +251,13 @@ def _order_figures(src, margin=False):
 
 def revenue_by_period(user, start, end, grain="month", *, src=ROLLUP):
     trunc = GRAINS.get(grain, TruncMonth)
-    return list(src.orders_of(user, start, end).annotate(period=trunc(src.day)).values("period")
+    rows = src.months_of if trunc is TruncMonth else src.orders_of
+    return list(rows(user, start, end).annotate(period=trunc(src.day)).values("period")
                 .annotate(**_order_figures(src)).order_by("period"))
 
 
 def revenue_by_salesperson(user, start, end, *, src=ROLLUP):
-    return list(src.orders_of(user, start, end)
+    return list(src.months_of(user, start, end)
                 .values("salesperson_id", "salesperson__username", "salesperson__first_name",
                         "salesperson__last_name")
                 .annotate(**_order_figures(src, margin=True))
@@ -299,7 +342,7 @@ def headline(user, start, end, *, src=ROLLUP) -> dict:
             approval_to_shipment=Avg(hours, filter=Q(shipped_at__isnull=False, approved_at__isnull=False)),
             shipment_to_delivery=Avg(transit, filter=Q(delivered_at__isnull=False, shipped_at__isnull=False)))
     else:
-        agg = src.orders_of(user, start, end).aggregate(
+        agg = src.months_of(user, start, end).aggregate(
             orders=Coalesce(Sum("n_orders"), 0), revenue=Coalesce(Sum("net"), ZERO),
             margin=Coalesce(Sum(F("net") - F("cost")), ZERO),
             a=Sum("approval_to_shipment"), a_n=Sum("approval_to_shipment_n"),
@@ -316,14 +359,14 @@ def headline(user, start, end, *, src=ROLLUP) -> dict:
 def sales_by_rep_month(user, start, end, *, src=ROLLUP):
     """Net revenue per salesperson per month: [{"salesperson_id", "name", "month", "orders", "revenue"}].
     The CRM sales analytics may show it through the `orders:rep_month_fragment` URL."""
-    rows = (src.orders_of(user, start, end).annotate(month=TruncMonth(src.day))
+    rows = (src.months_of(user, start, end).annotate(period=TruncMonth(src.day))
             .values("salesperson_id", "salesperson__username", "salesperson__first_name", "salesperson__last_name",
-                    "month").annotate(**_order_figures(src))
-            .order_by("salesperson__username", "month"))
+                    "period").annotate(**_order_figures(src))
+            .order_by("salesperson__username", "period"))
     out = []
     for r in rows:
         name = f"{r['salesperson__last_name']}{r['salesperson__first_name']}".strip() or r["salesperson__username"]
-        out.append({"salesperson_id": r["salesperson_id"], "name": name, "month": r["month"],
+        out.append({"salesperson_id": r["salesperson_id"], "name": name, "month": r["period"],
                     "orders": r["orders"], "revenue": r["revenue"]})
     return out
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/picking.pdf", views.PickingListPDFView.as_view(), name="picking_pdf"),
     path("<int:pk>/ship/", views.ShipView.as_view(), name="order_ship"),
     path("<int:pk>/pick/", pick_views.PickView.as_view(), name="order_pick"),
+    path("<int:pk>/pick/lookup/", pick_views.PickLookupView.as_view(), name="order_pick_lookup"),
     path("<int:pk>/return/", views.ReturnView.as_view(), name="order_return"),
     path("<int:pk>/status-link/", views.StatusLinkView.as_view(), name="status_link"),
     path("<int:pk>/invoice-request/", views.InvoiceRequestView.as_view(), name="invoice_request"),

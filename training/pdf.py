@@ -16,14 +16,16 @@ from hardware_erp.core import pdf
 def _qr(url: str, size: float):
     widget = QrCodeWidget(url)
     x0, y0, x1, y1 = widget.getBounds()
-    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0],
+                initialFontName=pdf.register_fonts())  # the renderer's default would be Helvetica, not embedded
     d.add(widget)
     return d
 
 
 def _en(text: str) -> str:
-    """Latin text in Helvetica: STSong-Light's Latin glyphs are spaced too widely for English lines."""
-    return f'<font name="Helvetica">{escape(text)}</font>'
+    """Latin text in the embedded document font (Helvetica only when no TrueType font is installed: STSong-Light's
+    Latin glyphs are spaced too widely for English lines)."""
+    return f'<font name="{pdf.latin_font()}">{escape(text)}</font>'
 
 
 def certificate_pdf(cert, request=None) -> bytes:

@@ -7,7 +7,8 @@ settings.PDF_FONT_PATH. reportlab embeds TrueType outlines only (not CFF/OpenTyp
 file the documents fall back, with a warning in the log, to reportlab's built-in CID font STSong-Light, which is
 NOT embedded (the viewer must supply it): `font_embedded()` says which one is in use and the health page can
 show it. Every piece of text is drawn in that one font (the canvas' initial font too), so no Helvetica reference
-is left unembedded.
+is left unembedded: Latin text too (codes on labels, English lines of a certificate) through `latin_font()`,
+since WenQuanYi Micro Hei has proportional Latin glyphs.
 """
 
 import io
@@ -25,7 +26,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Table as _Table
 
 from .money import amount_in_words, format_money, format_price
 
@@ -67,6 +69,22 @@ def register_fonts() -> str:
                                       boldItalic=CJK_FONT)
         _registered = True
     return CJK_FONT
+
+
+def latin_font() -> str:
+    """The font for Latin-only text (SKUs, barcode text, bin codes, English lines): the embedded document font.
+    Only without a TrueType file is it Helvetica, whose Latin glyphs are narrower than STSong-Light's; nothing is
+    embedded in that case anyway."""
+    return EMBEDDED_FONT if font_embedded() else "Helvetica"
+
+
+class Table(_Table):
+    """reportlab's Table with the document font as its cells' default: reportlab's own default, Helvetica, is set
+    on the page for every cell (a paragraph or drawing cell too) and would be a font the PDF does not embed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setStyle([("FONT", (0, 0), (-1, -1), register_fonts())])
 
 
 def font_embedded() -> bool:

@@ -189,3 +189,79 @@ class PhoneField(models.CharField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": PhoneFormField, **kwargs})
+
+
+# --- rows saved before numbers were checked ------------------------------------------------------------------
+
+@dataclass
+class StoredPhones:
+    """What `normalize_stored_phones` found: how many values it rewrote (or would) and the values that are not a
+    phone number, left as they are: [(model label, pk, field name, value)]."""
+
+    changed: int
+    unparseable: list
+
+
+def phone_columns(registry, app_label=None):
+    """[(model, [its PhoneFields])] of the registry's models (an app's only with `app_label`); history tables
+    (simple_history) keep what was stored then. Works on a migration's historical models too."""
+    out = []
+    for model in registry.get_models():
+        meta = model._meta
+        if (app_label and meta.app_label != app_label) or meta.proxy or not meta.managed \
+                or meta.model_name.startswith("historical"):
+            continue
+        fields = [f for f in meta.concrete_fields if isinstance(f, PhoneField)]
+        if fields:
+            out.append((model, fields))
+    return out
+
+
+def normalize_stored_phones(registry=None, *, app_label=None, write=True, batch=500) -> StoredPhones:
+    """Rewrite every stored phone in the form a save writes today (`Phone.text`): the same normaliser, applied to
+    rows typed before numbers were checked and never saved since. A value that is not a phone number is left as
+    it is and reported. `write=False` only counts and reports. Used by the data migrations of each app (with the
+    migration's `apps`) and by `manage.py normalize_phones`."""
+    if registry is None:
+        from django.apps import apps as registry
+    changed, unparseable = 0, []
+    for model, fields in phone_columns(registry, app_label):
+        names = [f.attname for f in fields]
+        nonempty = models.Q()
+        for name in names:
+            nonempty |= ~models.Q(**{name: ""})
+        pending = []
+        rows = model._base_manager.filter(nonempty).only("pk", *names).order_by("pk")
+        for row in rows.iterator(chunk_size=batch):
+            dirty = False
+            for name in names:
+                value = getattr(row, name)
+                if not value:
+                    continue
+                try:
+                    text = normalize_phone_text(value)
+                except ValidationError:
+                    unparseable.append((model._meta.label_lower, row.pk, name, value))
+                    continue
+                if text != value:
+                    setattr(row, name, text)
+                    changed += 1
+                    dirty = True
+            if dirty:
+                pending.append(row)
+            if write and len(pending) >= batch:
+                model._base_manager.bulk_update(pending, names)
+                pending = []
+        if write and pending:
+            model._base_manager.bulk_update(pending, names)
+    return StoredPhones(changed, unparseable)
+
+
+def normalize_phones_operation(app_label):
+    """The data migration step of an app: `normalize_stored_phones` over its models as the migration sees them."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        normalize_stored_phones(apps, app_label=app_label)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)

@@ -534,11 +534,13 @@ class NotificationReadView(LoginRequiredMixin, View):
         n = Notification.objects.filter(recipient=request.user, pk=pk).first()
         if n is None:
             return redirect("core:notifications")
-        services.mark_read(request.user, list(notifications.same_group(request.user, n).values_list("pk", flat=True)))
+        group = list(notifications.same_group(request.user, n).values_list("pk", flat=True))
+        services.mark_read(request.user, group)
         if request.htmx:
             return self.bell(request)
-        if n.link and url_has_allowed_host_and_scheme(n.link, allowed_hosts={request.get_host()}):
-            return HttpResponseRedirect(n.link)
+        link = notifications.group_link(n) if len(group) > 1 else n.link
+        if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(link)
         return redirect("core:notifications")
 
 

@@ -139,3 +139,24 @@ class Reservation(models.Model):
 
 
 __all__ = ["ImmutableError", "Reservation", "StockLevel", "StockMovement"]
+
+
+class ProductStock(models.Model):
+    """Read-only, one row per product with stock, reservations or open purchase lines: on hand (every level),
+    reserved (active reservations), on order (open purchase-order lines), summed in one grouped pass by the database
+    view `inventory_productstock` (migration 0008; its conditions are `Reservation.objects.active()` and
+    `selectors.OPEN_PO_STATES`). `selectors.with_stock(whole=True)` joins it when every product's figures are needed
+    (a list sorted by stock), where a lookup per product would run tens of thousands of times."""
+
+    product = models.OneToOneField(Product, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                   related_name="stock_totals")
+    on_hand = QuantityField(max_digits=20)
+    reserved = QuantityField(max_digits=20)
+    on_order = QuantityField(max_digits=20)
+
+    class Meta:
+        managed = False
+        db_table = "inventory_productstock"
+
+    def __str__(self):
+        return f"{self.product_id}: {self.on_hand}"

@@ -7,6 +7,9 @@ Two tables, both over sold orders (`selectors.SOLD_STATES`, documents of kind or
 - `ProductSalesDay`: per day × product × customer × salesperson × warehouse, the line figures (lines, orders
   with the product, quantity net of returns, net revenue, cost).
 
+Two coarser tables sum them again by month (`SalesMonth`: × salesperson; `ProductSalesMonth`: × product), for
+the charts that need neither the customer nor the day.
+
 They are derived data: `orders.rollups.refresh` recomputes the rows of a (day, customer) slice from the orders,
 after commit of every order event (a task through the outbox), and `manage.py rebuild_sales_rollup` recomputes
 them all. Names, regions, customer types and categories are joined when read, so they are always current.
@@ -57,3 +60,44 @@ class ProductSalesDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.product_id} {self.customer_id} {self.net}"
+
+
+class SalesMonth(models.Model):
+    """Per month × salesperson: the order figures of `SalesDay` without the customer and warehouse (a year is a few
+    hundred rows). Read by the period chart by month, the salesperson chart, the headline and the rep-by-month
+    fragment whenever the period is whole months as far as the sales go (`orders.selectors`)."""
+
+    month = models.DateField()  # the first day
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    n_orders = models.IntegerField(default=0)
+    net = MoneyField(max_digits=16)
+    cost = MoneyField(max_digits=16)
+    approval_to_shipment = models.DurationField(null=True)
+    approval_to_shipment_n = models.IntegerField(default=0)
+    shipment_to_delivery = models.DurationField(null=True)
+    shipment_to_delivery_n = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "salesperson"], name="orders_salesmonth_month_rep")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.salesperson_id} {self.n_orders}"
+
+
+class ProductSalesMonth(models.Model):
+    """Per month × product: the line figures of `ProductSalesDay` without the customer, salesperson and warehouse
+    (at most products × 12 rows a year, however many lines). Read by the category chart and the product ranking
+    for users who see every order, whenever the period is whole months as far as the sales go."""
+
+    month = models.DateField()  # the first day
+    product = models.ForeignKey("inventory.Product", on_delete=models.CASCADE, related_name="+")
+    n_lines = models.IntegerField(default=0)
+    quantity = QuantityField(max_digits=18)  # net of returns
+    net = MoneyField(max_digits=16)
+    cost = MoneyField(max_digits=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "product"], name="orders_psalesmonth_once")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.product_id} {self.net}"

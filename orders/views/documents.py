@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from crm import selectors as crm_selectors
 from crm.models import Customer, Opportunity
 from hardware_erp.core.views import ModuleMixin, ServiceActionView, ServiceFormView, error_messages
 from inventory.models import Product
@@ -293,10 +294,11 @@ class CustomerLookupView(ModuleMixin, View):
 
     def get(self, request):
         q = request.GET.get("q", "").strip()[:60]
-        qs = Customer.objects.for_user(request.user)
-        if q:
-            qs = qs.filter(Q(name__icontains=q) | Q(name_initials__iexact=q) | Q(phone_norm__contains=q))
-        return JsonResponse({"results": [{"id": c.pk, "text": c.name} for c in qs.order_by("name")[:30]]})
+        if q:  # the CRM's search: the name, any reading's pinyin or initials (a prefix too), phone, credit code
+            qs = crm_selectors.customer_search(request.user, q, limit=30)
+        else:
+            qs = Customer.objects.for_user(request.user).order_by("name")[:30]
+        return JsonResponse({"results": [{"id": c.pk, "text": c.name} for c in qs]})
 
 
 class ProductLookupView(ModuleMixin, View):

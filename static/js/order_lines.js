@@ -4,6 +4,10 @@
 // field adds a line; a code scanned or typed into the product field with Enter picks its product (quantity one
 // pack) and opens the next line; Ctrl+Enter saves. Choosing the customer fills the receiver, phone, address,
 // terms and e-mail left empty, shows the price level, and goes to the first line.
+// Typing at full speed loses no key: choosing a product moves the focus to the quantity at once (inside the
+// picker's own event, before the next key is read), and keys typed while the focus is on its way (a scanned code
+// being looked up, the focused unit list being replaced by the live pricing) are held and replayed, in order,
+// into the field that then has the focus.
 (function () {
   "use strict";
   var entry = document.getElementById("order-entry"), table = document.getElementById("lines");
@@ -23,13 +27,61 @@
 
   function focusProduct(row) {
     var sel = field(row, "product");
-    if (sel && sel.tomselect) { sel.tomselect.focus(); } else if (sel) { sel.focus(); }
+    if (sel && sel.tomselect) { focusPicker(sel); } else if (sel) { sel.focus(); }
   }
   function focusField(row, name) {
     if (name === "product") { focusProduct(row); return; }
     var el = field(row, name);
     if (el) { el.focus(); if (el.select) el.select(); }
   }
+
+  // keys typed while the focus is in transit: held, then replayed where it lands
+  var transit = null;
+  function hold() { if (!transit) transit = {keys: []}; }
+  function typeInto(el, key) {
+    if (key === "Enter" || key === "Tab") {
+      var ev = new KeyboardEvent("keydown", {key: key, keyCode: key === "Enter" ? 13 : 9, bubbles: true, cancelable: true});
+      if (el.dispatchEvent(ev) && key === "Tab") {  // nothing took the Tab: the next field, as the browser would
+        var all = Array.prototype.slice.call(form.querySelectorAll("input:not([type=hidden]), select, textarea"))
+          .filter(function (x) { return x.offsetParent !== null && !x.disabled; });
+        var next = all[all.indexOf(el) + 1];
+        if (next) next.focus();
+      }
+      return;
+    }
+    if (el.tagName === "SELECT" || !("value" in el)) return;
+    if (key === "Backspace") { el.value = el.value.slice(0, -1); }
+    else {
+      var a = el.selectionStart, b = el.selectionEnd;
+      if (a == null || b == null) { el.value += key; }
+      else { el.value = el.value.slice(0, a) + key + el.value.slice(b); el.setSelectionRange(a + 1, a + 1); }
+    }
+    el.dispatchEvent(new Event("input", {bubbles: true}));
+  }
+  // a picker takes the focus in two steps (its search box now, its own state after a timer): a key typed in
+  // between is lost, so keys are held until both are done
+  function focusPicker(sel) {
+    hold();
+    sel.tomselect.focus();
+    setTimeout(function () { land(null); }, 0);
+  }
+  function land(el) {
+    if (el && el.tomselect) { focusPicker(el); return; }
+    var t = transit;
+    transit = null;
+    if (el) { el.focus(); if (el.select) el.select(); }
+    if (!t) return;
+    t.keys.forEach(function (key) {
+      if (transit) { transit.keys.push(key); return; }  // a replayed Enter set off another lookup: wait for it
+      typeInto(document.activeElement, key);
+    });
+  }
+  window.addEventListener("keydown", function (e) {
+    if (!transit || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key.length !== 1 && ["Enter", "Tab", "Backspace"].indexOf(e.key) < 0) return;
+    e.preventDefault(); e.stopImmediatePropagation();
+    transit.keys.push(e.key);
+  }, true);
 
   function addLine() {
     var n = parseInt(total.value, 10), all = rows(), tpl = all[all.length - 1];
@@ -67,18 +119,21 @@
   }
 
   // a code typed or scanned into the product field, Enter before any option is offered: look it up exactly
+  // (the next scan may follow at once: its keys are held until this one has its line)
   function byCode(row, code) {
+    hold();
     fetch(entry.dataset.codeUrl + "?code=" + encodeURIComponent(code), {headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
       .then(function (j) {
-        if (!j.ok) return;
+        if (!j.ok) { land(field(row, "product")); return; }
         row.dataset.scanned = "1";  // picked by a scan: the focus goes on to the next line, not to the quantity
         setProduct(row, j.id, j.text);
         var q = field(row, "quantity");
         if (!q.value) q.value = j.quantity;
         refresh();
-        focusProduct(nextRow(row));
-      });
+        land(field(nextRow(row), "product"));
+      })
+      .catch(function () { land(field(row, "product")); });
   }
 
   function bindRow(row) {
@@ -88,8 +143,9 @@
     var ts = sel.tomselect;
     ts.on("item_add", function () {
       if (row.dataset.scanned) { delete row.dataset.scanned; return; }
-      // on to the quantity, unless the focus has already left this line (a scan moved on to the next)
-      setTimeout(function () { if (row.contains(document.activeElement)) focusField(row, "quantity"); }, 0);
+      // on to the quantity now, inside this event: a timer would run only after keys already typed (the browser
+      // reads input before timers), and they would land in the picker. Not when the focus has left this line.
+      if (row.contains(document.activeElement)) focusField(row, "quantity");
     });
     ts.control_input.addEventListener("keydown", function (e) {
       if (e.key !== "Enter") return;
@@ -161,6 +217,23 @@
         focusProduct(rows()[0]);
       });
   }
+
+  // the live pricing replaces a line's unit list when its product changes: if that list had the focus, keys typed
+  // meanwhile are held and the focus goes to the new list
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var target = e.detail && e.detail.target, active = document.activeElement;
+    if (target && active && active !== document.body && target.contains(active) && active.name) {
+      entry.dataset.refocus = active.name;
+      hold();
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    var name = entry.dataset.refocus;
+    if (!name) return;
+    delete entry.dataset.refocus;
+    style(table);
+    land(form.querySelector("[name='" + name + "']"));
+  });
 
   document.getElementById("add-line").addEventListener("click", function () { focusProduct(addLine()); });
   document.addEventListener("DOMContentLoaded", function () {

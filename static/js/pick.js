@@ -11,20 +11,25 @@
   function fill(s, p) { return s.replace(/%\((\w+)\)s/g, function (m, k) { return p[k] == null ? m : p[k]; }); }
   function lines() { return Array.prototype.slice.call(document.querySelectorAll("[data-line]")); }
   function binsOf(row) { return row.dataset.bins ? row.dataset.bins.split(",") : []; }
+  function takeBin(c) {
+    if (!lines().some(function (r) { return binsOf(r).indexOf(c) >= 0; })) { scanner.refuse(fill(scanner.texts.no_bin, {bin: c})); return; }
+    bin = c;
+    lines().forEach(function (r) { r.classList.toggle("current", binsOf(r).indexOf(c) >= 0 && !r.classList.contains("done")); });
+    ERPScan.beep(true);
+    scanner.show(true, esc(scanner.texts.bin) + " <strong data-testid=\"current-bin\">" + esc(c) + "</strong>");
+  }
   var scanner = ERPScan.create({
     input: input, form: document.getElementById("scan-form"), last: document.getElementById("last"),
     log: document.getElementById("log"),
+    // a bin label is taken in turn with the items scanned before it (they are still in the queue when a scanner
+    // sends the next bin at once): the bin in force for an item is the last bin scanned before that item
     prepare: function (code) {
       var known = [];
       lines().forEach(function (r) { known = known.concat(binsOf(r)); });
       var c = ERPScan.binCode(code, known);
       if (!c) return null;
       input.value = "";
-      if (!lines().some(function (r) { return binsOf(r).indexOf(c) >= 0; })) { scanner.refuse(fill(scanner.texts.no_bin, {bin: c})); return false; }
-      bin = c;
-      lines().forEach(function (r) { r.classList.toggle("current", binsOf(r).indexOf(c) >= 0 && !r.classList.contains("done")); });
-      ERPScan.beep(true);
-      scanner.show(true, esc(scanner.texts.bin) + " <strong data-testid=\"current-bin\">" + esc(c) + "</strong>");
+      scanner.enqueue(function () { takeBin(c); });
       return false;
     },
     onCode: function (code) {

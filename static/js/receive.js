@@ -23,8 +23,11 @@
       var known = [];
       document.querySelectorAll("select[name^=loc_] option").forEach(function (o) { known.push(o.text.split("/").pop().trim()); });
       var c = ERPScan.binCode(code, known);
-      if (c) { bin = c; scanner.show(true, esc(scanner.texts.bin) + " " + esc(bin)); input.value = ""; return false; }
-      return null;
+      if (!c) return null;
+      // in turn with the items scanned before it, still in the queue when a scanner sends a bin label at once
+      input.value = "";
+      scanner.enqueue(function () { bin = c; scanner.show(true, esc(scanner.texts.bin) + " " + esc(bin)); });
+      return false;
     },
     onCode: function (code) {
       var T = scanner.texts;

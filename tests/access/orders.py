@@ -96,6 +96,12 @@ ROWS = [
         kwargs={"pk": MISSING},
         expect=only("warehouse_clerk", "warehouse_manager", "sales_manager", "general_manager", status=404),
     ),
+    Row(
+        "orders:order_pick_lookup",
+        kwargs={"pk": MISSING},
+        expect=only("warehouse_clerk", "warehouse_manager", "sales_manager", "general_manager", status=404),
+        note="the pick page's scans: whoever may pick",
+    ),
     Row("orders:order_return", kwargs={"pk": MISSING}, expect=only("sales_manager", "general_manager", status=404)),
     Row(
         "orders:status_link",

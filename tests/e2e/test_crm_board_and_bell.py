@@ -58,7 +58,7 @@ def test_board_counts_follow_a_drop_and_stale_cards_are_marked(new_page, make_us
 def test_bell_groups_repeats_and_marks_all_read(page, make_user):
     user = make_user("warehouse_clerk", username="bellclerk")
     for i in range(12):
-        notify([user], f"Low stock {i}", f"/inventory/products/{i % 2}/", key=f"stock-alert:{i}", email=False)
+        notify([user], f"Low stock {i}", f"/inventory/products/{i % 2}/", key=f"po-late:{i}", email=False)
     login(page, "bellclerk", "correct-horse-battery")
     assert page.inner_text("[data-testid=unread-count]") == "2"  # two groups of six: what the dropdown shows
     page.click("[aria-label=Notifications]")

@@ -18,6 +18,7 @@ from inventory.labels import ELLIPSIS, SHEETS, LabelSize, fit_text, plan_code
 from inventory.models import Location, Product
 from inventory.pdf import location_labels_pdf, product_labels_pdf
 from tests.factories.inventory import LocationFactory, ProductFactory, WarehouseFactory
+from tests.pdffonts import assert_all_embedded
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,9 @@ def longest_products():
 @pytest.mark.parametrize(("size", "dpi"), COMBINATIONS)
 def test_product_labels_decode_and_fit_at_every_size(size, dpi, longest_products, tmp_path):
     products = longest_products
-    path = render(product_labels_pdf(products, size, dpi), tmp_path, "p", dpi)
+    content = product_labels_pdf(products, size, dpi)
+    assert_all_embedded(content, f"product labels {size} at {dpi} dpi")  # SKUs and codes too, not Helvetica
+    path = render(content, tmp_path, "p", dpi)
     found = [code for page in decode(tmp_path, "p") for code in page]
     # every label's code decodes to exactly its value, once
     assert sorted(text for _, text in found) == sorted(p.barcode for p in products)
@@ -137,7 +140,9 @@ def test_bin_labels_encode_the_printed_code_at_every_size(size, dpi, tmp_path):
     codes = ["A-01-01", "COLDSTORE-AISLE12-RACK03-S04", "W" * _max(Location, "code"),
              "-".join(["Z9"] * 10)[: _max(Location, "code")].rstrip("-")]
     locations = [LocationFactory(warehouse=warehouse, code=code, description="冷冻品货架顶层" * 8) for code in codes]
-    path = render(location_labels_pdf(locations, size, dpi), tmp_path, "l", dpi)
+    content = location_labels_pdf(locations, size, dpi)
+    assert_all_embedded(content, f"bin labels {size} at {dpi} dpi")
+    path = render(content, tmp_path, "l", dpi)
     found = [code for page in decode(tmp_path, "l") for code in page]
     # the scanner reads exactly the bin code printed on the label (no LOC:<warehouse>: prefix)
     assert sorted(text for _, text in found) == sorted(codes)

@@ -9,6 +9,7 @@ from inventory.choices import MovementKind
 from inventory.models import CountEntry, StockLevel, StockMovement, StocktakeLine
 from inventory.selectors import ledger_differences
 from tests.factories.inventory import ProductFactory
+from tests.pdffonts import assert_all_embedded
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -131,6 +132,7 @@ def test_scan_endpoint_and_pages(client_as, counted, product, loc, manager2, dja
     assert client.get(reverse("inventory:stocktake_list")).status_code == 200
     pdf = client.get(reverse("inventory:stocktake_report", args=[counted.pk, "pdf"]))
     assert pdf.content.startswith(b"%PDF")
+    assert_all_embedded(pdf.content, "variance report")
     xlsx = client.get(reverse("inventory:stocktake_report", args=[counted.pk, "xlsx"]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 

@@ -125,20 +125,33 @@ def test_batch_issue_export_layout(world, manager, client_as):
     resp = client_as("finance_clerk").get(reverse("orders:invoice_export"))
     assert resp.status_code == 200
     book = load_workbook(io.BytesIO(resp.content))
-    assert book.sheetnames == ["1-发票基本信息", "2-发票明细信息", "3-红字信息"]
+    # the platform's workbook: its four sheets and the version sheet; the red-letter list last, not imported
+    assert book.sheetnames == ["1-发票基本信息", "2-发票明细信息", "3-特定业务信息", "4-附加要素信息", "excelVersion",
+                               invoice_template.RED_SHEET]
+    assert book["excelVersion"]["A4"].value == invoice_template.TEMPLATE_VERSION
     basic, items = book["1-发票基本信息"], book["2-发票明细信息"]
-    head = [c.value for c in basic[1]]
-    assert head == [h for h, _g in invoice_template.BASIC_COLUMNS]
-    row = dict(zip(head, [c.value for c in basic[2]], strict=True))
-    assert row["发票流水号"] == f"{order.number}-{req.pk}"
-    assert row["发票类型"] == "数电票（增值税专用发票）" and row["是否含税"] == "是"
+    assert basic["A1"].value.startswith("填表说明") and basic["A2"].value == "必填 (限20字符)"
+    head = [c.value for c in basic[3]]  # headers on row 3, data from row 4, as the template has them
+    assert head == [h for h, _hint, _g in invoice_template.BASIC_COLUMNS] and len(head) == 39
+    assert head[:7] == ["发票流水号", "发票类型", "特定业务类型", "是否含税", "受票方自然人标识", "购买方名称",
+                        "购买方纳税人识别号"]
+    assert head[16:19] == ["购买方电话", "购买方开户银行", "购买方银行账号"] and head[22] == "备注"
+    assert head[30] == "购买方邮箱" and head[-2:] == ["收款人", "复核人"]
+    row = dict(zip(head, [c.value for c in basic[4]], strict=True))
+    assert row["发票流水号"] == f"{order.number}-{req.pk}" and len(row["发票流水号"]) <= 20
+    assert row["发票类型"] == "增值税专用发票" and row["是否含税"] == "是"  # the template's words, not 数电票（…）
     assert row["购买方纳税人识别号"] == world.customer.credit_code
     assert row["购买方银行账号"] == "001234567890"  # text: the leading zeros survive
+    assert row["是否展示购买方地址电话银行账号"] == "展示地址、电话、开户银行及银行账号"
     assert row["购买方邮箱"] == "buyer@example.com"
-    ihead = [c.value for c in items[1]]
-    item = dict(zip(ihead, [c.value for c in items[2]], strict=True))
-    assert item["商品和服务税收编码"] == "1080413990000000000"  # text: 19 digits, not 1.08E+18
-    assert item["项目名称"].startswith("*金属制品*")
-    assert D(str(item["单价"])) == D("2.0392") and D(str(item["金额"])) == req.amount
-    assert D(str(item["税率"])) == D("0.13")
+    ihead = [c.value for c in items[3]]
+    assert ihead == ["发票流水号", "项目名称", "商品和服务税收编码", "规格型号", "单位", "数量", "单价", "金额", "税率",
+                     "折扣金额", "是否使用优惠政策", "优惠政策类型", "即征即退类型", "煤炭种类"]
+    item = dict(zip(ihead, [c.value for c in items[4]], strict=True))
+    assert item["发票流水号"] == row["发票流水号"]
+    assert item["商品和服务税收编码"] == order.lines.get().product.tax_category_code  # text: 19 digits, not 1.08E+18
+    assert not item["项目名称"].startswith("*")  # the platform puts *简称* in front from the code
+    assert all(isinstance(item[k], str) for k in ("数量", "单价", "金额", "税率"))  # every cell text, as asked
+    assert D(item["单价"]) == D("2.0392") and D(item["金额"]) == req.amount and item["税率"] == "0.13"
+    assert len(item["商品和服务税收编码"]) == 19 and items.max_row == 4
     assert client_as("sales_rep").get(reverse("orders:invoice_export")).status_code == 403

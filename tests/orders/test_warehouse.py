@@ -153,3 +153,34 @@ def test_a_shipment_and_a_return_of_two_products_in_opposite_order_at_once(make_
         assert outcome == ["ok", "ok"], (rnd, outcome)
     assert SalesOrder.objects.filter(status="shipped").count() == 6
     assert world.on_hand(p0) == world.on_hand(p1) == D("3970")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["sales_manager", "warehouse_clerk"])
+def test_whoever_may_pick_may_scan_on_the_pick_page(make_user, client_as, role):
+    """The pick page's scans go to a lookup of its own under orders: a sales manager (who may ship, not open the
+    inventory module) scans as the warehouse does."""
+    world = make_world(make_user, stock_qty=(20, 20))
+    p0, _p1 = world.products
+    p0.barcode = f"69{p0.pk:011d}"
+    p0.save(update_fields=["barcode"])
+    order = _approved(world, [{"product": p0, "quantity": D("2")}])
+    c = client_as(role)
+    page = c.get(reverse("orders:order_pick", args=[order.pk])).content.decode()
+    lookup = reverse("orders:order_pick_lookup", args=[order.pk])
+    assert f'data-lookup-url="{lookup}"' in page
+    j = c.get(lookup, {"code": p0.barcode}).json()
+    assert j == {"ok": True, "product_id": p0.pk, "sku": p0.sku, "name": p0.name, "factor": "1"}
+    assert c.get(lookup, {"code": p0.sku}).json()["product_id"] == p0.pk
+    unknown = c.get(lookup, {"code": "NO-SUCH-CODE"}).json()
+    assert unknown["ok"] is False and "NO-SUCH-CODE" in unknown["message"]
+    if role == "sales_manager":  # the inventory module's own lookup stays closed to the sales manager
+        assert c.get(reverse("inventory:scan_lookup"), {"code": p0.sku}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_rep_may_not_scan_on_a_pick_page(make_user, client_as):
+    world = make_world(make_user, stock_qty=(20, 20))
+    order = _approved(world, [{"product": world.products[0], "quantity": D("2")}])
+    c = client_as(user=world.rep)
+    assert c.get(reverse("orders:order_pick_lookup", args=[order.pk]), {"code": "X"}).status_code == 403

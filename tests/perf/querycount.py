@@ -118,18 +118,20 @@ def _new_value(obj, field, i):
     return value
 
 
-def _pick(fields):
-    """The field of a unique set to change: a plain value (not a choice) if there is one, else a relation."""
+def _pick(fields, keep=()):
+    """The field of a unique set to change: a plain value (not a choice) if there is one, else a relation; never
+    one of `keep` (the parent a detail page's rows must stay under) unless the set holds nothing else."""
+    fields = [f for f in fields if f.attname not in keep] or fields
     plain = [f for f in fields if not f.is_relation and not f.choices and not isinstance(f, models.BooleanField)]
     return (plain or [f for f in fields if f.is_relation] or fields)[0]
 
 
-def copies(obj, n, *, depth=0):
-    """`n` unsaved copies of `obj`: unique fields changed; where a unique set holds only relations, the related
-    rows are copied too (saved, in one bulk insert per relation)."""
+def copies(obj, n, *, depth=0, keep=()):
+    """`n` unsaved copies of `obj`: unique fields changed (but not those named in `keep`); where a unique set holds
+    only relations, the related rows are copied too (saved, in one bulk insert per relation)."""
     if depth > 3:
         raise RuntimeError(f"cannot copy {obj!r}: its unique relations go too deep")
-    picked = [_pick(fields) for fields in _unique_sets(type(obj))]
+    picked = [_pick(fields, keep) for fields in _unique_sets(type(obj))]
     related = {}
     for f in picked:
         target = getattr(obj, f.name) if f.is_relation and getattr(obj, f.attname) is not None else None
@@ -162,22 +164,31 @@ def sign_in(client, user):
 
 
 def count(client, url):
-    """Queries of a request made right after the same request, in steady state (the fewer of two in a row):
-    caches that live a minute (banners, the current agreement, the session's last-seen stamp) may expire while
-    rows are being made or, on a loaded machine, between two requests; a query per row shows in both."""
+    """Queries of a page in steady state: `steady_count` after one warming request."""
     client.get(url)
     return steady_count(client, url)
 
 
-def steady_count(client, url):
-    """(queries, response) of a page in steady state: the fewer of two requests in a row. A one-off refresh of a
-    cache that lives a minute or ten may fall into either; a query per row falls into both."""
+def _measure(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        if response.streaming:  # a streamed export runs its queries while the body is read
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries), response
+
+
+def steady_count(client, url, *, samples=4):
+    """(queries, response) of a page in steady state: requests in a row until two in a row agree (at most
+    `samples`), else the fewest. A one-off refresh of a cache that lives a minute or ten (banners, the current
+    agreement, the session's last-seen stamp) falls into one request, which the next one does not confirm; a query
+    per row falls into every request."""
     counts = []
-    for _ in range(2):
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        counts.append(len(ctx.captured_queries))
+    for _ in range(samples):
+        n, response = _measure(client, url)
+        if counts and counts[-1] == n:
+            return n, response
+        counts.append(n)
     return min(counts), response
 
 
@@ -186,18 +197,26 @@ def rows_on_page(response):
     return len(table.page.object_list) if getattr(table, "page", None) else len(table.rows)
 
 
+EXPORT_ROWS = 300  # an export's rows at most in its first count (three times as many in the second), under the
+                  # synchronous size
+
+
 def list_page_counts(client, user, name, view, many, *, batch=2000):
-    """(queries with FEW rows, queries with `many` rows, rows shown each time) for one list page, or None when
-    the page shows no row to copy."""
+    """Queries of one list page as `user`: {"few", "many" (queries with FEW and `many` rows), "shown_few",
+    "shown_many" (rows shown each time), "export_rows", "export_few", "export_many" (queries of the page's CSV
+    export, answered in the request, at a third of its rows and at all of them; absent when the user may not
+    export)}; {"forbidden": True} when the user may not open the page; None when it shows no row to copy."""
     from django.test import RequestFactory
 
+    url = reverse(name)
+    if client.get(url).status_code == 403:
+        return {"forbidden": True}
     request = RequestFactory().get("/")
     request.user = user
     probe = view()
     probe.setup(request)
     base = probe.get_queryset()
     model = base.model
-    url = reverse(name)
     chosen = {"ids": list(base.order_by().values_list("pk", flat=True)[:2 * many])}
     original = view.get_queryset
 
@@ -212,6 +231,7 @@ def list_page_counts(client, user, name, view, many, *, batch=2000):
     if not chosen["ids"] and name in STARTERS:
         STARTERS[name]()
         chosen["ids"] = list(base.order_by().values_list("pk", flat=True)[:2 * many])
+    out = {}
     with mock.patch.object(view, "get_queryset", narrowed):
         client.get(url)  # warm: session, caches
         visible = shown()
@@ -224,10 +244,79 @@ def list_page_counts(client, user, name, view, many, *, batch=2000):
             chosen["ids"] = visible + [o.pk for o in new]
             visible = shown()
         chosen["ids"] = visible[:FEW]
-        few, r1 = count(client, url)
+        out["few"], r1 = count(client, url)
         chosen["ids"] = visible[:many]
-        lots, r2 = count(client, url)
-    return few, lots, rows_on_page(r1), rows_on_page(r2)
+        out["many"], r2 = count(client, url)
+        out["shown_few"], out["shown_many"] = rows_on_page(r1), rows_on_page(r2)
+        may_export = "csv" in view.export_formats and (
+            not view.export_permission or user.has_perm(view.export_permission))
+        if may_export:
+            rows = min(EXPORT_ROWS, len(visible) // 3)
+            export = f"{url}?{view.export_trigger_param}=csv"
+            chosen["ids"] = visible[:rows]
+            out["export_few"], _ = count(client, export)
+            chosen["ids"] = visible[:3 * rows]
+            out["export_many"], _ = count(client, export)
+            out["export_rows"] = [rows, 3 * rows]
+    return out
+
+
+# detail pages: url name -> (model, the filter that picks an object with rows under it); the rows under the object
+# (every one-to-many relation it has rows in) are counted at N and again at 3N
+DETAILS = {
+    "orders:order": ("orders.SalesOrder", {"shipments__isnull": False, "lines__isnull": False}),
+    "crm:customer": ("crm.Customer", {"sales_orders__isnull": False, "contacts__isnull": False}),
+    "inventory:product": ("inventory.Product", {"movements__isnull": False}),
+    "inventory:purchaseorder": ("inventory.PurchaseOrder", {"lines__isnull": False}),
+    "inventory:stocktake": ("inventory.Stocktake", {"lines__isnull": False}),
+    "support:ticket": ("support.Ticket", {}),
+}
+DETAIL_MAX_COPIES = 200  # per relation
+
+
+def grow_children(obj, *, factor=2, batch=2000):
+    """Copies of the rows under `obj` in each of its one-to-many relations (`factor` times as many as it has, at
+    most DETAIL_MAX_COPIES a relation), kept under `obj`. A relation whose rows cannot be copied (a constraint the
+    copy breaks) is left as it is. Returns {relation: rows added}."""
+    from django.db import IntegrityError, transaction
+
+    added = {}
+    for rel in type(obj)._meta.related_objects:
+        if not rel.one_to_many or rel.related_model._meta.auto_created:
+            continue
+        manager = rel.related_model._default_manager
+        rows = manager.filter(**{rel.field.name: obj})
+        have = rows.count()
+        if not have:
+            continue
+        template = rows.order_by("pk").first()
+        try:
+            with transaction.atomic():
+                new = copies(template, min(factor * have, DETAIL_MAX_COPIES), keep=(rel.field.attname,))
+                manager.bulk_create(new, batch_size=batch)
+        except (IntegrityError, RuntimeError):
+            continue
+        added[rel.get_accessor_name()] = len(new)
+    return added
+
+
+def detail_counts(client, user, name, label, where):
+    """(queries at N rows, queries at about 3N, rows added) of one detail page, on the first object matching
+    `where` that `user` may see (the model's `for_user` scope where it has one), or None when there is none."""
+    from django.apps import apps
+
+    manager = apps.get_model(label)._default_manager
+    scoped = manager.for_user(user) if hasattr(manager, "for_user") else manager.all()
+    obj = scoped.filter(**where).order_by("pk").first()
+    if obj is None:
+        return None
+    url = reverse(name, args=[obj.pk])
+    if client.get(url).status_code in (403, 404):
+        return None
+    before, _ = count(client, url)
+    added = grow_children(obj)
+    after, _ = count(client, url)
+    return before, after, added
 
 
 def report_counts(client, name, labels, many, *, batch=2000):

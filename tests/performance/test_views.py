@@ -13,6 +13,7 @@ from performance import services
 from performance.choices import ScorecardStatusChoices as S
 from performance.models import Adjustment, KPIValue, Scorecard
 from tests.factories.performance import KPIFactory, month, only_test_kpis, person, team
+from tests.pdffonts import assert_all_embedded
 from tests.performance.fake_selectors import ROWS, row
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,7 @@ def test_exports(client, world):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
     r = client.get(reverse("performance:scorecard_pdf", args=[Scorecard.objects.get(employee=people[0]).pk]))
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert_all_embedded(r.content, "scorecard")
     r = client.get(reverse("performance:dashboard") + f"?period={period.pk}&_export=xlsx")
     assert r.status_code == 200
 

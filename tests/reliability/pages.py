@@ -15,6 +15,8 @@ class Field:
     value: str = ""
     options: list = field(default_factory=list)
     checked: bool = False
+    url: str = ""  # a searchable picker's lookup URL (data-url): it loads the options the page does not render
+    numeric: bool = False  # a text input for a number (inputmode decimal or numeric)
 
 
 @dataclass
@@ -58,9 +60,10 @@ class _FormParser(HTMLParser):
             if kind in ("submit", "button", "reset", "image"):
                 return
             self._form.fields.append(Field(a["name"], kind, a.get("value", "on" if kind == "checkbox" else ""),
-                                           checked="checked" in a))
+                                           checked="checked" in a,
+                                           numeric=a.get("inputmode") in ("decimal", "numeric")))
         elif tag == "select":
-            self._select = Field(a["name"], "select")
+            self._select = Field(a["name"], "select", url=a.get("data-url", ""))
             self._form.fields.append(self._select)
         elif tag == "textarea":
             self._textarea = Field(a["name"], "textarea")
@@ -97,8 +100,8 @@ def _plausible(f: Field) -> str:
     """A value a person could have typed into an empty field of this kind."""
     name = f.name.lower()
     now = timezone.localtime()
-    if f.kind == "number" or any(w in name for w in ("quantity", "qty", "amount", "price", "count", "hours",
-                                                      "score", "rating", "days", "minutes")):
+    if f.kind == "number" or f.numeric or any(w in name for w in ("quantity", "qty", "amount", "price", "count",
+                                                                  "hours", "score", "rating", "days", "minutes")):
         return "1"
     if f.kind == "date" or name.endswith("date") or name.endswith("_on") or name in ("start", "end", "due"):
         return now.date().isoformat()

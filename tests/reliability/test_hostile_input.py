@@ -24,6 +24,8 @@ from django.urls import Resolver404, resolve, reverse
 
 from tests.access.registry import all_rows
 from tests.factories import UserFactory
+from tests.factories.inventory import SupplierFactory
+from tests.factories.orders import CarrierFactory, make_world
 
 from .pages import baseline, forms_of
 
@@ -42,14 +44,25 @@ HOSTILE = {
     "full-width digits": "１２³",  # full-width and superscript: str.isdigit() is true of both
     "40 digits": "9" * 40,
     "negative": "-5",
+    # numbers a parser must refuse with a message (the outside audit's 500s: decimal.InvalidOperation, overflow)
+    "NaN": "NaN",
+    "Infinity": "Infinity",
+    "-Infinity": "-Infinity",
+    "sNaN": "sNaN",
+    "1e30": "1e30",
+    "huge exponent": "1E+999999999",
+    "25 digits": "9" * 25,
+    "20 nines": "99999999999999999999",
 }
 # one request per value for every form: type and size robustness of every field at once
 EVERY_FIELD = ("oversized", "nul", "text", "40 digits")
 # number-like fields (quantities, prices, phone numbers) with the rest of the form valid
-NUMBER_VALUES = ("full-width digits", "40 digits", "negative")
+NUMBER_VALUES = ("full-width digits", "40 digits", "negative", "NaN", "Infinity", "-Infinity", "sNaN", "1e30",
+                 "huge exponent", "25 digits", "20 nines")
 TEXT_KINDS = {"text", "textarea", "search", "email", "url", "tel"}
 NUMBER_WORDS = ("quantity", "qty", "amount", "price", "phone", "mobile", "count", "number", "cost", "weight",
-                "rating", "score", "days", "hours", "percent", "rate", "limit", "threshold", "credit", "length")
+                "rating", "score", "days", "hours", "percent", "rate", "limit", "threshold", "credit", "length",
+                "alloc", "discount", "factor", "fee")
 QUERY_NAMES = ("q", "page", "sort", "per_page", "id", "ids", "pk", "next", "status", "warehouse", "product",
                "customer", "period", "start", "end", "year", "month")
 NOT_POSTED = {"logout"}  # signing out would end the walk's session
@@ -115,9 +128,12 @@ def signed_in(user) -> Client:
 
 
 class Walk:
-    def __init__(self, client, who="admin"):
+    def __init__(self, client, who="admin", user=None):
         self.client = client
         self.who = who
+        self.user = user
+        self.looked_up = {}  # picker lookup URL -> the first id it offers
+        self.world = None  # the records made for the pickers, once per test
         self.problems = []
         self.shown_escaped = 0  # pages that showed a script fragment, escaped
 
@@ -181,7 +197,55 @@ def target(url, action) -> tuple[str, str] | None:
 
 
 def is_number_field(f) -> bool:
-    return f.kind in ("number", "tel") or any(w in f.name.lower() for w in NUMBER_WORDS)
+    return f.kind in ("number", "tel") or f.numeric or any(w in f.name.lower() for w in NUMBER_WORDS)
+
+
+# id fields a page may render without options (a picker that loads them, a scan page's hidden field): the first
+# record the walker may use, so that the hostile numbers beside them reach the code that parses them
+PICKED_MODELS = {"product": "inventory.Product", "customer": "crm.Customer", "supplier": "inventory.Supplier",
+                 "warehouse": "inventory.Warehouse", "location": "inventory.Location", "carrier": "orders.Carrier"}
+
+
+def picked_id(walk, f) -> str:
+    """A real id for picker `f`: the first its own lookup URL offers the walker, else the first record of the
+    model its name says. When there is none, a small world is made (a warehouse with two bins, two products in
+    stock, a customer of the walker's, a supplier, a carrier) and asked again."""
+    if f.url:
+        if not walk.looked_up.get(f.url):
+            response = walk.send("get", f.url, {"q": ""}, what="picker lookup")
+            results = response.json().get("results", []) if response is not None and response.status_code == 200 \
+                and "json" in response.get("Content-Type", "") else []
+            walk.looked_up[f.url] = str(results[0]["id"]) if results else ""
+        if walk.looked_up[f.url]:
+            return walk.looked_up[f.url]
+    stem = f.name.rsplit("-", 1)[-1].removesuffix("_id")
+    label = PICKED_MODELS.get(stem) or (PICKED_MODELS["location"] if stem.endswith("location") else None)
+    if label is None and not f.url:
+        return ""
+    if walk.world is None:
+        walk.world = make_world(lambda role: walk.user if role == "sales_rep" and walk.who == "sales_rep"
+                                else UserFactory.with_role(role))
+        SupplierFactory()
+        CarrierFactory()
+        return picked_id(walk, f)
+    if label is None:
+        return ""
+    model = apps.get_model(label)
+    manager = model._base_manager
+    live = manager.filter(active=True) if any(x.name == "active" for x in model._meta.fields) else manager.all()
+    return str(live.order_by("pk").values_list("pk", flat=True).first() or "")
+
+
+def with_real_ids(walk, form, base) -> dict:
+    """The baseline with every empty picker and id field filled with an id of an existing record."""
+    filled = dict(base)
+    for f in form.fields:
+        if f.kind in ("select", "hidden", "text", "number") and not any(base.get(f.name, [""])) \
+                and (f.kind == "select" or f.name.rsplit("-", 1)[-1].removesuffix("_id") in PICKED_MODELS):
+            pk = picked_id(walk, f)
+            if pk:
+                filled[f.name] = [pk]
+    return filled
 
 
 def walk_queries(walk, url, html):
@@ -206,7 +270,7 @@ def walk_form(walk, url, form):
     if key in POSTED:
         return
     POSTED.add(key)
-    base = baseline(form)
+    base = with_real_ids(walk, form, baseline(form))
     base.pop("csrfmiddlewaretoken", None)
     where = f"(form of {url} → {view_name})"
     for label in EVERY_FIELD:
@@ -234,7 +298,7 @@ def walk_form(walk, url, form):
 def test_hostile_input(walkers, saved, row, who):
     kwargs = row.kwargs() if callable(row.kwargs) else row.kwargs
     url = reverse(row.name, kwargs=kwargs or None)
-    walk = Walk(signed_in(walkers[who]), who)
+    walk = Walk(signed_in(walkers[who]), who, walkers[who])
     first = walk.send("get", url, what="as it is")
     html = html_of(first)
     walk_queries(walk, url, html)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from hardware_erp.core.services import create_employee
 from tests.factories.training import CourseFactory, LessonFactory, answers_for, make_plan, make_quiz
+from tests.pdffonts import assert_all_embedded
 from training import services
 from training.content import render_markdown
 from training.models import (
@@ -94,6 +95,7 @@ def test_take_a_lesson_and_pass_the_quiz_through_the_pages(client_as, course):
     cert = Certificate.objects.get(enrollment__user=client.user)
     pdf = client.get(reverse("training:certificate_pdf", args=[cert.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert_all_embedded(pdf.content, "certificate")  # the English lines too
 
 
 def test_unanswered_quiz_gets_a_clear_message_and_stays_open(client_as, course):
