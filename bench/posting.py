@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from .common import dsn, emit, figures, log
 
-WORKERS = 8
+WORKERS = int(os.environ.get("BENCH_POSTING_WORKERS", "8"))  # 1: the per-call cost without contention
 HOT = 10
 COLD = 990
 LOCATIONS = 20

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 from difflib import SequenceMatcher
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,6 +90,37 @@ def search_rank(q: str):
         whens.insert(0, When(exact, then=Value(RANK_EXACT)))
     whens.append(When(name_q(q), then=Value(RANK_PINYIN)))  # its readings, or every word of it
     return Case(*whens, default=Value(RANK_CONTACT), output_field=IntegerField())
+
+
+def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
+    """(id, name, city) of the first `limit` customers `user` may see that the search `q` finds, ranked as
+    `customer_search` ranks them: the customer pickers' lookup. The columns the picker shows and no others; the
+    rank is carried by the UNION itself (each indexed lookup gives its kind's rank, the best one per customer
+    kept), a found name being refined into prefix / inside / reading by two LIKEs on the found rows only. The
+    lookups and the user's scope are the ORM's SQL (`search_lookups`, `for_user`); only the frame is written here,
+    since building it through the ORM cost more than the database's work."""
+    q = " ".join((q or "").split())
+    lookups = search_lookups(q)
+    if not lookups or not limit:
+        return []
+    parts, params = [], []
+    for rank, qs in lookups:  # the first is the name lookup on the customer: its columns name the UNION's ("pk", "r")
+        sql, part_params = qs.annotate(r=Value(rank, output_field=IntegerField())).query.sql_with_params()
+        parts.append(sql)
+        params += part_params
+    scope, scope_params = Customer.objects.for_user(user).order_by().values_list("pk").query.sql_with_params()
+    name = connection.ops.lookup_cast("icontains") % "c.name"
+    like = connection.operators["icontains"] % "%s"
+    escaped = connection.ops.prep_for_like_query(q)
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    sql = (f"SELECT c.id, c.name, c.city FROM {table} c INNER JOIN "  # noqa: S608  # nosec B608 (table names from the models' metadata, the parts compiled by the ORM, every value bound)
+           f"(SELECT f.pk, MIN(f.r) AS r FROM ({' UNION ALL '.join(parts)}) f GROUP BY f.pk) m ON m.pk = c.id "
+           f"WHERE c.id IN ({scope}) "
+           f"ORDER BY CASE WHEN m.r <> {RANK_NAME} THEN m.r WHEN {name} {like} THEN {RANK_PREFIX} "
+           f"WHEN {name} {like} THEN {RANK_NAME} ELSE {RANK_PINYIN} END, c.name, c.id LIMIT %s")
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, *scope_params, f"{escaped}%", f"%{escaped}%", limit])
+        return cur.fetchall()
 
 
 def customer_search(user, q: str, limit: int | None = None):

@@ -277,10 +277,9 @@ class CustomerLookupView(ModuleMixin, View):
     permission_required = "crm.view_customer"
 
     def get(self, request):
-        q = request.GET.get("q", "")
-        qs = selectors.customer_search(request.user, q, limit=20) if q else Customer.objects.none()
-        return JsonResponse({"results": [{"id": c.pk, "text": f"{c.name} · {c.city}" if c.city else c.name}
-                                         for c in qs]})
+        rows = selectors.customer_picks(request.user, request.GET.get("q", ""), limit=20)
+        return JsonResponse({"results": [{"id": pk, "text": f"{name} · {city}" if city else name}
+                                         for pk, name, city in rows]})
 
 
 # ---------------------------------------------------------------- contacts and addresses

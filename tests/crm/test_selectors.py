@@ -113,3 +113,22 @@ def test_the_list_page_counts_no_further_than_its_bound(client_as, settings):
     settings.LIST_EXACT_COUNT_MAX = 5
     page = client.get("/crm/customers/?q=五金").content.decode()
     assert "about " in page and "records" in page and "五金0" in page and "8 records" not in page
+
+
+def test_the_pickers_lookup_gives_the_searchs_customers_in_its_order(rep, make_user):
+    other = make_user("sales_rep")
+    inside = CustomerFactory(owner=rep, name="杭州张三五金", city="杭州市")
+    starts = CustomerFactory(owner=rep, name="张三五金行", city="")
+    by_contact = CustomerFactory(owner=rep, name="宏达建材", city="温州市")
+    ContactFactory(customer=by_contact, name="张三", mobile="+8613700001111")
+    CustomerFactory(owner=rep, name="鑫源", phone="13700001111", credit_code=credit_code(7))
+    CustomerFactory(owner=rep, name="Zhang San Hardware")
+    CustomerFactory(owner=other, name="张三建材")  # not the rep's
+    for user in (rep, make_user("sales_manager")):
+        assert selectors.customer_picks(user, "  ") == []
+        for q in ("张三", "zswj", "zhangsan", "zhang san", "137 0000 1111", credit_code(7), "五金", "wj", "杭州zs",
+                  "无此人"):
+            picks = selectors.customer_picks(user, q, limit=20)
+            assert [pk for pk, _n, _c in picks] == [c.pk for c in selectors.customer_search(user, q, limit=20)], q
+    picks = selectors.customer_picks(rep, "张三", limit=2)
+    assert picks == [(starts.pk, "张三五金行", ""), (inside.pk, "杭州张三五金", "杭州市")]
