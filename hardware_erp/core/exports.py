@@ -21,7 +21,7 @@ from decimal import Decimal
 from itertools import islice
 
 import tablib
-from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError
 from django.db import models
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
@@ -357,6 +357,8 @@ def _values_rows(table, data, model, cells):
     query = data.values_list(*paths)
     try:
         query.query.get_compiler(using=query.db).as_sql()
+    except EmptyResultSet:  # a filter that matches nothing (e.g. an id list that is empty): no rows to read
+        pass
     except FieldError:
         return None
     return _values_iter(table, query, model, cells, light, record_fields)
