@@ -43,7 +43,7 @@ def new_page(browser, live_server):
     def make(locale="en-US", **kwargs):
         kwargs.setdefault("viewport", {"width": 1366, "height": 860})  # a handheld test passes 360×640
         ctx = browser.new_context(locale=locale, **kwargs)
-        ctx.set_default_timeout(15000)
+        ctx.set_default_timeout(30000)  # a session's first page on a loaded machine took over 15 s
         contexts.append(ctx)
         page = ctx.new_page()
         page.base = live_server.url
