@@ -262,7 +262,7 @@ class SuggestionTable(tables.Table):
     on_order = QtyColumn(verbose_name=_("On order"))
     suggested_quantity = QtyColumn(verbose_name=_("Suggested"))
     quantity = QtyColumn(verbose_name=_("To order"))
-    status = tables.Column(verbose_name=_("Status"))
+    status = tables.Column(verbose_name=_("Status"), attrs={"td": {"class": "text-nowrap"}})
     why = tables.Column(verbose_name=_("Why?"), orderable=False, empty_values=())
 
     class Meta:
