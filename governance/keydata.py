@@ -194,7 +194,11 @@ def readable(field, json_value) -> str:
         return "—"
     if field.is_relation and field.many_to_one:
         related = field.related_model._default_manager.filter(pk=json_value).first()
-        return str(related) if related is not None else f"#{json_value}"
+        if related is None:
+            return f"#{json_value}"
+        # a person by name (as timelines name them), not by user name
+        name = related.get_full_name() if hasattr(related, "get_full_name") else ""
+        return name or str(related)
     if isinstance(field, models.JSONField):
         return readable_json(json_value)
     if field.choices:

@@ -55,3 +55,15 @@ def test_order_page_history_hides_cost_from_the_rep(changed_order, client):
     body = client.get(reverse("orders:order", args=[order.pk])).content.decode()
     assert 'data-testid="history"' in body
     assert "¥12,345.60" not in body and "[{" not in body and "库存不足" in body
+
+
+def test_a_person_in_history_is_named_as_the_timeline_names_them(changed_order, make_user):
+    world, order = changed_order
+    approver = make_user("finance_clerk", username="fin9")
+    approver.first_name = "赵静"  # the whole name, as the demo and the accounts screen store it
+    approver.save()
+    order.approved_by = approver
+    order._history_user = approver
+    order.save()
+    new = _changes(history_entries(order, user=approver))["approved_by"]["new"]
+    assert new == approver.get_full_name() and new != "fin9"

@@ -127,7 +127,7 @@ def test_history_include_shows_who_changed_what(make_user):
     dept.save()  # a save that changes nothing is not listed
     html = Template('{% include "governance/_history.html" with object=d %}').render(Context({"d": dept}))
     assert 'data-testid="history"' in html
-    assert "旧名" in html and "新名" in html and "newhead" in html and "李" in html
+    assert "旧名" in html and "新名" in html and (head.get_full_name() or head.username) in html and "李" in html
     assert html.count("list-group-item") == 2  # created + changed
 
 
