@@ -36,6 +36,18 @@ def _same_data_every_run(request):
 
 
 @pytest.fixture(autouse=True)
+def _not_inside_a_task():
+    """Celery's eager mode marks "inside a task" in one process-wide flag while an eager task runs
+    (`denied_join_result`) and then restores the value it found. Two threads of a concurrency test that run eager
+    tasks at once (after-commit sends of stock postings) can restore each other's True and leave it set; every
+    later `.delay().get()` in that process then fails with "Never call result.get() within a task!". A worker runs
+    no eager tasks, so this is the test harness's state only: each test starts with it cleared."""
+    from celery.result import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
