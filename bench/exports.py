@@ -21,8 +21,6 @@ the worker's seconds a row × 100,000, for the slower list), no request over 2 s
 import io
 import os
 import re
-import signal
-import subprocess
 import tempfile
 import threading
 import time
@@ -198,7 +196,7 @@ def per_cell_before(user, path):
 
 
 def run():
-    from .pages import sessions, start_server
+    from .pages import sessions, start_server, stop_server
 
     customers, products = int(100_000 * SCALE), int(50_000 * SCALE)
     t0 = time.monotonic()
@@ -229,12 +227,7 @@ def run():
             log(f"exports: {name}: {rows} rows, downloaded {total:.1f}s after the request (worker {worker:.1f}s, "
                 f"request {queued * 1000:.0f} ms); web meanwhile {web}")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log_file.close()
+        stop_server(proc, log_file)
     floors = {}
     for name, sql in (("customers", CUSTOMER_COPY), ("products", PRODUCT_COPY)):
         took, rows = copy_floor(sql)

@@ -154,6 +154,16 @@ def build():
     return scale, phases, scans, {"gm": sessions(gm.username, USERS), "clerk": sessions(clerk.username, USERS)}
 
 
+def stop_server(proc, log_file):
+    """Stop what `start_server` started (its whole process group) and close its log."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log_file.close()
+
+
 def start_server(tmp: Path):
     from tests.faults.stack import _get_status, free_port, wait_for
 
@@ -248,12 +258,7 @@ def run():
     try:
         out = measure(phases, scans, keys, base)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log_file.close()
+        stop_server(proc, log_file)
     worst = max((v["p95_vs_bell"] or float("inf")) for v in out.values())
     errors = sum(v["page"]["errors"] + v["bell"]["errors"] for v in out.values())
     missed = sorted(k for k, v in out.items() if (v["p95_vs_bell"] or float("inf")) > TARGET)
