@@ -44,6 +44,9 @@ def new_page(browser, live_server):
         kwargs.setdefault("viewport", {"width": 1366, "height": 860})  # a handheld test passes 360×640
         ctx = browser.new_context(locale=locale, **kwargs)
         ctx.set_default_timeout(30000)  # a session's first page on a loaded machine took over 15 s
+        # a post that writes stock runs its (eager) follow-up tasks inside the request: on a loaded CI machine the
+        # page after it took over 30 s to load once
+        ctx.set_default_navigation_timeout(60000)
         contexts.append(ctx)
         page = ctx.new_page()
         page.base = live_server.url
