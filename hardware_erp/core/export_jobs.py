@@ -84,10 +84,11 @@ def run_export(job_id) -> ExportJob | None:
             if not job.user.is_active:
                 raise PermissionDenied("inactive user")
             table, exclude = list_table(job)
-            rows = table_rows(table, exclude_columns=exclude)
+            rows = table_rows(table, exclude_columns=exclude, safe=True)
             headers = next(rows)
             written = write_export(part, headers, rows, fmt=job.fmt, title=export_title(table), every=PROGRESS_EVERY,
-                                   progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(rows_done=n))
+                                   progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(rows_done=n),
+                                   safe=True)
         os.replace(part, target)
     except Exception as exc:
         part.unlink(missing_ok=True)

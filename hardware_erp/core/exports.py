@@ -19,10 +19,11 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
+from operator import itemgetter
 
 import tablib
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError
-from django.db import models
+from django.db import DatabaseError, connections, models
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 from django.http import HttpResponse
@@ -49,18 +50,21 @@ class Text(str):
 
 def safe_cell(value):
     """A value fit for a spreadsheet cell (see the module's docstring)."""
-    if value is None:
+    if type(value) is str:  # noqa: E721 (the common case first; a Text is a str that stays text)
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, Text):
+    elif isinstance(value, Text):
         text = str(value).strip()
         return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-    if isinstance(value, bool | int | float | Decimal):
+    elif isinstance(value, bool | int | float | Decimal):
         return value
-    if isinstance(value, datetime):
+    elif isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, date):
+    elif isinstance(value, date):
         return value
-    text = str(value)
+    else:
+        text = str(value)
     if "<" in text or "&" in text:
         text = html.unescape(strip_tags(text))
     text = " ".join(text.split()) if "\n" in text else text.strip()
@@ -156,11 +160,33 @@ class _ColumnReader:
 
 
 def table_records(table, chunk_size=CHUNK_ROWS):
-    """The table's records in its order: a queryset read in chunks (`.iterator()`), anything else as it is."""
+    """The table's records in its order: a queryset read in chunks (`whole_result`), anything else as it is."""
     data = getattr(table.data, "data", table.data)
     if isinstance(data, QuerySet):
-        return data.iterator(chunk_size=chunk_size)
+        return whole_result(data, chunk_size)
     return iter(data)
+
+
+def whole_result(queryset, chunk_size=CHUNK_ROWS):
+    """`queryset.iterator(chunk_size)`, planned for reading every row. On PostgreSQL `.iterator()` reads through a
+    cursor, which the planner plans for its first tenth (`cursor_tuple_fraction`): with stale statistics it chose a
+    nested loop joining every product to every row of the grouped stock view, minutes where the hash join takes
+    a second (50,000 products). An export reads every row (and outside a transaction Django's cursor is `WITH
+    HOLD`: the whole result is computed before the first row anyway), so its cursor is planned for all of them."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        yield from queryset.iterator(chunk_size=chunk_size)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1.0")
+    try:
+        yield from queryset.iterator(chunk_size=chunk_size)
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET cursor_tuple_fraction")
+        except DatabaseError:  # an aborted transaction (the error that stopped the export is the one to see)
+            pass
 
 
 def table_headers(table, exclude_columns=()):
@@ -256,7 +282,8 @@ class _Cell:
         self.empty = bound_column.column.empty_values
         self.many = isinstance(bound_column.column, ManyToManyColumn)
         found = None if model is None or self.many else _field_path(model, A(bound_column.accessor), annotations)
-        self.path, field, self.related = found or (None, None, None)
+        self.path, self.field, self.related = found or (None, None, None)
+        field = self.field
         self.related_key = field.remote_field.field_name if self.related is not None else None
         self.labels = None
         if self.path and getattr(field, "choices", None) and self.related is None:
@@ -303,38 +330,135 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def table_rows(table, exclude_columns=()):
-    """Yield the header row, then each record's exported values: the rows `table.as_values()` gives.
+def table_rows(table, exclude_columns=(), *, safe=False):
+    """Yield the header row, then each record's exported values: the rows `table.as_values()` gives (with
+    `safe=True`, every value already through `safe_cell`: what `write_export(..., safe=True)` writes).
 
     A queryset's columns are compiled (`_Cell`): a column whose accessor is a model field, a chain of forward
     relations or an annotation, and whose export formatting needs only the value, is read with `values_list`
     and formatted without django-tables2's per-cell machinery (no model instance, no accessor resolution, no
     template per cell). A column that needs its record is read by its value function with a record: when the
     table lists the fields it reads (`export_reads = {column name: (field, ...)}`), a model instance holding
-    only those fields (and the key) built from the same `values_list` row; otherwise every record is loaded
-    as a model instance (`table_records`), the compiled columns read from it by attribute."""
+    only those fields built from the same `values_list` row; otherwise every record is loaded as a model
+    instance (`table_records`), the compiled columns read from it by attribute.
+
+    On the `values_list` path the rows are formatted a chunk at a time, column by column, and a column whose
+    values repeat (a choice, an owner, a region, a price: a model field whose equal values always print the
+    same) formats each distinct value once (`_Column`): the cell is a function of the value (or, for a column
+    in `export_reads`, of the fields it lists)."""
     columns, headers = table_headers(table, exclude_columns)
     yield headers
+    finish = _finisher(safe)
     data = getattr(table.data, "data", table.data)
     # a queryset of model instances (not one of dicts or tuples: `values()` rows are read as they are)
     model = data.model if isinstance(data, QuerySet) and data._iterable_class is ModelIterable else None
     if model is None:
         readers = [_ColumnReader(c, None) for c in columns]
         for record in table_records(table):
-            yield [force_str(read(record, table), strings_only=True) for read in readers]
+            yield [finish(read(record, table)) for read in readers]
         return
     cells = [_Cell(c, model, data.query.annotations) for c in columns]
-    rows = _values_rows(table, data, model, cells)
+    rows = _values_rows(table, data, model, cells, finish)
     if rows is None:
-        rows = _record_rows(table, data, cells)
+        rows = _record_rows(table, data, cells, finish)
     yield from rows
 
 
-def _values_rows(table, data, model, cells):
+def _finisher(safe):
+    """The last step of every cell: a string (or a number, a date) as `as_values()` gives it, and, with `safe`,
+    through `safe_cell`."""
+    if safe:
+        def finish(value):
+            return safe_cell(value if type(value) is str else force_str(value, strings_only=True))  # noqa: E721
+    else:
+        def finish(value):
+            return value if type(value) is str else force_str(value, strings_only=True)  # noqa: E721
+    return finish
+
+
+MEMO_LIMIT = 5000  # distinct values a column formats once and keeps; past it, the column formats every cell
+# model fields whose equal values, as the database gives them, always print the same (a numeric column has one
+# scale; a text, a number, a date, a flag, a key): a cell of one of them is formatted once per distinct value.
+# Not a timestamp (equal instants in different zones print differently), a float (0.0 and -0.0) or an annotation
+MEMO_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.DecimalField,
+               models.UUIDField, models.DateField)
+
+
+def _memo_field(field) -> bool:
+    if field is None or isinstance(field, models.DateTimeField):
+        return False
+    if field.is_relation:
+        return _memo_field(field.target_field)
+    return isinstance(field, MEMO_FIELDS)
+
+
+class _Memo(dict):
+    """Cells by value: a missing value is formatted once and kept."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        self[key] = cell = self.compute(key)
+        return cell
+
+
+class _Column:
+    """One exported column on the `values_list` path: `key(row)` picks its value (or the tuple of the fields a
+    computed column reads), `compute(key)` makes the cell; `cells(chunk)` gives a chunk's cells, formatting each
+    distinct value once while the column's values repeat (at most `MEMO_LIMIT` kept), then every cell."""
+
+    def __init__(self, key, compute, *, memo, instances=None):
+        self.key, self.compute, self.instances = key, compute, instances
+        self.memo = _Memo(compute) if memo else None
+        self.none = _Memo(compute)  # the empty value's cell, once
+
+    def cells(self, chunk):
+        keys = list(map(self.key, chunk))
+        memo = self.memo
+        if memo is not None:
+            try:
+                if self.instances is not None:
+                    self.instances.load(k for k in set(keys) if k not in memo)
+                cells = list(map(memo.__getitem__, keys))
+            except TypeError:  # a value that cannot be a key (a list): every cell formatted
+                self.memo = None
+            else:
+                if len(memo) > MEMO_LIMIT:  # the values hardly repeat (names, phones): no use keeping them
+                    self.memo = None
+                return cells
+        if self.instances is not None:
+            self.instances.load(keys)
+        compute = self.compute
+        if None not in keys:
+            return list(map(compute, keys))
+        none = self.none[None]
+        return [none if k is None else compute(k) for k in keys]
+
+
+def _plain_compute(cell, instances, finish):
+    """A compiled column's cell from its raw value (a related model's key when `instances` is given)."""
+    labels, empty, fmt = cell.labels, cell.empty, cell.format
+
+    def compute(raw):
+        if instances is not None and raw is not None:
+            raw = instances.cache.get(raw)
+        if labels is not None:
+            try:  # noqa: SIM105 (cheaper than suppress() per value)
+                raw = labels.get(raw, raw)
+            except TypeError:
+                pass
+        if raw in empty:
+            return finish(None)
+        return finish(fmt(raw))
+    return compute
+
+
+def _values_rows(table, data, model, cells, finish):
     """The rows read with `values_list` (see `table_rows`), or None when a column needs whole records."""
     reads = getattr(table, "export_reads", {})
-    light = [c for c in cells if not c.plain]
-    if any(c.bound_column.name not in reads for c in light):
+    if any(not c.plain and c.bound_column.name not in reads for c in cells):
         return None
     paths = []
 
@@ -343,17 +467,26 @@ def _values_rows(table, data, model, cells):
             paths.append(path)
         return paths.index(path)
 
+    db = data.db
+    related = {}
+    columns = []
     for cell in cells:
         if cell.plain:
-            cell.at = index(cell.path)
-    record_fields = []
-    if light:
-        names = {model._meta.pk.attname}
-        for cell in light:
-            for name in reads[cell.bound_column.name]:
-                field = model._meta.get_field(name)
-                names.add(field.attname)
-        record_fields = [(f.attname, index(f.attname)) for f in model._meta.concrete_fields if f.attname in names]
+            instances = None
+            if cell.related is not None:
+                key = (cell.related, cell.related_key)
+                instances = related.setdefault(key, _Related(cell.related, cell.related_key, db))
+            at, compute = index(cell.path), _plain_compute(cell, instances, finish)
+            if cell.path in data.query.annotations:  # a figure computed by the query: no scale of its own
+                columns.append(_annotation_column(at, compute, data.query.annotations[cell.path]))
+            else:
+                columns.append(_Column(itemgetter(at), compute, memo=_memo_field(cell.field), instances=instances))
+        else:
+            fields = [model._meta.get_field(name) for name in reads[cell.bound_column.name]]
+            fields = [f for f in model._meta.concrete_fields if f in fields]  # in the model's order (from_db)
+            at = [index(f.attname) for f in fields]
+            columns.append(_Column(_tuple_getter(at), _record_compute(cell.reader, table, model, db, fields, finish),
+                                   memo=all(_memo_field(f) for f in fields)))
     query = data.values_list(*paths)
     try:
         query.query.get_compiler(using=query.db).as_sql()
@@ -361,41 +494,55 @@ def _values_rows(table, data, model, cells):
         pass
     except FieldError:
         return None
-    return _values_iter(table, query, model, cells, light, record_fields)
+    return _values_iter(query, columns)
 
 
-def _values_iter(table, query, model, cells, light, record_fields):
-    related = {}
-    for cell in cells:
-        if cell.plain and cell.related is not None:
-            key = (cell.related, cell.related_key)
-            cell.instances = related.setdefault(key, _Related(cell.related, cell.related_key, query.db))
-    plain = [(c.at, c.value, getattr(c, "instances", None)) for c in cells if c.plain]
-    order = [c.plain for c in cells]
-    names = [name for name, _ in record_fields]
-    places = [at for _, at in record_fields]
-    lights = [c.reader for c in light]
-    db = query.db
-    for chunk in _chunks(query.iterator(chunk_size=CHUNK_ROWS), CHUNK_ROWS):
-        for at, _, instances in plain:
-            if instances is not None:
-                instances.load({row[at] for row in chunk})
-        for row in chunk:
-            values = []
-            for at, value, instances in plain:
-                raw = row[at]
-                if instances is not None and raw is not None:
-                    raw = instances.cache.get(raw)
-                values.append(value(raw))
-            if lights:
-                record = model.from_db(db, names, [row[at] for at in places])
-                computed = iter([read(record, table) for read in lights])
-                plain_values = iter(values)
-                values = [next(plain_values) if p else next(computed) for p in order]
-            yield [force_str(v, strings_only=True) for v in values]
+def _annotation_column(at, compute, annotation):
+    """A column of an annotation. Its values are formatted once each too, but a number computed by the query
+    has no scale of its own (`COALESCE(SUM(on_hand), 0)` gives 0 and 5.000, and `Decimal("0") ==
+    Decimal("0.000")`): a decimal is kept by its text, which tells them apart."""
+    try:
+        output = annotation.output_field
+    except FieldError:
+        output = None
+    if isinstance(output, models.DecimalField):
+        def key(row):
+            value = row[at]
+            return value if value is None else str(value)
+
+        def from_text(text):
+            return compute(text if text is None else Decimal(text))
+        return _Column(key, from_text, memo=True)
+    # an integer, a text, a date (the database's one type for the column; a count comes back as int)
+    return _Column(itemgetter(at), compute, memo=_memo_field(output))
 
 
-def _record_rows(table, data, cells):
+def _tuple_getter(at):
+    if len(at) == 1:
+        (only,) = at
+        return lambda row: (row[only],)
+    return itemgetter(*at)
+
+
+def _record_compute(read, table, model, db, fields, finish):
+    """A computed column's cell from the tuple of the fields it reads: its value function called with a record
+    holding only those fields."""
+    names = [f.attname for f in fields]
+
+    def compute(values):
+        return finish(read(model.from_db(db, names, values), table))
+    return compute
+
+
+def _values_iter(query, columns):
+    for chunk in _chunks(whole_result(query, CHUNK_ROWS), CHUNK_ROWS):
+        if columns:
+            yield from zip(*[column.cells(chunk) for column in columns], strict=True)
+        else:  # every column left out: an empty row a record
+            yield from ([] for _ in chunk)
+
+
+def _record_rows(table, data, cells, finish):
     """The rows of model instances: compiled columns read by attribute, the others by their reader."""
     getters = []
     for cell in cells:
@@ -405,7 +552,7 @@ def _record_rows(table, data, cells):
         else:
             getters.append(lambda record, read=cell.reader: read(record, table))
     for record in table_records(table):
-        yield [force_str(get(record), strings_only=True) for get in getters]
+        yield [finish(get(record)) for get in getters]
 
 
 def _attrs(record, bits):
@@ -424,9 +571,10 @@ def count_at_most(table, limit: int) -> int:
     return len(data)
 
 
-def write_export(path, headers, rows, *, fmt: str, title="", progress=None, every=CHUNK_ROWS) -> int:
-    """Stream `rows` under `headers` to the file at `path` (CSV or XLSX), every cell through `safe_cell`: the same
-    file `export_response` answers with (CSV byte for byte, XLSX cell for cell), without holding it in memory.
+def write_export(path, headers, rows, *, fmt: str, title="", progress=None, every=CHUNK_ROWS, safe=False) -> int:
+    """Stream `rows` under `headers` to the file at `path` (CSV or XLSX), every cell through `safe_cell` (`safe`:
+    the rows' cells have been through it already, as `table_rows(..., safe=True)` gives them): the same file
+    `export_response` answers with (CSV byte for byte, XLSX cell for cell), without holding it in memory.
     `progress(n)` is called every `every` rows. Returns the number of rows written."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
@@ -438,7 +586,7 @@ def write_export(path, headers, rows, *, fmt: str, title="", progress=None, ever
             writer = csv.writer(fh)
             writer.writerow(header)
             for chunk in _chunks(rows, every):  # written a chunk at a time
-                writer.writerows([[safe_cell(v) for v in row] for row in chunk])
+                writer.writerows(chunk if safe else [[safe_cell(v) for v in row] for row in chunk])
                 done += len(chunk)
                 if progress and len(chunk) == every:
                     progress(done)
@@ -458,7 +606,7 @@ def write_export(path, headers, rows, *, fmt: str, title="", progress=None, ever
             cells.append(cell)
         sheet.append(cells)
         for row in rows:
-            values = [safe_cell(v) for v in row]
+            values = row if safe else [safe_cell(v) for v in row]
             try:
                 sheet.append(values)
             except ValueError:  # a character a sheet cannot hold: as text, as tablib does
