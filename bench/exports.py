@@ -81,6 +81,10 @@ def build(customers, products):
         StockLevel.objects.bulk_create([StockLevel(product=p, location=b, warehouse=wh,
                                                    on_hand=Decimal(rng.randint(0, 99)))
                                         for p in made for b in bins], batch_size=10000)
+    from django.db import connection
+
+    with connection.cursor() as cur:  # statistics as autovacuum would have them on a running system
+        cur.execute("ANALYZE crm_customer, auth_user, inventory_product, inventory_stocklevel")
     return User.objects.create_superuser("exp-gm", password=None)
 
 

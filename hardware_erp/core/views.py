@@ -312,6 +312,8 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
         return for_user(self.request.user) if for_user else qs
 
     def get_table_pagination(self, table):
+        if self.request.GET.get(self.export_trigger_param) in self.export_formats:
+            return False  # an export reads every row: no page to count (the export counts what it needs)
         return {"per_page": self.paginate_by, "paginator_class": BoundedPaginator}
 
     def get_table(self, **kwargs):
