@@ -153,3 +153,20 @@ def test_the_worker_exports_what_the_user_may_see_not_more(exports, client_as, m
     job = queue_export(client, "/crm/customers/?_export=csv", django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE and job.rows_done == 6
+
+
+def test_the_export_request_only_queues(exports, client_as, django_capture_on_commit_callbacks):
+    """The request that queues an export does not paginate the list (no page count, no estimate): it counts the
+    rows (bounded, then exactly for the security log), writes the job and answers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("sales_manager")
+    customers(client.user)
+    with CaptureQueriesContext(connection) as queries:
+        job = queue_export(client, "/crm/customers/?_export=csv", django_capture_on_commit_callbacks)
+    sql = [q["sql"] for q in queries.captured_queries]
+    asked = sql[:next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "core_exportjob"'))]
+    assert job.rows_total == 8
+    assert not any(q.startswith("EXPLAIN") for q in asked)
+    assert sum("COUNT(" in q for q in asked) == 2
