@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from orders import rollups, selectors, services
-from orders.models import ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth, SalesOrder
+from orders.models import CustomerSalesMonth, ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth, SalesOrder
 from orders.views.analytics import AnalyticsView
 from tests.factories.crm import CustomerFactory
 from tests.factories.orders import make_world
@@ -57,7 +57,9 @@ def rows():
                                                   "approval_to_shipment", "approval_to_shipment_n",
                                                   "shipment_to_delivery", "shipment_to_delivery_n")),
             sorted(ProductSalesMonth.objects.values_list("month", "product_id", "n_lines", "quantity", "net",
-                                                         "cost")))
+                                                         "cost")),
+            sorted(CustomerSalesMonth.objects.values_list("month", "customer_id", "n_orders", "net", "cost",
+                                                          "last_day")))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -101,7 +103,7 @@ def test_rollup_pages_equal_the_raw_lines_on_random_histories(seed, make_user, d
             with django_capture_on_commit_callbacks(execute=True):
                 services.create_return(order, quantities={line.pk: D(1)}, actor=boss, reason="损坏")
     assert SalesDay.objects.exists() and ProductSalesDay.objects.exists()
-    assert SalesMonth.objects.exists() and ProductSalesMonth.objects.exists()
+    assert SalesMonth.objects.exists() and ProductSalesMonth.objects.exists() and CustomerSalesMonth.objects.exists()
     assert_pages_equal([boss, world.rep, rep2], cut_periods(today))
     kept = rows()
     rollups.rebuild()  # the command's answer is the one kept incrementally
@@ -135,6 +137,6 @@ def test_the_refresh_is_one_task_per_transaction_and_idempotent(make_user, djang
     for callback in callbacks:
         callback()
     before = rows()
-    assert before[0] and before[2] and before[3]
+    assert before[0] and before[2] and before[3] and before[4]
     assert rollups.refresh([(order.order_date, world.customer.pk)]) == len(before[0]) + len(before[1])
     assert rows() == before
