@@ -214,17 +214,18 @@ def whole_months(start, end):
     return first, last
 
 
-def _rollup(kind, user, start, end):
+def _rollup(kind, user, start, end, months=None):
     """The rollup rows of `kind` ("orders": by day and customer; "customers": by customer; "months": by salesperson;
     "lines": by product) of the sold orders `user` may see in [start, end): the monthly tables where they answer
     exactly (whole months as far as the sales go; by customer and by product only for users who see every order, the
-    monthly tables having no salesperson), else the daily ones."""
+    monthly tables having no salesperson), else the daily ones. `months`: `whole_months(start, end)` if known."""
     from .models import CustomerSalesMonth, ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth
 
     monthly = {"months": SalesMonth, "customers": CustomerSalesMonth, "lines": ProductSalesMonth}
     start, end = (DAY.to_python(v) if v else v for v in (start, end))  # datetimes (CRM) as the day filter reads them
     sees_all = user is None or user.has_perm("orders.view_all_salesorders")
-    months = whole_months(start, end) if kind == "months" or (kind in monthly and sees_all) else None
+    if months is None and (kind == "months" or (kind in monthly and sees_all)):
+        months = whole_months(start, end)
     if months:
         qs = monthly[kind].objects.alias(day=F("month"))
         start, end = months
@@ -333,9 +334,45 @@ def top_customers(user, start, end, limit=10, *, src=ROLLUP):
                 .annotate(**_order_figures(src)).order_by("-revenue", "customer__name", "customer_id")[:limit])
 
 
-def _combined(totals, sql, params):
-    """Run `sql` with the compiled `totals` queryset as its materialised CTE `t` (summed once, read by every part)."""
-    inner, inner_params = totals.query.sql_with_params()
+def _rollup_parts(kind, user, start, end):
+    """The rollup querysets whose rows, added together, are the sales of `kind` ("customers" or "lines") that `user`
+    may see in [start, end): `_rollup`'s rows, except when the period cuts a month with sales for a user who sees
+    every order: then the monthly rows of the months the period holds whole and the daily rows of the days it takes
+    from the others (a period from the 15th to the 10th reads ten or eleven months and about a month of days)."""
+    from .models import CustomerSalesMonth, ProductSalesDay, ProductSalesMonth, SalesDay
+
+    if not (user is None or user.has_perm("orders.view_all_salesorders")):
+        return [_rollup(kind, user, start, end)]
+    start, end = (DAY.to_python(v) if v else v for v in (start, end))
+    monthly, daily = {"customers": (CustomerSalesMonth, SalesDay), "lines": (ProductSalesMonth, ProductSalesDay)}[kind]
+    months = whole_months(start, end)
+    first = None if start is None else start if start.day == 1 else _next_month(start)
+    last = None if end is None else end.replace(day=1)
+    if months or (first and last and first >= last):  # no cut month with sales, or no whole month
+        return [_rollup(kind, user, start, end, months=months)]
+    whole, edges = monthly.objects.all(), []
+    if first:
+        whole = whole.filter(month__gte=first)
+        if start < first:
+            edges.append(Q(day__gte=start, day__lt=first))
+    if last:
+        whole = whole.filter(month__lt=last)
+        if last < end:
+            edges.append(Q(day__gte=last, day__lt=end))
+    return [whole, daily.objects.filter(Q(*edges, _connector=Q.OR))] if edges else [whole]
+
+
+def _combined(parts, key, sums, sql, params):
+    """Run `sql` with `t` as a materialised CTE: the grouped querysets `parts` (one per rollup table read, each
+    grouped by `key` with the columns `sums`, {name: SQL type}) added together by `key`."""
+    compiled = [p.query.sql_with_params() for p in parts]
+    inner_params = [v for _sql, ps in compiled for v in ps]
+    if len(compiled) == 1:
+        inner = compiled[0][0]
+    else:
+        union = " UNION ALL ".join(f"({q})" for q, _ps in compiled)
+        columns = ", ".join(f"sum(u.{c})::{t} AS {c}" for c, t in sums.items())
+        inner = f"SELECT u.{key}, {columns} FROM ({union}) u GROUP BY u.{key}"  # noqa: S608  # nosec B608 (compiled)
     with connection.cursor() as cur:
         cur.execute(f"WITH t AS MATERIALIZED ({inner}) {sql}", [*inner_params, *params])
         return cur.fetchall()
@@ -344,18 +381,19 @@ def _combined(totals, sql, params):
 def customer_charts(user, start, end, limit=10, *, src=ROLLUP) -> dict:
     """The page's three customer charts, {"region", "customer_type", "customers"}: the rows of `revenue_by_region`,
     `revenue_by_customer_type` and `top_customers`. Over the rollups in one pass: each customer's figures summed
-    once (the monthly rows for whole months, as `customers_of` reads), then grouped by the customer's province and
-    type and ranked, in one statement; over the raw lines, the three selectors."""
+    once (the monthly rows of whole months, the daily rows of the days the period cuts: `_rollup_parts`), then
+    grouped by the customer's province and type and ranked, in one statement; over the raw lines, the three
+    selectors."""
     if src is not ROLLUP:
         return {"region": revenue_by_region(user, start, end, src=src),
                 "customer_type": revenue_by_customer_type(user, start, end, src=src),
                 "customers": top_customers(user, start, end, limit, src=src)}
     from crm.models import Customer
 
-    totals = (src.customers_of(user, start, end).values("customer_id").order_by()
-              .annotate(orders=src.n_orders, revenue=Sum(src.revenue)))
+    totals = [part.values("customer_id").order_by().annotate(orders=src.n_orders, revenue=Sum(src.revenue))
+              for part in _rollup_parts("customers", user, start, end)]
     customer = connection.ops.quote_name(Customer._meta.db_table)
-    rows = _combined(totals, f"""
+    rows = _combined(totals, "customer_id", {"orders": "bigint", "revenue": "numeric"}, f"""
         , j AS (SELECT t.customer_id, t.orders, t.revenue, c.province, c.customer_type, c.name
                 FROM t JOIN {customer} c ON c.id = t.customer_id)
         (SELECT 0, j.province, NULL::bigint, NULL::text, sum(j.orders)::bigint, sum(j.revenue) FROM j
@@ -386,11 +424,12 @@ def product_charts(user, start, end, by="revenue", limit=20, *, src=ROLLUP) -> d
     from inventory.models import Category, Product
 
     order = RANKINGS.get(by, "revenue")
-    totals = (src.lines_of(user, start, end).values("product_id").order_by()
+    totals = [part.values("product_id").order_by()
               .annotate(lines=src.n_lines, qty=Sum(src.qty), revenue=Sum(src.line_revenue),
-                        margin=Sum(F(src.line_revenue) - F(src.line_cost))))
+                        margin=Sum(F(src.line_revenue) - F(src.line_cost)))
+              for part in _rollup_parts("lines", user, start, end)]
     product, category = (connection.ops.quote_name(m._meta.db_table) for m in (Product, Category))
-    rows = _combined(totals, f"""
+    rows = _combined(totals, "product_id", dict.fromkeys(("lines", "qty", "revenue", "margin"), "numeric"), f"""
         , j AS (SELECT t.*, p.sku, p.name_zh, p.name_en, p.category_id FROM t JOIN {product} p ON p.id = t.product_id)
         (SELECT 0, j.category_id, NULL::bigint, NULL::text, k.name_zh, k.name_en, sum(j.lines)::bigint,
                 NULL::numeric, sum(j.revenue), NULL::numeric, sum(j.revenue)
