@@ -70,9 +70,13 @@ class CustomerTable(tables.Table):
     @staticmethod
     def _then_name(queryset, fields, is_descending):
         """`fields`, then name and pk, all one way: a page is read from an index on them in order (both ways)
-        instead of sorting every customer (crm_customer_active_owner / _region)."""
+        instead of sorting every customer (crm_customer_active_name / _owner / _region), and a name shared by
+        several customers does not leave one of them off every page."""
         sign = "-" if is_descending else ""
         return queryset.order_by(*(f"{sign}{f}" for f in (*fields, "name", "pk"))), True
+
+    def order_name(self, queryset, is_descending):
+        return self._then_name(queryset, (), is_descending)
 
     def order_owner(self, queryset, is_descending):
         return self._then_name(queryset, ("owner__username",), is_descending)
