@@ -12,12 +12,17 @@ attribute, a pinned row) is rendered by django-tables2's own code for that cell 
 `tests/core/test_table_body.py` renders every list page both ways and compares them.
 """
 
+from functools import partialmethod
+
 from django.db import models
+from django.template import Context, Template
 from django.template.base import render_value_in_context
 from django.templatetags.l10n import localize as localize_filter
 from django.templatetags.l10n import unlocalize as unlocalize_filter
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.safestring import SafeString, mark_safe
-from django_tables2 import Column
+from django_tables2 import Column, TemplateColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.rows import BoundPinnedRow
 from django_tables2.utils import A, signature
@@ -32,6 +37,17 @@ class _Fallback(Exception):
 
 def _has_callable(attrs) -> bool:
     return any(callable(v) or (isinstance(v, dict) and _has_callable(v)) for v in attrs.values())
+
+
+def _default_display_field(cls, name):
+    """The field whose `get_FOO_display` Django made for `cls` (None when the model defines its own)."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            attr = klass.__dict__[name]
+            if isinstance(attr, partialmethod) and attr.func is models.Model._get_FIELD_display:
+                return attr.keywords.get("field")
+            return None
+    return None
 
 
 def _walk(obj, bits):
@@ -66,12 +82,16 @@ class _Cell:
         self.path_bits = tuple(A(path).bits)
         self.display_name = f"get_{self.remainder}_display"
         self.choices = {}  # record class -> whether the accessed field has choices (a label is shown)
+        self.labels = {}  # model class -> (field, {value: label}) of Django's own get_FOO_display, built once
         self.empty_values = column.empty_values
         self.default = bound_column.default
         self.is_m2m = isinstance(column, ManyToManyColumn)
         self.link = bound_column.link
         self.render = bound_column.render
         self.plain = getattr(self.render, "__func__", None) is Column.render  # returns the value as it is
+        # a TemplateColumn with inline code (DateColumn, DateTimeColumn): its template parsed once, not per cell
+        self.template = Template(column.template_code) if (
+            getattr(self.render, "__func__", None) is TemplateColumn.render and column.template_code) else None
         args, catch_all = signature(self.render)
         self.args = None if catch_all else args
         self.callable_ok = catch_all is not None or all(a in CELL_ARGUMENTS for a in args)
@@ -105,10 +125,35 @@ class _Cell:
         if self._has_choices(record):
             penultimate = _walk(record, self.path_bits)
             if isinstance(penultimate, models.Model):
-                display = getattr(penultimate, self.display_name, None)
-                if display:
-                    return display()
+                return self._label(penultimate)
         return _walk(record, self.bits)
+
+    def _label(self, obj):
+        """`obj.get_FOO_display()`; Django's own method with the choices' dict built once for the table instead
+        of at every call (its labels still translated at each use, as Django does)."""
+        kind = type(obj)
+        known = self.labels.get(kind)
+        if known is None:
+            field = _default_display_field(kind, self.display_name)
+            known = self.labels[kind] = (field, dict(make_hashable(field.flatchoices)) if field else None)
+        field, labels = known
+        if field is None:
+            display = getattr(obj, self.display_name, None)
+            if not display:
+                raise _Fallback
+            return display()
+        value = getattr(obj, field.attname)
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+    def _render_template(self, row, record, value):
+        """TemplateColumn.render with the parsed template."""
+        table, column = self.table, self.column
+        parent = getattr(table, "context", Context())
+        data = column.get_context_data(record=record, table=table, value=value, bound_column=self.bound_column,
+                                       bound_row=row)
+        with parent.update(data):
+            parent["request"] = getattr(table, "request", None)
+            return self.template.render(parent)
 
     def content(self, row, record):
         """What `row.get_cell(name)` gives: the default for an empty value, else the render method's answer,
@@ -122,6 +167,8 @@ class _Cell:
                   "bound_row": row, "table": self.table}
         if self.plain:
             content = value
+        elif self.template is not None:
+            content = self._render_template(row, record, value)
         elif self.args is None:
             content = self.render(**kwargs)
         elif self.callable_ok:
