@@ -67,6 +67,23 @@ class CustomerTable(tables.Table):
     def order_last_order_date(self, queryset, is_descending):
         return self._dates_last(queryset, "last_order_date", is_descending)
 
+    @staticmethod
+    def _then_name(queryset, fields, is_descending):
+        """`fields`, then name and pk, all one way: a page is read from an index on them in order (both ways)
+        instead of sorting every customer (crm_customer_active_name / _owner / _region), and a name shared by
+        several customers does not leave one of them off every page."""
+        sign = "-" if is_descending else ""
+        return queryset.order_by(*(f"{sign}{f}" for f in (*fields, "name", "pk"))), True
+
+    def order_name(self, queryset, is_descending):
+        return self._then_name(queryset, (), is_descending)
+
+    def order_owner(self, queryset, is_descending):
+        return self._then_name(queryset, ("owner__username",), is_descending)
+
+    def order_region(self, queryset, is_descending):
+        return self._then_name(queryset, ("province", "city", "district"), is_descending)
+
     def render_level(self, record):
         return format_html('<span class="badge text-bg-{}">{}</span>', LEVEL_TONE.get(record.level, "light"),
                            record.get_level_display())

@@ -1,7 +1,7 @@
 import phonenumbers
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -115,6 +115,17 @@ class Customer(TimeStampedModel):
             # "not contacted for N days" counts from this index alone instead of reading every customer row
             models.Index(fields=["last_contact_at"], condition=Q(merged_into__isnull=True),
                          name="crm_customer_active_contact"),
+            # the list's sorts (crm/tables.py): each page read from its index in order, not every customer sorted
+            models.Index(F("last_order_date").desc(nulls_last=True), "name", "id",
+                         condition=Q(merged_into__isnull=True),
+                         name="crm_customer_active_lastord_d"),
+            models.Index(F("last_order_date").asc(nulls_last=True), "name", "id",
+                         condition=Q(merged_into__isnull=True),
+                         name="crm_customer_active_lastord_a"),
+            models.Index(fields=["owner", "name", "id"], condition=Q(merged_into__isnull=True),
+                         name="crm_customer_active_owner"),
+            models.Index(fields=["province", "city", "district", "name", "id"], condition=Q(merged_into__isnull=True),
+                         name="crm_customer_active_region"),
         ]
 
     def __str__(self):

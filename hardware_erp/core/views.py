@@ -304,6 +304,9 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
     empty_text = _("Nothing here yet.")
     export_permission = None
     export_sync_max_rows = None  # None: settings.EXPORT_SYNC_MAX_ROWS
+    # the table's rows written by compiled cells (core/table_body.py), the rest of django-tables2's template kept;
+    # a table with a template of its own keeps it
+    table_template = "generic/_table.html"
     replica_reads = True  # GET requests read from the read replica when there is one (core/db_routing.py)
 
     def get_queryset(self):
@@ -324,7 +327,10 @@ class ERPListView(ModuleMixin, ExportMixin, SingleTableMixin, FilterView):
             params["per_page"] = str(min(int(asked), self.max_per_page)) if asked.isdecimal() and int(asked) else \
                 str(self.paginate_by)
             self.request.GET = params
-        return super().get_table(**kwargs)
+        table = super().get_table(**kwargs)
+        if self.table_template and table.template_name == settings.DJANGO_TABLES2_TEMPLATE:
+            table.template_name = self.table_template
+        return table
 
     def get_paginate_by(self, queryset):
         return None  # the table paginates (above); the list view's own paginator would count the rows again

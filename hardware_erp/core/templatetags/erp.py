@@ -5,6 +5,7 @@ from django.utils.formats import number_format
 
 from hardware_erp.core.money import amount_in_words, format_money, format_price, to_decimal
 from hardware_erp.core.money import per_thousand as money_per_thousand
+from hardware_erp.core.table_body import render_rows
 
 register = template.Library()
 
@@ -75,3 +76,10 @@ def web_link(value):
     from hardware_erp.core.links import web_url
 
     return web_url(value)
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    """The `<tr>`s of a django-tables2 table's page, rendered by the kernel's compiled cells
+    (`core.table_body`; `generic/_table.html`, the list pages' table template)."""
+    return render_rows(table, context)
