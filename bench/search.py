@@ -57,9 +57,9 @@ def queries(n, seed=10):
 def floor_sql(q):
     """The hand-written indexed search: one lookup per kind that applies to `q`, UNIONed, ranked, first 20."""
     from crm.grams import is_short
-    from crm.models.customers import mobile_index
     from crm.pinyin import looks_like_pinyin
     from crm.validators import normalize_credit_code, normalize_phone
+    from hardware_erp.core.fields import blind_index, digits_only
 
     q = " ".join(q.split())
     like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -83,7 +83,8 @@ def floor_sql(q):
         exact += ["c.credit_code = %(code)s", "c.tax_number = %(code)s"]
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "").replace("+", "")) - 1:
-        p["norm"], p["bidx"] = normalize_phone(q), mobile_index(q)
+        p["norm"] = normalize_phone(q)
+        p["bidx"] = blind_index(p["norm"], normalize=digits_only) if p["norm"] else ""  # mobile_index(q)
         parts += ["SELECT id FROM crm_customer WHERE phone_norm = %(norm)s",
                   "SELECT id FROM crm_customer WHERE invoice_phone = %(q)s"]
         exact += ["c.phone_norm = %(norm)s", "c.invoice_phone = %(q)s"]

@@ -181,6 +181,17 @@ def plain_name(q: str) -> str | None:
     return q
 
 
+def plain_pinyin(q: str) -> tuple[str, str] | None:
+    """(the word, its pinyin key) when `name_q(q)` is nothing but "the name contains the word, or its readings
+    contain the key" (one word of letters and digits that is not a mix of syllables and initials: hdwj, hongda,
+    0571), else None."""
+    q = " ".join(unicodedata.normalize("NFKC", q or "").split())
+    key = q.lower()
+    if not re.fullmatch(r"[a-z0-9]+", key) or (key.isalpha() and 3 <= len(key) <= MAX_LETTERS and _filter_keys(key)):
+        return None
+    return q, key
+
+
 def _part_q(part: str) -> Q:
     """One word of the query: the name contains it, or its pinyin / initials do, or a mixed form matches."""
     cond = contains_q("name", part)

@@ -10,13 +10,13 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hardware_erp.core.fields import mask_phone
+from hardware_erp.core.fields import blind_index, digits_only, mask_phone
 
 from .choices import OPEN_STAGES, TaskStatusChoices
 from .grams import contains_q, contains_sql
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity
 from .models.customers import mobile_index
-from .pinyin import name_q, plain_name
+from .pinyin import name_q, plain_name, plain_pinyin
 from .signals import sales_figures
 from .validators import normalize_credit_code, normalize_phone
 
@@ -37,8 +37,9 @@ def search_lookups(q: str) -> list[tuple[int, str, list]]:
     contacts cannot: that plan scans every customer. The name kind is `crm.pinyin.name_q` (the name, its readings'
     pinyin and initials, every word of the query: conditions on indexed columns of the customer only, which
     PostgreSQL combines with a BitmapOr), compiled by the ORM; a query that is only "the name contains it"
-    (`plain_name`: Chinese, no pinyin) and the identifier and contact lookups are written here, each one
-    condition on one column (compiling them through the ORM cost more than running them)."""
+    (`plain_name`: Chinese, no pinyin), or the name or its readings containing one word (`plain_pinyin`: hdwj),
+    and the identifier and contact lookups are written here, each one condition on one or two columns (compiling
+    them through the ORM cost more than running them)."""
     q = " ".join((q or "").split())
     if not q:
         return []
@@ -51,9 +52,14 @@ def search_lookups(q: str) -> list[tuple[int, str, list]]:
     def equals(column, value):
         return select(customers, "id", f"{qn(column)} = %s", [value])
 
-    plain = plain_name(q)
+    plain, pinyin = plain_name(q), plain_pinyin(q)
     if plain:
         out = [(RANK_NAME, *select(customers, "id", *contains_sql(qn("name"), plain)))]
+    elif pinyin:  # the name contains the word, or its readings (pinyin and initials) the key
+        name, name_params = contains_sql(qn("name"), pinyin[0])
+        readings = connection.ops.lookup_cast("contains", "TextField") % qn("name_readings")
+        out = [(RANK_NAME, *select(customers, "id", f"({name} OR {readings} {connection.operators['contains'] % '%s'})",
+                                   [*name_params, f"%{connection.ops.prep_for_like_query(pinyin[1])}%"]))]
     else:
         sql, params = Customer.objects.order_by().filter(name_q(q)).values_list("pk").query.sql_with_params()
         out = [(RANK_NAME, sql, list(params))]
@@ -62,8 +68,9 @@ def search_lookups(q: str) -> list[tuple[int, str, list]]:
         out += [(RANK_EXACT, *equals("credit_code", code)), (RANK_EXACT, *equals("tax_number", code))]
     digits = _DIGITS.sub("", q)
     if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "").replace("+", "")) - 1:
-        out += [(RANK_EXACT, *equals("phone_norm", normalize_phone(q))), (RANK_EXACT, *equals("invoice_phone", q))]
-        bidx = mobile_index(q)
+        norm = normalize_phone(q)
+        out += [(RANK_EXACT, *equals("phone_norm", norm)), (RANK_EXACT, *equals("invoice_phone", q))]
+        bidx = blind_index(norm, normalize=digits_only) if norm else ""  # mobile_index(q), q normalised once
         if bidx:
             out.append((RANK_EXACT, *select(contacts, "customer_id", f"{qn('mobile_bidx')} = %s", [bidx])))
     out.append((RANK_CONTACT, *select(contacts, "customer_id", *contains_sql(qn("name"), q))))
