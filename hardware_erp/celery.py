@@ -1,17 +1,30 @@
 """Celery application: configured from Django settings (CELERY_ namespace), tasks autodiscovered.
 
 Queues by kind are in settings (CELERY_TASK_ROUTES); beat's schedule is in Redis (celery-redbeat) when REDIS_URL
-is set. Here: tasks named in db_routing.READ_TASKS read from the replica (when there is one), and every task's
-outcome is counted for /metrics."""
+is set. Here: tasks named in db_routing.READ_TASKS read from the replica when there is one (and run again on the
+primary when it breaks under them), and every task's outcome is counted for /metrics."""
 
 import os
 
-from celery import Celery
-from celery.signals import task_failure, task_postrun, task_prerun, task_retry, task_success, worker_ready
+from celery import Celery, Task
+from celery.signals import task_failure, task_retry, task_success, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hardware_erp.settings")
 
-app = Celery("hardware_erp")
+
+class ReplicaAwareTask(Task):
+    """Tasks in db_routing.READ_TASKS read from the replica (their services' transactions stay on the primary);
+    when the replica breaks under a run, the run is done again at once on the primary, not lost."""
+
+    def __call__(self, *args, **kwargs):
+        from hardware_erp.core import db_routing
+
+        if not (db_routing.configured() and db_routing.matches(self.name, db_routing.READ_TASKS)):
+            return super().__call__(*args, **kwargs)
+        return db_routing.with_replica_fallback(lambda: Task.__call__(self, *args, **kwargs))()
+
+
+app = Celery("hardware_erp", task_cls=ReplicaAwareTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -37,38 +50,10 @@ def _succeeded(sender=None, **kwargs):
 
 
 @task_failure.connect
-def _failed(sender=None, exception=None, task_id=None, **kwargs):
+def _failed(sender=None, **kwargs):
     _count(sender, "failed")
-    block = _blocks.get(task_id)
-    if block is not None and getattr(block, "alias", None) == "replica":
-        from django.db import InterfaceError, OperationalError
-
-        from hardware_erp.core.db_routing import mark_down
-
-        if isinstance(exception, (OperationalError, InterfaceError)):  # the replica broke under it: the next run
-            mark_down(f"{type(exception).__name__}: {exception}")      # reads the primary
 
 
 @task_retry.connect
 def _retried(sender=None, **kwargs):
     _count(sender, "retried")
-
-
-_blocks = {}
-
-
-@task_prerun.connect
-def _replica_block_enter(task_id=None, task=None, **kwargs):
-    """Tasks in db_routing.READ_TASKS read from the replica; their services' transactions stay on the primary."""
-    from hardware_erp.core.db_routing import task_block
-
-    block = task_block(getattr(task, "name", ""))
-    block.__enter__()
-    _blocks[task_id] = block
-
-
-@task_postrun.connect
-def _replica_block_exit(task_id=None, **kwargs):
-    block = _blocks.pop(task_id, None)
-    if block is not None:
-        block.__exit__(None, None, None)

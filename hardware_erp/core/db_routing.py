@@ -18,7 +18,8 @@ Writes always go to the primary (the router's `db_for_write`), whatever the bloc
 Pages use it through `ReplicaReadsMiddleware`: GET requests to the read pages named in READ_VIEWS (reports,
 analytics, dashboards, exports) and to every list page (`ERPListView`) run on the replica; a page whose replica
 connection breaks half-way is served again from the primary, so the user sees no error. Celery tasks named in
-READ_TASKS (the KPI engine, suggestions, the data-quality scan) run their reads on it through `hardware_erp.celery`.
+READ_TASKS (the KPI engine, suggestions, the data-quality scan, exports) run their reads on it through
+`hardware_erp.celery`, and run again on the primary when the replica breaks under them.
 Without a replica every function here is a no-op and everything reads the primary, as before.
 """
 
@@ -328,13 +329,6 @@ class ReplicaReadsMiddleware:
 
 
 # --- tasks ---------------------------------------------------------------------------------------------------------
-
-def task_block(task_name: str):
-    """The block a Celery task's reads run in: the replica's for READ_TASKS, else none."""
-    if configured() and matches(task_name, READ_TASKS):
-        return replica_reads()
-    return contextlib.nullcontext()
-
 
 def with_replica_fallback(fn):
     """Run `fn` on the replica; when the replica breaks under it, run it again on the primary."""

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, transaction
 from django.http import HttpRequest, QueryDict
 from django.urls import resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from . import db_routing
 from .exports import export_title, table_rows, write_export
 from .models import ExportJob
 from .outbox import enqueue_after_commit
@@ -91,6 +92,8 @@ def run_export(job_id) -> ExportJob | None:
         os.replace(part, target)
     except Exception as exc:
         part.unlink(missing_ok=True)
+        if db_routing.reading_replica() and isinstance(exc, (DatabaseError, InterfaceError)):
+            raise  # the replica broke under the export: the task runs it again on the primary (hardware_erp.celery)
         log.exception("export %s of %s failed", job.pk, job.path)
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, finished_at=timezone.now(),
                                                    error=f"{type(exc).__name__}: {exc}"[:300])

@@ -3,6 +3,7 @@ user's own write, inside transactions, when the replica lags or breaks), queues 
 primary + replica + object store + two web instances run in tests/faults/test_cluster.py."""
 
 import pytest
+from celery import shared_task
 from django.db import OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.urls import path, reverse
@@ -179,3 +180,53 @@ def test_metrics_show_requests_tasks_and_backup_age(client, settings):
     age = next(float(line.split()[-1]) for line in text.splitlines() if line.startswith("hwerp_backup_age_seconds "))
     assert 7100 < age < 7400
     assert "hwerp_celery_queue_depth" in text
+
+
+@shared_task(name="tests.flaky_export_task")  # named like an export: one of db_routing.READ_TASKS
+def flaky_read_task(answer):
+    served_from.append(db_routing._target.get())
+    if db_routing.reading_replica():
+        raise OperationalError("server closed the connection unexpectedly")
+    return answer
+
+
+@shared_task(name="tests.plain_task")
+def plain_task():
+    served_from.append(db_routing._target.get())
+    return "done"
+
+
+def test_a_read_task_whose_replica_breaks_runs_again_on_the_primary(replica):
+    served_from.clear()
+    assert flaky_read_task.delay(42).get() == 42
+    assert served_from == [REPLICA, "default"]
+    served_from.clear()
+    assert plain_task.delay().get() == "done"  # not a read task: no block, the router's default (the primary)
+    assert served_from == [None]
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction: a test's own would keep every read on the primary
+def test_an_export_whose_replica_breaks_is_written_from_the_primary(replica, client_as, settings, tmp_path,
+                                                                     monkeypatch):
+    from hardware_erp.core import export_jobs
+    from hardware_erp.core.models import ExportJob
+    from hardware_erp.core.tasks import run_export_task
+    from tests.factories.crm import CustomerFactory
+
+    settings.EXPORT_DIR = tmp_path / "exports"
+    client = client_as("sales_manager")
+    CustomerFactory.create_batch(3, owner=client.user)
+    job = ExportJob.objects.create(user=client.user, path="/crm/customers/", fmt="csv", filename="customers.csv")
+    real, tries = export_jobs.table_rows, []
+
+    def rows_breaking_on_the_replica(*args, **kwargs):
+        tries.append(db_routing._target.get())
+        if db_routing.reading_replica():
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export_jobs, "table_rows", rows_breaking_on_the_replica)
+    run_export_task.delay(job.pk)
+    job.refresh_from_db()
+    assert tries == [REPLICA, "default"]
+    assert job.status == ExportJob.Status.DONE and job.rows_total == 3, (job.status, job.error)

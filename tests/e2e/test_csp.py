@@ -50,7 +50,7 @@ def key_pages():
             ("/orders/new/", order_entry), ("/orders/list/", search),
             (f"/orders/{_first(SalesOrder, salesperson__username='rep1')}/", None),
             ("/support/tickets/new/", None), ("/training/my/", None), ("/performance/me/", None),
-            ("/notifications/", None),
+            ("/notifications/", None), (f"/training/quizzes/{open_quiz('rep1')}/", quiz_timer),
         ],
         "salesmgr": [
             ("/crm/reports/", None), ("/orders/analytics/", None), ("/orders/review/", None),
@@ -97,6 +97,21 @@ def key_pages():
     }
 
 
+def open_quiz(username):
+    """A timed quiz the user may start (or go on with): not passed, attempts left."""
+    from django.contrib.auth import get_user_model
+
+    from training.models import Course, Quiz
+
+    user = get_user_model().objects.get(username=username)
+    for quiz in Quiz.objects.filter(time_limit_minutes__gt=0, lesson__course__in=Course.objects.for_user(user)) \
+            .order_by("pk"):
+        mine = quiz.attempts.filter(user=user)
+        if not mine.filter(passed=True).exists() and mine.count() < quiz.max_attempts:
+            return quiz.pk
+    raise AssertionError(f"the demo company has no timed quiz {username} may take")
+
+
 # what a person does on a page, so that its scripts run (htmx swaps, pickers, drag and drop, the scanner)
 def search(page):
     box = page.locator("form.filter-bar input[type=search]").first
@@ -132,6 +147,14 @@ def product_picker(page):
     page.wait_for_load_state("networkidle")
 
 
+
+
+def quiz_timer(page):
+    timer = page.locator("#quiz-timer span")
+    first = timer.inner_text(timeout=5000)
+    page.wait_for_function("t => document.querySelector('#quiz-timer span').textContent !== t", arg=first)
+    # an answer ticked; the attempt stays open for the other language
+    page.locator("main input[name^=q]:is([type=radio], [type=checkbox])").first.check()
 
 
 def drag_card(page):
