@@ -16,19 +16,29 @@ product) order: additions commute, so two refreshes of different slices touching
 no lock beyond the row's own. `SalesMonth` (a few hundred rows a year) is recomputed from `SalesDay` for each
 (month, salesperson) a refresh touched, under a transaction-scoped advisory lock per pair taken after the slices'
 locks, in one order: the second refresh of a pair waits for the first to commit and then sums both.
+`CustomerSalesMonth` is recomputed the same way for each (month, customer) of the refreshed slices (the slices
+name their customer, so the pairs are known before anything is read).
 """
 
 import logging
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from hardware_erp.core.outbox import enqueue_batched
 
 from .choices import SOLD_STATES
-from .models import OrderLine, ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth, SalesOrder
+from .models import (
+    CustomerSalesMonth,
+    OrderLine,
+    ProductSalesDay,
+    ProductSalesMonth,
+    SalesDay,
+    SalesMonth,
+    SalesOrder,
+)
 
 log = logging.getLogger(__name__)
 TASK = "orders.refresh_sales_rollup_task"
@@ -98,6 +108,7 @@ def _next_month(day: date) -> date:
 
 
 MONTH_LOCK_SPACE = 1_900_000  # the two-key advisory locks of (month, salesperson): (this + month index, user id)
+CUSTOMER_MONTH_LOCK_SPACE = 2_000_000  # and of (month, customer): (this + month index, customer id)
 PRODUCT_SUMS = ("n_lines", "quantity", "net", "cost")
 SALES_MONTH_SUMS = {name: Sum(name) for name in (
     "n_orders", "net", "cost", "approval_to_shipment", "approval_to_shipment_n", "shipment_to_delivery",
@@ -145,22 +156,52 @@ def _add_product_months(before, after):
     ProductSalesMonth.objects.filter(touched, n_lines=0).delete()
 
 
+def _lock_months(space, pairs):
+    """Transaction-scoped advisory locks (PostgreSQL) on these (month, id) pairs, taken in one order."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for month, key in pairs:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space + month.year * 12 + month.month, key or 0])
+
+
 def _refresh_sales_months(pairs):
     """Recompute the SalesMonth rows of these (month, salesperson id) pairs from SalesDay, each pair under an
     advisory lock (PostgreSQL) taken in one order."""
     pairs = sorted(pairs, key=lambda p: (p[0], p[1] or 0))
     if not pairs:
         return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            for month, rep in pairs:
-                cur.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                            [MONTH_LOCK_SPACE + month.year * 12 + month.month, rep or 0])
+    _lock_months(MONTH_LOCK_SPACE, pairs)
     cond = Q()
     for month, rep in pairs:
         cond |= Q(day__gte=month, day__lt=_next_month(month), salesperson_id=rep)
     SalesMonth.objects.filter(Q(*[Q(month=m, salesperson_id=r) for m, r in pairs], _connector=Q.OR)).delete()
     SalesMonth.objects.bulk_create(_sales_months(SalesDay.objects.filter(cond)))
+
+
+def _refresh_customer_months(pairs):
+    """Recompute the CustomerSalesMonth rows of these (month, customer id) pairs from SalesDay, under advisory
+    locks taken in one order (two refreshes of different days of one customer's month: the second waits for the
+    first to commit, then sums both)."""
+    pairs = sorted(pairs)
+    if not pairs:
+        return
+    _lock_months(CUSTOMER_MONTH_LOCK_SPACE, pairs)
+    by_month = {}
+    for month, customer_id in pairs:
+        by_month.setdefault(month, []).append(customer_id)
+    cond = Q(*[Q(day__gte=m, day__lt=_next_month(m), customer_id__in=ids) for m, ids in by_month.items()],
+             _connector=Q.OR)
+    CustomerSalesMonth.objects.filter(Q(*[Q(month=m, customer_id__in=ids) for m, ids in by_month.items()],
+                                        _connector=Q.OR)).delete()
+    CustomerSalesMonth.objects.bulk_create(_customer_months(SalesDay.objects.filter(cond)), batch_size=5000)
+
+
+def _customer_months(days):
+    """CustomerSalesMonth rows (not saved) summing these SalesDay rows."""
+    return [CustomerSalesMonth(month=r.pop("m"), **r) for r in (
+        days.annotate(m=TruncMonth("day")).values("m", "customer_id").order_by()
+        .annotate(n_orders=Sum("n_orders"), net=Sum("net"), cost=Sum("cost"), last_day=Max("day")))]
 
 
 def _sales_months(days):
@@ -189,6 +230,7 @@ def refresh(slices) -> int:
     ProductSalesDay.objects.bulk_create(products, batch_size=2000)
     _add_product_months(before, _product_months(products))
     _refresh_sales_months(reps | {(_month(d.day), d.salesperson_id) for d in days})
+    _refresh_customer_months({(_month(d), c) for d, c in slices})
     return len(days) + len(products)
 
 
@@ -238,6 +280,7 @@ def _rebuild_months(start=None, end=None) -> int:
     if end:
         wipe &= Q(month__lt=end)
     SalesMonth.objects.filter(wipe).delete()
+    CustomerSalesMonth.objects.filter(wipe).delete()
     ProductSalesMonth.objects.filter(wipe).delete()
     days, lines = SalesDay.objects.all(), ProductSalesDay.objects.all()
     if start:
@@ -246,13 +289,14 @@ def _rebuild_months(start=None, end=None) -> int:
         nxt = end if end.day == 1 else _next_month(end)
         days, lines = days.filter(day__lt=nxt), lines.filter(day__lt=nxt)
     months = SalesMonth.objects.bulk_create(_sales_months(days), batch_size=5000)
+    customers = CustomerSalesMonth.objects.bulk_create(_customer_months(days), batch_size=5000)
     products = ProductSalesMonth.objects.bulk_create([
         ProductSalesMonth(month=r["m"], product_id=r["product_id"], n_lines=r["n"], quantity=r["q"], net=r["net"],
                           cost=r["cost"])
         for r in (lines.annotate(m=TruncMonth("day")).values("m", "product_id").order_by()
                   .annotate(n=Sum("n_lines"), q=Sum("quantity"), net=Sum("net"), cost=Sum("cost")))],
         batch_size=5000)
-    return len(months) + len(products)
+    return len(months) + len(customers) + len(products)
 
 
 def queue_refresh(*orders):

@@ -6,6 +6,7 @@ Every report aggregates in the database (GROUP BY over indexed columns); none lo
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -167,13 +168,15 @@ def default_period(today=None):
 class Source:
     """Where the analytics read: the sales rollups (`ROLLUP`, every page) or the orders and their lines (`RAW`, the
     reference the rollups are tested against). Both give the same rows with the same keys. `orders_of` gives rows
-    with the customer, `months_of` rows that may lack it (grouped by salesperson or period only), `lines_of` the
+    with the customer and the day, `customers_of` rows with the customer that may lack the day (their newest day is
+    `last_day`), `months_of` rows that may lack both (grouped by salesperson or period only), `lines_of` the
     product figures."""
 
     def __init__(self, orders, lines, day, n_orders, revenue, cost, n_lines, qty, line_revenue, line_cost,
-                 months=None):
+                 months=None, customers=None, last_day=None):
         self.orders_of, self.lines_of, self.day = orders, lines, day
         self.months_of = months or orders
+        self.customers_of, self.last_day = customers or orders, last_day or day
         self.n_orders, self.revenue, self.cost = n_orders, revenue, cost
         self.n_lines, self.qty, self.line_revenue, self.line_cost = n_lines, qty, line_revenue, line_cost
 
@@ -211,21 +214,23 @@ def whole_months(start, end):
     return first, last
 
 
-def _rollup(kind, user, start, end):
-    """The rollup rows of `kind` ("orders": with the customer; "months": by salesperson; "lines": by product) of
-    the sold orders `user` may see in [start, end): the monthly tables where they answer exactly (whole months as
-    far as the sales go; by product only for users who see every order, the monthly table having no salesperson),
-    else the daily ones."""
-    from .models import ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth
+def _rollup(kind, user, start, end, months=None):
+    """The rollup rows of `kind` ("orders": by day and customer; "customers": by customer; "months": by salesperson;
+    "lines": by product) of the sold orders `user` may see in [start, end): the monthly tables where they answer
+    exactly (whole months as far as the sales go; by customer and by product only for users who see every order, the
+    monthly tables having no salesperson), else the daily ones. `months`: `whole_months(start, end)` if known."""
+    from .models import CustomerSalesMonth, ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth
 
+    monthly = {"months": SalesMonth, "customers": CustomerSalesMonth, "lines": ProductSalesMonth}
     start, end = (DAY.to_python(v) if v else v for v in (start, end))  # datetimes (CRM) as the day filter reads them
     sees_all = user is None or user.has_perm("orders.view_all_salesorders")
-    months = whole_months(start, end) if kind == "months" or (kind == "lines" and sees_all) else None
+    if months is None and (kind == "months" or (kind in monthly and sees_all)):
+        months = whole_months(start, end)
     if months:
-        qs = {"months": SalesMonth, "lines": ProductSalesMonth}[kind].objects.alias(day=F("month"))
+        qs = monthly[kind].objects.alias(day=F("month"))
         start, end = months
     else:
-        qs = {"orders": SalesDay, "months": SalesDay, "lines": ProductSalesDay}[kind].objects.all()
+        qs = ProductSalesDay.objects.all() if kind == "lines" else SalesDay.objects.alias(last_day=F("day"))
     if not sees_all:
         qs = qs.filter(salesperson_id=user.pk) if user.is_authenticated else qs.none()
     if start:
@@ -239,7 +244,8 @@ RAW = Source(_raw_orders, _raw_lines, "order_date", Count("pk"), "net_total", "c
              F("base_quantity") - F("returned_quantity"), "net_amount", "cost_amount")
 ROLLUP = Source(lambda u, s, e: _rollup("orders", u, s, e), lambda u, s, e: _rollup("lines", u, s, e), "day",
                 Sum("n_orders"), "net", "cost", Sum("n_lines"), F("quantity"), "net", "cost",
-                months=lambda u, s, e: _rollup("months", u, s, e))
+                months=lambda u, s, e: _rollup("months", u, s, e),
+                customers=lambda u, s, e: _rollup("customers", u, s, e), last_day="last_day")
 
 
 def _order_figures(src, margin=False):
@@ -265,12 +271,12 @@ def revenue_by_salesperson(user, start, end, *, src=ROLLUP):
 
 
 def revenue_by_region(user, start, end, *, src=ROLLUP):
-    return list(src.orders_of(user, start, end).values("customer__province")
+    return list(src.customers_of(user, start, end).values("customer__province")
                 .annotate(**_order_figures(src)).order_by("-revenue", "customer__province"))
 
 
 def revenue_by_customer_type(user, start, end, *, src=ROLLUP):
-    return list(src.orders_of(user, start, end).values("customer__customer_type")
+    return list(src.customers_of(user, start, end).values("customer__customer_type")
                 .annotate(**_order_figures(src)).order_by("-revenue", "customer__customer_type"))
 
 
@@ -295,16 +301,16 @@ def product_ranking(user, start, end, by="revenue", limit=20, *, src=ROLLUP):
 
 def revenue_by_source(user, start, end, *, src=ROLLUP):
     """Per customer source channel: orders, net revenue and the number of customers who bought."""
-    return list(src.orders_of(user, start, end).values("customer__source")
+    return list(src.customers_of(user, start, end).values("customer__source")
                 .annotate(**_order_figures(src), buyers=Count("customer_id", distinct=True))
                 .order_by("-revenue", "customer__source"))
 
 
 def revenue_by_customer(user, start, end, limit=20, *, src=ROLLUP):
     """The customers with the most net revenue in the period, with their orders and last order date."""
-    return list(src.orders_of(user, start, end)
+    return list(src.customers_of(user, start, end)
                 .values("customer_id", "customer__name", "customer__source", "customer__owner_id")
-                .annotate(**_order_figures(src), last_order=Max(src.day))
+                .annotate(**_order_figures(src), last_order=Max(src.last_day))
                 .order_by("-revenue", "customer__name", "customer_id")[:limit])
 
 
@@ -324,8 +330,122 @@ def crm_sales_figures(user, start, end, *, src=ROLLUP) -> dict:
 
 
 def top_customers(user, start, end, limit=10, *, src=ROLLUP):
-    return list(src.orders_of(user, start, end).values("customer_id", "customer__name")
+    return list(src.customers_of(user, start, end).values("customer_id", "customer__name")
                 .annotate(**_order_figures(src)).order_by("-revenue", "customer__name", "customer_id")[:limit])
+
+
+def _rollup_parts(kind, user, start, end):
+    """The rollup querysets whose rows, added together, are the sales of `kind` ("customers" or "lines") that `user`
+    may see in [start, end): `_rollup`'s rows, except when the period cuts a month with sales for a user who sees
+    every order: then the monthly rows of the months the period holds whole and the daily rows of the days it takes
+    from the others (a period from the 15th to the 10th reads ten or eleven months and about a month of days)."""
+    from .models import CustomerSalesMonth, ProductSalesDay, ProductSalesMonth, SalesDay
+
+    if not (user is None or user.has_perm("orders.view_all_salesorders")):
+        return [_rollup(kind, user, start, end)]
+    start, end = (DAY.to_python(v) if v else v for v in (start, end))
+    monthly, daily = {"customers": (CustomerSalesMonth, SalesDay), "lines": (ProductSalesMonth, ProductSalesDay)}[kind]
+    months = whole_months(start, end)
+    first = None if start is None else start if start.day == 1 else _next_month(start)
+    last = None if end is None else end.replace(day=1)
+    if months or (first and last and first >= last):  # no cut month with sales, or no whole month
+        return [_rollup(kind, user, start, end, months=months)]
+    whole, edges = monthly.objects.all(), []
+    if first:
+        whole = whole.filter(month__gte=first)
+        if start < first:
+            edges.append(Q(day__gte=start, day__lt=first))
+    if last:
+        whole = whole.filter(month__lt=last)
+        if last < end:
+            edges.append(Q(day__gte=last, day__lt=end))
+    return [whole, daily.objects.filter(Q(*edges, _connector=Q.OR))] if edges else [whole]
+
+
+def _combined(parts, key, sums, sql, params):
+    """Run `sql` with `t` as a materialised CTE: the grouped querysets `parts` (one per rollup table read, each
+    grouped by `key` with the columns `sums`, {name: SQL type}) added together by `key`."""
+    compiled = [p.query.sql_with_params() for p in parts]
+    inner_params = [v for _sql, ps in compiled for v in ps]
+    if len(compiled) == 1:
+        inner = compiled[0][0]
+    else:
+        union = " UNION ALL ".join(f"({q})" for q, _ps in compiled)
+        columns = ", ".join(f"sum(u.{c})::{t} AS {c}" for c, t in sums.items())
+        inner = f"SELECT u.{key}, {columns} FROM ({union}) u GROUP BY u.{key}"  # noqa: S608  # nosec B608 (compiled)
+    with connection.cursor() as cur:
+        cur.execute(f"WITH t AS MATERIALIZED ({inner}) {sql}", [*inner_params, *params])
+        return cur.fetchall()
+
+
+def customer_charts(user, start, end, limit=10, *, src=ROLLUP) -> dict:
+    """The page's three customer charts, {"region", "customer_type", "customers"}: the rows of `revenue_by_region`,
+    `revenue_by_customer_type` and `top_customers`. Over the rollups in one pass: each customer's figures summed
+    once (the monthly rows of whole months, the daily rows of the days the period cuts: `_rollup_parts`), then
+    grouped by the customer's province and type and ranked, in one statement; over the raw lines, the three
+    selectors."""
+    if src is not ROLLUP:
+        return {"region": revenue_by_region(user, start, end, src=src),
+                "customer_type": revenue_by_customer_type(user, start, end, src=src),
+                "customers": top_customers(user, start, end, limit, src=src)}
+    from crm.models import Customer
+
+    totals = [part.values("customer_id").order_by().annotate(orders=src.n_orders, revenue=Sum(src.revenue))
+              for part in _rollup_parts("customers", user, start, end)]
+    customer = connection.ops.quote_name(Customer._meta.db_table)
+    rows = _combined(totals, "customer_id", {"orders": "bigint", "revenue": "numeric"}, f"""
+        , j AS (SELECT t.customer_id, t.orders, t.revenue, c.province, c.customer_type, c.name
+                FROM t JOIN {customer} c ON c.id = t.customer_id)
+        (SELECT 0, j.province, NULL::bigint, NULL::text, sum(j.orders)::bigint, sum(j.revenue) FROM j
+         GROUP BY j.province)
+        UNION ALL (SELECT 1, j.customer_type, NULL, NULL, sum(j.orders)::bigint, sum(j.revenue) FROM j
+                   GROUP BY j.customer_type)
+        UNION ALL (SELECT 2, NULL, j.customer_id, j.name, j.orders, j.revenue FROM j
+                   ORDER BY j.revenue DESC, j.name, j.customer_id LIMIT %s)
+        ORDER BY 1, 6 DESC, 2, 4, 3""", [limit])  # noqa: S608  # nosec B608 (a table name from the model; values bound)
+    out = {"region": [], "customer_type": [], "customers": []}
+    for part, key, pk, name, orders, revenue in rows:
+        if part == 0:
+            out["region"].append({"customer__province": key, "orders": orders, "revenue": revenue})
+        elif part == 1:
+            out["customer_type"].append({"customer__customer_type": key, "orders": orders, "revenue": revenue})
+        else:
+            out["customers"].append({"customer_id": pk, "customer__name": name, "orders": orders, "revenue": revenue})
+    return out
+
+
+def product_charts(user, start, end, by="revenue", limit=20, *, src=ROLLUP) -> dict:
+    """The page's two product charts, {"category", "products"}: the rows of `revenue_by_category` and
+    `product_ranking`. Over the rollups in one pass (each product's figures summed once, then grouped by category and
+    ranked, in one statement); over the raw lines, the two selectors."""
+    if src is not ROLLUP:
+        return {"category": revenue_by_category(user, start, end, src=src),
+                "products": product_ranking(user, start, end, by, limit, src=src)}
+    from inventory.models import Category, Product
+
+    order = RANKINGS.get(by, "revenue")
+    totals = [part.values("product_id").order_by()
+              .annotate(lines=src.n_lines, qty=Sum(src.qty), revenue=Sum(src.line_revenue),
+                        margin=Sum(F(src.line_revenue) - F(src.line_cost)))
+              for part in _rollup_parts("lines", user, start, end)]
+    product, category = (connection.ops.quote_name(m._meta.db_table) for m in (Product, Category))
+    rows = _combined(totals, "product_id", dict.fromkeys(("lines", "qty", "revenue", "margin"), "numeric"), f"""
+        , j AS (SELECT t.*, p.sku, p.name_zh, p.name_en, p.category_id FROM t JOIN {product} p ON p.id = t.product_id)
+        (SELECT 0, j.category_id, NULL::bigint, NULL::text, k.name_zh, k.name_en, sum(j.lines)::bigint,
+                NULL::numeric, sum(j.revenue), NULL::numeric, sum(j.revenue)
+         FROM j LEFT JOIN {category} k ON k.id = j.category_id GROUP BY j.category_id, k.name_zh, k.name_en)
+        UNION ALL (SELECT 1, NULL, j.product_id, j.sku, j.name_zh, j.name_en, NULL, j.qty, j.revenue, j.margin,
+                          j.{order} FROM j ORDER BY j.{order} DESC, j.sku LIMIT %s)
+        ORDER BY 1, 11 DESC, 2, 4""", [limit])  # noqa: S608  # nosec B608 (names from the models and RANKINGS)
+    out = {"category": [], "products": []}
+    for part, category_id, pk, sku, name_zh, name_en, lines, qty, revenue, margin, _rank in rows:
+        if part == 0:
+            out["category"].append({"product__category_id": category_id, "product__category__name_zh": name_zh,
+                                    "product__category__name_en": name_en, "lines": lines, "revenue": revenue})
+        else:
+            out["products"].append({"product_id": pk, "product__sku": sku, "product__name_zh": name_zh,
+                                    "product__name_en": name_en, "qty": qty, "revenue": revenue, "margin": margin})
+    return out
 
 
 def _hours(value):

@@ -3,12 +3,13 @@ from .invoices import InvoiceRequest
 from .orders import DocumentCounter, OrderEvent, OrderLine, SalesOrder
 from .payments import OrderReturn, Payment, PaymentAllocation, ReturnLine
 from .review import ReviewStep
-from .rollups import ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth
+from .rollups import CustomerSalesMonth, ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth
 from .rules import PriceRule, ReviewSettings
 from .shipping import Carrier, Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
-    "Carrier", "CreditApplication", "CustomerCredit", "DocumentCounter", "InvoiceRequest", "OrderEvent", "OrderLine",
+    "Carrier", "CreditApplication", "CustomerCredit", "CustomerSalesMonth", "DocumentCounter", "InvoiceRequest",
+    "OrderEvent", "OrderLine",
     "OrderReturn", "Payment", "PaymentAllocation", "PriceRule",
     "ProductSalesDay", "ProductSalesMonth", "SalesDay", "SalesMonth", "Refund", "ReturnLine", "ReviewSettings",
     "ReviewStep",

@@ -7,8 +7,8 @@ Two tables, both over sold orders (`selectors.SOLD_STATES`, documents of kind or
 - `ProductSalesDay`: per day × product × customer × salesperson × warehouse, the line figures (lines, orders
   with the product, quantity net of returns, net revenue, cost).
 
-Two coarser tables sum them again by month (`SalesMonth`: × salesperson; `ProductSalesMonth`: × product), for
-the charts that need neither the customer nor the day.
+Three coarser tables sum them again by month (`SalesMonth`: × salesperson; `CustomerSalesMonth`: × customer;
+`ProductSalesMonth`: × product), for the charts that need neither the day nor the other keys.
 
 They are derived data: `orders.rollups.refresh` recomputes the rows of a (day, customer) slice from the orders,
 after commit of every order event (a task through the outbox), and `manage.py rebuild_sales_rollup` recomputes
@@ -82,6 +82,26 @@ class SalesMonth(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.salesperson_id} {self.n_orders}"
+
+
+class CustomerSalesMonth(models.Model):
+    """Per month × customer: the order figures of `SalesDay` without the day, salesperson and warehouse (a customer
+    buying several times a month is one row). Read by the customer charts (region, customer type, top customers)
+    and the CRM revenue figures (sources, customers) for users who see every order, for the whole months of the
+    period; the days the period cuts from its first and last month are read from `SalesDay`."""
+
+    month = models.DateField()  # the first day
+    customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE, related_name="+")
+    n_orders = models.IntegerField(default=0)
+    net = MoneyField(max_digits=16)
+    cost = MoneyField(max_digits=16)
+    last_day = models.DateField()  # of the customer's newest sale in the month
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "customer"], name="orders_csalesmonth_once")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.customer_id} {self.n_orders}"
 
 
 class ProductSalesMonth(models.Model):

@@ -44,7 +44,7 @@ class AnalyticsView(ModuleMixin, TemplateView):
         return form, start, end, grain
 
     def datasets(self, start, end, grain, rank_by, src=selectors.ROLLUP):
-        """Every chart's (head, rows), read from the daily sales rollups (`src=selectors.RAW`: from the orders and
+        """Every chart's (head, rows), read from the sales rollups (`src=selectors.RAW`: from the orders and
         their lines, which the rollups are tested against)."""
         u = self.request.user
         from crm.choices import CustomerTypeChoices
@@ -52,11 +52,10 @@ class AnalyticsView(ModuleMixin, TemplateView):
         types = dict(CustomerTypeChoices.choices)
         period = selectors.revenue_by_period(u, start, end, grain, src=src)
         reps = selectors.revenue_by_salesperson(u, start, end, src=src)
-        regions = selectors.revenue_by_region(u, start, end, src=src)
-        ctypes = selectors.revenue_by_customer_type(u, start, end, src=src)
-        cats = selectors.revenue_by_category(u, start, end, src=src)
-        products = selectors.product_ranking(u, start, end, by=rank_by, src=src)
-        customers = selectors.top_customers(u, start, end, src=src)
+        by_customer = selectors.customer_charts(u, start, end, src=src)  # region, type, top: one statement
+        regions, ctypes, customers = by_customer["region"], by_customer["customer_type"], by_customer["customers"]
+        by_product = selectors.product_charts(u, start, end, by=rank_by, src=src)  # categories and ranking: one
+        cats, products = by_product["category"], by_product["products"]
 
         def name(r):
             return (f"{r['salesperson__last_name']}{r['salesperson__first_name']}".strip()

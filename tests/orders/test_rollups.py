@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from orders import rollups, selectors, services
-from orders.models import ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth, SalesOrder
+from orders.models import CustomerSalesMonth, ProductSalesDay, ProductSalesMonth, SalesDay, SalesMonth, SalesOrder
 from orders.views.analytics import AnalyticsView
 from tests.factories.crm import CustomerFactory
 from tests.factories.orders import make_world
@@ -57,7 +57,9 @@ def rows():
                                                   "approval_to_shipment", "approval_to_shipment_n",
                                                   "shipment_to_delivery", "shipment_to_delivery_n")),
             sorted(ProductSalesMonth.objects.values_list("month", "product_id", "n_lines", "quantity", "net",
-                                                         "cost")))
+                                                         "cost")),
+            sorted(CustomerSalesMonth.objects.values_list("month", "customer_id", "n_orders", "net", "cost",
+                                                          "last_day")))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -101,7 +103,7 @@ def test_rollup_pages_equal_the_raw_lines_on_random_histories(seed, make_user, d
             with django_capture_on_commit_callbacks(execute=True):
                 services.create_return(order, quantities={line.pk: D(1)}, actor=boss, reason="损坏")
     assert SalesDay.objects.exists() and ProductSalesDay.objects.exists()
-    assert SalesMonth.objects.exists() and ProductSalesMonth.objects.exists()
+    assert SalesMonth.objects.exists() and ProductSalesMonth.objects.exists() and CustomerSalesMonth.objects.exists()
     assert_pages_equal([boss, world.rep, rep2], cut_periods(today))
     kept = rows()
     rollups.rebuild()  # the command's answer is the one kept incrementally
@@ -135,6 +137,35 @@ def test_the_refresh_is_one_task_per_transaction_and_idempotent(make_user, djang
     for callback in callbacks:
         callback()
     before = rows()
-    assert before[0] and before[2] and before[3]
+    assert before[0] and before[2] and before[3] and before[4]
     assert rollups.refresh([(order.order_date, world.customer.pk)]) == len(before[0]) + len(before[1])
     assert rows() == before
+
+
+def test_a_period_that_cuts_months_reads_whole_months_monthly_and_the_cut_days_daily(
+        make_user, django_capture_on_commit_callbacks):
+    """A period from the 15th of one month to the 10th of another: the customer and product charts add the monthly
+    rows of the months between to the daily rows of the days taken from the first and last months (sales lie in the
+    days left out too), and give what the orders give."""
+    world = make_world(make_user, stock_qty=(5000, 5000, 5000))
+    boss = make_user("general_manager")
+    other = CustomerFactory(owner=world.rep, credit_limit=D("900000"), province="广东省")
+    first = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    first = (first.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)  # two months back
+    last = (first + datetime.timedelta(days=62)).replace(day=1)  # the current month
+    days = [first.replace(day=3), first.replace(day=20), (first + datetime.timedelta(days=40)), last.replace(day=2),
+            last.replace(day=9)]
+    for i, day in enumerate(days):
+        with django_capture_on_commit_callbacks(execute=True):
+            order = world.order([{"product": world.products[i % 2], "quantity": D(i + 1)}], actor=world.rep,
+                                customer=other if i % 2 else world.customer)
+            SalesOrder.objects.filter(pk=order.pk).update(order_date=day)
+            order.refresh_from_db()
+            services.submit_order(order, actor=world.rep)
+    period = (first.replace(day=15), last.replace(day=10))
+    parts = selectors._rollup_parts("customers", boss, *period)
+    assert [p.model for p in parts] == [CustomerSalesMonth, SalesDay]
+    assert [p.model for p in selectors._rollup_parts("lines", boss, *period)] == [ProductSalesMonth, ProductSalesDay]
+    assert selectors.customer_charts(boss, *period)["customers"] == \
+        selectors.customer_charts(boss, *period, src=selectors.RAW)["customers"] != []
+    assert_pages_equal([boss, world.rep], [period, (first.replace(day=4), last.replace(day=3))])

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":  # the planner's statistics of the rewritten tables (a stale row count
             with connection.cursor() as cur:  # of a few hundred made it sort 40,000 rows on disk)
                 for table in ("orders_salesday", "orders_productsalesday", "orders_salesmonth",
-                              "orders_productsalesmonth"):
+                              "orders_customersalesmonth", "orders_productsalesmonth"):
                     cur.execute(f"ANALYZE {table}")
         if verbosity:
             self.stdout.write(f"sales rollup: {rows} rows in {time.monotonic() - began:.1f} s")
