@@ -3,8 +3,9 @@
 same `search_q`),
 p50 and p95, taking turns query by query with:
 - reference (the floor): a hand-written query through psycopg2, the UNION of one indexed lookup per kind (name
-  trigram, pinyin readings (`name_readings`), normalised phone, invoice phone, credit code and tax number, contact
-  mobile blind index, contact name trigram), ranked the same way (exact identifier, name prefix, name, pinyin,
+  trigram, or the gram index (`crm.grams`) for one or two Chinese characters, pinyin readings (`name_readings`),
+  normalised phone, invoice phone, credit code and tax number, contact mobile blind index, contact name trigram or
+  grams), ranked the same way (exact identifier, name prefix, name, pinyin,
   contact), the first 20;
 - before: the search as it was before issue 19 (one OR of the same conditions with EXISTS over contacts), through
   the ORM like the project.
@@ -55,15 +56,20 @@ def queries(n, seed=10):
 
 def floor_sql(q):
     """The hand-written indexed search: one lookup per kind that applies to `q`, UNIONed, ranked, first 20."""
-    from crm.models.customers import mobile_index
+    from crm.grams import is_short
     from crm.pinyin import looks_like_pinyin
     from crm.validators import normalize_credit_code, normalize_phone
+    from hardware_erp.core.fields import blind_index, digits_only
 
     q = " ".join(q.split())
     like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     p = {"like": like, "prefix": like[1:], "q": q}
-    parts = ["SELECT id FROM crm_customer WHERE upper(name) LIKE upper(%(like)s)",
-             "SELECT customer_id FROM crm_contact WHERE upper(name) LIKE upper(%(like)s)"]
+    if is_short(q):  # one or two Chinese characters: no trigram; the gram index (crm.grams)
+        parts = ["SELECT id FROM crm_customer WHERE crm_grams(name) @> ARRAY[%(q)s]",
+                 "SELECT customer_id FROM crm_contact WHERE crm_grams(name) @> ARRAY[%(q)s]"]
+    else:
+        parts = ["SELECT id FROM crm_customer WHERE upper(name) LIKE upper(%(like)s)",
+                 "SELECT customer_id FROM crm_contact WHERE upper(name) LIKE upper(%(like)s)"]
     exact, pinyin = [], "false"
     if looks_like_pinyin(q):
         p["key"] = "%" + q.replace(" ", "").lower() + "%"
@@ -77,7 +83,8 @@ def floor_sql(q):
         exact += ["c.credit_code = %(code)s", "c.tax_number = %(code)s"]
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "").replace("+", "")) - 1:
-        p["norm"], p["bidx"] = normalize_phone(q), mobile_index(q)
+        p["norm"] = normalize_phone(q)
+        p["bidx"] = blind_index(p["norm"], normalize=digits_only) if p["norm"] else ""  # mobile_index(q)
         parts += ["SELECT id FROM crm_customer WHERE phone_norm = %(norm)s",
                   "SELECT id FROM crm_customer WHERE invoice_phone = %(q)s"]
         exact += ["c.phone_norm = %(norm)s", "c.invoice_phone = %(q)s"]

@@ -26,6 +26,8 @@ from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.contrib.tone_convert import to_normal
 from pypinyin.pinyin_dict import pinyin_dict
 
+from .grams import contains_q
+
 _KEEP = re.compile(r"[^0-9a-z]")
 _HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MAX_READINGS = 8  # combinations of readings stored per name
@@ -160,9 +162,39 @@ def _syllables_match(pattern) -> Q:
     return Q(Regex(Lower("name_readings"), pattern))
 
 
+def _mixed_runs(key: str) -> list[str] | None:
+    """The runs of Chinese characters and of letters of a query word mixing both (温州hf: 温州, hf), else None."""
+    runs = re.findall(rf"{_HANZI.pattern}+|[a-z]+", key)
+    if ("".join(runs) != key or all(r.isascii() for r in runs) or not any(r.isascii() for r in runs)
+            or len(key) > MAX_LETTERS):
+        return None
+    return runs
+
+
+def plain_name(q: str) -> str | None:
+    """The text to look for in names when `name_q(q)` is nothing but "the name contains it" (one word of Chinese or
+    other characters that are neither pinyin nor a mix of Chinese and pinyin: 宏达五金, 五金), else None."""
+    q = " ".join(unicodedata.normalize("NFKC", q or "").split())
+    key = q.lower()
+    if not q or " " in q or re.fullmatch(r"[a-z0-9]+", key) or _mixed_runs(key):
+        return None
+    return q
+
+
+def plain_pinyin(q: str) -> tuple[str, str] | None:
+    """(the word, its pinyin key) when `name_q(q)` is nothing but "the name contains the word, or its readings
+    contain the key" (one word of letters and digits that is not a mix of syllables and initials: hdwj, hongda,
+    0571), else None."""
+    q = " ".join(unicodedata.normalize("NFKC", q or "").split())
+    key = q.lower()
+    if not re.fullmatch(r"[a-z0-9]+", key) or (key.isalpha() and 3 <= len(key) <= MAX_LETTERS and _filter_keys(key)):
+        return None
+    return q, key
+
+
 def _part_q(part: str) -> Q:
     """One word of the query: the name contains it, or its pinyin / initials do, or a mixed form matches."""
-    cond = Q(name__icontains=part)
+    cond = contains_q("name", part)
     key = unicodedata.normalize("NFKC", part).lower()
     if re.fullmatch(r"[a-z0-9]+", key):
         cond |= Q(name_readings__contains=key)  # holds the usual reading's pinyin and initials too
@@ -173,9 +205,8 @@ def _part_q(part: str) -> Q:
                 found |= Q(name_readings__contains=k)
             cond |= found & _syllables_match(_regex([("letters", key)]))
         return cond
-    runs = re.findall(rf"{_HANZI.pattern}+|[a-z]+", key)
-    if ("".join(runs) != key or all(r.isascii() for r in runs) or not any(r.isascii() for r in runs)
-            or len(key) > MAX_LETTERS):
+    runs = _mixed_runs(key)
+    if not runs:
         return cond  # Chinese only, or other characters: the name itself
     # Chinese and pinyin mixed (温州hf): the Chinese characters are in the name, the syllables follow in order
     variants = [[]]
@@ -186,7 +217,7 @@ def _part_q(part: str) -> Q:
     hanzi = Q()
     for run in runs:
         if not run.isascii():
-            hanzi &= Q(name__icontains=run)
+            hanzi &= contains_q("name", run)
     mixed = Q()
     for items in variants:
         mixed |= _syllables_match(_regex(items))

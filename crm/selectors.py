@@ -6,15 +6,17 @@ from difflib import SequenceMatcher
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hardware_erp.core.fields import mask_phone
+from hardware_erp.core.fields import blind_index, digits_only, mask_phone
 
 from .choices import OPEN_STAGES, TaskStatusChoices
+from .grams import contains_q, contains_sql
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity
 from .models.customers import mobile_index
-from .pinyin import name_q
+from .pinyin import name_q, plain_name, plain_pinyin
 from .signals import sales_figures
 from .validators import normalize_credit_code, normalize_phone
 
@@ -27,40 +29,59 @@ _DIGITS = re.compile(r"\D")
 RANK_EXACT, RANK_PREFIX, RANK_NAME, RANK_PINYIN, RANK_CONTACT = range(5)
 
 
-def search_lookups(q: str) -> list[tuple[int, object]]:
-    """The indexed lookups one search box runs, by kind: [(rank, queryset of customer ids)]. Each one can use its
-    own index (trigram GIN on UPPER(name), name_pinyin and name_initials and on contacts' UPPER(name); B-tree on
-    phone_norm, credit_code, tax_number, invoice_phone and contacts' mobile_bidx), which an OR over them with
-    EXISTS over contacts cannot: that plan scans every customer. The name kind is `crm.pinyin.name_q` (the name,
-    its readings' pinyin and initials, every word of the query: conditions on trigram-indexed columns of the
-    customer only, which PostgreSQL combines with a BitmapOr); its stored columns are filled on save."""
+def search_lookups(q: str) -> list[tuple[int, str, list]]:
+    """The indexed lookups one search box runs, by kind: [(rank, SQL selecting customer ids, params)]. Each one can
+    use its own index (trigram GIN on UPPER(name), name_readings and contacts' UPPER(name); the gram GIN of
+    `crm.grams` on customers' and contacts' names for one or two Chinese characters; B-tree on phone_norm,
+    credit_code, tax_number, invoice_phone and contacts' mobile_bidx), which an OR over them with EXISTS over
+    contacts cannot: that plan scans every customer. The name kind is `crm.pinyin.name_q` (the name, its readings'
+    pinyin and initials, every word of the query: conditions on indexed columns of the customer only, which
+    PostgreSQL combines with a BitmapOr), compiled by the ORM; a query that is only "the name contains it"
+    (`plain_name`: Chinese, no pinyin), or the name or its readings containing one word (`plain_pinyin`: hdwj),
+    and the identifier and contact lookups are written here, each one condition on one or two columns (compiling
+    them through the ORM cost more than running them)."""
     q = " ".join((q or "").split())
     if not q:
         return []
-    ids = Customer.objects.order_by().values_list("pk", flat=True)
-    contacts = Contact.objects.order_by().values_list("customer_id", flat=True)
-    out = [(RANK_NAME, ids.filter(name_q(q)))]
+    qn = connection.ops.quote_name
+    customers, contacts = qn(Customer._meta.db_table), qn(Contact._meta.db_table)
+
+    def select(table, key, condition, params):
+        return f"SELECT {qn(key)} AS {qn('pk')} FROM {table} WHERE {condition}", params  # noqa: S608  # nosec B608 (names from the models' metadata, values bound)
+
+    def equals(column, value):
+        return select(customers, "id", f"{qn(column)} = %s", [value])
+
+    plain, pinyin = plain_name(q), plain_pinyin(q)
+    if plain:
+        out = [(RANK_NAME, *select(customers, "id", *contains_sql(qn("name"), plain)))]
+    elif pinyin:  # the name contains the word, or its readings (pinyin and initials) the key
+        name, name_params = contains_sql(qn("name"), pinyin[0])
+        readings = connection.ops.lookup_cast("contains", "TextField") % qn("name_readings")
+        out = [(RANK_NAME, *select(customers, "id", f"({name} OR {readings} {connection.operators['contains'] % '%s'})",
+                                   [*name_params, f"%{connection.ops.prep_for_like_query(pinyin[1])}%"]))]
+    else:
+        sql, params = Customer.objects.order_by().filter(name_q(q)).values_list("pk").query.sql_with_params()
+        out = [(RANK_NAME, sql, list(params))]
     code = normalize_credit_code(q)
     if 15 <= len(code) <= 20 and code.isalnum():
-        out.append((RANK_EXACT, ids.filter(credit_code=code)))
-        out.append((RANK_EXACT, ids.filter(tax_number=code)))
+        out += [(RANK_EXACT, *equals("credit_code", code)), (RANK_EXACT, *equals("tax_number", code))]
     digits = _DIGITS.sub("", q)
     if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "").replace("+", "")) - 1:
-        out.append((RANK_EXACT, ids.filter(phone_norm=normalize_phone(q))))
-        out.append((RANK_EXACT, ids.filter(invoice_phone=q)))
-        bidx = mobile_index(q)
+        norm = normalize_phone(q)
+        out += [(RANK_EXACT, *equals("phone_norm", norm)), (RANK_EXACT, *equals("invoice_phone", q))]
+        bidx = blind_index(norm, normalize=digits_only) if norm else ""  # mobile_index(q), q normalised once
         if bidx:
-            out.append((RANK_EXACT, contacts.filter(mobile_bidx=bidx)))
-    out.append((RANK_CONTACT, contacts.filter(name__icontains=q)))
+            out.append((RANK_EXACT, *select(contacts, "customer_id", f"{qn('mobile_bidx')} = %s", [bidx])))
+    out.append((RANK_CONTACT, *select(contacts, "customer_id", *contains_sql(qn("name"), q))))
     return out
 
 
-def matching_ids(q: str):
+def matching_ids(q: str) -> RawSQL:
     """A subquery of the ids of the customers the search `q` finds: the UNION of its indexed lookups."""
-    lookups = [qs for _rank, qs in search_lookups(q)]
-    if not lookups:
-        return Customer.objects.values_list("pk", flat=True)
-    return lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
+    lookups = search_lookups(q)
+    return RawSQL(" UNION ".join(sql for _rank, sql, _params in lookups),  # noqa: S611  # nosec B611 (compiled above, values bound)
+                  [p for _rank, _sql, params in lookups for p in params])
 
 
 def search_q(q: str) -> Q:
@@ -97,17 +118,14 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
     `customer_search` ranks them: the customer pickers' lookup. The columns the picker shows and no others; the
     rank is carried by the UNION itself (each indexed lookup gives its kind's rank, the best one per customer
     kept), a found name being refined into prefix / inside / reading by two LIKEs on the found rows only. The
-    lookups and the user's scope are the ORM's SQL (`search_lookups`, `for_user`); only the frame is written here,
-    since building it through the ORM cost more than the database's work."""
+    lookups are `search_lookups`' SQL, the user's scope the ORM's (`for_user`); the frame is written here, since
+    building it through the ORM cost more than the database's work."""
     q = " ".join((q or "").split())
     lookups = search_lookups(q)
     if not lookups or not limit:
         return []
-    parts, params = [], []
-    for rank, qs in lookups:  # the first is the name lookup on the customer: its columns name the UNION's ("pk", "r")
-        sql, part_params = qs.annotate(r=Value(rank, output_field=IntegerField())).query.sql_with_params()
-        parts.append(sql)
-        params += part_params
+    parts = [f"SELECT s.pk, {rank} AS r FROM ({sql}) s" for rank, sql, _params in lookups]  # noqa: S608  # nosec B608 (each lookup selects "pk", values bound)
+    params = [p for _rank, _sql, part_params in lookups for p in part_params]
     scope, scope_params = Customer.objects.for_user(user).order_by().values_list("pk").query.sql_with_params()
     name = connection.ops.lookup_cast("icontains") % "c.name"
     like = connection.operators["icontains"] % "%s"
@@ -204,7 +222,7 @@ def find_duplicates(*, name="", city="", credit_code="", phones=(), exclude_pk=N
     core = core_name(name)
     if core and city:
         probe = core[:2]
-        candidates = base.filter(city=city, name__icontains=probe)[:300]
+        candidates = base.filter(contains_q("name", probe), city=city)[:300]
         for c in candidates:
             score = name_similarity(name, c.name)
             if score >= SIMILAR_NAME:

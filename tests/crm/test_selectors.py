@@ -132,3 +132,60 @@ def test_the_pickers_lookup_gives_the_searchs_customers_in_its_order(rep, make_u
             assert [pk for pk, _n, _c in picks] == [c.pk for c in selectors.customer_search(user, q, limit=20)], q
     picks = selectors.customer_picks(rep, "张三", limit=2)
     assert picks == [(starts.pk, "张三五金行", ""), (inside.pk, "杭州张三五金", "杭州市")]
+
+
+def _plan(sql):
+    """The plan PostgreSQL would choose for `sql` if it avoided sequential scans wherever an index can serve."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cur.fetchall())
+
+
+def _picks_sql(user, q):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        picks = selectors.customer_picks(user, q, limit=20)
+    return picks, ctx.captured_queries[-1]["sql"]
+
+
+def test_short_chinese_queries_are_answered_from_the_gram_index(rep):
+    """Issue 19: one or two Chinese characters have no trigram; the gram index (crm.grams) answers them, with the
+    rows and order that a LIKE gives."""
+    hardware = CustomerFactory(owner=rep, name="宏达五金")
+    shop = CustomerFactory(owner=rep, name="五金店")
+    tools = CustomerFactory(owner=rep, name="永盛工具")
+    by_contact = CustomerFactory(owner=rep, name="鑫源建材")
+    ContactFactory(customer=by_contact, name="王五", mobile="+8613700002222")
+    CustomerFactory(owner=rep, name="Hongda Hardware")
+    selectors.customer_picks(rep, "x")  # the rep's permissions are read once
+    for q, expected in [("五金", [shop, hardware]), ("五", [shop, hardware, by_contact]), ("工具", [tools]),
+                        ("达五", [hardware]), ("金店", [shop]), ("王五", [by_contact]), ("建", [by_contact]),
+                        ("无", [])]:
+        picks, sql = _picks_sql(rep, q)
+        assert [pk for pk, _n, _c in picks] == [c.pk for c in expected], q
+        assert list(selectors.customer_search(rep, q)) == expected, q
+        assert "crm_grams" in sql, q
+        plan = _plan(sql)
+        assert "crm_customer_name_grams" in plan and "crm_contact_name_grams" in plan, plan
+        assert "Seq Scan" not in plan, plan
+    assert names(Customer.objects.filter(selectors.search_q("五金"))) == ["五金店", "宏达五金"]
+
+
+def test_every_kind_of_query_is_answered_from_indexes(rep):
+    """Names (short and long), pinyin initials and full pinyin, a landline, a contact's mobile, a credit code: each
+    lookup of the picker's query can be served by an index (no sequential scan where one can be avoided)."""
+    code = credit_code(9)
+    a = CustomerFactory(owner=rep, name="杭州宏达五金有限公司", phone="0571-8888 6666", credit_code=code)
+    b = CustomerFactory(owner=rep, name="张三建材")
+    ContactFactory(customer=b, name="李四", mobile="+8613912345678")
+    selectors.customer_picks(rep, "x")
+    for q, expected in [("宏达五金", [a]), ("五金", [a]), ("hdwj", [a]), ("hongda", [a]), ("zsjc", [b]),
+                        ("0571-8888 6666", [a]), ("139 1234 5678", [b]), (code, [a]), (code.lower(), [a])]:
+        picks, sql = _picks_sql(rep, q)
+        assert [pk for pk, _n, _c in picks] == [c.pk for c in expected], q
+        assert "Seq Scan" not in _plan(sql), (q, _plan(sql))
