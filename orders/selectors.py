@@ -382,9 +382,9 @@ def customer_charts(user, start, end, limit=10, *, src=ROLLUP) -> dict:
     """The page's three customer charts, {"region", "customer_type", "customers"}: the rows of `revenue_by_region`,
     `revenue_by_customer_type` and `top_customers`. Over the rollups in one pass: each customer's figures summed
     once (the monthly rows of whole months, the daily rows of the days the period cuts: `_rollup_parts`), then
-    grouped by the customer's province and type and ranked, in one statement; over the raw lines, the three
-    selectors."""
-    if src is not ROLLUP:
+    grouped by the customer's province and type and ranked, in one statement (PostgreSQL); over the raw lines (and
+    on SQLite, the embedded default), the three selectors."""
+    if src is not ROLLUP or connection.vendor != "postgresql":
         return {"region": revenue_by_region(user, start, end, src=src),
                 "customer_type": revenue_by_customer_type(user, start, end, src=src),
                 "customers": top_customers(user, start, end, limit, src=src)}
@@ -417,8 +417,8 @@ def customer_charts(user, start, end, limit=10, *, src=ROLLUP) -> dict:
 def product_charts(user, start, end, by="revenue", limit=20, *, src=ROLLUP) -> dict:
     """The page's two product charts, {"category", "products"}: the rows of `revenue_by_category` and
     `product_ranking`. Over the rollups in one pass (each product's figures summed once, then grouped by category and
-    ranked, in one statement); over the raw lines, the two selectors."""
-    if src is not ROLLUP:
+    ranked, in one statement: PostgreSQL); over the raw lines (and on SQLite), the two selectors."""
+    if src is not ROLLUP or connection.vendor != "postgresql":
         return {"category": revenue_by_category(user, start, end, src=src),
                 "products": product_ranking(user, start, end, by, limit, src=src)}
     from inventory.models import Category, Product

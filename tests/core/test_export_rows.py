@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from crm.models import Customer
@@ -155,9 +156,11 @@ def test_repeated_values_are_formatted_once_each_and_keep_their_scale(monkeypatc
     reference = list(FigureTable(rows).as_values())
     fast = [list(row) for row in table_rows(FigureTable(rows))]
     assert fast == reference and len(fast) == 12
-    assert {str(row[-1]) for row in fast[1:]} == {"0", "0.00"}
+    if connection.vendor == "postgresql":  # SQLite gives a computed decimal without its scale (on both paths)
+        assert {str(row[-1]) for row in fast[1:]} == {"0", "0.00"}
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
 def test_an_export_cursor_is_planned_for_every_row():
     """`.iterator()` reads through a cursor that PostgreSQL plans for its first tenth of rows; an export reads them
     all (a fast-start plan took minutes for 50,000 products): the setting holds while the rows are read, then goes

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from crm import selectors, services
@@ -169,6 +170,8 @@ def test_short_chinese_queries_are_answered_from_the_gram_index(rep):
         picks, sql = _picks_sql(rep, q)
         assert [pk for pk, _n, _c in picks] == [c.pk for c in expected], q
         assert list(selectors.customer_search(rep, q)) == expected, q
+        if connection.vendor != "postgresql":  # SQLite (make run's embedded default) keeps its LIKE scans
+            continue
         assert "crm_grams" in sql, q
         plan = _plan(sql)
         assert "crm_customer_name_grams" in plan and "crm_contact_name_grams" in plan, plan
@@ -176,6 +179,7 @@ def test_short_chinese_queries_are_answered_from_the_gram_index(rep):
     assert names(Customer.objects.filter(selectors.search_q("五金"))) == ["五金店", "宏达五金"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are PostgreSQL's")
 def test_every_kind_of_query_is_answered_from_indexes(rep):
     """Names (short and long), pinyin initials and full pinyin, a landline, a contact's mobile, a credit code: each
     lookup of the picker's query can be served by an index (no sequential scan where one can be avoided)."""
