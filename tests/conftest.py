@@ -48,6 +48,16 @@ def _not_inside_a_task():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language. A request in Chinese through the test client leaves Chinese
+    active in the thread (LocaleMiddleware activates a language and nothing deactivates it), and a later test of
+    the same worker then saw its English message in Chinese."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
