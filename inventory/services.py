@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from hardware_erp.core.errors import BusinessRuleError
 from hardware_erp.core.money import check_column, parse_decimal
 from hardware_erp.core.money import quantity as to_quantity
-from hardware_erp.core.outbox import enqueue_batched
+from hardware_erp.core.outbox import batched_row_sql, enqueue_batched
 from hardware_erp.core.templatetags.erp import qty as fmt_qty
 
 from .choices import EntryMethod, MovementKind
@@ -28,6 +28,7 @@ COST_Q = Decimal(1).scaleb(-COST_PLACES)
 INBOUND = {MovementKind.RECEIPT, MovementKind.RETURN}
 OUTBOUND = {MovementKind.ISSUE}
 EITHER = {MovementKind.ADJUSTMENT, MovementKind.STOCKTAKE}
+THRESHOLD_TASK = "inventory.check_thresholds_task"
 THRESHOLD_CHECK_WINDOW = 1.0  # seconds: threshold checks of postings are sent at most once a second per process
 
 
@@ -160,13 +161,14 @@ def _sql(conn) -> dict:
     return sql
 
 
-def _write_sql(sql: dict, keyed: bool, costed: bool, n_levels: int) -> str:
+def _write_sql(sql: dict, keyed: bool, costed: bool, n_levels: int, outbox: str | None) -> str:
     """PostgreSQL: the movement's INSERT, the average cost's UPDATE (a costed receipt) and the levels' UPDATEs as one
     statement of data-modifying WITH queries. The average and the levels change only when the movement was
     inserted (a key posted already inserts nothing: `EXISTS (SELECT 1 FROM m)`), and every part reads the snapshot
     of the statement's start, so the average weighs the levels without this movement, as it did run before the
-    level UPDATE. Returns the new movement's id, or no row for a key posted already."""
-    shape = (keyed, costed, n_levels)
+    level UPDATE. `outbox`: the kernel's INSERT of the transaction's threshold-check row (`batched_row_sql`), written
+    with the movement. Returns the new movement's id and the outbox row's, or no row for a key posted already."""
+    shape = (keyed, costed, n_levels, outbox)
     text = sql["written"].get(shape)
     if text is None:
         row = "(" + ", ".join(["%s"] * len(_MOVEMENT_COLUMNS)) + ")"
@@ -176,7 +178,10 @@ def _write_sql(sql: dict, keyed: bool, costed: bool, n_levels: int) -> str:
             parts.append(f"a AS ({sql['average']} AND EXISTS (SELECT 1 FROM m))")  # noqa: S608  # nosec B608 (the statements above, no value)
         parts += [f"l{i} AS ({sql['level']} AND EXISTS (SELECT 1 FROM m))"  # noqa: S608  # nosec B608 (as above)
                   for i in range(n_levels)]
-        text = sql["written"][shape] = "WITH " + ", ".join(parts) + " SELECT id FROM m"  # noqa: S608  # nosec B608
+        if outbox:
+            parts.append(f"o AS ({outbox} WHERE EXISTS (SELECT 1 FROM m) RETURNING id)")  # noqa: S608  # nosec B608
+        text = sql["written"][shape] = ("WITH " + ", ".join(parts) + " SELECT m.id, "  # noqa: S608  # nosec B608
+                                        + ("(SELECT id FROM o)" if outbox else "NULL") + " FROM m")
     return text
 
 
@@ -278,16 +283,23 @@ def _post_movement(conn, *, product, quantity, to_location=None, from_location=N
         when = conn.ops.adapt_datetimefield_value(now)
         moves = [(levels[loc.pk].id, sign * qty) for loc, sign in ((from_location, -1), (to_location, 1))
                  if loc is not None]
+        outbox = None
         if conn.vendor == "postgresql":
             params = _movement_params(conn, movement)
             if costed:
                 params += [avg, qty, cost, qty, product.pk, product.pk]
             for level_id, change in moves:
                 params += [change, when, level_id]
-            cur.execute(_write_sql(sql, key is not None, costed, len(moves)), params)
+            outbox = batched_row_sql(THRESHOLD_TASK, [product.pk], window=THRESHOLD_CHECK_WINDOW) \
+                if facts.has_threshold else None  # the threshold check's row, when the transaction has none yet
+            if outbox:
+                params += outbox[1]
+            cur.execute(_write_sql(sql, key is not None, costed, len(moves), outbox and outbox[0]), params)
             row = cur.fetchone()
             if row is not None:
                 _saved(conn, movement, row[0])
+                if outbox:
+                    outbox[2](row[1])
         else:
             row = insert_movements([movement], skip_existing_keys=key is not None, cursor=cur)
             if row:
@@ -300,7 +312,7 @@ def _post_movement(conn, *, product, quantity, to_location=None, from_location=N
         if done is None:
             raise BusinessRuleError(_("This request was already posted."), code="replay")
         return done
-    if facts.has_threshold:  # no threshold on the product: nothing for the check to do
+    if facts.has_threshold and not outbox:  # no threshold: nothing to check; a row written above: done
         _after_commit_check(product.pk)
     return movement
 
@@ -410,7 +422,7 @@ def _after_commit_check(product_id):
     (`THRESHOLD_CHECK_WINDOW`) for all the products the committed rows name (`core.outbox.enqueue_batched`), not a
     task per movement. The check reads the current state, so a late or repeated run is harmless; beat also runs
     it over every threshold every 15 minutes."""
-    enqueue_batched("inventory.check_thresholds_task", [product_id], window=THRESHOLD_CHECK_WINDOW)
+    enqueue_batched(THRESHOLD_TASK, [product_id], window=THRESHOLD_CHECK_WINDOW)
 
 
 def available_quantity(product, warehouse) -> Decimal:

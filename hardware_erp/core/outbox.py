@@ -10,7 +10,7 @@ import logging
 import time
 
 from celery import current_app
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -80,16 +80,12 @@ def enqueue_batched(task_name: str, items, *, window: float | None = None) -> No
     most once per window in a process, and that flush sends the union of the items of every committed row of
     the task as one task and deletes those rows (`flush`). A busy product then costs one task a second, not one
     Redis publish a movement. The row is written before the commit, so a crash or a down broker leaves it to
-    `drain`, as any outbox row."""
-    from django.db import connection
-
-    items = {tuple(i) if isinstance(i, list) else i for i in items}
+    `drain`, as any outbox row. `batched_row_sql` lets a caller write the first row inside its own statement."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    items = _items(items)
     if not items:
         return
-    batches = getattr(connection, "_outbox_batches", None)
-    if batches is None:
-        batches = connection._outbox_batches = {}
-    batch = batches.get(task_name)
+    batch = _current_batch(conn, task_name)
     if batch is not None:
         if items <= batch["items"]:
             return
@@ -102,26 +98,81 @@ def enqueue_batched(task_name: str, items, *, window: float | None = None) -> No
     if window is None:
         row = enqueue_after_commit(task_name, _as_json(items))
     else:
-        row = _insert_row(connection, task_name, [_as_json(items)])
-        transaction.on_commit(lambda: flush_soon(task_name, window))
-    batches[task_name] = {"row": row, "items": items}
-    transaction.on_commit(lambda: batches.pop(task_name, None))
+        row, sql, params = _row_insert(conn, task_name, [_as_json(items)])
+        with conn.cursor() as cur:
+            cur.execute(sql + _returning(conn), params)
+            row.pk = cur.fetchone()[0] if conn.features.can_return_columns_from_insert else cur.lastrowid
+    _started(conn, task_name, row, items, window)
 
 
-def _insert_row(connection, task_name, args) -> OutboxTask:
-    """An outbox row written by one INSERT (the ORM's save costs more than the statement on the posting path)."""
+def batched_row_sql(task_name: str, items, *, window: float):
+    """For a caller that writes the first batched row of `task_name` in its own statement (posting, in its one
+    PostgreSQL statement): `(sql, params, written)` when this transaction has no batch of the task yet, else None
+    (then call `enqueue_batched` as usual; it adds the items to the batch). `sql` is an `INSERT … SELECT` of the row
+    to which the caller may add a WHERE clause and must add `RETURNING id`; `written(pk)` is called with the id it
+    returned, and starts the batch as `enqueue_batched(..., window=window)` does. A row that was not written (the
+    caller's WHERE held nothing): call nothing."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    items = _items(items)
+    if not items or _current_batch(conn, task_name) is not None:
+        return None
+    row, sql, params = _row_insert(conn, task_name, [_as_json(items)])
+
+    def written(pk):
+        row.pk = pk
+        _started(conn, task_name, row, items, window)
+
+    return sql, params, written
+
+
+def _items(items) -> set:
+    return {tuple(i) if isinstance(i, list) else i for i in items}
+
+
+def _batches(conn) -> dict:
+    """The batches of the connection's current transaction: task name -> {"row", "items"}."""
+    batches = getattr(conn, "_outbox_batches", None)
+    if batches is None:
+        batches = conn._outbox_batches = {}
+    return batches
+
+
+def _current_batch(conn, task_name) -> dict | None:
+    """The batch of `task_name` the current transaction started, or None. A batch whose transaction, or the savepoint
+    it was started in, rolled back is forgotten: its hook (the pop at commit) is no longer among the connection's
+    commit hooks (Django drops them on a rollback), and its row is gone."""
+    batches = _batches(conn)
+    batch = batches.get(task_name)
+    if batch is not None and not any(hook is batch["hook"] for _sids, hook, _robust in conn.run_on_commit):
+        del batches[task_name]
+        return None
+    return batch
+
+
+def _started(conn, task_name, row, items, window) -> None:
+    """A batch's row is written (by `enqueue_after_commit`, or by `_row_insert`'s SQL when `window` is given)."""
+    row._state.adding, row._state.db = False, conn.alias
+    if window is not None:
+        transaction.on_commit(lambda: flush_soon(task_name, window), using=conn.alias)
+    batches = _batches(conn)
+    batches[task_name] = batch = {"row": row, "items": items}
+    batch["hook"] = lambda: batches.pop(task_name, None)
+    transaction.on_commit(batch["hook"], using=conn.alias)
+
+
+def _row_insert(conn, task_name, args) -> tuple[OutboxTask, str, list]:
+    """An outbox row and the one `INSERT … SELECT` that writes it (the ORM's save costs more than the statement on
+    the posting path); the caller adds `RETURNING id` (`_returning`) and sets the row's pk."""
     row = OutboxTask(task=task_name, args=args, kwargs={})
     field = OutboxTask._meta.get_field("args")
-    returning = connection.features.can_return_columns_from_insert
-    with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {connection.ops.quote_name(OutboxTask._meta.db_table)} "  # noqa: S608  # nosec B608 (table name from the model's metadata, every value bound)
-                    "(task, args, kwargs, created_at, attempts, last_error) VALUES (%s, %s, %s, %s, 0, '')"
-                    + (" RETURNING id" if returning else ""),
-                    [task_name, field.get_db_prep_value(args, connection), field.get_db_prep_value({}, connection),
-                     connection.ops.adapt_datetimefield_value(row.created_at)])
-        row.pk = cur.fetchone()[0] if returning else cur.lastrowid
-    row._state.adding, row._state.db = False, connection.alias
-    return row
+    sql = (f"INSERT INTO {conn.ops.quote_name(OutboxTask._meta.db_table)} "  # noqa: S608  # nosec B608 (table name from the model's metadata, every value bound)
+           "(task, args, kwargs, created_at, attempts, last_error) SELECT %s, %s, %s, %s, 0, ''")
+    return row, sql, [task_name, field.get_db_prep_value(args, conn), field.get_db_prep_value({}, conn),
+                      conn.ops.adapt_datetimefield_value(row.created_at)]
+
+
+def _returning(conn) -> str:
+    return " RETURNING id" if conn.features.can_return_columns_from_insert else ""
 
 
 # task name -> the time (epoch seconds) before which no flush queued by this process has run: a row committed
