@@ -8,13 +8,15 @@ from difflib import SequenceMatcher
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+from django.db.models.lookups import Regex
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hardware_erp.core.fields import blind_index, digits_only, mask_phone
 
 from .choices import OPEN_STAGES, TaskStatusChoices
-from .grams import contains_q, contains_sql, prefix_range_sql, rarest_piece_sql
+from .grams import HasGram, contains_q, contains_sql, prefix_range_sql, rarest_piece_sql
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity
 from .models.customers import mobile_index
 from .pinyin import name_q, plain_name, plain_pinyin
@@ -51,7 +53,7 @@ def _lookups(q: str) -> list[tuple[int, str, str, str, list]]:
         readings, readings_params = _readings_sql(pinyin[1])
         out = [(RANK_NAME, customers, "id", f"({name} OR {readings})", [*name_params, *readings_params])]
     else:
-        out = [(RANK_NAME, customers, "id", *_where(Customer.objects.filter(name_q(q))))]
+        out = [(RANK_NAME, customers, "id", *_name_sql(q))]
     code = normalize_credit_code(q)
     if 15 <= len(code) <= 20 and code.isalnum():
         out += [equals("credit_code", code), equals("tax_number", code)]
@@ -72,6 +74,40 @@ def _readings_sql(key: str) -> tuple[str, list]:
     column = f"{qn(Customer._meta.db_table)}.{qn('name_readings')}"
     column = connection.ops.lookup_cast("contains", "TextField") % column
     return f"{column} {connection.operators['contains'] % '%s'}", [f"%{connection.ops.prep_for_like_query(key)}%"]
+
+
+def _name_sql(q: str) -> tuple[str, list]:
+    """`crm.pinyin.name_q(q)` as a condition on customers' qualified columns: its conditions (the name containing
+    a word, from the gram index for one or two Chinese characters; the readings containing a key; the readings
+    matching a syllable pattern) written here as the ORM writes them, the ORM compiling only what is not one of
+    them (compiling a mobile number's seven conditions through the ORM cost half a millisecond)."""
+    qn = connection.ops.quote_name
+    table = qn(Customer._meta.db_table)
+    columns = {"name": f"{table}.{qn('name')}", "name_readings": f"{table}.{qn('name_readings')}"}
+
+    def render(node):
+        if isinstance(node, Q):
+            if node.negated or node.connector not in (Q.AND, Q.OR) or not node.children:
+                raise LookupError(node)
+            parts = [render(child) for child in node.children]
+            return f"({f' {node.connector} '.join(sql for sql, _p in parts)})", [p for _s, ps in parts for p in ps]
+        if isinstance(node, tuple) and node[0] == "name__icontains":
+            return contains_sql(columns["name"], node[1])
+        if isinstance(node, tuple) and node[0] == "name_readings__contains":
+            return _readings_sql(node[1])
+        if isinstance(node, HasGram) and node.source_expressions[0] == F("name"):
+            return f"crm_grams({columns['name']}) @> ARRAY[%s]::text[]", [node.source_expressions[1].value]
+        if isinstance(node, Regex) and isinstance(node.lhs, Lower) and isinstance(node.rhs, str) \
+                and node.lhs.source_expressions == [F("name_readings")]:
+            lhs = connection.ops.lookup_cast("regex", "TextField") % f"LOWER({columns['name_readings']})"
+            return f"{lhs} {connection.operators['regex'] % '%s'}", [node.rhs]
+        raise LookupError(node)
+
+    cond = name_q(q)
+    try:
+        return render(cond)
+    except LookupError:  # a shape this does not write: the ORM's compiler
+        return _where(Customer.objects.filter(cond))
 
 
 def _where(qs) -> tuple[str, list]:
