@@ -68,12 +68,29 @@ def _lookups(q: str) -> list[tuple[int, str, str, str, list]]:
     return out
 
 
+_SQL_NAMES: dict = {}  # database vendor -> the quoted names and operators the search writes
+
+
+def _sql_names() -> dict:
+    """The customers' and contacts' quoted table and column names and the LIKE forms of this database, built once
+    (building them on every search cost a tenth of a millisecond in lookups through the connection)."""
+    names = _SQL_NAMES.get(connection.vendor)
+    if names is None:
+        qn, ops = connection.ops.quote_name, connection.ops
+        customers, contacts = qn(Customer._meta.db_table), qn(Contact._meta.db_table)
+        names = {"customers": customers, "contacts": contacts, "id": f"{customers}.{qn('id')}",
+                 "name": f"{customers}.{qn('name')}", "city": f"{customers}.{qn('city')}",
+                 "readings_contains": f"{ops.lookup_cast('contains', 'TextField')} {connection.operators['contains']}"
+                                      % (f"{customers}.{qn('name_readings')}", "%s"),
+                 "name_icontains": f"{ops.lookup_cast('icontains')} {connection.operators['icontains']}"
+                                   % (f"{customers}.{qn('name')}", "%s")}
+        _SQL_NAMES[connection.vendor] = names
+    return names
+
+
 def _readings_sql(key: str) -> tuple[str, list]:
     """Customers' `name_readings` contain `key` (a pinyin or initials key, lower case): (condition, params)."""
-    qn = connection.ops.quote_name
-    column = f"{qn(Customer._meta.db_table)}.{qn('name_readings')}"
-    column = connection.ops.lookup_cast("contains", "TextField") % column
-    return f"{column} {connection.operators['contains'] % '%s'}", [f"%{connection.ops.prep_for_like_query(key)}%"]
+    return _sql_names()["readings_contains"], [f"%{connection.ops.prep_for_like_query(key)}%"]
 
 
 def _name_sql(q: str) -> tuple[str, list]:
@@ -204,10 +221,9 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
     if not lookups or not limit or scope is None:
         return []
     qn = connection.ops.quote_name
-    customers = qn(Customer._meta.db_table)
-    name_column = f"{customers}.{qn('name')}"
-    name = connection.ops.lookup_cast("icontains") % name_column
-    like = connection.operators["icontains"] % "%s"
+    names = _sql_names()
+    customers, name_column, id_column = names["customers"], names["name"], names["id"]
+    name_like = names["name_icontains"]
     escaped = connection.ops.prep_for_like_query(q)
     exact = [(f"SELECT {qn(key)} FROM {table} WHERE {condition}", params)  # noqa: S608  # nosec B608 (names from the models' metadata, values bound)
              for rank, table, key, condition, params in lookups if rank == RANK_EXACT]
@@ -215,7 +231,7 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
     (_r, contacts, key, by_contact, contact_params), = [x for x in lookups if x[0] == RANK_CONTACT]
     branches = []
     if exact:
-        branches.append((RANK_EXACT, f"{customers}.{qn('id')} IN ({' UNION ALL '.join(sql for sql, _p in exact)})",
+        branches.append((RANK_EXACT, f"{id_column} IN ({' UNION ALL '.join(sql for sql, _p in exact)})",
                          [p for _sql, params in exact for p in params]))
     if " ".join(unicodedata.normalize("NFKC", q).split()) == q:
         # the name kind (`name_q` and its shortcuts) holds every name containing `q`, so the name's beginning and
@@ -223,13 +239,13 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
         # the (name, id) index; the name containing `q`, for Chinese, its rarest piece in the gram index (the
         # planner estimates it from the index's statistics) and the test itself as `strpos`, so that the planner
         # does not multiply the two shares and take a broad term for a rare one
-        prefix, prefix_params = f"{name} {like}", [f"{escaped}%"]
+        prefix, prefix_params = name_like, [f"{escaped}%"]
         in_order = prefix_range_sql(name_column, q)
         if in_order:
             prefix, prefix_params = f"{in_order[0]} AND {prefix}", [*in_order[1], *prefix_params]
         contains, contains_params = rarest_piece_sql(name_column, q, "crm_customer_name_grams") or \
             contains_sql(name_column, q)
-        if contains != f"{name} {like}":  # a gram condition (PostgreSQL)
+        if contains != name_like:  # a gram condition (PostgreSQL)
             contains, contains_params = f"{contains} AND strpos(UPPER({name_column}), UPPER(%s)) > 0", \
                 [*contains_params, q]
         branches += [(RANK_PREFIX, prefix, prefix_params), (RANK_NAME, contains, contains_params)]
@@ -239,17 +255,17 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
         elif not plain_name(q):  # else the name kind is the name containing `q`: nothing ranks as a reading
             branches.append((RANK_PINYIN, by_name, name_params))
     else:
-        branches += [(RANK_PREFIX, f"{by_name} AND {name} {like}", [*name_params, f"{escaped}%"]),
-                     (RANK_NAME, f"{by_name} AND {name} {like}", [*name_params, f"%{escaped}%"]),
+        branches += [(RANK_PREFIX, f"{by_name} AND {name_like}", [*name_params, f"{escaped}%"]),
+                     (RANK_NAME, f"{by_name} AND {name_like}", [*name_params, f"%{escaped}%"]),
                      (RANK_PINYIN, by_name, name_params)]
-    branches.append((RANK_CONTACT, f"{customers}.{qn('id')} IN (SELECT {qn(key)} FROM {contacts} "  # noqa: S608  # nosec B608 (names from the models' metadata, values bound)
+    branches.append((RANK_CONTACT, f"{id_column} IN (SELECT {qn(key)} FROM {contacts} "  # noqa: S608  # nosec B608 (names from the models' metadata, values bound)
                                    f"WHERE {by_contact})", contact_params))
     scope_sql, scope_params = scope
     parts, params = [], []
     for rank, condition, condition_params in branches:
-        parts.append(f"SELECT * FROM (SELECT {rank} AS r, {customers}.{qn('id')}, {customers}.{qn('name')}, "  # noqa: S608  # nosec B608 (names from the models' metadata, conditions compiled above, values bound)
-                     f"{customers}.{qn('city')} FROM {customers} WHERE ({scope_sql}) AND {condition} "
-                     f"ORDER BY {customers}.{qn('name')}, {customers}.{qn('id')} LIMIT %s) AS b{rank}")
+        parts.append(f"SELECT * FROM (SELECT {rank} AS r, {id_column}, {name_column}, {names['city']} "  # noqa: S608  # nosec B608 (names from the models' metadata, conditions compiled above, values bound)
+                     f"FROM {customers} WHERE ({scope_sql}) AND {condition} "
+                     f"ORDER BY {name_column}, {id_column} LIMIT %s) AS b{rank}")
         params += [*scope_params, *condition_params, limit]
     sql = (f"SELECT f.id, f.name, f.city FROM ({' UNION ALL '.join(parts)}) AS f "  # noqa: S608  # nosec B608 (as above)
            f"GROUP BY f.id, f.name, f.city ORDER BY MIN(f.r), f.name, f.id LIMIT %s")
