@@ -229,3 +229,13 @@ def test_the_pickers_lookup_agrees_with_the_search_on_many_queries(make_user):
                 picks = selectors.customer_picks(user, q, limit=limit)
                 expected = [(c.pk, c.name, c.city) for c in selectors.customer_search(user, q, limit=limit)]
                 assert picks == expected, (user.username, q, limit)
+
+
+def test_name_q_written_as_sql_is_what_the_orm_compiles():
+    """`_name_sql` writes `crm.pinyin.name_q`'s conditions itself (compiling them through the ORM cost more than the
+    query): the same SQL and parameters as the ORM's compiler, for every shape name_q builds."""
+    from crm.pinyin import name_q
+
+    for q in ["138 1234 5678", "杭州hd", "wenzhouhf", "温州 华丰", "hong da", "杭州 五金", "五金 有限公司", "hdwj",
+              "zhang san 五金", "ＡＢＣ"]:
+        assert selectors._name_sql(q) == selectors._where(Customer.objects.filter(name_q(q))), q
