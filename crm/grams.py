@@ -88,7 +88,9 @@ def prefix_range_sql(column: str, text: str) -> tuple[str, list] | None:
     `text` up to `text` with its last character's successor), for a `text` without letters that have a case
     (Chinese, digits: the case-insensitive test is this one); else None. PostgreSQL 15 turns a LIKE prefix into
     such a range only in the collation named C."""
-    if connection.vendor != "postgresql" or not text or text.upper() != text.lower() or ord(text[-1]) >= 0x10FFFF:
+    successor = chr(ord(text[-1]) + 1) if text and ord(text[-1]) < 0x10FFFF else ""
+    if connection.vendor != "postgresql" or not successor or "\ud800" <= successor <= "\udfff" \
+            or text.upper() != text.lower():
         return None
     name = connection.settings_dict["NAME"]
     if name not in _codepoint_order:
@@ -98,7 +100,7 @@ def prefix_range_sql(column: str, text: str) -> tuple[str, list] | None:
         _codepoint_order[name] = collate in ("C", "POSIX") or collate.lower() in ("c.utf-8", "c.utf8")
     if not _codepoint_order[name]:
         return None
-    return f"{column} >= %s AND {column} < %s", [text, text[:-1] + chr(ord(text[-1]) + 1)]
+    return f"{column} >= %s AND {column} < %s", [text, text[:-1] + successor]
 
 
 def rarest_piece_sql(column: str, text: str, index: str) -> tuple[str, list] | None:
