@@ -158,8 +158,9 @@ def with_load(base, keys, targets, seed, work, think=None):
 
 
 def paced_session(base, keys, targets, think, user):
-    """USERS paced clients through one session: `2 × EXPORT_QUIET_SECONDS` without an export, then three exports of
-    each list one after the other; the requests grouped by the window they were asked for in."""
+    """USERS paced clients through one session: `2 × EXPORT_QUIET_SECONDS` without an export, then
+    `EXPORT_PACED_RUNS` (8) exports of each list one after the other; the requests grouped by the window they were
+    asked for in."""
     stop = threading.Event()
     threads, results = web_load(base, keys, targets, stop, 11, think)
     windows, exports = {}, {"customers": [], "products": []}
@@ -170,7 +171,7 @@ def paced_session(base, keys, targets, think, user):
         windows["without_export"] = [(t0, time.perf_counter())]
         for name, path in (("customers", "/crm/customers/"), ("products", "/inventory/products/")):
             windows[name] = []
-            for _ in range(3):
+            for _ in range(int(os.environ.get("EXPORT_PACED_RUNS", "8"))):
                 t0 = time.perf_counter()
                 exports[name].append(export_over_http(base, keys[USERS], user, path))
                 windows[name].append((t0, time.perf_counter()))
@@ -282,7 +283,7 @@ def run():
             log(f"exports: {name}: {rows} rows, downloaded {total:.1f}s after the request (worker {worker:.1f}s, "
                 f"request {queued * 1000:.0f} ms); web meanwhile {web}")
         # the same 20 clients at a person's pace, one session: the figures of the requests asked for without an
-        # export, and of those asked for while each export ran (three exports of each list, for enough requests)
+        # export, and of those asked for while each export ran (several exports of each list, for enough requests)
         paced = paced_session(base, keys, targets, think, user)
     finally:
         stop_server(proc, log_file)
