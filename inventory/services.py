@@ -331,12 +331,8 @@ def _replayed(idempotency_key, product, qty):
 def _update_average_cost(product_id, avg, qty, cost):
     """The product's average cost after receiving `qty` at `cost`, the movement's own quantity not yet on its
     levels: (on hand × average + qty × cost) / (on hand + qty), on hand counted as zero when negative, four
-    places, half up. In SQL on PostgreSQL (there, posting runs it inside its one write statement); the same
-    arithmetic in Python elsewhere."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(_sql(connection)["average"], [avg, qty, cost, qty, product_id, product_id])
-        return
+    places, half up. In Python, for databases other than PostgreSQL; there the same arithmetic is SQL inside
+    posting's one write statement (`_sql`'s "average", `_write_sql`)."""
     before = StockLevel.objects.filter(product_id=product_id).aggregate(s=Sum("on_hand"))["s"] or ZERO
     before = max(before, ZERO)
     new_avg = ((before * avg + qty * cost) / (before + qty)).quantize(COST_Q, rounding=ROUND_HALF_UP)
