@@ -102,7 +102,8 @@ def floor_sql(q):
     then per customer its best branch, the first 20 (the plan shape of the project's `customer_picks`). A prefix
     without letters is a range of the (name, id) index; a Chinese term is looked up by its rarest piece in the
     gram index (the statistics ANALYZE keeps of it), the containment itself a `strpos` the planner does not
-    guess a share for: both so that the planner does not take a rare term for a broad one or the reverse."""
+    guess a share for: both so that the planner does not take a rare term for a broad one or the reverse. A branch
+    runs only while the better ones found fewer than 20 (a one-time filter: PostgreSQL skips its plan)."""
     from crm.grams import is_chinese, piece_shares, prefix_range_sql
 
     p, name, contact, pinyin, exact = _floor_parts(q)
@@ -112,7 +113,7 @@ def floor_sql(q):
     in_order = prefix_range_sql("c.name", p["q"])  # no letter with a case: a range of the (name, id) index
     if in_order:
         p["from"], p["to"] = in_order[1]
-        conditions.append((1, "c.name >= %(from)s AND c.name < %(to)s AND upper(c.name) LIKE upper(%(prefix)s)"))
+        conditions.append((1, "c.name >= %(from)s AND c.name < %(to)s"))
     else:
         conditions.append((1, "upper(c.name) LIKE upper(%(prefix)s)"))
     if len(p["q"]) >= 2 and is_chinese(p["q"]):  # the rarest piece, so that the planner sees a broad term as broad
@@ -124,10 +125,15 @@ def floor_sql(q):
     if pinyin:
         conditions.append((3, pinyin))
     conditions.append((4, f"c.id IN ({contact})"))
-    branches = [f"(SELECT {rank} AS r, c.id, c.name, c.city FROM crm_customer c "  # noqa: S608
-                f"WHERE c.merged_into_id IS NULL AND {cond} ORDER BY c.name, c.id LIMIT {LIMIT})"
-                for rank, cond in conditions]
-    sql = (f"SELECT id, name, city FROM ({' UNION ALL '.join(branches)}) f "  # noqa: S608
+    ctes, done = [], []
+    for rank, cond in conditions:  # a branch runs only while the better ones found fewer than 20 customers
+        gate = f"(SELECT count(*) FROM ({' UNION '.join(f'SELECT id FROM b{r}' for r in done)}) s) < {LIMIT} AND " \
+            if done else ""
+        ctes.append(f"b{rank} AS MATERIALIZED (SELECT {rank} AS r, c.id, c.name, c.city FROM crm_customer c "  # noqa: S608
+                    f"WHERE {gate}c.merged_into_id IS NULL AND {cond} ORDER BY c.name, c.id LIMIT {LIMIT})")
+        done.append(rank)
+    union = " UNION ALL ".join(f"SELECT * FROM b{r}" for r in done)
+    sql = (f"WITH {', '.join(ctes)} SELECT id, name, city FROM ({union}) f "  # noqa: S608
            f"GROUP BY id, name, city ORDER BY min(r), name, id LIMIT {LIMIT}")
     return sql, p
 

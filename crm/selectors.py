@@ -241,8 +241,9 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
         # does not multiply the two shares and take a broad term for a rare one
         prefix, prefix_params = name_like, [f"{escaped}%"]
         in_order = prefix_range_sql(name_column, q)
-        if in_order:
-            prefix, prefix_params = f"{in_order[0]} AND {prefix}", [*in_order[1], *prefix_params]
+        if in_order:  # the range alone: `q` has no letter with a case, so it is the LIKE exactly; with both the
+            # planner multiplies their shares, takes a broad prefix (青岛) for a rare one and sorts all its names
+            prefix, prefix_params = in_order
         contains, contains_params = rarest_piece_sql(name_column, q, "crm_customer_name_grams") or \
             contains_sql(name_column, q)
         if contains != name_like:  # a gram condition (PostgreSQL)
@@ -261,13 +262,23 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
     branches.append((RANK_CONTACT, f"{id_column} IN (SELECT {qn(key)} FROM {contacts} "  # noqa: S608  # nosec B608 (names from the models' metadata, values bound)
                                    f"WHERE {by_contact})", contact_params))
     scope_sql, scope_params = scope
-    parts, params = [], []
+    ctes, params, done = [], [], []
     for rank, condition, condition_params in branches:
-        parts.append(f"SELECT * FROM (SELECT {rank} AS r, {id_column}, {name_column}, {names['city']} "  # noqa: S608  # nosec B608 (names from the models' metadata, conditions compiled above, values bound)
-                     f"FROM {customers} WHERE ({scope_sql}) AND {condition} "
-                     f"ORDER BY {name_column}, {id_column} LIMIT %s) AS b{rank}")
-        params += [*scope_params, *condition_params, limit]
-    sql = (f"SELECT f.id, f.name, f.city FROM ({' UNION ALL '.join(parts)}) AS f "  # noqa: S608  # nosec B608 (as above)
+        # a branch runs only while the better ones found fewer than `limit` customers: when they found `limit`, the
+        # answer is theirs (a customer's best branch decides its place), and a broad term's worse branch is not read
+        # (青岛 names a tenth of a million customers and begins most of them: the name-contains branch would scan
+        # the (name, id) index up to where they sort); PostgreSQL tests the count once, before the branch's plan
+        gate, gate_params = "", []
+        if done:
+            found = " UNION ".join(f"SELECT id FROM {b}" for b in done)  # noqa: S608  # nosec B608 (CTE names)
+            gate, gate_params = f"(SELECT count(*) FROM ({found}) AS s) < %s AND ", [limit]  # noqa: S608  # nosec B608 (CTE names)
+        ctes.append(f"b{rank} AS MATERIALIZED (SELECT {rank} AS r, {id_column}, {name_column}, {names['city']} "  # noqa: S608  # nosec B608 (names from the models' metadata, conditions compiled above, values bound)
+                    f"FROM {customers} WHERE {gate}({scope_sql}) AND {condition} "
+                    f"ORDER BY {name_column}, {id_column} LIMIT %s)")
+        params += [*gate_params, *scope_params, *condition_params, limit]
+        done.append(f"b{rank}")
+    union = " UNION ALL ".join(f"SELECT * FROM {b}" for b in done)  # noqa: S608  # nosec B608 (CTE names)
+    sql = (f"WITH {', '.join(ctes)} SELECT f.id, f.name, f.city FROM ({union}) AS f "  # noqa: S608  # nosec B608 (as above)
            f"GROUP BY f.id, f.name, f.city ORDER BY MIN(f.r), f.name, f.id LIMIT %s")
     with connection.cursor() as cur:
         cur.execute(sql, [*params, limit])
