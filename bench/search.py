@@ -2,11 +2,13 @@
 `crm.selectors.customer_picks` (the customer pickers' lookup: id, name, city; the list page filters with the
 same `search_q`),
 p50 and p95, taking turns query by query with:
-- reference (the floor): a hand-written query through psycopg2, the UNION of one indexed lookup per kind (name
+- reference (the floor): a hand-written query through psycopg2 with the indexed lookups of every kind (name
   trigram, or the gram index (`crm.grams`) for one or two Chinese characters, pinyin readings (`name_readings`),
   normalised phone, invoice phone, credit code and tax number, contact mobile blind index, contact name trigram or
-  grams), ranked the same way (exact identifier, name prefix, name, pinyin,
-  contact), the first 20;
+  grams), ranked the same way (exact identifier, name prefix, name, pinyin, contact), the first 20, in the
+  project's plan shape: per rank the first 20 by (name, id), then the best rank per customer (`floor_sql`);
+- union floor: the floor before that shape, one UNION of the lookups, every match ranked and sorted
+  (`floor_union_sql`), reported beside;
 - before: the search as it was before issue 19 (one OR of the same conditions with EXISTS over contacts), through
   the ORM like the project.
 The project must give the reference's customers in the reference's order."""
@@ -54,8 +56,9 @@ def queries(n, seed=10):
     return out[:n]
 
 
-def floor_sql(q):
-    """The hand-written indexed search: one lookup per kind that applies to `q`, UNIONed, ranked, first 20."""
+def _floor_parts(q):
+    """The hand-written lookups of `q`: (params, name condition on customers `c`, the contact lookup, the pinyin
+    condition or None, the exact identifier lookups as (lookup, condition on `c`))."""
     from crm.grams import is_short
     from crm.pinyin import looks_like_pinyin
     from crm.validators import normalize_credit_code, normalize_phone
@@ -65,34 +68,80 @@ def floor_sql(q):
     like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     p = {"like": like, "prefix": like[1:], "q": q}
     if is_short(q):  # one or two Chinese characters: no trigram; the gram index (crm.grams)
-        parts = ["SELECT id FROM crm_customer WHERE crm_grams(name) @> ARRAY[%(q)s]",
-                 "SELECT customer_id FROM crm_contact WHERE crm_grams(name) @> ARRAY[%(q)s]"]
+        name = "crm_grams(c.name) @> ARRAY[%(q)s]"
+        contact = "SELECT customer_id FROM crm_contact WHERE crm_grams(name) @> ARRAY[%(q)s]"
     else:
-        parts = ["SELECT id FROM crm_customer WHERE upper(name) LIKE upper(%(like)s)",
-                 "SELECT customer_id FROM crm_contact WHERE upper(name) LIKE upper(%(like)s)"]
-    exact, pinyin = [], "false"
+        name = "upper(c.name) LIKE upper(%(like)s)"
+        contact = "SELECT customer_id FROM crm_contact WHERE upper(name) LIKE upper(%(like)s)"
+    exact, pinyin = [], None
     if looks_like_pinyin(q):
         p["key"] = "%" + q.replace(" ", "").lower() + "%"
-        parts.append("SELECT id FROM crm_customer WHERE name_readings LIKE %(key)s")  # pinyin and initials
-        pinyin = "c.name_readings LIKE %(key)s"
+        pinyin = "c.name_readings LIKE %(key)s"  # pinyin and initials
     code = normalize_credit_code(q)
     if 15 <= len(code) <= 20 and code.isalnum():
         p["code"] = code
-        parts += ["SELECT id FROM crm_customer WHERE credit_code = %(code)s",
-                  "SELECT id FROM crm_customer WHERE tax_number = %(code)s"]
-        exact += ["c.credit_code = %(code)s", "c.tax_number = %(code)s"]
+        exact += [("SELECT id FROM crm_customer WHERE credit_code = %(code)s", "c.credit_code = %(code)s"),
+                  ("SELECT id FROM crm_customer WHERE tax_number = %(code)s", "c.tax_number = %(code)s")]
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 7 and len(digits) >= len(q.replace(" ", "").replace("-", "").replace("+", "")) - 1:
         p["norm"] = normalize_phone(q)
         p["bidx"] = blind_index(p["norm"], normalize=digits_only) if p["norm"] else ""  # mobile_index(q)
-        parts += ["SELECT id FROM crm_customer WHERE phone_norm = %(norm)s",
-                  "SELECT id FROM crm_customer WHERE invoice_phone = %(q)s"]
-        exact += ["c.phone_norm = %(norm)s", "c.invoice_phone = %(q)s"]
+        exact += [("SELECT id FROM crm_customer WHERE phone_norm = %(norm)s", "c.phone_norm = %(norm)s"),
+                  ("SELECT id FROM crm_customer WHERE invoice_phone = %(q)s", "c.invoice_phone = %(q)s")]
         if p["bidx"]:
-            parts.append("SELECT customer_id FROM crm_contact WHERE mobile_bidx = %(bidx)s")
-            exact.append("EXISTS (SELECT 1 FROM crm_contact k WHERE k.customer_id = c.id AND k.mobile_bidx = %(bidx)s)")
-    rank = (f"CASE WHEN {' OR '.join(exact) or 'false'} THEN 0 WHEN upper(c.name) LIKE upper(%(prefix)s) THEN 1 "
-            f"WHEN upper(c.name) LIKE upper(%(like)s) THEN 2 WHEN {pinyin} THEN 3 ELSE 4 END")
+            exact.append(("SELECT customer_id FROM crm_contact WHERE mobile_bidx = %(bidx)s",
+                          "EXISTS (SELECT 1 FROM crm_contact k WHERE k.customer_id = c.id "
+                          "AND k.mobile_bidx = %(bidx)s)"))
+    return p, name, contact, pinyin, exact
+
+
+def floor_sql(q):
+    """The hand-written indexed search, one branch per rank: the first 20 by (name, id) of the customers that rank
+    there or better (exact identifier, name prefix, name, pinyin, contact), each branch served by the `(name, id)`
+    index with its match as a filter or by its match's index and a sort, whichever the planner finds cheaper;
+    then per customer its best branch, the first 20 (the plan shape of the project's `customer_picks`). A prefix
+    without letters is a range of the (name, id) index; a Chinese term is looked up by its rarest piece in the
+    gram index (the statistics ANALYZE keeps of it), the containment itself a `strpos` the planner does not
+    guess a share for: both so that the planner does not take a rare term for a broad one or the reverse."""
+    from crm.grams import is_chinese, piece_shares, prefix_range_sql
+
+    p, name, contact, pinyin, exact = _floor_parts(q)
+    conditions = []
+    if exact:
+        conditions.append((0, f"c.id IN ({' UNION ALL '.join(sql for sql, _cond in exact)})"))
+    in_order = prefix_range_sql("c.name", p["q"])  # no letter with a case: a range of the (name, id) index
+    if in_order:
+        p["from"], p["to"] = in_order[1]
+        conditions.append((1, "c.name >= %(from)s AND c.name < %(to)s AND upper(c.name) LIKE upper(%(prefix)s)"))
+    else:
+        conditions.append((1, "upper(c.name) LIKE upper(%(prefix)s)"))
+    if len(p["q"]) >= 2 and is_chinese(p["q"]):  # the rarest piece, so that the planner sees a broad term as broad
+        shares, smallest = piece_shares("crm_customer_name_grams")
+        p["piece"] = min((p["q"][i:i + 2] for i in range(len(p["q"]) - 1)), key=lambda x: shares.get(x, smallest))
+        conditions.append((2, "crm_grams(c.name) @> ARRAY[%(piece)s] AND strpos(upper(c.name), upper(%(q)s)) > 0"))
+    else:
+        conditions.append((2, name if name.startswith("upper") else f"{name} AND upper(c.name) LIKE upper(%(like)s)"))
+    if pinyin:
+        conditions.append((3, pinyin))
+    conditions.append((4, f"c.id IN ({contact})"))
+    branches = [f"(SELECT {rank} AS r, c.id, c.name, c.city FROM crm_customer c "  # noqa: S608
+                f"WHERE c.merged_into_id IS NULL AND {cond} ORDER BY c.name, c.id LIMIT {LIMIT})"
+                for rank, cond in conditions]
+    sql = (f"SELECT id, name, city FROM ({' UNION ALL '.join(branches)}) f "  # noqa: S608
+           f"GROUP BY id, name, city ORDER BY min(r), name, id LIMIT {LIMIT}")
+    return sql, p
+
+
+def floor_union_sql(q):
+    """The floor before the branches: one UNION of the indexed lookups, every match ranked and sorted, first 20
+    (the fastest for a rare term; a broad one reads and sorts all its matches)."""
+    p, name, contact, pinyin, exact = _floor_parts(q)
+    parts = [f"SELECT id FROM crm_customer c WHERE {name}", contact, *(sql for sql, _cond in exact)]
+    if pinyin:
+        parts.append(f"SELECT id FROM crm_customer c WHERE {pinyin}")
+    exact_rank = " OR ".join(cond for _sql, cond in exact) or "false"
+    rank = (f"CASE WHEN {exact_rank} THEN 0 WHEN upper(c.name) LIKE upper(%(prefix)s) THEN 1 "
+            f"WHEN upper(c.name) LIKE upper(%(like)s) THEN 2 WHEN {pinyin or 'false'} THEN 3 ELSE 4 END")
     sql = (f"SELECT c.id, c.name, c.city FROM crm_customer c "  # noqa: S608
            f"WHERE c.merged_into_id IS NULL AND c.id IN ({' UNION '.join(parts)}) "
            f"ORDER BY {rank}, c.name, c.id LIMIT {LIMIT}")
@@ -151,27 +200,33 @@ def run():
         cur.execute(sql, params)
         return cur.fetchall()
 
+    def union(q):
+        sql, params = floor_union_sql(q)
+        cur.execute(sql, params)
+        return cur.fetchall()
+
     def before(q):
         return [(c.pk, c.name, c.city) for c in Customer.objects.active().filter(old_search_q(q))
                 .select_related("owner").order_by("name", "pk")[:LIMIT]]
 
     for _k, q in terms[:10]:  # warm every path (plans, caches)
-        project(q), reference(q), before(q)
-    proj, ref, old, hits, mismatches = [], [], [], 0, 0
+        project(q), reference(q), union(q), before(q)
+    proj, ref, uni, old, hits, mismatches, union_mismatches = [], [], [], [], 0, 0, 0
     for i, (_k, q) in enumerate(terms):
         answers = {}
-        turn = [(project, proj), (reference, ref), (before, old)]
-        for fn, samples in turn[i % 3:] + turn[:i % 3]:  # who goes first changes every query
+        turn = [(project, proj), (reference, ref), (union, uni), (before, old)]
+        for fn, samples in turn[i % 4:] + turn[:i % 4]:  # who goes first changes every query
             t0 = time.perf_counter()
             answers[fn] = fn(q)
             samples.append(time.perf_counter() - t0)
         hits += bool(answers[project])
         mismatches += [row[0] for row in answers[project]] != [row[0] for row in answers[reference]]
+        union_mismatches += [row[0] for row in answers[union]] != [row[0] for row in answers[reference]]
     conn.close()
     kinds = {}
     for k, _q in terms:
         kinds[k] = kinds.get(k, 0) + 1
-    p, r, b = figures(proj), figures(ref), figures(old)
+    p, r, u, b = figures(proj), figures(ref), figures(uni), figures(old)
     ratio = p["median_ms"] / r["median_ms"]
     p95_ratio = p["p95_ms"] / r["p95_ms"]
     log(f"search: project p50 {p['median_ms']} ms p95 {p['p95_ms']} ms; reference p50 {r['median_ms']} ms "
@@ -179,5 +234,9 @@ def run():
     return emit("search", {"customers": customers, "active": Customer.objects.active().count(), "queries": len(terms),
                            "kinds": kinds, "limit": LIMIT},
                 p, r, ratio=ratio, target=1.5, ok=ratio <= 1.5 and p95_ratio <= 1.5, p95_ratio=round(p95_ratio, 3),
-                before=b, queries_with_results=hits, valid=mismatches == 0, mismatches=mismatches,
-                note="ratio = project p50 / reference p50; the target applies to p50 and p95")
+                before=b, union_floor=u, ratio_to_union_floor=round(p["median_ms"] / u["median_ms"], 3),
+                p95_ratio_to_union_floor=round(p["p95_ms"] / u["p95_ms"], 3), queries_with_results=hits,
+                valid=mismatches == 0 and union_mismatches == 0, mismatches=mismatches,
+                union_floor_mismatches=union_mismatches,
+                note="ratio = project p50 / reference p50; the target applies to p50 and p95; union_floor: the "
+                     "floor before the per-rank branches (one UNION, every match ranked and sorted)")

@@ -32,6 +32,11 @@ def is_short(text: str) -> bool:
     return 0 < len(text) <= MAX_GRAM and bool(_CHINESE.fullmatch(text))
 
 
+def is_chinese(text: str) -> bool:
+    """Chinese characters only."""
+    return bool(_CHINESE.fullmatch(text))
+
+
 def contains_q(field: str, text: str) -> Q:
     """`field` contains `text`, case-insensitively: `Q(field__icontains=text)`, answered from the gram index when
     `text` is one or two Chinese characters on PostgreSQL (`field` is `name` of a customer or contact)."""
@@ -46,3 +51,68 @@ def contains_sql(column: str, text: str) -> tuple[str, list]:
         return f"crm_grams({column}) @> ARRAY[%s]::text[]", [text]
     lhs = connection.ops.lookup_cast("icontains", "CharField") % column
     return f"{lhs} {connection.operators['icontains'] % '%s'}", [f"%{connection.ops.prep_for_like_query(text)}%"]
+
+
+PIECE_STATS_SECONDS = 600  # how long a process keeps the gram index's statistics (ANALYZE refreshes them)
+_piece_stats: dict = {}  # index name -> (read at, {piece: share of rows}, share below which pieces are not listed)
+
+
+def piece_shares(index: str) -> tuple[dict, float]:
+    """The share of rows whose name holds each of the commonest pieces, as ANALYZE measured it for the gram index
+    `index` (its most common elements, about a thousand), and the smallest share it lists; ({}, 0.0) before any
+    ANALYZE. Read once per process every PIECE_STATS_SECONDS."""
+    import time
+
+    now = time.monotonic()
+    cached = _piece_stats.get(index)
+    if cached and now - cached[0] < PIECE_STATS_SECONDS:
+        return cached[1], cached[2]
+    with connection.cursor() as cur:
+        cur.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                    "WHERE schemaname = current_schema() AND tablename = %s", [index])
+        row = cur.fetchone()
+    shares, floor = {}, 0.0
+    if row and row[0] and row[1]:
+        shares = dict(zip(row[0], row[1][:len(row[0])], strict=True))
+        floor = row[1][len(row[0])]  # after the elements' shares: the smallest, the largest, the share of NULLs
+    _piece_stats[index] = (now, shares, floor)
+    return shares, floor
+
+
+_codepoint_order: dict = {}  # database name -> whether its collation orders text by code point
+
+
+def prefix_range_sql(column: str, text: str) -> tuple[str, list] | None:
+    """`column` begins with `text` as a range of `column`'s B-tree (in order: a LIMIT stops early) when the database
+    orders text by code point (C, POSIX, C.UTF-8: there, the texts beginning with `text` are exactly those from
+    `text` up to `text` with its last character's successor), for a `text` without letters that have a case
+    (Chinese, digits: the case-insensitive test is this one); else None. PostgreSQL 15 turns a LIKE prefix into
+    such a range only in the collation named C."""
+    successor = chr(ord(text[-1]) + 1) if text and ord(text[-1]) < 0x10FFFF else ""
+    if connection.vendor != "postgresql" or not successor or "\ud800" <= successor <= "\udfff" \
+            or text.upper() != text.lower():
+        return None
+    name = connection.settings_dict["NAME"]
+    if name not in _codepoint_order:
+        with connection.cursor() as cur:
+            cur.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+            collate = cur.fetchone()[0]
+        _codepoint_order[name] = collate in ("C", "POSIX") or collate.lower() in ("c.utf-8", "c.utf8")
+    if not _codepoint_order[name]:
+        return None
+    return f"{column} >= %s AND {column} < %s", [text, text[:-1] + successor]
+
+
+def rarest_piece_sql(column: str, text: str, index: str) -> tuple[str, list] | None:
+    """For Chinese `text` of two characters or more on PostgreSQL: "the rarest two-character piece of `text` (by
+    the gram index `index`'s statistics) is among the pieces of `column`": a condition that holds wherever
+    `column` contains `text` (ANDed with that test, it changes no answer), answered by the gram index, and which
+    the planner estimates from the same statistics. With every piece of `text` the planner would multiply their
+    shares as if independent (有限, 限公, 公司 are not), think a broad term rare and sort all its matches; with the
+    rarest one it sees a broad term as broad. None elsewhere."""
+    if connection.vendor != "postgresql" or len(text) < MAX_GRAM or not is_chinese(text):
+        return None
+    shares, floor = piece_shares(index)
+    pieces = [text[i:i + MAX_GRAM] for i in range(len(text) - MAX_GRAM + 1)]
+    rarest = min(pieces, key=lambda piece: shares.get(piece, floor))
+    return f"crm_grams({column}) @> ARRAY[%s]::text[]", [rarest]

@@ -171,6 +171,7 @@ def _mixed_runs(key: str) -> list[str] | None:
     return runs
 
 
+@lru_cache(maxsize=2048)
 def plain_name(q: str) -> str | None:
     """The text to look for in names when `name_q(q)` is nothing but "the name contains it" (one word of Chinese or
     other characters that are neither pinyin nor a mix of Chinese and pinyin: 宏达五金, 五金), else None."""
@@ -181,6 +182,7 @@ def plain_name(q: str) -> str | None:
     return q
 
 
+@lru_cache(maxsize=2048)
 def plain_pinyin(q: str) -> tuple[str, str] | None:
     """(the word, its pinyin key) when `name_q(q)` is nothing but "the name contains the word, or its readings
     contain the key" (one word of letters and digits that is not a mix of syllables and initials: hdwj, hongda,
