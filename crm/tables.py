@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.pagination import sort_by_few
 from hardware_erp.core.templatetags.erp import cny
 
 from .models import ContactRecord, Customer, FollowUpTask, Opportunity
@@ -70,8 +71,8 @@ class CustomerTable(tables.Table):
     @staticmethod
     def _then_name(queryset, fields, is_descending):
         """`fields`, then name and pk, all one way: a page is read from an index on them in order (both ways)
-        instead of sorting every customer (crm_customer_active_name / _owner / _region), and a name shared by
-        several customers does not leave one of them off every page."""
+        instead of sorting every customer (crm_customer_active_name / _owner / _region / _credit), and a name shared
+        by several customers does not leave one of them off every page."""
         sign = "-" if is_descending else ""
         return queryset.order_by(*(f"{sign}{f}" for f in (*fields, "name", "pk"))), True
 
@@ -79,10 +80,14 @@ class CustomerTable(tables.Table):
         return self._then_name(queryset, (), is_descending)
 
     def order_owner(self, queryset, is_descending):
+        sort_by_few(self, "owner", "username")  # a page: each owner's first customers from the owner index, merged
         return self._then_name(queryset, ("owner__username",), is_descending)
 
     def order_region(self, queryset, is_descending):
         return self._then_name(queryset, ("province", "city", "district"), is_descending)
+
+    def order_credit_limit(self, queryset, is_descending):
+        return self._then_name(queryset, ("credit_limit",), is_descending)
 
     def render_level(self, record):
         return format_html('<span class="badge text-bg-{}">{}</span>', LEVEL_TONE.get(record.level, "light"),

@@ -126,6 +126,8 @@ class Customer(TimeStampedModel):
                          name="crm_customer_active_owner"),
             models.Index(fields=["province", "city", "district", "name", "id"], condition=Q(merged_into__isnull=True),
                          name="crm_customer_active_region"),
+            models.Index(fields=["credit_limit", "name", "id"], condition=Q(merged_into__isnull=True),
+                         name="crm_customer_active_credit"),
         ]
 
     def __str__(self):

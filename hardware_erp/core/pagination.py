@@ -4,18 +4,75 @@ search over 100k customers, issue 19).
 
 A deep page (past `DEFERRED_JOIN_FROM` rows) is read by a deferred join: the page's primary keys first, in the
 list's order (`OFFSET` over the ids alone, from an index on the sort when there is one, without the joined
-tables' columns), then those rows by primary key, put back in that order."""
+tables' columns), then those rows by primary key, put back in that order.
+
+A list sorted by a column of a few related rows (customers by their owner's user name: `sort_by_few`) is paged one
+group at a time: the related rows in that column's order, each one's first rows from the list's index on the
+foreign key and the list's own order (`(owner_id, name, id)`), merged in one query (`grouped_page_ids`), instead
+of every matching row joined to its owner and sorted (200 ms at 100,000 customers)."""
 
 import json
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import F, IntegerField, QuerySet, Value
 from django.utils.functional import cached_property
 from django_tables2.rows import BoundRows
 
 DEFERRED_JOIN_FROM = 500  # rows skipped from which a page's ids are read first
+GROUPED_FROM = 5_000  # rows listed from which a sort by a few related rows' column is paged group by group
+GROUPS_MAX = 100  # related rows (owners) a sort by their column is paged over one by one, at most
+GROUPED_ROWS_MAX = 50_000  # rows the groups' first rows may add up to (groups × the page's last row), at most
+
+
+def sort_by_few(table, field: str, key: str):
+    """Say that `table`'s rows are being sorted by `field`'s related `key` (unique: the owner's user name), and then
+    by columns of their own that an index holds after `field` (name, id): few related rows, so the paginator reads
+    each one's first rows from that index (`grouped_page_ids`) instead of sorting every row. Called by the table's
+    `order_FOO` method; the paginator checks that the rows are indeed sorted so."""
+    table.sorted_by_few = (field, key)
+
+
+def grouped_page_ids(rows, field: str, key: str, bottom: int, top: int) -> list | None:
+    """The primary keys of rows[bottom:top] of `rows`, a queryset sorted by `field__key`, then by its own columns:
+    one query over the related rows in `key`'s order (the database's collation), then one `UNION ALL` of each
+    one's first `top` rows in the rest of the order (an index on `field` and those columns reads each in order),
+    sorted by the group's place and the rest, sliced. The same rows in the same order as the plain ORDER BY (a
+    nullable `field`'s rows without one last, or first sorted down, as PostgreSQL puts NULLs). None when this does
+    not apply: another database (SQLite cannot slice inside a UNION), another order, a non-unique key, too many
+    groups or rows."""
+    order = rows.query.order_by
+    connection = connections[rows.db]
+    if (connection.vendor != "postgresql" or not connection.features.supports_slicing_ordering_in_compound
+            or not order or not all(isinstance(o, str) for o in order)
+            or order[0].lstrip("-") != f"{field}__{key}" or top > GROUPED_ROWS_MAX):
+        return None
+    descending = order[0].startswith("-")
+    rest = order[1:]
+    fk = rows.model._meta.get_field(field)
+    related = fk.related_model
+    if not related._meta.get_field(key).unique or any(o.lstrip("-") in ("_group", "_pk") for o in rest):
+        return None
+    groups = list(related._base_manager.using(rows.db).order_by(f"-{key}" if descending else key)
+                  .values_list("pk", flat=True)[:GROUPS_MAX + 1])
+    if fk.null:  # the rows without one: NULL sorts last going up, first going down
+        groups = [None, *groups] if descending else [*groups, None]
+    if len(groups) > GROUPS_MAX or len(groups) * top > GROUPED_ROWS_MAX:
+        return None
+    columns = [o.lstrip("-") for o in rest]
+    parts = [rows.filter(**{f"{fk.attname}__isnull" if pk is None else fk.attname: True if pk is None else pk})
+             .annotate(_group=Value(place, output_field=IntegerField()), _pk=F("pk"))
+             .order_by(*rest).values_list("_group", *columns, "_pk")[:top]
+             for place, pk in enumerate(groups)]
+    merged = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return [row[-1] for row in merged.order_by("_group", *rest)[bottom:top]]
+
+
+def rows_by_ids(queryset, ids) -> list:
+    """The rows of `queryset` with primary keys `ids`, in that order (one query)."""
+    found = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def planner_estimate(queryset) -> int | None:
@@ -53,13 +110,18 @@ class BoundedPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         rows = self.object_list
         data = getattr(getattr(rows, "data", None), "data", None)
-        if (bottom < DEFERRED_JOIN_FROM or not isinstance(rows, BoundRows) or not isinstance(data, QuerySet)
-                or data.query.distinct or data.query.combinator or not data.ordered):
+        # fewer rows (a narrow filter) are sorted faster whole than walked group by group on the index
+        few = getattr(getattr(rows, "table", None), "sorted_by_few", None) if self.count >= GROUPED_FROM else None
+        if ((bottom < DEFERRED_JOIN_FROM and not few) or not isinstance(rows, BoundRows)
+                or not isinstance(data, QuerySet) or data.query.distinct or data.query.combinator or not data.ordered):
             return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(data.values_list("pk", flat=True)[bottom:top])
-        found = {obj.pk: obj for obj in data.order_by().filter(pk__in=ids)}
-        records = [found[pk] for pk in ids if pk in found]
+        ids = grouped_page_ids(data, *few, bottom, top) if few else None
+        if ids is None:
+            if bottom < DEFERRED_JOIN_FROM:
+                return super().page(number)
+            ids = list(data.values_list("pk", flat=True)[bottom:top])
+        records = rows_by_ids(data, ids)
         return self._get_page(BoundRows(data=records, table=rows.table, pinned_data=rows.pinned_data), number, self)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from hardware_erp.core.field_html import filter_field as write_filter_field
 from hardware_erp.core.money import amount_in_words, format_money, format_price, to_decimal
 from hardware_erp.core.money import per_thousand as money_per_thousand
 from hardware_erp.core.table_body import render_rows
@@ -83,3 +84,10 @@ def table_rows(context, table):
     """The `<tr>`s of a django-tables2 table's page, rendered by the kernel's compiled cells
     (`core.table_body`; `generic/_table.html`, the list pages' table template)."""
     return render_rows(table, context)
+
+
+@register.simple_tag
+def filter_field(field):
+    """A list page's filter field as `{{ field|as_crispy_field }}` renders it, written in Python
+    (`core.field_html`: the same HTML without a template per field and per option)."""
+    return write_filter_field(field)
