@@ -20,6 +20,7 @@ from decimal import Decimal
 from .common import dsn, emit, figures, log
 
 WORKERS = int(os.environ.get("BENCH_POSTING_WORKERS", "8"))  # 1: the per-call cost without contention
+_START = None  # the turn's start line (run_pool), inherited by the forked workers
 HOT = 10
 COLD = 990
 LOCATIONS = 20
@@ -108,6 +109,7 @@ def project_worker(args):
     with current_app.producer_pool.acquire(block=True) as producer:  # warm, as a running web process is: its
         producer.connection.ensure_connection()  # broker connection open (the tasks modules: imported in `run`)
     lat, errors, refused, posted, firsts = [], 0, 0, {}, {}
+    _START.wait(timeout=600)  # every worker of the turn warmed: the clock starts for all of them at once
     start = time.time()
     for key, pid, kind, lid, qty, cost in ops:
         where = {"to_location": locs[lid]} if kind == "receipt" else {"from_location": locs[lid]}
@@ -144,6 +146,7 @@ def reference_worker(args):
 
     conn = psycopg2.connect(dsn())
     lat, errors, refused, posted, firsts = [], 0, 0, {}, {}
+    _START.wait(timeout=600)
     start = time.time()
     for key, pid, kind, lid, qty, cost in ops:
         t0 = time.perf_counter()
@@ -210,6 +213,10 @@ def run_pool(worker, args, ops):
     for op in ops:
         chunks[int(op[0].rsplit("-", 1)[1]) // TURNS % WORKERS].append(op)
     user_id, hot = args
+    global _START
+    # a start line for the turn's workers, on both sides: a worker's warm-up (connection, instances, broker) is
+    # not in the turn's time, and the turn is timed from when all of them can post, not from the first one
+    _START = mp.get_context("fork").Barrier(WORKERS)
     with mp.get_context("fork").Pool(WORKERS) as pool:
         results = pool.map(worker, [(user_id, c, hot) for c in chunks])
     start = min(r[0] for r in results)
