@@ -90,6 +90,18 @@ class ProductTable(tables.Table):
         attrs = ATTRS
         order_by = "sku"
 
+    def _then_sku(self, queryset, field, is_descending):
+        """Stock figures repeat (many products have none): the SKU, unique, breaks the tie the same way, so that
+        a product sorted by them shows on exactly one page."""
+        sign = "-" if is_descending else ""
+        return queryset.order_by(f"{sign}{field}", f"{sign}sku"), True
+
+    def order_on_hand(self, queryset, is_descending):
+        return self._then_sku(queryset, "on_hand", is_descending)
+
+    def order_available(self, queryset, is_descending):
+        return self._then_sku(queryset, "available", is_descending)
+
     export_reads = {"name": ("name_zh", "name_en"),  # core.exports.table_rows
                     "spec_line": ("thread", "length_mm", "material", "strength_grade", "finish", "standard",
                                   "specification")}

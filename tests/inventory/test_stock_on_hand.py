@@ -102,3 +102,17 @@ def test_the_product_export_reads_the_grouped_pass(client_as, make_user):
         assert client.get(reverse("inventory:product_list") + "?sort=-on_hand").status_code == 200
     assert any("inventory_productstock" in q["sql"] for q in exported.captured_queries)
     assert not any("inventory_productstock" in q["sql"] for q in page.captured_queries)
+
+
+@pytest.mark.parametrize("sort", ["on_hand", "-on_hand", "available", "-available"])
+def test_products_of_equal_stock_are_each_on_exactly_one_page(client_as, make_user, sort):
+    """Most products have the same stock (none): sorted by it, the SKU breaks the tie, so pages 1 and 2 share no
+    product and together hold all of them, in SKU order (the SKU's way) among equals."""
+    client = client_as(user=make_user("general_manager"))
+    products = sorted(ProductFactory().sku for _ in range(30))
+    url = reverse("inventory:product_list") + f"?sort={sort}"
+    pages = [client.get(f"{url}&page={n}").content.decode() for n in (1, 2)]
+    where = [[n for n, page in enumerate(pages) if f">{sku}<" in page] for sku in products]
+    assert all(len(w) == 1 for w in where), where
+    shown = [sku for page in pages for sku in sorted(products, key=page.find) if f">{sku}<" in page]
+    assert shown == (products[::-1] if sort.startswith("-") else products)
