@@ -128,9 +128,18 @@ def order_entry(page):
     page.wait_for_selector(".ts-dropdown .option >> visible=true")
     page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")  # the customer's defaults; the product picker of line 1 has the focus
-    page.locator("[name=lines-0-product] + .ts-wrapper .ts-control").click()
-    page.keyboard.type(sku)
-    page.wait_for_selector(".ts-dropdown .option >> visible=true")
+    for attempt in range(3):  # on a busy machine the customer's defaults may arrive after networkidle and draw the
+        # lines' pickers again, dropping what was typed into the old one: type it again into the new one
+        page.locator("[name=lines-0-product] + .ts-wrapper .ts-control").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.type(sku)
+        try:
+            page.wait_for_selector(".ts-dropdown .option >> visible=true", timeout=10_000 if attempt < 2 else 30_000)
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_load_state("networkidle")
     page.keyboard.press("Enter")
     page.keyboard.type("3")
     page.keyboard.press("Enter")
