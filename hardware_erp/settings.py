@@ -398,6 +398,8 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 # List exports: up to this many rows the file is answered at once; past it a worker writes it (core/export_jobs.py)
 LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=10000)  # list pages count past it by estimate
+# a list searched lookup by lookup (core.pagination.AnyOf) counts each lookup's first rows only, up to this
+LIST_PARTS_EXACT_COUNT_MAX = env.int("LIST_PARTS_EXACT_COUNT_MAX", default=1000)
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)  # a written export is offered this long, then deleted
 # shared by the web and the workers that write exports (one host, or a shared volume)
