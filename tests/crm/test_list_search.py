@@ -26,7 +26,7 @@ ORDERS = {  # the list's sort parameter -> the order CustomerTable gives the que
     "owner": ("owner__username", "name", "pk"),
     "region": ("province", "city", "district", "name", "pk"),
 }
-TERMS = ("五金", "宏达", "wj", "张三", "13700001111")
+TERMS = ("五金", "宏达", "张三五金", "wj", "张三", "13700001111")
 
 
 @pytest.fixture
