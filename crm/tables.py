@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hardware_erp.core.pagination import sort_by_few
+from hardware_erp.core.pagination import sort_by_few, sort_then
 from hardware_erp.core.templatetags.erp import cny
 
 from .models import ContactRecord, Customer, FollowUpTask, Opportunity
@@ -70,11 +70,9 @@ class CustomerTable(tables.Table):
 
     @staticmethod
     def _then_name(queryset, fields, is_descending):
-        """`fields`, then name and pk, all one way: a page is read from an index on them in order (both ways)
-        instead of sorting every customer (crm_customer_active_name / _owner / _region / _credit), and a name shared
-        by several customers does not leave one of them off every page."""
-        sign = "-" if is_descending else ""
-        return queryset.order_by(*(f"{sign}{f}" for f in (*fields, "name", "pk"))), True
+        """`fields`, then name and pk: a page is read from an index on them in order (both ways) instead of sorting
+        every customer (crm_customer_active_name / _owner / _region / _credit)."""
+        return sort_then(queryset, fields, ("name", "pk"), is_descending)
 
     def order_name(self, queryset, is_descending):
         return self._then_name(queryset, (), is_descending)

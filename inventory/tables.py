@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.money import money, price
 from hardware_erp.core.money import quantity as to_quantity
+from hardware_erp.core.pagination import sort_then
 from hardware_erp.core.templatetags.erp import cny, cny_price, qty
 
 from .forecast import explain
@@ -91,10 +92,8 @@ class ProductTable(tables.Table):
         order_by = "sku"
 
     def _then_sku(self, queryset, field, is_descending):
-        """Stock figures repeat (many products have none): the SKU, unique, breaks the tie the same way, so that
-        a product sorted by them shows on exactly one page."""
-        sign = "-" if is_descending else ""
-        return queryset.order_by(f"{sign}{field}", f"{sign}sku"), True
+        """Stock figures repeat (many products have none): the SKU, unique, breaks the tie."""
+        return sort_then(queryset, (field,), ("sku",), is_descending)
 
     def order_on_hand(self, queryset, is_descending):
         return self._then_sku(queryset, "on_hand", is_descending)
