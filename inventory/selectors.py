@@ -20,7 +20,16 @@ from django.utils.translation import gettext as _
 
 from .choices import MovementKind
 from .codes import product_for_code  # noqa: F401  (the floor's lookups read it from here)
-from .models import INTERNAL_BARCODE_RE, Location, Product, PurchaseOrderLine, Reservation, StockLevel, StockMovement
+from .models import (
+    INTERNAL_BARCODE_RE,
+    Location,
+    Product,
+    PurchaseOrderLine,
+    Reservation,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 
 QTY = DecimalField(max_digits=14, decimal_places=3)
 VALUE = DecimalField(max_digits=20, decimal_places=2)
@@ -64,20 +73,94 @@ def with_stock(qs=None, warehouse=None, *, whole=False):
 
 def stock_by_warehouse(product):
     """[{warehouse, on_hand, reserved, available}] of one product."""
-    rows = {}
-    for r in (StockLevel.objects.filter(product=product).values("warehouse_id", "warehouse__code",
-                                                                "warehouse__name_zh", "warehouse__name_en")
-              .annotate(on_hand=Sum("on_hand")).order_by("warehouse__code")):
-        rows[r["warehouse_id"]] = {**r, "reserved": Decimal("0")}
-    for r in (Reservation.objects.active().filter(product=product).values("warehouse_id", "warehouse__code",
-                                                                          "warehouse__name_zh",
-                                                                          "warehouse__name_en")
-              .annotate(reserved=Sum("quantity"))):
-        row = rows.setdefault(r["warehouse_id"], {**r, "on_hand": Decimal("0")})
-        row["reserved"] = r["reserved"]
-    for row in rows.values():
-        row["available"] = row["on_hand"] - row["reserved"]
-    return list(rows.values())
+    return product_stock(product)["warehouses"]
+
+
+RESERVATIONS_SHOWN = 50
+
+
+def product_stock(product) -> dict:
+    """What a product's page shows of its stock, in few short statements, every warehouse read once:
+    - `warehouses`: [{"warehouse__code", "warehouse__name_zh", "warehouse__name_en", "on_hand", "reserved",
+      "available"}], the warehouses that hold a level of it by code, then those where it is only reserved;
+    - `levels`: its bins with stock, [{"warehouse", "location", "on_hand", "last_movement_at"}] (codes), by
+      warehouse and bin code;
+    - `reservations`: the latest 50 active ones, [{"reference", "warehouse", "quantity", "created_at"}];
+    - `thresholds`: [{"warehouse", "minimum", "maximum"}] by warehouse code;
+    - `all_warehouses`: every warehouse, by code (the threshold form's choices).
+    A warehouse's figures are summed from its levels (one row a bin) and, unless more than 50 reservations are
+    active, from the reservations listed; orderings by warehouse code take the order of the warehouses read."""
+    warehouses = list(Warehouse.objects.order_by("code"))
+    rank = {w.pk: i for i, w in enumerate(warehouses)}
+    by_id = {w.pk: w for w in warehouses}
+    rows = sorted(StockLevel.objects.filter(product=product).order_by("location__code")
+                  .values_list("warehouse_id", "location__code", "on_hand", "last_movement_at"),
+                  key=lambda r: rank[r[0]])  # stable: by warehouse code, then bin code
+    on_hand: dict = {}
+    for wid, _code, qty, _at in rows:
+        on_hand[wid] = on_hand.get(wid, Decimal("0")) + qty
+    listed = list(Reservation.objects.active().filter(product=product)
+                  .values_list("reference", "warehouse_id", "quantity", "created_at")[:RESERVATIONS_SHOWN + 1])
+    reserved: dict = {}
+    if len(listed) > RESERVATIONS_SHOWN:
+        reserved = dict(Reservation.objects.active().filter(product=product).order_by().values("warehouse_id")
+                        .annotate(s=Sum("quantity")).values_list("warehouse_id", "s"))
+    else:
+        for _ref, wid, qty, _at in listed:
+            reserved[wid] = reserved.get(wid, Decimal("0")) + qty
+    zero = Decimal("0")
+    figures = []
+    for wid in [*on_hand, *sorted((w for w in reserved if w not in on_hand), key=rank.__getitem__)]:
+        w = by_id[wid]
+        h, r = on_hand.get(wid, zero), reserved.get(wid, zero)
+        figures.append({"warehouse_id": wid, "warehouse__code": w.code, "warehouse__name_zh": w.name_zh,
+                        "warehouse__name_en": w.name_en, "on_hand": h, "reserved": r, "available": h - r})
+    thresholds = sorted(product.thresholds.order_by().values_list("warehouse_id", "minimum", "maximum"),
+                        key=lambda t: rank[t[0]])
+    return {
+        "warehouses": figures,
+        "levels": [{"warehouse": by_id[wid].code, "location": code, "on_hand": qty, "last_movement_at": at}
+                   for wid, code, qty, at in rows if qty != 0],
+        "reservations": [{"reference": ref, "warehouse": by_id[wid].code, "quantity": qty, "created_at": at}
+                         for ref, wid, qty, at in listed[:RESERVATIONS_SHOWN]],
+        "thresholds": [{"warehouse": by_id[wid].code, "minimum": lo, "maximum": hi} for wid, lo, hi in thresholds],
+        "all_warehouses": warehouses,
+        "warehouse_by_id": by_id,
+    }
+
+
+MOVEMENTS_SHOWN = 30
+
+
+def product_movements(product, warehouse_by_id) -> list[dict]:
+    """Its latest 30 movements, newest first, as the page prints them: {"posted_at", "kind", "from_location",
+    "to_location" (str(Location): warehouse/bin, or None), "quantity", "unit_cost", "reference", "reason" (in the
+    reader's language), "actor" (str of the user)}. `warehouse_by_id`: every warehouse (product_stock's)."""
+    from django.contrib.auth import get_user_model
+
+    from .models.stock import reason_text
+
+    def where(code, wid):
+        return None if code is None else f"{warehouse_by_id[wid].code}/{code}"
+
+    actor = f"actor__{get_user_model().USERNAME_FIELD}"  # str(user) is its user name
+    return [{"posted_at": at, "kind": kind, "from_location": where(fc, fw), "to_location": where(tc, tw),
+             "quantity": q, "unit_cost": cost, "reference": ref, "reason": reason_text(code, params, typed),
+             "actor": user}
+            for at, kind, fc, fw, tc, tw, q, cost, ref, code, params, typed, user in product.movements.values_list(
+                "posted_at", "kind", "from_location__code", "from_location__warehouse_id", "to_location__code",
+                "to_location__warehouse_id", "quantity", "unit_cost", "reference", "reason_code", "reason_params",
+                "reason", actor)[:MOVEMENTS_SHOWN]]
+
+
+def equivalents_available(product) -> list:
+    """Its equivalent products by SKU, each with `available` (on hand less active reservations, all warehouses)."""
+    rows = list(product.equivalents.only("pk", "sku", "name_zh", "name_en").annotate(
+        on_hand=_sum(StockLevel.objects.filter(product=OuterRef("pk")), "on_hand"),
+        reserved=_sum(Reservation.objects.active().filter(product=OuterRef("pk")), "quantity")))
+    for p in rows:
+        p.available = p.on_hand - p.reserved
+    return rows
 
 
 def valuation(warehouse=None):
