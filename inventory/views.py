@@ -72,7 +72,7 @@ class ProductListView(InventoryMixin, ERPListView):
         # exported, every product's figures are read: one grouped pass, not a lookup each (a page, sorted by stock
         # or not, is faster with the lookups: bench/README.md, `stock`)
         whole = bool(self.request.GET.get(self.export_trigger_param))
-        return selectors.with_stock(Product.objects.select_related("category", "brand", "base_unit"), whole=whole)
+        return selectors.product_list(whole=whole)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
