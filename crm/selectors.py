@@ -16,7 +16,16 @@ from django.utils.translation import gettext as _
 from hardware_erp.core.fields import blind_index, digits_only, mask_phone
 
 from .choices import OPEN_STAGES, TaskStatusChoices
-from .grams import HasGram, contains_q, contains_sql, prefix_range_sql, rarest_piece_sql
+from .grams import (
+    MAX_GRAM,
+    HasGram,
+    contains_q,
+    contains_sql,
+    few_containing,
+    few_matches,
+    is_chinese,
+    prefix_range_sql,
+)
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity
 from .models.customers import mobile_index
 from .pinyin import name_q, plain_name, plain_pinyin
@@ -232,38 +241,46 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
     branches = []
     if exact:
         branches.append((RANK_EXACT, f"{id_column} IN ({' UNION ALL '.join(sql for sql, _p in exact)})",
-                         [p for _sql, params in exact for p in params]))
+                         [p for _sql, params in exact for p in params], False))
     if " ".join(unicodedata.normalize("NFKC", q).split()) == q:
         # the name kind (`name_q` and its shortcuts) holds every name containing `q`, so the name's beginning and
         # the name containing `q` are tests of the name alone: the beginning, for Chinese and digits, a range of
-        # the (name, id) index; the name containing `q`, for Chinese, its rarest piece in the gram index (the
-        # planner estimates it from the index's statistics) and the test itself as `strpos`, so that the planner
-        # does not multiply the two shares and take a broad term for a rare one
+        # the (name, id) index; the name containing `q`, for Chinese, the test itself as `strpos` on the rows of
+        # the gram index or of a walk (below)
         prefix, prefix_params = name_like, [f"{escaped}%"]
         in_order = prefix_range_sql(name_column, q)
         if in_order:  # the range alone: `q` has no letter with a case, so it is the LIKE exactly; with both the
             # planner multiplies their shares, takes a broad prefix (青岛) for a rare one and sorts all its names
             prefix, prefix_params = in_order
-        contains, contains_params = rarest_piece_sql(name_column, q, "crm_customer_name_grams") or \
-            contains_sql(name_column, q)
-        if contains != name_like:  # a gram condition (PostgreSQL)
-            contains, contains_params = f"{contains} AND strpos(UPPER({name_column}), UPPER(%s)) > 0", \
-                [*contains_params, q]
-        branches += [(RANK_PREFIX, prefix, prefix_params), (RANK_NAME, contains, contains_params)]
+        contains, contains_params, every = *contains_sql(name_column, q), False
+        if connection.vendor == "postgresql" and is_chinese(q):
+            # few names contain it (by the gram index's statistics of its rarest piece): every match from the gram
+            # index, which intersects the lists of all its pieces, then sorted; many: the (name, id) index walked
+            # (index-only, `crm_customer_active_name_cover`), each name tested until `limit` match. The planner
+            # cannot choose: it does not know how many names the exact test keeps, and it costs a walk as if the
+            # matches were spread evenly through the alphabet (平五金: 290 names at a million, 70,000 walked)
+            every = few_matches(q)
+            pieces = sorted({q[i:i + MAX_GRAM] for i in range(max(1, len(q) - MAX_GRAM + 1))})
+            contains, contains_params = f"strpos({name_column}, %s) > 0", [q]  # no case in Chinese
+            if every:
+                contains, contains_params = f"crm_grams({name_column}) @> %s::text[] AND {contains}", [pieces, q]
+        branches += [(RANK_PREFIX, prefix, prefix_params, False), (RANK_NAME, contains, contains_params, every)]
         pinyin = plain_pinyin(q)
-        if pinyin:  # ranking as a reading: the readings contain the key (and the name does not contain `q`)
-            branches.append((RANK_PINYIN, *_readings_sql(pinyin[1])))
+        if pinyin:  # ranking as a reading: the readings contain the key (and the name does not contain `q`); few
+            # (by ANALYZE's sample of the readings): every match from the trigram index, sorted; many: the walk
+            branches.append((RANK_PINYIN, *_readings_sql(pinyin[1]),
+                             few_containing(Customer._meta.db_table, "crm_customer_readings_sample", pinyin[1])))
         elif not plain_name(q):  # else the name kind is the name containing `q`: nothing ranks as a reading
-            branches.append((RANK_PINYIN, by_name, name_params))
+            branches.append((RANK_PINYIN, by_name, name_params, False))
     else:
-        branches += [(RANK_PREFIX, f"{by_name} AND {name_like}", [*name_params, f"{escaped}%"]),
-                     (RANK_NAME, f"{by_name} AND {name_like}", [*name_params, f"%{escaped}%"]),
-                     (RANK_PINYIN, by_name, name_params)]
+        branches += [(RANK_PREFIX, f"{by_name} AND {name_like}", [*name_params, f"{escaped}%"], False),
+                     (RANK_NAME, f"{by_name} AND {name_like}", [*name_params, f"%{escaped}%"], False),
+                     (RANK_PINYIN, by_name, name_params, False)]
     branches.append((RANK_CONTACT, f"{id_column} IN (SELECT {qn(key)} FROM {contacts} "  # noqa: S608  # nosec B608 (names from the models' metadata, values bound)
-                                   f"WHERE {by_contact})", contact_params))
+                                   f"WHERE {by_contact})", contact_params, False))
     scope_sql, scope_params = scope
     ctes, params, done = [], [], []
-    for rank, condition, condition_params in branches:
+    for rank, condition, condition_params, every in branches:
         # a branch runs only while the better ones found fewer than `limit` customers: when they found `limit`, the
         # answer is theirs (a customer's best branch decides its place), and a broad term's worse branch is not read
         # (青岛 names a tenth of a million customers and begins most of them: the name-contains branch would scan
@@ -272,9 +289,11 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
         if done:
             found = " UNION ".join(f"SELECT id FROM {b}" for b in done)  # noqa: S608  # nosec B608 (CTE names)
             gate, gate_params = f"(SELECT count(*) FROM ({found}) AS s) < %s AND ", [limit]  # noqa: S608  # nosec B608 (CTE names)
-        ctes.append(f"b{rank} AS MATERIALIZED (SELECT {rank} AS r, {id_column}, {name_column}, {names['city']} "  # noqa: S608  # nosec B608 (names from the models' metadata, conditions compiled above, values bound)
-                    f"FROM {customers} WHERE {gate}({scope_sql}) AND {condition} "
-                    f"ORDER BY {name_column}, {id_column} LIMIT %s)")
+        rows = (f"SELECT {rank} AS r, {id_column}, {name_column}, {names['city']} "  # noqa: S608  # nosec B608 (names from the models' metadata, conditions compiled above, values bound)
+                f"FROM {customers} WHERE {gate}({scope_sql}) AND {condition}")
+        if every:  # every match, then sorted (OFFSET 0: the planner does not walk the (name, id) index for them)
+            rows = f"SELECT * FROM ({rows} OFFSET 0) AS {customers}"  # noqa: S608  # nosec B608 (as above)
+        ctes.append(f"b{rank} AS MATERIALIZED ({rows} ORDER BY {name_column}, {id_column} LIMIT %s)")
         params += [*gate_params, *scope_params, *condition_params, limit]
         done.append(f"b{rank}")
     union = " UNION ALL ".join(f"SELECT * FROM {b}" for b in done)  # noqa: S608  # nosec B608 (CTE names)

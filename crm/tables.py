@@ -5,7 +5,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hardware_erp.core.pagination import sort_by_few
+from hardware_erp.core.pagination import sort_by_few, sort_then
+from hardware_erp.core.tables import PersonColumn
 from hardware_erp.core.templatetags.erp import cny
 
 from .models import ContactRecord, Customer, FollowUpTask, Opportunity
@@ -30,7 +31,7 @@ class CustomerTable(tables.Table):
     customer_type = tables.Column(verbose_name=_("type"))
     level = tables.Column(verbose_name=pgettext_lazy("crm", "level"))
     region = tables.Column(verbose_name=_("region"), order_by=("province", "city", "district"), empty_values=())
-    owner = tables.Column(verbose_name=_("owner"), order_by=("owner__username",))
+    owner = PersonColumn(verbose_name=_("owner"), order_by=("owner__username",))
     phone = tables.Column(verbose_name=_("phone"), attrs={"td": {"class": "text-nowrap"}})
     source = tables.Column(verbose_name=_("source"))
     last_contact_at = tables.DateTimeColumn(verbose_name=_("last contact"), format="Y-m-d",
@@ -70,11 +71,9 @@ class CustomerTable(tables.Table):
 
     @staticmethod
     def _then_name(queryset, fields, is_descending):
-        """`fields`, then name and pk, all one way: a page is read from an index on them in order (both ways)
-        instead of sorting every customer (crm_customer_active_name / _owner / _region / _credit), and a name shared
-        by several customers does not leave one of them off every page."""
-        sign = "-" if is_descending else ""
-        return queryset.order_by(*(f"{sign}{f}" for f in (*fields, "name", "pk"))), True
+        """`fields`, then name and pk: a page is read from an index on them in order (both ways) instead of sorting
+        every customer (crm_customer_active_name / _owner / _region / _credit)."""
+        return sort_then(queryset, fields, ("name", "pk"), is_descending)
 
     def order_name(self, queryset, is_descending):
         return self._then_name(queryset, (), is_descending)
@@ -102,12 +101,6 @@ class CustomerTable(tables.Table):
     def value_region(self, record):
         return record.region
 
-    def render_owner(self, value):
-        return value.get_full_name() or value.username
-
-    def value_owner(self, value):
-        return value.get_full_name() or value.username if value else ""
-
 
 class OpportunityTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=_("title"))
@@ -116,7 +109,7 @@ class OpportunityTable(tables.Table):
     amount = MoneyColumn(verbose_name=_("expected amount"))
     probability = tables.Column(verbose_name=_("probability (%)"), attrs={"td": {"class": "num"}})
     expected_close = tables.DateColumn(verbose_name=_("expected close date"), format="Y-m-d")
-    owner = tables.Column(verbose_name=_("owner"), order_by=("owner__username",))
+    owner = PersonColumn(verbose_name=_("owner"), order_by=("owner__username",))
     last_activity_at = tables.DateTimeColumn(verbose_name=_("last activity"), format="Y-m-d")
 
     class Meta:
@@ -132,18 +125,12 @@ class OpportunityTable(tables.Table):
     def value_stage(self, record):
         return record.get_stage_display()
 
-    def render_owner(self, value):
-        return value.get_full_name() or value.username
-
-    def value_owner(self, value):
-        return (value.get_full_name() or value.username) if value else ""
-
 
 class TaskTable(tables.Table):
     due_at = tables.DateTimeColumn(verbose_name=_("due"), format="Y-m-d H:i")
     title = tables.Column(verbose_name=_("what to do"))
     customer = tables.Column(linkify=True, verbose_name=_("customer"), order_by=("customer__name",))
-    assignee = tables.Column(verbose_name=_("assigned to"), order_by=("assignee__username",))
+    assignee = PersonColumn(verbose_name=_("assigned to"), order_by=("assignee__username",))
     status = tables.Column(verbose_name=_("status"))
     outcome = tables.Column(verbose_name=_("outcome"))
     actions = tables.Column(verbose_name="", orderable=False, exclude_from_export=True, empty_values=(),
@@ -167,12 +154,6 @@ class TaskTable(tables.Table):
         return format_html('<a class="btn btn-sm btn-outline-success" href="{}?next={}">{}</a>',
                            reverse("crm:task_close", args=[record.pk]), reverse("crm:task_list"), _("Done"))
 
-    def render_assignee(self, value):
-        return value.get_full_name() or value.username
-
-    def value_assignee(self, value):
-        return value.get_full_name() or value.username
-
     def render_status(self, record):
         if record.is_overdue:
             return format_html('<span class="badge text-bg-danger">{}</span>', _("Overdue"))
@@ -189,15 +170,11 @@ class ContactRecordTable(tables.Table):
     channel = tables.Column(verbose_name=_("channel"))
     summary = tables.Column(verbose_name=_("summary"))
     next_step = tables.Column(verbose_name=_("next step"))
-    created_by = tables.Column(verbose_name=pgettext_lazy("crm", "by"), order_by=("created_by__username",))
+    created_by = PersonColumn(verbose_name=pgettext_lazy("crm", "by"), order_by=("created_by__username",))
 
     class Meta:
         model = ContactRecord
         fields = ("occurred_at", "customer", "channel", "summary", "next_step", "created_by")
         attrs = {"class": "table table-hover table-sm align-middle", "data-testid": "record-table"}
 
-    def render_created_by(self, value):
-        return value.get_full_name() or value.username
 
-    def value_created_by(self, value):
-        return (value.get_full_name() or value.username) if value else ""

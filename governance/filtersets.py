@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.filtersets import AllYesNo
+
 from . import keydata
 from .models import AgreementAcceptance, AgreementVersion, BackupRun, ChangeRequest, SecurityEvent
 
@@ -57,7 +59,7 @@ class SecurityEventFilterSet(django_filters.FilterSet):
 
 class BackupRunFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=BackupRun.Kind.choices, empty_label=_("All"))
-    ok = django_filters.BooleanFilter(label=_("Succeeded"))
+    ok = django_filters.BooleanFilter(label=_("Succeeded"), widget=AllYesNo())
 
     class Meta:
         model = BackupRun

@@ -4,6 +4,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.tables import PersonColumn
+
 from .models import AgreementAcceptance, BackupRun, ChangeRequest, SecurityEvent
 
 STATUS_TONE = {"pending": "warning", "approved": "success", "rejected": "secondary"}
@@ -14,10 +16,10 @@ class ChangeRequestTable(tables.Table):
     object_repr = tables.Column(verbose_name=_("record"))
     content_type = tables.Column(verbose_name=_("record type"), orderable=False)
     changes = tables.Column(verbose_name=_("changes"), accessor="pk", orderable=False)
-    requester = tables.Column(verbose_name=_("requested by"))
+    requester = PersonColumn(verbose_name=_("requested by"))
     created_at = tables.DateTimeColumn(verbose_name=_("requested"), format="Y-m-d H:i")
     status = tables.Column(verbose_name=_("status"))
-    reviewer = tables.Column(verbose_name=_("reviewed by"))
+    reviewer = PersonColumn(verbose_name=_("reviewed by"))
 
     class Meta:
         model = ChangeRequest

@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.filtersets import AllYesNo
+
 from .choices import AlertKind, MovementKind, POStatus, StocktakeStatus, SuggestionStatus
 from .models import (
     Brand,
@@ -51,7 +53,7 @@ class ProductFilterSet(df.FilterSet):
     length_mm = df.NumberFilter(label=_("Length (mm)"))
     material = df.CharFilter(label=_("Material"), lookup_expr="icontains")
     standard = df.CharFilter(label=_("Standard"), lookup_expr="icontains")
-    active = df.BooleanFilter(label=_("Active"))
+    active = df.BooleanFilter(label=_("Active"), widget=AllYesNo())
 
     class Meta:
         model = Product
@@ -68,7 +70,7 @@ class StockLevelFilterSet(df.FilterSet):
     location = df.ModelChoiceFilter(queryset=Location.objects.select_related("warehouse"), label=_("Location"))
     category = CategoryFilter(queryset=Category.objects.all(), label=_("Category"), field_name="product__category")
     nonzero = df.BooleanFilter(label=_("Only with stock"), method="only_nonzero",
-                               widget=df.widgets.BooleanWidget())
+                               widget=AllYesNo())
 
     class Meta:
         model = StockLevel
@@ -106,7 +108,7 @@ class MovementFilterSet(df.FilterSet):
 
 class WarehouseFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("Search"), method="search", widget=df.widgets.forms.TextInput(attrs={"type": "search"}))
-    active = df.BooleanFilter(label=_("Active"))
+    active = df.BooleanFilter(label=_("Active"), widget=AllYesNo())
 
     class Meta:
         model = Warehouse
@@ -120,7 +122,7 @@ class LocationFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("Code"), field_name="code", lookup_expr="icontains",
                       widget=df.widgets.forms.TextInput(attrs={"type": "search"}))
     warehouse = df.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
-    active = df.BooleanFilter(label=_("Active"))
+    active = df.BooleanFilter(label=_("Active"), widget=AllYesNo())
 
     class Meta:
         model = Location
@@ -132,7 +134,7 @@ class AlertFilterSet(df.FilterSet):
     kind = df.ChoiceFilter(choices=AlertKind.choices, label=_("Kind"))
     warehouse = df.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
     open = df.BooleanFilter(field_name="cleared_at", lookup_expr="isnull", label=pgettext_lazy("alert", "Open"),
-                            widget=df.widgets.BooleanWidget())
+                            widget=AllYesNo())
 
     class Meta:
         model = StockAlert
@@ -156,7 +158,7 @@ class ValuationFilterSet(df.FilterSet):
 
 class SupplierFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("Search"), method="search", widget=df.widgets.forms.TextInput(attrs={"type": "search"}))
-    active = df.BooleanFilter(label=_("Active"))
+    active = df.BooleanFilter(label=_("Active"), widget=AllYesNo())
 
     class Meta:
         model = Supplier

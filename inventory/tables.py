@@ -8,6 +8,8 @@ from django.utils.translation import pgettext_lazy
 
 from hardware_erp.core.money import money, price
 from hardware_erp.core.money import quantity as to_quantity
+from hardware_erp.core.pagination import sort_then
+from hardware_erp.core.tables import PersonColumn
 from hardware_erp.core.templatetags.erp import cny, cny_price, qty
 
 from .forecast import explain
@@ -91,10 +93,8 @@ class ProductTable(tables.Table):
         order_by = "sku"
 
     def _then_sku(self, queryset, field, is_descending):
-        """Stock figures repeat (many products have none): the SKU, unique, breaks the tie the same way, so that
-        a product sorted by them shows on exactly one page."""
-        sign = "-" if is_descending else ""
-        return queryset.order_by(f"{sign}{field}", f"{sign}sku"), True
+        """Stock figures repeat (many products have none): the SKU, unique, breaks the tie."""
+        return sort_then(queryset, (field,), ("sku",), is_descending)
 
     def order_on_hand(self, queryset, is_descending):
         return self._then_sku(queryset, "on_hand", is_descending)
@@ -132,7 +132,7 @@ class MovementTable(tables.Table):
     unit_cost = PriceColumn(verbose_name=_("Unit cost"))
     reference = tables.Column(verbose_name=_("Source document"))
     reason = tables.Column(verbose_name=_("Reason"), accessor="reason_text", orderable=False)
-    actor = tables.Column(verbose_name=_("Posted by"))
+    actor = PersonColumn(verbose_name=_("Posted by"))
 
     class Meta:
         model = StockMovement
@@ -252,7 +252,7 @@ class StocktakeTable(tables.Table):
     blind = tables.BooleanColumn(verbose_name=_("Blind count"))
     n_lines = tables.Column(verbose_name=_("Lines"), attrs=NUM)
     n_counted = tables.Column(verbose_name=pgettext_lazy("stocktake lines", "Counted"), attrs=NUM)
-    opened_by = tables.Column(verbose_name=_("Opened by"))
+    opened_by = PersonColumn(verbose_name=_("Opened by"))
     opened_at = tables.DateTimeColumn(verbose_name=_("Opened"), format="Y-m-d H:i")
 
     class Meta:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.choices import CustomerLevelChoices, CustomerTypeChoices
 from crm.models import Customer
 from crm.pinyin import name_q
+from hardware_erp.core.filtersets import AllYesNo
 from inventory.models import Product
 
 from .choices import CarrierAdapter, OrderStatus, PaymentMethod
@@ -31,7 +32,7 @@ class OrderFilterSet(django_filters.FilterSet):
     customer_type = django_filters.ChoiceFilter(label=_("Customer type"), field_name="customer__customer_type",
                                                 choices=CustomerTypeChoices.choices)
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="overdue_only",
-                                           widget=django_filters.widgets.BooleanWidget())
+                                           widget=AllYesNo())
 
     class Meta:
         model = SalesOrder
@@ -102,7 +103,7 @@ class PriceRuleFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=django_filters.widgets.forms.TextInput(
         attrs={"type": "search", "placeholder": _("Product SKU or name, category")}))
     level = django_filters.ChoiceFilter(label=_("customer level"), choices=CustomerLevelChoices.choices)
-    active = django_filters.BooleanFilter(label=_("active"))
+    active = django_filters.BooleanFilter(label=_("active"), widget=AllYesNo())
 
     class Meta:
         model = PriceRule
@@ -121,7 +122,7 @@ class CarrierFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=django_filters.widgets.forms.TextInput(
         attrs={"type": "search", "placeholder": _("Name or company code")}))
     adapter = django_filters.ChoiceFilter(label=_("tracking"), choices=CarrierAdapter.choices)
-    active = django_filters.BooleanFilter(label=_("active"))
+    active = django_filters.BooleanFilter(label=_("active"), widget=AllYesNo())
 
     class Meta:
         model = Carrier

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.tables import PersonColumn
 from hardware_erp.core.templatetags.erp import cny
 
 from .choices import SOLD_STATES
@@ -84,7 +85,7 @@ class PaymentTable(tables.Table):
     method = tables.Column(_("Method"))
     amount = MoneyColumn(_("Amount"))
     reference = tables.Column(_("Reference"), default="—")
-    recorded_by = tables.Column(_("Recorded by"))
+    recorded_by = PersonColumn(_("Recorded by"))
 
     class Meta:
         model = Payment

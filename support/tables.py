@@ -4,6 +4,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.tables import PersonColumn
+
 from .models import Incident, Inspection, MaintenanceWindow, Suggestion, System, Ticket
 
 STATUS_TONES = {"new": "primary", "assigned": "info", "in_progress": "warning", "waiting": "secondary",
@@ -18,11 +20,11 @@ def badge(tone, text):
 class TicketTable(tables.Table):
     number = tables.Column(_("No."), accessor="pk", linkify=True, attrs={"td": {"class": "text-nowrap"}})
     subject = tables.Column(_("Subject"), linkify=True)
-    requester = tables.Column(_("Requester"))
+    requester = PersonColumn(_("Requester"))
     category = tables.Column(pgettext_lazy("support", "Category"))
     priority = tables.Column(_("Priority"))
     status = tables.Column(_("Status"))
-    assignee = tables.Column(_("Assignee"), default="—")
+    assignee = PersonColumn(_("Assignee"), default="—")
     resolution_due = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Resolution due"))
     created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=pgettext_lazy("support", "Opened"))
 
@@ -38,12 +40,6 @@ class TicketTable(tables.Table):
 
     def value_number(self, record):
         return record.number
-
-    def render_requester(self, value):
-        return value.get_full_name() or value.username
-
-    def render_assignee(self, value):
-        return value.get_full_name() or value.username
 
     def render_priority(self, record):
         return badge(PRIORITY_TONES.get(record.priority, "secondary"), record.get_priority_display())
@@ -114,7 +110,7 @@ class IncidentTable(tables.Table):
 class SystemTable(tables.Table):
     name = tables.Column(pgettext_lazy("support", "Name"), linkify=True)
     code = tables.Column(_("Code"))
-    owner = tables.Column(_("Responsible"), default="—")
+    owner = PersonColumn(_("Responsible"), default="—")
     plan_reviewed_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Plan reviewed"), default="—")
 
     class Meta:
@@ -172,7 +168,7 @@ class InspectionTable(tables.Table):
     kind = tables.Column(_("Kind"), accessor="checklist__kind", orderable=False)
     due_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Due"))
     status = tables.Column(_("Status"))
-    done_by = tables.Column(_("Done by"), default="—")
+    done_by = PersonColumn(_("Done by"), default="—")
     failed_count = tables.Column(_("Failed items"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
 
     class Meta:

@@ -2,6 +2,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from hardware_erp.core.tables import PersonColumn
+
 from .models import Course, ExternalTraining, LibraryItem, TrainingSession
 
 
@@ -26,7 +28,7 @@ class CourseTable(tables.Table):
 class SessionTable(tables.Table):
     title = tables.Column(verbose_name=_("Topic"), linkify=True, accessor="title_zh")
     starts_at = tables.DateTimeColumn(verbose_name=_("Starts"), format="Y-m-d H:i")
-    trainer = tables.Column(verbose_name=_("Trainer"))
+    trainer = PersonColumn(verbose_name=_("Trainer"))
     place = tables.Column(verbose_name=_("Place"), empty_values=())
     seats = tables.Column(verbose_name=_("Seats"), accessor="enrolled_count", orderable=False,
                           attrs={"td": {"class": "num"}})
@@ -39,9 +41,6 @@ class SessionTable(tables.Table):
 
     def render_title(self, record):
         return record.title
-
-    def render_trainer(self, value):
-        return value.get_full_name() or value.username
 
     def render_place(self, record):
         return record.place or (_("Online") if record.online_url else "—")
@@ -73,7 +72,7 @@ class LibraryTable(tables.Table):
 
 
 class ExternalTrainingTable(tables.Table):
-    user = tables.Column(verbose_name=_("Employee"))
+    user = PersonColumn(verbose_name=_("Employee"))
     title = tables.Column(verbose_name=_("Title"))
     kind = tables.Column(verbose_name=_("Kind"))
     provider = tables.Column(verbose_name=_("Provider"))
@@ -85,9 +84,6 @@ class ExternalTrainingTable(tables.Table):
         model = ExternalTraining
         fields = ("user", "title", "kind", "provider", "start_date", "hours", "certificate")
         attrs = {"class": "table table-hover"}
-
-    def render_user(self, value):
-        return value.get_full_name() or value.username
 
     def render_certificate(self, record):
         from django.urls import reverse

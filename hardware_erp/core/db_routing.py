@@ -17,7 +17,8 @@ Writes always go to the primary (the router's `db_for_write`), whatever the bloc
 
 Pages use it through `ReplicaReadsMiddleware`: GET requests to the read pages named in READ_VIEWS (reports,
 analytics, dashboards, exports) and to every list page (`ERPListView`) run on the replica; a page whose replica
-connection breaks half-way is served again from the primary, so the user sees no error. Celery tasks named in
+connection breaks half-way is served again from the primary, so the user sees no error (also when code on the way
+swallowed the database error, or turned it into another one). Celery tasks named in
 READ_TASKS (the KPI engine, suggestions, the data-quality scan, exports) run their reads on it through
 `hardware_erp.celery`, and run again on the primary when the replica breaks under them.
 Without a replica every function here is a no-op and everything reads the primary, as before.
@@ -306,26 +307,51 @@ class ReplicaReadsMiddleware:
         block.__enter__()
         request._replica_block = block
         try:
-            response = view_func(request, *view_args, **view_kwargs)
-            if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
-                response = response.render()
+            response = _render(view_func(request, *view_args, **view_kwargs))
+            if block.alias == REPLICA and replica_broke():
+                # an error of the replica was swallowed on the way (a table's cell, an estimate): the page may
+                # miss rows, so it is served again from the primary
+                raise InterfaceError("the read replica's connection broke during the page")
             if getattr(response, "streaming", False):
                 response.streaming_content = _streamed(response.streaming_content, block.alias)
             return response
-        except (DatabaseError, InterfaceError) as exc:  # any error of the replica's connection, not only refusals
-            if block.alias != REPLICA:
+        except Exception as exc:
+            if block.alias != REPLICA or not replica_failed(exc):
                 raise
             # the replica went away in the middle of the page: the page again, from the primary
             mark_down(f"{type(exc).__name__}: {exc}")
             count_read(DEFAULT_DB_ALIAS, "failed_over")
             log.warning("read replica failed during %s, served from the primary: %s", request.path, exc)
             with replica_reads(alias=DEFAULT_DB_ALIAS):
-                response = view_func(request, *view_args, **view_kwargs)
-                if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
-                    response = response.render()
-            return response
+                return _render(view_func(request, *view_args, **view_kwargs))
         finally:
             block.__exit__(None, None, None)
+
+
+def _render(response):
+    if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+        response = response.render()
+    return response
+
+
+def replica_broke() -> bool:
+    """Whether the replica's connection had an error and no longer answers (asked only after an error)."""
+    if REPLICA not in settings.DATABASES:
+        return False
+    conn = connections[REPLICA]
+    return conn.connection is not None and conn.errors_occurred and not conn.is_usable()
+
+
+def replica_failed(exc) -> bool:
+    """Whether `exc`, raised while reading from the replica, comes from the replica going away: a database error
+    (Django's or the driver's own), or any other error raised after the replica's connection broke (code that turned
+    a database error into another one on the way)."""
+    if isinstance(exc, (DatabaseError, InterfaceError)):
+        return True
+    driver = getattr(connections[REPLICA], "Database", None) if REPLICA in settings.DATABASES else None
+    if driver is not None and isinstance(exc, driver.Error):
+        return True
+    return replica_broke()
 
 
 # --- tasks ---------------------------------------------------------------------------------------------------------
@@ -338,8 +364,8 @@ def with_replica_fallback(fn):
         with replica_reads() as block:
             try:
                 return fn(*args, **kwargs)
-            except (DatabaseError, InterfaceError) as exc:
-                if block.alias != REPLICA:
+            except Exception as exc:
+                if block.alias != REPLICA or not replica_failed(exc):
                     raise
                 mark_down(f"{type(exc).__name__}: {exc}")
         with replica_reads(alias=DEFAULT_DB_ALIAS):

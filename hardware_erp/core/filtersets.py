@@ -5,6 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from .models import Department, Employee
 
 
+class AllYesNo(django_filters.widgets.BooleanWidget):
+    """A yes/no filter's choices: "All" (not filtered), "Yes", "No"; django-filter's first choice, "Unknown" (未知),
+    reads as a value of the field rather than as no filter."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("All")), ("true", _("Yes")), ("false", _("No")))
+
+
 class EmployeeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search",
                                   widget=django_filters.widgets.forms.TextInput(attrs={

@@ -26,6 +26,14 @@ GROUPS_MAX = 100  # related rows (owners) a sort by their column is paged over o
 GROUPED_ROWS_MAX = 50_000  # rows the groups' first rows may add up to (groups × the page's last row), at most
 
 
+def sort_then(queryset, fields, unique, is_descending: bool):
+    """A table's `order_FOO`: `queryset` sorted by `fields`, then by the `unique` columns, all one way, and True
+    (django-tables2's "sorted"). Rows equal on `fields` (many products have no stock, customers share a name) keep
+    one order, so each is on exactly one page; and an index on all of them, read either way, gives a page in order."""
+    sign = "-" if is_descending else ""
+    return queryset.order_by(*(f"{sign}{f}" for f in (*fields, *unique))), True
+
+
 def sort_by_few(table, field: str, key: str):
     """Say that `table`'s rows are being sorted by `field`'s related `key` (unique: the owner's user name), and then
     by columns of their own that an index holds after `field` (name, id): few related rows, so the paginator reads

@@ -4,6 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from .models import Employee
 
 
+def person_name(user) -> str:
+    """A user as the people of the company know them: their name, or the user name when they have none."""
+    return (user.get_full_name() or user.username) if user else ""
+
+
+class PersonColumn(tables.Column):
+    """A column holding a user, shown and exported by their name (陈强), not their user name (clerk)."""
+
+    def render(self, value):
+        return person_name(value)
+
+    def value(self, value):
+        return person_name(value)
+
+
 class EmployeeTable(tables.Table):
     name = tables.Column(_("Name"), accessor="user__first_name", order_by=("user__first_name", "user__username"))
     username = tables.Column(_("User name"), accessor="user__username")
@@ -20,4 +35,4 @@ class EmployeeTable(tables.Table):
         attrs = {"class": "table table-hover table-sm"}
 
     def render_name(self, record):
-        return record.user.get_full_name() or record.user.username
+        return person_name(record.user)

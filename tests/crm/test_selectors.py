@@ -239,3 +239,59 @@ def test_name_q_written_as_sql_is_what_the_orm_compiles():
     for q in ["138 1234 5678", "杭州hd", "wenzhouhf", "温州 华丰", "hong da", "杭州 五金", "五金 有限公司", "hdwj",
               "zhang san 五金", "ＡＢＣ"]:
         assert selectors._name_sql(q) == selectors._where(Customer.objects.filter(name_q(q))), q
+
+
+def _fresh_statistics():
+    """ANALYZE the customers and forget the statistics a process keeps (`crm.grams`' caches)."""
+    from crm import grams
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE crm_customer")
+    grams._piece_stats.clear()
+    grams._table_rows.clear()
+    grams._column_stats.clear()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the statistics are PostgreSQL's")
+@pytest.mark.parametrize("few", [True, False])
+def test_the_picker_reads_few_matches_from_the_index_and_many_by_walking_the_names(few, rep, make_user, monkeypatch):
+    """Issue 19, 1M customers: a Chinese term or a pinyin key with few matches (by the statistics: `few_matches`,
+    `few_containing`) has every match read from the gram or trigram index and sorted (OFFSET 0: the planner does
+    not walk the name index for them, which read 70,000 rows for 290 matches); one with many walks the names in
+    order, testing each. Either way the same customers in the same order as `customer_search`."""
+    from crm import grams
+
+    monkeypatch.setattr(grams, "FEW_MATCHES", 10**9 if few else -1)
+    manager = make_user("sales_manager")
+    for i, name in enumerate(["杭州宏达五金有限公司", "宏达五金", "温州华丰建材经营部", "达五金店", "宏达水暖",
+                              "永盛五金工具", "张三五金行", "华丰宏达"] * 3):
+        c = CustomerFactory(owner=rep if i % 3 else manager, name=f"{name}{i}" if i > 7 else name)
+        if i % 5 == 0:
+            ContactFactory(customer=c, name="张三", mobile=f"+86137{i:04d}2222")
+    _fresh_statistics()
+    for q in ["宏达五金", "达五金", "五金", "宏", "华丰宏达", "hdwj", "hongda", "wj", "hfjc", "张三", "无此"]:
+        for user in (rep, manager):
+            for limit in (1, 3, 20):
+                picks = selectors.customer_picks(user, q, limit=limit)
+                assert picks == [(c.pk, c.name, c.city) for c in selectors.customer_search(user, q, limit=limit)], \
+                    (q, user.username, limit)
+    for q in ["宏达五金", "hdwj"]:
+        _picks, sql = _picks_sql(rep, q)
+        assert ("OFFSET 0" in sql) == few, sql
+    _picks, sql = _picks_sql(rep, "宏达五金")
+    assert ("crm_grams" in sql) == few and "strpos" in sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the statistics are PostgreSQL's")
+def test_the_share_of_readings_containing_a_key_comes_from_analyze(rep):
+    """`contains_share`: ANALYZE's common values and histogram of the readings give the share of customers whose
+    readings contain a key (here every row is sampled, so it is exact)."""
+    from crm import grams
+
+    for i in range(40):
+        CustomerFactory(owner=rep, name=["宏达五金", "华丰建材", "永盛工具", "鑫源水暖"][i % 4] + str(i))
+    _fresh_statistics()
+    assert grams.contains_share("crm_customer", "crm_customer_readings_sample", "hdwj") == pytest.approx(0.25, abs=0.01)
+    assert grams.contains_share("crm_customer", "crm_customer_readings_sample", "qqqq") == 0
+    assert grams.table_rows("crm_customer") == 40
+    assert grams.few_containing("crm_customer", "crm_customer_readings_sample", "hdwj")

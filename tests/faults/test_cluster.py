@@ -221,6 +221,18 @@ def _port_open(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def server_errors(cluster, limit=6000) -> str:
+    """The web instances' logged server errors (Django's "Internal Server Error" with its traceback, gunicorn's
+    "Error handling request"): what an assertion on a 500 shows, since the cluster's logs go with it."""
+    found = []
+    for web in (cluster.web_a, cluster.web_b):
+        text = web.log_path.read_text(errors="replace") if web.log_path.exists() else ""
+        for block in re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\[\d{4}-)", text):
+            if "Internal Server Error" in block or "Error handling request" in block or "Traceback" in block:
+                found.append(f"[{web.log_path.name}] {block}")
+    return "\n".join(found)[-limit:] or "(no server error in the web logs)"
+
+
 def reads(metrics, target):
     return sum(v for k, v in metrics.items() if k.startswith("hwerp_db_reads_total") and f'target="{target}"' in k)
 
@@ -296,7 +308,7 @@ def test_reports_from_replica_and_every_client_reads_its_own_writes(cluster):
     stale = [r for r in results["reads"] if not (r[1] == 200 and r[2])]
     assert not stale, f"a client did not see its own posting in its next read: {stale[:5]}"
     assert len(results["reads"]) == len(results["writes"])
-    assert results["reports"] and all(st == 200 for st in results["reports"])
+    assert results["reports"] and all(st == 200 for st in results["reports"]), server_errors(cluster)
     on_replica = reads(after, "replica") - reads(before, "replica")
     on_primary = reads(after, "primary") - reads(before, "primary")
     # every report page of the reader (who never writes) and most of the writers' reads ran on the replica
@@ -317,10 +329,11 @@ def test_replica_stopped_mid_run_reads_fall_back_without_error(cluster):
     try:
         results = run_load(cluster, seconds=15, fault=lambda: cluster.replica.stop("immediate"))
         after = cluster.metrics(cluster.web_a.base)
-        assert all(st == 302 for _, st in results["writes"]), [w for w in results["writes"] if w[1] != 302][:5]
+        assert all(st == 302 for _, st in results["writes"]), \
+            ([w for w in results["writes"] if w[1] != 302][:5], server_errors(cluster))
         assert all(r[1] == 200 and r[2] for r in results["reads"]), [r for r in results["reads"] if not r[2]][:5]
         assert results["reports"] and all(st == 200 for st in results["reports"]), \
-            sorted(set(results["reports"]))
+            (sorted(set(results["reports"])), server_errors(cluster))
         fell_back = sum(v for k, v in after.items() if k.startswith("hwerp_db_reads_total") and 'target="primary"' in k
                         and ('reason="unreachable"' in k or 'reason="failed_over"' in k)) - \
             sum(v for k, v in before.items() if k.startswith("hwerp_db_reads_total") and 'target="primary"' in k

@@ -132,3 +132,16 @@ def test_product_export_goes_through_the_kernel_helper(client_as, product):
     product.save()
     rows = _sheet(client_as("general_manager").get(reverse("inventory:product_export")))
     assert "'=HYPERLINK(1)" in [c for row in rows for c in row]
+
+
+def test_the_movements_list_and_its_export_name_who_posted_by_their_name(client_as, product, loc, make_user):
+    """The movements list showed the clerk's user name ("clerk") where every other page names people (陈强)."""
+    clerk = make_user("warehouse_clerk", username="clerk7", first_name="强", last_name="陈")
+    services.post_movement(product=product, quantity="3", to_location=loc, kind=MovementKind.RECEIPT, actor=clerk)
+    manager = client_as("general_manager")
+    page = _page(manager.get(reverse("inventory:movement_list")))
+    assert "陈强" in page or "强 陈" in page
+    assert ">clerk7<" not in page
+    rows = _sheet(manager.get(reverse("inventory:movement_list"), {"_export": "xlsx"}))
+    posted_by = [row[rows[0].index("Posted by")] for row in rows[1:]]
+    assert posted_by == [clerk.get_full_name()]

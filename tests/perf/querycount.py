@@ -9,6 +9,7 @@ they aggregate have been added (same dates: back-dating copies one field at a ti
 before they start, since `auto_now_add` fields take the time of the insert).
 """
 
+import collections
 import copy
 import datetime
 import itertools
@@ -24,6 +25,7 @@ from hardware_erp.core.views import ERPListView
 
 FEW = 10
 _serial = itertools.count(random.randrange(1, 50000))  # new unique values never repeat (and rarely across runs)
+_day_serials = collections.defaultdict(itertools.count)  # (model, date field) -> days back of its next copy
 # report pages (no URL arguments) and the models whose rows they aggregate
 REPORTS = {
     "crm:reports": ["crm.Customer", "crm.Opportunity", "crm.ContactRecord"],
@@ -108,7 +110,9 @@ def _new_value(obj, field, i):
 
         return uuid.uuid4()
     if isinstance(field, (models.DateTimeField, models.DateField)):
-        return value - datetime.timedelta(days=3650 + i)  # before anything the demo data dates
+        # before anything the demo data dates, a day apart: counted per field, since the shared serial passes the
+        # 730,000 days back to year 1 after some 70 pages of 10,000 copies (4 roles)
+        return value - datetime.timedelta(days=3650 + next(_day_serials[(field.model, field.attname)]))
     if isinstance(field, models.DecimalField):  # within its digits, ending in 7 (no demo value does)
         return Decimal((i % 10 ** (field.max_digits - 1)) * 10 + 7).scaleb(-field.decimal_places)
     if isinstance(field, (models.SmallIntegerField, models.PositiveSmallIntegerField)):
