@@ -20,6 +20,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hardware_erp.core.tables import person_name_of
+
 from .choices import MovementKind
 from .codes import product_for_code  # noqa: F401  (the floor's lookups read it from here)
 from .models import (
@@ -195,7 +197,8 @@ MOVEMENTS_SHOWN = 30
 def product_movements(product, warehouse_by_id) -> list[dict]:
     """Its latest 30 movements, newest first, as the page prints them: {"posted_at", "kind", "from_location",
     "to_location" (str(Location): warehouse/bin, or None), "quantity", "unit_cost", "reference", "reason" (in the
-    reader's language), "actor" (str of the user)}. `warehouse_by_id`: every warehouse (product_stock's)."""
+    reader's language), "actor" (the name of who posted it, `person_name`)}.
+    `warehouse_by_id`: every warehouse (product_stock's)."""
     from django.contrib.auth import get_user_model
 
     from .models.stock import reason_text
@@ -203,14 +206,15 @@ def product_movements(product, warehouse_by_id) -> list[dict]:
     def where(code, wid):
         return None if code is None else f"{warehouse_by_id[wid].code}/{code}"
 
-    actor = f"actor__{get_user_model().USERNAME_FIELD}"  # str(user) is its user name
+    username = f"actor__{get_user_model().USERNAME_FIELD}"
     return [{"posted_at": at, "kind": kind, "from_location": where(fc, fw), "to_location": where(tc, tw),
              "quantity": q, "unit_cost": cost, "reference": ref, "reason": reason_text(code, params, typed),
-             "actor": user}
-            for at, kind, fc, fw, tc, tw, q, cost, ref, code, params, typed, user in product.movements.values_list(
+             "actor": person_name_of(first, last, user)}
+            for at, kind, fc, fw, tc, tw, q, cost, ref, code, params, typed, first, last, user
+            in product.movements.values_list(
                 "posted_at", "kind", "from_location__code", "from_location__warehouse_id", "to_location__code",
                 "to_location__warehouse_id", "quantity", "unit_cost", "reference", "reason_code", "reason_params",
-                "reason", actor)[:MOVEMENTS_SHOWN]]
+                "reason", "actor__first_name", "actor__last_name", username)[:MOVEMENTS_SHOWN]]
 
 
 def equivalents_available(product) -> list:

@@ -192,13 +192,14 @@ def test_product_page_shows_every_section(client_as, stocked_product):
     incoming = page.cards["Incoming on purchase orders"]  # by expected date; where one without sorts is the database's
     assert incoming[0] == ["Purchase order", "Supplier", "Expected", "Outstanding"]
     assert sorted(incoming[1:]) == [["PO-11", "Bolts Ltd", "—", "600"], ["PO-8", "Bolts Ltd", "2026-12-20", "600"]]
+    posted_by = moves[0].actor.get_full_name()  # who posted, by their name as every list names them
     assert page.cards["Movement history All movements"] == [
         ["Posted", "Kind", "From", "To", "Quantity", "Unit cost", "Source document", "Posted by"],
-        [at(moves[0].posted_at), "Transfer", "SZ/B-01-01", "SZ/B-02-01", "10", cost[0], "", "clerk7"],
-        [at(moves[1].posted_at), "Receipt", "", "SZ/B-01-01", "30", "¥0.35", "", "clerk7"],
-        [at(moves[2].posted_at), "Issue", "SH/A-01-01", "", "7.5", cost[2], "damaged", "clerk7"],
-        [at(moves[3].posted_at), "Receipt", "", "SH/A-01-01", "7.5", "¥0.40", "", "clerk7"],
-        [at(moves[4].posted_at), "Receipt", "", "SH/A-01-02", "1,200", "¥0.0392", "PO-7 Opening stock", "clerk7"],
+        [at(moves[0].posted_at), "Transfer", "SZ/B-01-01", "SZ/B-02-01", "10", cost[0], "", posted_by],
+        [at(moves[1].posted_at), "Receipt", "", "SZ/B-01-01", "30", "¥0.35", "", posted_by],
+        [at(moves[2].posted_at), "Issue", "SH/A-01-01", "", "7.5", cost[2], "damaged", posted_by],
+        [at(moves[3].posted_at), "Receipt", "", "SH/A-01-01", "7.5", "¥0.40", "", posted_by],
+        [at(moves[4].posted_at), "Receipt", "", "SH/A-01-02", "1,200", "¥0.0392", "PO-7 Opening stock", posted_by],
     ]
     assert page.cards["Thresholds"] == [["Warehouse", "Min", "Max"], ["SH", "100", "5,000"], ["SZ", "50", "0"]]
     form = page.choices[page.choices.index(("", "---------")):]  # the threshold form's warehouses
@@ -225,6 +226,12 @@ def test_product_page_in_chinese(client_as, stocked_product):
     assert history[0] == ["过账时间", "类型", "从", "到", "数量", "单位成本", "来源单据", "过账人"]
     assert [r[1] for r in history[1:]] == ["调拨", "入库", "出库", "入库", "入库"]
     assert history[-1][6] == "PO-7 期初库存"
+    clerk = StockMovement.objects.filter(product=p).first().actor
+    clerk.first_name, clerk.last_name = "陈强", ""
+    clerk.save(update_fields=["first_name", "last_name"])
+    history = read(client.get(reverse("inventory:product", args=[p.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")).cards[
+        "出入库记录 全部出入库记录"]
+    assert {r[7] for r in history[1:]} == {"陈强"}  # who posted, by their name as every list names them
     assert page.cards["库存上下限"] == [["仓库", "最低", "最高"], ["SH", "100", "5,000"], ["SZ", "50", "0"]]
     assert page.cards["替代商品"] == [["DIN933-M8X30 外六角螺栓 M8×30可用 10"]]
     assert page.alerts == ["在 深圳仓 低于最低库存（最低 50）。 可替代商品见下方。"]
