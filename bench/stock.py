@@ -4,17 +4,19 @@ on open purchase lines (and lines of closed orders), through `inventory.selector
 
 Three call shapes, each project against a hand-written floor (psycopg2, the same columns), the sides taking turns
 after a warm-up of each:
-- `sorted_page`: the product list sorted by on hand (most first), as the page asks for it: the count and the first
-  25 products as model instances with category, brand and unit (the per-product lookups, what the page runs);
-  floor: one LEFT JOIN to a grouped UNION ALL of levels, active reservations and open purchase lines, and a count.
-  `before` here: the other path, `with_stock(..., whole=True)` (the grouped pass over `inventory_productstock`).
+- `sorted_page`: the product list sorted by on hand (most first, then SKU, as `ProductTable.order_on_hand` sorts),
+  as the page asks for it: the count and the first 25 products as model instances with category, brand and unit,
+  the columns the list shows (`inventory.selectors.product_list`, the view's queryset: per-product lookups of on
+  hand and reserved; the list shows no on-order figure); floor: those columns, one LEFT JOIN to a grouped UNION ALL
+  of levels and active reservations, and a count. `before` here: the other path, `product_list(whole=True)` (whole
+  rows and the grouped pass over `inventory_productstock`).
 - `catalogue`: every product's figures (a whole-catalogue reader such as an export, which reads values):
-  `with_stock(whole=True).values_list(...)`; floor: the same join fetching the id and the four figures. `before`
-  here: the other path, the lookups.
+  `with_stock(whole=True).values_list(...)`; floor: the same join (with open purchase lines) fetching the id and
+  the four figures. `before` here: the other path, the lookups.
 - `catalogue_instances` (figures only, outside the target): the same as model instances, the audit's "with_stock as
   model instances"; against the same floor, the difference is Django building 50,000 wide Product objects.
-- `sku_page`: the list's default page (by SKU, 25 products): the lookups, which stay right for a page; floor: the
-  same 25 products with their figures summed by LATERAL subqueries.
+- `sku_page`: the list's default page (by SKU, 25 products, `product_list()`): the lookups, which stay right for a
+  page; floor: the same 25 products, the same columns, their figures summed by LATERAL subqueries.
 Every project answer must equal the floor's."""
 
 import random
@@ -33,30 +35,37 @@ FIGURES_SQL = """
                                FROM inventory_purchaseorderline l JOIN inventory_purchaseorder o ON o.id = l.order_id
                                WHERE o.status IN ('approved', 'sent', 'partial')) f
                GROUP BY product_id) s ON s.product_id = p.id"""
+# the list's pages show on hand and available, not on order (inventory.selectors.product_list): no purchase lines
+PAGE_FIGURES_SQL = """
+    LEFT JOIN (SELECT product_id, sum(on_hand) AS on_hand, sum(reserved) AS reserved
+               FROM (SELECT product_id, on_hand, 0 AS reserved FROM inventory_stocklevel
+                     UNION ALL SELECT product_id, 0, quantity FROM inventory_reservation WHERE released_at IS NULL) f
+               GROUP BY product_id) s ON s.product_id = p.id"""
+# what a row of the product list shows (inventory.tables.ProductTable: SKU, name, specification line, category,
+# brand, unit, list price, active), then on hand and available: the columns a page of the list reads
+PAGE_COLUMNS = """p.id, p.sku, p.name_zh, p.name_en, p.thread, p.length_mm, p.material, p.strength_grade, p.finish,
+                  p.standard, p.specification, p.list_price, p.active, p.category_id, c.name_zh, c.name_en,
+                  p.brand_id, b.name, p.base_unit_id, u.name_zh, u.name_en"""
 FLOOR = {
-    "sorted_page": [f"""SELECT p.id, p.sku, p.name_zh, c.name_zh, b.name, u.code, coalesce(s.on_hand, 0) AS on_hand,
+    "sorted_page": [f"""SELECT {PAGE_COLUMNS}, coalesce(s.on_hand, 0) AS on_hand,
                                coalesce(s.on_hand, 0) - coalesce(s.reserved, 0)
-                        FROM inventory_product p LEFT JOIN inventory_category c ON c.id = p.category_id
+                        FROM inventory_product p JOIN inventory_category c ON c.id = p.category_id
                         LEFT JOIN inventory_brand b ON b.id = p.brand_id
-                        JOIN inventory_unitofmeasure u ON u.id = p.base_unit_id {FIGURES_SQL}
-                        ORDER BY on_hand DESC, p.sku LIMIT {PAGE}""",
+                        JOIN inventory_unitofmeasure u ON u.id = p.base_unit_id {PAGE_FIGURES_SQL}
+                        ORDER BY on_hand DESC, p.sku DESC LIMIT {PAGE}""",
                     "SELECT count(*) FROM inventory_product"],
     "catalogue": [f"""SELECT p.id, coalesce(s.on_hand, 0), coalesce(s.reserved, 0), coalesce(s.on_order, 0),
                              coalesce(s.on_hand, 0) - coalesce(s.reserved, 0)
                       FROM inventory_product p {FIGURES_SQL} ORDER BY p.sku"""],
-    "sku_page": [f"""SELECT p.id, p.sku, p.name_zh, c.name_zh, b.name, u.code, h.q, h.q - r.q
+    "sku_page": [f"""SELECT {PAGE_COLUMNS}, h.q, h.q - r.q
                      FROM (SELECT * FROM inventory_product ORDER BY sku LIMIT {PAGE}) p
-                     LEFT JOIN inventory_category c ON c.id = p.category_id
+                     JOIN inventory_category c ON c.id = p.category_id
                      LEFT JOIN inventory_brand b ON b.id = p.brand_id
                      JOIN inventory_unitofmeasure u ON u.id = p.base_unit_id
                      CROSS JOIN LATERAL (SELECT coalesce(sum(on_hand), 0) AS q FROM inventory_stocklevel
                                          WHERE product_id = p.id) h
                      CROSS JOIN LATERAL (SELECT coalesce(sum(quantity), 0) AS q FROM inventory_reservation
                                          WHERE product_id = p.id AND released_at IS NULL) r
-                     CROSS JOIN LATERAL (SELECT coalesce(sum(l.quantity - l.received_quantity), 0) AS q
-                                         FROM inventory_purchaseorderline l
-                                         JOIN inventory_purchaseorder o ON o.id = l.order_id
-                                         WHERE l.product_id = p.id AND o.status IN ('approved', 'sent', 'partial')) o
                      ORDER BY p.sku"""],
 }
 FLOOR["catalogue_instances"] = FLOOR["catalogue"]
@@ -116,15 +125,14 @@ def build(products: int) -> dict:
 
 
 def project_calls():
-    from inventory.models import Product
-    from inventory.selectors import with_stock
+    from inventory.selectors import product_list, with_stock
 
-    def listed(whole):
-        return with_stock(Product.objects.select_related("category", "brand", "base_unit"), whole=whole)
+    def listed(whole):  # the product list's rows (its view's queryset)
+        return product_list(whole=whole)
 
     def sorted_page(whole):
         def fn():
-            qs = listed(whole).order_by("-on_hand", "sku")
+            qs = listed(whole).order_by("-on_hand", "-sku")  # as ProductTable.order_on_hand sorts, most first
             qs.count()
             return [(p.pk, p.on_hand, p.available) for p in qs[:PAGE]]
         return fn
@@ -152,7 +160,7 @@ def answer(name, rows):
     """What the sides are compared on: (id, on hand, available) in order (plus reserved and on order)."""
     if name.startswith("catalogue"):
         return [(r[0], *(Decimal(x) for x in r[1:])) for r in rows]
-    return [(r[0], Decimal(r[6]), Decimal(r[7])) for r in rows] if rows and len(rows[0]) == 8 else \
+    return [(r[0], Decimal(r[-2]), Decimal(r[-1])) for r in rows] if rows and len(rows[0]) > 3 else \
         [tuple(r) for r in rows]
 
 

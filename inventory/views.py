@@ -5,6 +5,7 @@ from django.db.models import Count, ExpressionWrapper, F
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView
@@ -71,7 +72,7 @@ class ProductListView(InventoryMixin, ERPListView):
         # exported, every product's figures are read: one grouped pass, not a lookup each (a page, sorted by stock
         # or not, is faster with the lookups: bench/README.md, `stock`)
         whole = bool(self.request.GET.get(self.export_trigger_param))
-        return selectors.with_stock(Product.objects.select_related("category", "brand", "base_unit"), whole=whole)
+        return selectors.product_list(whole=whole)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -94,23 +95,30 @@ class ProductView(InventoryMixin, DetailView):
         p = self.object
         ctx["title"] = f"{p.sku} {p.name}"
         ctx.update(label_choice_context(self.request))
-        ctx["warehouses"] = selectors.stock_by_warehouse(p)
-        ctx["levels"] = (p.levels.select_related("location", "warehouse").exclude(on_hand=0)
-                         .order_by("warehouse__code", "location__code"))
-        ctx["reservations"] = p.reservations.active().select_related("warehouse", "created_by")[:50]
-        ctx["incoming"] = (p.purchase_lines.filter(order__status__in=("approved", "sent", "partial"))
-                           .select_related("order__supplier", "order__warehouse")
+        stock = selectors.product_stock(p)
+        by_id = stock.pop("warehouse_by_id")
+        ctx.update(stock)
+        ctx["incoming"] = (p.purchase_lines.filter(order__status__in=selectors.OPEN_PO_STATES)
+                           .select_related("order__supplier")
                            .annotate(outstanding_qty=ExpressionWrapper(F("quantity") - F("received_quantity"),
                                                                        output_field=Product.list_price.field))
                            .order_by("order__expected_at"))
-        ctx["movements"] = (p.movements.select_related("from_location__warehouse", "to_location__warehouse",
-                                                       "actor")[:30])
+        kinds = {value: str(label) for value, label in MovementKind.choices}  # get_kind_display, once a kind
+        movements = selectors.product_movements(p, by_id)
+        for m in movements:  # the date filter's output ("Y-m-d H:i" in the current time zone), a row at a time
+            m["posted"] = timezone.localtime(m["posted_at"]).strftime("%Y-%m-%d %H:%M")
+            m["kind_label"] = kinds.get(m["kind"], m["kind"])
+        ctx["movements"] = movements
         ctx["units"] = p.units.select_related("unit")
-        ctx["suppliers"] = p.supplier_products.select_related("supplier")
-        ctx["thresholds"] = p.thresholds.select_related("warehouse")
-        ctx["equivalents"] = selectors.with_stock(p.equivalents.all())
-        ctx["open_alerts"] = p.alerts.filter(cleared_at__isnull=True).select_related("warehouse")
-        ctx["threshold_form"] = ThresholdForm()
+        # Supplier then product: the product is this one (its ordering would join inventory_product for nothing)
+        ctx["suppliers"] = p.supplier_products.select_related("supplier").order_by("supplier__code")
+        ctx["equivalents"] = selectors.equivalents_available(p)
+        alerts = list(p.alerts.filter(cleared_at__isnull=True))
+        for a in alerts:
+            a.warehouse = by_id[a.warehouse_id]
+        ctx["open_alerts"] = alerts
+        if self.request.user.has_perm("inventory.change_stockthreshold"):
+            ctx["threshold_form"] = ThresholdForm(warehouses=stock["all_warehouses"])
         return ctx
 
 
@@ -570,9 +578,13 @@ class ThresholdForm(forms.ModelForm):
         model = StockThreshold
         fields = ["warehouse", "minimum", "maximum"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, warehouses=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].widget.attrs["class"] = "form-select form-select-sm"
+        field = self.fields["warehouse"]
+        field.widget.attrs["class"] = "form-select form-select-sm"
+        if warehouses is not None:  # already read (ordered as the field's queryset): shown without reading them again
+            field.choices = [("", field.empty_label), *((field.prepare_value(w), field.label_from_instance(w))
+                                                        for w in warehouses)]
 
     def clean(self):
         data = super().clean()

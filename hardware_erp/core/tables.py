@@ -9,6 +9,11 @@ def person_name(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
+def person_name_of(first_name, last_name, username) -> str:
+    """`person_name` of a user read as values (Django's `get_full_name`: first and last name, stripped)."""
+    return f"{first_name or ''} {last_name or ''}".strip() or username or ""
+
+
 class PersonColumn(tables.Column):
     """A column holding a user, shown and exported by their name (陈强), not their user name (clerk)."""
 

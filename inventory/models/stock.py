@@ -72,8 +72,13 @@ class StockMovement(models.Model):
     @property
     def reason_text(self) -> str:
         """The reason in the reader's language: the system's reason, then what a person typed."""
-        coded = render(self.reason_code, self.reason_params)
-        return f"{coded} {self.reason}".strip() if coded else self.reason
+        return reason_text(self.reason_code, self.reason_params, self.reason)
+
+
+def reason_text(code, params, typed) -> str:
+    """A movement's reason in the reader's language from its stored columns (StockMovement.reason_text)."""
+    coded = render(code, params)
+    return f"{coded} {typed}".strip() if coded else typed
 
 
 class StockLevel(models.Model):
