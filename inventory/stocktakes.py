@@ -307,7 +307,8 @@ def _post_variances(st, *, actor, treat_uncounted_as_zero) -> list[StockMovement
             to_location_id=ln.location_id if up else None, from_location_id=None if up else ln.location_id,
             unit_cost=Decimal(ln.product.average_cost).quantize(cost_q),
             reason_code=events.STOCKTAKE,
-            reason_params={"n": st.number, "e": qty_param(ln.expected_now), "c": qty_param(ln.counted)},
+            reason_params={"n": st.number, "e": qty_param(quantity(ln.expected_now)),  # 3 places on any database
+                           "c": qty_param(quantity(ln.counted))},
             reference=st.number, actor=actor, occurred_at=now, posted_at=now,
             idempotency_key=f"stocktake:{st.pk}:{ln.pk}", entry_method=EntryMethod.TYPED))
         deltas[levels[(ln.product_id, ln.location_id)]] = ln.variance
