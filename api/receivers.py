@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.dispatch import receiver
 
+from hardware_erp.core.money import quantity
 from hardware_erp.core.signals import business_event
 
 from . import services
@@ -25,7 +26,7 @@ def order_data(order) -> dict:
 def alert_data(alert) -> dict:
     return {"object": "stock_alert", "id": alert.pk, "product_id": alert.product_id, "sku": alert.product.sku,
             "warehouse_id": alert.warehouse_id, "warehouse": alert.warehouse.code,
-            "available": f"{alert.available:f}", "minimum": f"{alert.limit:f}",
+            "available": f"{quantity(alert.available):f}", "minimum": f"{quantity(alert.limit):f}",  # 3 places
             "url": _url(f"/inventory/products/{alert.product_id}/")}
 
 
