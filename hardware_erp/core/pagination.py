@@ -218,7 +218,7 @@ class BoundedPaginator(Paginator):
         limit = settings.LIST_EXACT_COUNT_MAX
         if self.split:
             # each part's first rows: the count when every part has few, and those parts' rows for the page
-            limit = min(limit, settings.LIST_PARTS_EXACT_COUNT_MAX)
+            limit = self.part_limit = min(limit, settings.LIST_PARTS_EXACT_COUNT_MAX)
             try:
                 self.part_ids = ids_by_parts(*self.split, limit)
             except EmptyResultSet:  # a part that can match nothing
@@ -241,7 +241,7 @@ class BoundedPaginator(Paginator):
         if self.split and isinstance(rows, BoundRows):
             # the parts that have few rows (all read by the count) and the first rows of those that have more
             rest, parts = self.split
-            limit = settings.LIST_PARTS_EXACT_COUNT_MAX
+            limit = self.part_limit  # the count's: a part with more ids than that has more rows than were read
             top = bottom + self.per_page
             if top + self.orphans >= self.count and not self.estimated:
                 top = self.count

@@ -72,17 +72,19 @@ def check_pages(client, user, extra=None):
                 # PostgreSQL reads the search lookup by lookup; SQLite the UNION
                 assert (table.paginator.split is not None) == (connection.vendor == "postgresql")
                 if table.paginator.estimated:
-                    assert total > settings.LIST_PARTS_EXACT_COUNT_MAX
+                    assert total > min(settings.LIST_PARTS_EXACT_COUNT_MAX, settings.LIST_EXACT_COUNT_MAX)
                 else:
                     assert table.paginator.count == total, (q, sort, filters)
     return True
 
 
-@pytest.mark.parametrize("exact_max", [1000, 3])
-def test_the_searched_list_gives_the_plain_searchs_pages(customers, client_as, settings, exact_max):
+@pytest.mark.parametrize("exact_max, list_max", [(1000, 10_000), (3, 10_000), (1000, 3)])
+def test_the_searched_list_gives_the_plain_searchs_pages(customers, client_as, settings, exact_max, list_max):
     """With every lookup's rows read by the count (1000), and with lookups that have more than 3 rows read page by
-    page (their first `offset + per page`) beside those that have fewer."""
+    page (their first `offset + per page`) beside those that have fewer; the list's own exact count (3) bounds the
+    lookups' as well."""
     settings.LIST_PARTS_EXACT_COUNT_MAX = exact_max
+    settings.LIST_EXACT_COUNT_MAX = list_max
     client = client_as("general_manager")
     user = client.user
     assert Customer.objects.filter(selectors.search_q("五金")).count() > 20  # a broad term
