@@ -103,21 +103,6 @@ def prefix_range_sql(column: str, text: str) -> tuple[str, list] | None:
     return f"{column} >= %s AND {column} < %s", [text, text[:-1] + successor]
 
 
-def rarest_piece_sql(column: str, text: str, index: str) -> tuple[str, list] | None:
-    """For Chinese `text` of two characters or more on PostgreSQL: "the rarest two-character piece of `text` (by
-    the gram index `index`'s statistics) is among the pieces of `column`": a condition that holds wherever
-    `column` contains `text` (ANDed with that test, it changes no answer), answered by the gram index, and which
-    the planner estimates from the same statistics. With every piece of `text` the planner would multiply their
-    shares as if independent (有限, 限公, 公司 are not), think a broad term rare and sort all its matches; with the
-    rarest one it sees a broad term as broad. None elsewhere."""
-    if connection.vendor != "postgresql" or len(text) < MAX_GRAM or not is_chinese(text):
-        return None
-    shares, floor = piece_shares(index)
-    pieces = [text[i:i + MAX_GRAM] for i in range(len(text) - MAX_GRAM + 1)]
-    rarest = min(pieces, key=lambda piece: shares.get(piece, floor))
-    return f"crm_grams({column}) @> ARRAY[%s]::text[]", [rarest]
-
-
 FEW_MATCHES = 5000  # up to this many names holding a piece, its matches are read from the gram index and sorted
 
 
