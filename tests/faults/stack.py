@@ -7,6 +7,7 @@ import http.client
 import http.cookiejar
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -24,10 +25,26 @@ PG_BIN = Path(os.environ.get("FAULTS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PYTHON = sys.executable
 
 
+# Ports are drawn below the kernel's ephemeral range (32768-60999 by default): a port the kernel hands out for
+# bind(0) is also what it gives the next outgoing connection, and two xdist workers' stacks drew the same one. Each
+# server below also checks that the process answering on its port is its own, and draws again when it is not.
+PORT_RANGE = (20000, 32000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    for _ in range(500):
+        port = random.randint(*PORT_RANGE)  # noqa: S311 - not a secret
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free loopback port in {PORT_RANGE}")
 
 
 def wait_for(predicate, timeout, what, interval=0.2):
@@ -71,8 +88,23 @@ class PrivatePostgres:
                               check=True, capture_output=True, timeout=timeout + 10)
 
     def start(self):
-        self.ctl("start")
+        """Start; on the first start a port taken meanwhile by another process is drawn again (up to 3 times)."""
+        first = not getattr(self, "_started", False)
+        for attempt in range(3):
+            try:
+                self.ctl("start")
+                break
+            except subprocess.CalledProcessError:
+                if not first or attempt == 2 or "already in use" not in self._log_tail():
+                    raise
+                self.port = free_port()
+                with open(self.data / "postgresql.conf", "a") as fh:
+                    fh.write(f"\nport = {self.port}\n")
+        self._started = True
         return self
+
+    def _log_tail(self):
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
 
     def stop(self, mode="fast"):
         self.ctl("stop", "-m", mode)
@@ -113,21 +145,44 @@ class PrivateRedis:
         self.proc = None
 
     def start(self):
+        """Start and check that the Redis answering on the port is this one. On the first start a port taken by
+        another process is drawn again; a restart keeps its port (the web and workers already have the URL)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always", "--dir", str(self.root), "--logfile", str(self.root / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self.ping, 15, "private redis")
+        first = self.proc is None
+        for attempt in range(3):
+            self.proc = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+                 "--appendfsync", "always", "--dir", str(self.root), "--logfile", str(self.root / "redis.log")],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_for(lambda: self.proc.poll() is not None or self.ping(), 15, "private redis")
+            if self.proc.poll() is None and self._pid() == self.proc.pid:
+                return self
+            self.stop()
+            if not first or attempt == 2:
+                raise RuntimeError(f"private redis could not take port {self.port}")
+            self.port = free_port()
         return self
+
+    def _send(self, command: bytes) -> bytes:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+            s.sendall(command)
+            return s.recv(8192)
 
     def ping(self):
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
+            return self._send(b"PING\r\n").startswith(b"+PONG")
         except OSError:
             return False
+
+    def _pid(self):
+        try:
+            info = self._send(b"INFO server\r\n").decode("ascii", "replace")
+        except OSError:
+            return None
+        for line in info.splitlines():
+            if line.startswith("process_id:"):
+                return int(line.split(":", 1)[1])
+        return None
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -197,12 +252,21 @@ class Stack:
         return proc
 
     def gunicorn(self, workers=2, timeout=30, threads=1, name="gunicorn"):
-        port = free_port()
-        proc = self.spawn(name, [PYTHON, "-m", "gunicorn", "hardware_erp.wsgi:application", "--bind",
-                                 f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-                                 "--timeout", str(timeout), "--graceful-timeout", "5"])
-        proc.base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: _get_status(proc.base + "/healthz") in (200, 503), 60, "gunicorn")
+        for attempt in range(3):
+            port = free_port()
+            proc = self.spawn(name, [PYTHON, "-m", "gunicorn", "hardware_erp.wsgi:application", "--bind",
+                                     f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+                                     "--timeout", str(timeout), "--graceful-timeout", "5"])
+            proc.base = f"http://127.0.0.1:{port}"
+            # gunicorn says "Listening at" once it holds the port (a taken port: it retries, then exits)
+            wait_for(lambda p=proc: p.poll() is not None or f"Listening at: {p.base}" in self.log_tail(name, 20000),
+                     60, "gunicorn bound")
+            if proc.poll() is None:
+                wait_for(lambda p=proc: _get_status(p.base + "/healthz") in (200, 503), 60, "gunicorn")
+                return proc
+            self.procs.remove(proc)
+            if attempt == 2:
+                raise RuntimeError(f"gunicorn exited on start:\n{self.log_tail(name)}")
         return proc
 
     def worker(self, name="w1", pool="solo", queues="default,io,reports,backup", include=""):
