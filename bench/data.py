@@ -61,7 +61,7 @@ def generate_customers(n: int, *, seed: int = 23, chunk: int = 50_000) -> dict:
     landline, credit code and tax number; 30 % individuals), each with one or two contacts (a person's name, a
     mobile), without saving model instances (the demo makes ~100 customers a second on this machine).
 
-    The customers are drawn in Python and written with COPY and one INSERT … SELECT; their pinyin, initials and
+    The customers are drawn in Python and written with COPY and one INSERT … SELECT; their pinyin, initials, keys and
     readings are `crm.pinyin`'s own, computed once per distinct name (names are combinations of the demo's parts: a
     few tens of thousands), the landline's `phone_norm` is its E.164 form (as `normalize_phone` gives it, checked
     on every 1,000th), the credit code `make_credit_code`'s. The contacts are generated inside PostgreSQL
@@ -79,7 +79,7 @@ def generate_customers(n: int, *, seed: int = 23, chunk: int = 50_000) -> dict:
     from crm import demo
     from crm.models import Contact, Customer
     from crm.models.customers import mobile_index
-    from crm.pinyin import readings_text
+    from crm.pinyin import keys_text, readings_text
     from crm.validators import normalize_phone
     from hardware_erp.core.fields import PREFIX
     from hardware_erp.core.identifiers import make_credit_code
@@ -91,11 +91,11 @@ def generate_customers(n: int, *, seed: int = 23, chunk: int = 50_000) -> dict:
     contact_template = Contact.objects.create(customer=template, name="模板")
     c_cols = ["id", "name", "kind", "customer_type", "level", "province", "city", "district", "address", "phone",
               "phone_norm", "owner_id", "credit_code", "tax_number", "invoice_title", "name_pinyin",
-              "name_initials", "name_readings"]
+              "name_initials", "name_readings", "name_keys"]
     c_rest = [f.column for f in Customer._meta.concrete_fields if f.column not in c_cols]
     k_rest = [f.column for f in Contact._meta.concrete_fields if f.column not in {
         "id", "customer_id", "name", "position", "mobile", "mobile_bidx", "is_primary"}]
-    derived: dict[str, tuple[str, str, str]] = {}
+    derived: dict[str, tuple[str, str, str, str]] = {}
 
     def search_keys(parts):
         name = "".join(parts)
@@ -103,7 +103,7 @@ def generate_customers(n: int, *, seed: int = 23, chunk: int = 50_000) -> dict:
         if keys is None:
             pinyin = [demo._part_pinyin(p) for p in parts]  # as the demo's set_search_fields does
             keys = derived[name] = ("".join(f for f, _ in pinyin)[:400], "".join(i for _, i in pinyin)[:200],
-                                    readings_text(name))
+                                    readings_text(name), keys_text(name))
         return keys
 
     key = base64.urlsafe_b64decode(settings.FIELD_ENCRYPTION_KEYS[0])  # Fernet: signing key, then encryption key

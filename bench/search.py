@@ -101,14 +101,17 @@ def floor_sql(q):
     index with its match as a filter or by its match's index and a sort; then per customer its best branch, the
     first 20 (the plan shape of the project's `customer_picks`). A prefix without letters is a range of the
     (name, id) index. The name containing a Chinese term and the readings containing a pinyin key are read one of
-    two ways, chosen from the statistics (`crm.grams.few_matches`, `few_containing`: few matches, at most 5,000):
+    two ways, chosen from the statistics (`crm.grams.few_matches`, `few_containing`: few matches, up to
+    `few_limit`, 1,200 at a million customers for a walk of the index alone):
     few, every match from the gram index (all the term's pieces) or the readings' trigram index, then sorted
     (OFFSET 0 keeps the planner from walking the name index for them); many, the (name, id) index walked with the
-    test as a filter (index-only for the name: `crm_customer_active_name_cover`, migration 0017, both sides). The
+    test as a filter (index-only for the name and for a pinyin key no run of syllables holds, tested on
+    `name_keys`: `crm_customer_active_name_cover`, migrations 0017 and 0018, both sides). The
     planner cannot choose these itself: it does not know how many names a `strpos` keeps and costs a walk as if
     the matches were spread evenly through the alphabet. A branch runs only while the better ones found fewer than
     20 (a one-time filter: PostgreSQL skips its plan)."""
-    from crm.grams import few_containing, few_matches, is_chinese, prefix_range_sql
+    from crm.grams import few_containing, few_matches, is_chinese, prefix_range_sql, table_rows, walk_bound
+    from crm.pinyin import in_syllables
 
     p, name, contact, pinyin, exact = _floor_parts(q)
     conditions = []
@@ -122,20 +125,45 @@ def floor_sql(q):
         conditions.append((1, "upper(c.name) LIKE upper(%(prefix)s)"))
     if is_chinese(p["q"]):  # few or many: the gram index's statistics of the term's rarest piece
         p["pieces"] = sorted({p["q"][i:i + 2] for i in range(max(1, len(p["q"]) - 1))})
+        from_index = "crm_grams(c.name) @> %(pieces)s::text[] AND strpos(c.name, %(q)s) > 0"
         if few_matches(p["q"]):  # every match from the gram index (it intersects the pieces' lists), sorted
-            conditions.append((2, "crm_grams(c.name) @> %(pieces)s::text[] AND strpos(c.name, %(q)s) > 0 OFFSET 0"))
-        else:  # the (name, id) index walked, index-only, each name tested
-            conditions.append((2, "strpos(c.name, %(q)s) > 0"))
+            conditions.append((2, f"{from_index} OFFSET 0"))
+        else:  # the (name, id) index walked, index-only, each name tested, as far as `walk_bound`; then as few
+            conditions.append((2, ("strpos(c.name, %(q)s) > 0", from_index)))
     else:
         conditions.append((2, name if name.startswith("upper") else f"{name} AND upper(c.name) LIKE upper(%(like)s)"))
-    if pinyin:  # few or many: ANALYZE's sample of the readings
-        few = few_containing("crm_customer", "crm_customer_readings_sample", p["key"].strip("%"))
-        conditions.append((3, f"{pinyin} OFFSET 0" if few else pinyin))
+    if pinyin:  # few or many: ANALYZE's sample of the readings; a key no run of syllables holds (hdwj) is walked
+        # on `name_keys`, in the walk's index (migration 0018), where the readings contain it exactly when those do
+        key = p["key"].strip("%")
+        index_only = not in_syllables(key)
+        few = few_containing("crm_customer", "crm_customer_readings_sample", key, index_only=index_only)
+        if few:
+            conditions.append((3, f"{pinyin} OFFSET 0"))
+        elif index_only:
+            p["bare_key"] = key
+            conditions.append((3, ("strpos(c.name_keys, %(bare_key)s) > 0", pinyin)))
+        else:
+            conditions.append((3, pinyin))
     conditions.append((4, f"c.id IN ({contact})"))
     ctes, done = [], []
+    bound = walk_bound(table_rows("crm_customer"), LIMIT)
     for rank, cond in conditions:  # a branch runs only while the better ones found fewer than 20 customers
         gate = f"(SELECT count(*) FROM ({' UNION '.join(f'SELECT id FROM b{r}' for r in done)}) s) < {LIMIT} AND " \
             if done else ""
+        if isinstance(cond, tuple):  # an index-only walk of the first `bound` names, else every match, sorted
+            walk, few = cond
+            if not bound:
+                cond = walk
+            else:
+                ctes += [f"b{rank}w AS MATERIALIZED (SELECT {rank} AS r, id, name, city FROM (SELECT c.id, c.name, "  # noqa: S608
+                         f"c.city, c.name_keys FROM crm_customer c WHERE {gate}c.merged_into_id IS NULL "
+                         f"ORDER BY c.name, c.id LIMIT {bound}) c WHERE {walk} LIMIT {LIMIT})",
+                         f"b{rank} AS MATERIALIZED (SELECT * FROM b{rank}w WHERE (SELECT count(*) FROM b{rank}w) = "  # noqa: S608
+                         f"{LIMIT} UNION ALL (SELECT * FROM (SELECT {rank} AS r, c.id, c.name, c.city FROM "
+                         f"crm_customer c WHERE c.merged_into_id IS NULL AND {few} OFFSET 0) c WHERE {gate}"
+                         f"(SELECT count(*) FROM b{rank}w) < {LIMIT} ORDER BY c.name, c.id LIMIT {LIMIT}))"]
+                done.append(rank)
+                continue
         rows = (f"SELECT {rank} AS r, c.id, c.name, c.city FROM crm_customer c "  # noqa: S608
                 f"WHERE {gate}c.merged_into_id IS NULL AND {cond}")
         if cond.endswith("OFFSET 0"):  # every match, then sorted: no walk of the (name, id) index

@@ -7,6 +7,7 @@ pieces, which the index answers. Chinese characters have no case, so this is `na
 databases (SQLite) and other terms keep `icontains`.
 """
 
+import math
 import re
 
 from django.db import connection
@@ -103,11 +104,22 @@ def prefix_range_sql(column: str, text: str) -> tuple[str, list] | None:
     return f"{column} >= %s AND {column} < %s", [text, text[:-1] + successor]
 
 
-FEW_MATCHES = 5000  # up to this many names holding a piece, its matches are read from the gram index and sorted
+FEW_MATCHES = 5000  # a walk that reads the table for each name: up to this many matches are read from their index
+# a walk that reads the index alone tests an entry in about a fourteenth of the time a match costs read from its
+# index (the table's row) and sorted (0.14 against 2 µs, a million customers in memory): finding 20 among m matches
+# of n rows by walking costs 20·n/m entries, so reading the m matches is cheaper up to m = sqrt(20 · 0.07 · n)
+INDEX_WALK_FACTOR = 20 * 0.07
+
+
+def few_limit(rows: float, *, index_only: bool = True) -> float:
+    """Up to how many matches among `rows` rows are best read from their index and sorted (more: walked in name
+    order until 20 match): sqrt(INDEX_WALK_FACTOR · rows) for a walk that reads the index alone (1,200 at a million
+    customers, 120 at ten thousand), FEW_MATCHES for one that reads the table."""
+    return min(FEW_MATCHES, math.sqrt(INDEX_WALK_FACTOR * rows)) if index_only else FEW_MATCHES
 
 
 def few_matches(text: str, table: str = "crm_customer", index: str = "crm_customer_name_grams") -> bool:
-    """Whether the names that contain the Chinese `text` are few (the rarest of its pieces in at most FEW_MATCHES
+    """Whether the names that contain the Chinese `text` are few (the rarest of its pieces in at most `few_limit`
     rows of `table`, by the gram index's statistics): then its matches are best read from the gram index and
     sorted; else the names are best walked in order (the `(name, id)` index, index-only) until enough match.
     The planner cannot tell: it does not know how many names the exact test keeps, and a walk that fetches few
@@ -116,7 +128,16 @@ def few_matches(text: str, table: str = "crm_customer", index: str = "crm_custom
         return False
     shares, floor = piece_shares(index)
     pieces = [text[i:i + MAX_GRAM] for i in range(max(1, len(text) - MAX_GRAM + 1))]
-    return min(shares.get(piece, floor) for piece in pieces) * table_rows(table) <= FEW_MATCHES
+    rows = table_rows(table)
+    return min(shares.get(piece, floor) for piece in pieces) * rows <= few_limit(rows)  # the walk is index-only
+
+
+def walk_bound(rows: float, limit: int = 20) -> int | None:
+    """How far a walk of the index alone goes before the matches are read from their index instead (see
+    `crm.selectors.customer_picks`): twice as far as `limit` matches lie when there are `few_limit` of them spread
+    evenly (34,000 names at a million customers, 5 ms); None when that is every row."""
+    bound = math.ceil(2 * limit * rows / max(few_limit(rows), 1.0))
+    return bound if bound < rows else None
 
 
 _table_rows: dict = {}  # table -> (read at, rows as ANALYZE counted them)
@@ -176,11 +197,15 @@ def contains_share(table: str, statistics: str, text: str) -> float | None:
     return share
 
 
-def few_containing(table: str, statistics: str, text: str) -> bool:
-    """Whether at most FEW_MATCHES rows of `table` contain `text` in the expression of `statistics`, by ANALYZE's
-    sample (see
-    `contains_share`); False when unknown. A sample of 1,000 values tells 0.5 % from 1 % only roughly: a key near
-    the line (zht: 5,000 names at a million customers, most of them late in the alphabet) is read either way
-    depending on the sample, 20 ms from the trigram index or 350,000 rows walked (2.5 s)."""
+def few_containing(table: str, statistics: str, text: str, *, index_only: bool = False) -> bool:
+    """Whether at most `few_limit` rows of `table` contain `text` in the expression of `statistics`, by ANALYZE's
+    sample (see `contains_share`); False when unknown. `index_only`: the walk it would take instead reads the index
+    alone. A sample of 1,000 values tells 0.5 % from 1 % only roughly: a key near the line of a walk that reads the
+    table (zht: 5,000 names at a million customers, most of them late in the alphabet) is read either way depending
+    on the sample, 20 ms from the trigram index or 350,000 rows walked (2.5 s); walking the index alone, the same
+    350,000 entries take 50 ms."""
     share = contains_share(table, statistics, text)
-    return share is not None and share * table_rows(table) <= FEW_MATCHES
+    if share is None:
+        return False
+    rows = table_rows(table)
+    return share * rows <= few_limit(rows, index_only=index_only)

@@ -36,6 +36,14 @@ MAX_PATTERNS = 4  # filter keys tried for one mixed query word, and readings of 
 # the syllables of Mandarin with a vowel (ng, hm ... are interjections), for splitting "wenzhouhf"
 SYLLABLES = frozenset(s for v in pinyin_dict.values() for s in (to_normal(p) for p in v.split(","))
                       if len(s) >= 2 and re.search("[aeiouv]", s))
+# every reading a character can have, as `_segments` writes it (interjections m, n, ng, hm too): what the full
+# pinyin of Chinese characters is made of (`in_syllables`)
+ALL_SYLLABLES = frozenset(r for v in pinyin_dict.values() for r in (_KEEP.sub("", to_normal(p).lower())
+                                                                    for p in v.split(",")) if r)
+_LONGEST = max(map(len, ALL_SYLLABLES))
+_SYLLABLE_PARTS = frozenset(s[i:j] for s in ALL_SYLLABLES for i in range(len(s)) for j in range(i + 1, len(s) + 1))
+_SYLLABLE_STARTS = frozenset(s[:j] for s in ALL_SYLLABLES for j in range(1, len(s) + 1))
+_SYLLABLE_ENDS = frozenset(s[i:] for s in ALL_SYLLABLES for i in range(len(s)))
 
 
 def pinyin_full(text: str) -> str:
@@ -96,6 +104,50 @@ def readings_text(text: str) -> str:
             if token not in tokens and token.strip("|"):
                 tokens.append(token)
     return " ".join(tokens)
+
+
+@lru_cache(maxsize=4096)
+def keys_text(text: str) -> str:
+    """What `name_keys` stores for a name: the initials of every reading its `name_readings` holds (朝阳五金 -> "zywj
+    cywj"), and for a name with letters or digits of its own (HONGDA五金) the full pinyin of those readings too.
+
+    For a key that no run of syllables holds (`in_syllables` is False: hdwj, flb, 0571) the readings contain it
+    exactly when these do: the readings are each reading's full pinyin, its initials and its syllables between bars;
+    a key without bars lies in the full pinyin when it lies between bars, and in the full pinyin of a name of Chinese
+    characters only when a run of syllables holds it. The customer pickers' walk in name order tests such a key
+    here, on an index that holds these (migration 0018), without reading the table; `name_readings` is 200
+    characters on average, these 20."""
+    segments = _segments(text)
+    other = any(not chinese for _options, chinese in segments)
+    tokens = []
+    for reading in readings(text):
+        forms = ["".join(i for _, i in reading)]
+        if other:
+            forms.append("".join(s for s, _ in reading))
+        for token in forms:
+            if token and token not in tokens:
+                tokens.append(token)
+    return " ".join(tokens)
+
+
+@lru_cache(maxsize=4096)
+def in_syllables(key: str) -> bool:
+    """Whether `key` (lower-case letters and digits) can lie in the full pinyin of some Chinese characters: inside
+    one syllable, or the end of one, whole syllables, the start of one ("ngwu": …ng wu…, "hongda", "anj": …an ji…);
+    not "hdwj", "flb" or anything with a digit (every reading any character has counts, `ALL_SYLLABLES`)."""
+    if key in _SYLLABLE_PARTS:
+        return True
+    n = len(key)
+    # at[i]: key[:i] is the end of a syllable (or nothing) followed by whole syllables
+    at = [i == 0 or key[:i] in _SYLLABLE_ENDS for i in range(n + 1)]
+    for i in range(n + 1):
+        if at[i]:
+            if i == n or key[i:] in _SYLLABLE_STARTS:
+                return True
+            for j in range(i + 1, min(n, i + _LONGEST) + 1):
+                if key[i:j] in ALL_SYLLABLES:
+                    at[j] = True
+    return False
 
 
 # --- how it is matched -----------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from ..choices import (
     CustomerSourceChoices,
     CustomerTypeChoices,
 )
-from ..pinyin import pinyin_full, pinyin_initials, readings_text
+from ..pinyin import keys_text, pinyin_full, pinyin_initials, readings_text
 from ..validators import normalize_credit_code, normalize_phone
 
 
@@ -81,6 +81,8 @@ class Customer(TimeStampedModel):
     name_initials = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     # every reading of polyphonic characters (朝阳: zhaoyang and chaoyang), see crm/pinyin.py; trigram-indexed
     name_readings = models.TextField(blank=True, editable=False)
+    # the readings' initials (and a name's own letters' full pinyin): what the pickers' walk tests, index-only
+    name_keys = models.TextField(blank=True, default="", editable=False)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, db_index=True)
     # kept by the orders app (crm.services.set_last_order_dates): the date of the newest approved order
     last_order_date = models.DateField(_("last order"), null=True, blank=True, db_index=True, editable=False)
@@ -88,8 +90,9 @@ class Customer(TimeStampedModel):
                                    on_delete=models.SET_NULL, related_name="+")
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="merged_customers")
-    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "name_readings", "phone_norm",
-                                                 "bank_account_bidx", "last_contact_at", "last_order_date"])
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "name_readings", "name_keys",
+                                                 "phone_norm", "bank_account_bidx", "last_contact_at",
+                                                 "last_order_date"])
 
     objects = CustomerQuerySet.as_manager()
 
@@ -145,6 +148,7 @@ class Customer(TimeStampedModel):
         self.name_pinyin = full[:400]
         self.name_initials = initials[:200]
         self.name_readings = readings_text(self.name)
+        self.name_keys = keys_text(self.name)
         self.phone_norm = normalize_phone(self.phone)
         self.bank_account_bidx = blind_index(self.bank_account, normalize=digits_only)
 
@@ -152,8 +156,8 @@ class Customer(TimeStampedModel):
         self.refresh_search_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials", "name_readings", "phone_norm",
-                                       "bank_account_bidx", "credit_code"}
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials", "name_readings", "name_keys",
+                                       "phone_norm", "bank_account_bidx", "credit_code"}
         super().save(*args, **kwargs)
 
     @property

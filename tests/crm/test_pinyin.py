@@ -1,5 +1,7 @@
 """Pinyin search: every reading of polyphonic characters, queries in words, mixed pinyin, initials and Chinese."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -76,3 +78,65 @@ def test_rebuild_search_keys_indexes_existing_rows(rep):
 def test_long_and_hostile_queries_are_answered(rep):
     for q in ("a" * 1000, "温" * 300 + "h" * 300, "wenzhou" * 50 + "hf", "(?:|*)+" * 20, "温州" + "hf" * 40):
         assert found(rep, q) == [], q[:20]
+
+
+def test_in_syllables_holds_every_piece_of_every_full_pinyin():
+    """Issue 19: `in_syllables` says whether a key can lie in the full pinyin of Chinese characters; the pickers'
+    walk tests a key it says no to on `name_keys` alone, so it must never say no to a piece of a full pinyin: every
+    piece of the full readings of the demo's name parts, of every reading of 2,000 characters, and of runs of them."""
+    import random
+
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from crm import demo
+    from crm.pinyin import in_syllables, readings
+
+    rng = random.Random(7)
+    chars = [chr(c) for c in rng.sample(sorted(pinyin_dict), 2000)]
+    texts = [*demo.SURNAMES, *demo.GIVEN, *demo.SHOP_SUFFIX, *chars,
+             *("".join(rng.sample(chars, 4)) for _ in range(300))]
+    checked = 0
+    for text in texts:
+        for reading in readings(text):
+            full = "".join(s for s, _ in reading)
+            for i in range(len(full)):
+                for j in range(i + 1, min(len(full), i + 8) + 1):
+                    assert in_syllables(full[i:j]), (text, full, full[i:j])
+                    checked += 1
+    assert checked > 50_000
+    for key in ["hdwj", "flb", "jhj", "zht", "yxgs", "0571", "3m"]:
+        assert not in_syllables(key), key
+    for key in ["hongda", "anj", "ngwu", "wuj", "a", "zhuang", "hm"]:
+        assert in_syllables(key), key
+
+
+@pytest.mark.parametrize("name", ["朝阳五金", "宏达五金有限公司", "HONGDA五金", "3M五金商行", "Hongda Hardware Ltd",
+                                  "重庆长江建材", "张三", "乐行", "五金", "ABC", "嗯呣五金"])
+def test_name_keys_hold_a_key_exactly_when_the_readings_do(name):
+    """`keys_text` (what `name_keys` stores) contains a key that no run of syllables holds exactly when the readings
+    (`name_readings`) do: every piece of every token of the readings, and initials keys made from its pieces."""
+    from crm.pinyin import in_syllables, keys_text, readings_text
+
+    stored, keys = readings_text(name), keys_text(name)
+    assert len(keys) < len(stored) or name.isascii()
+    tokens = stored.replace("|", " ").split() + stored.split()
+    pieces = {t[i:j] for t in tokens for i in range(len(t)) for j in range(i + 1, len(t) + 1)}
+    pieces |= {"hdwj", "zywj", "cywj", "zht", "3mwj", "mwj", "cqcj", "zqcj", "lx", "yx", "hx"}
+    tested = 0
+    for key in sorted(pieces):
+        if "|" in key or " " in key or in_syllables(key):
+            continue
+        tested += 1
+        assert (key in stored) == (key in keys), (name, key, stored, keys)
+    assert tested
+
+
+def test_name_keys_are_stored_and_rebuilt(rep):
+    """Saving a customer stores `name_keys`; `rebuild_search_keys` restores them."""
+    c = CustomerFactory(owner=rep, name="朝阳五金")
+    c.refresh_from_db()
+    assert c.name_keys == "zywj cywj"
+    Customer.objects.update(name_keys="")
+    call_command("rebuild_search_keys", stdout=io.StringIO())
+    c.refresh_from_db()
+    assert c.name_keys == "zywj cywj"

@@ -261,7 +261,8 @@ def test_the_picker_reads_few_matches_from_the_index_and_many_by_walking_the_nam
     order, testing each. Either way the same customers in the same order as `customer_search`."""
     from crm import grams
 
-    monkeypatch.setattr(grams, "FEW_MATCHES", 10**9 if few else -1)
+    monkeypatch.setattr(grams, "few_limit", lambda rows, index_only=True: 10**9 if few else -1)
+    monkeypatch.setattr(selectors, "walk_bound", lambda rows, limit=20: None)  # unbounded (bounded: below)
     manager = make_user("sales_manager")
     for i, name in enumerate(["杭州宏达五金有限公司", "宏达五金", "温州华丰建材经营部", "达五金店", "宏达水暖",
                               "永盛五金工具", "张三五金行", "华丰宏达"] * 3):
@@ -295,3 +296,38 @@ def test_the_share_of_readings_containing_a_key_comes_from_analyze(rep):
     assert grams.contains_share("crm_customer", "crm_customer_readings_sample", "qqqq") == 0
     assert grams.table_rows("crm_customer") == 40
     assert grams.few_containing("crm_customer", "crm_customer_readings_sample", "hdwj")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the walk's index and statistics are PostgreSQL's")
+@pytest.mark.parametrize("bound", [2, 40])
+def test_the_pickers_walk_stops_at_its_bound_and_then_reads_every_match(bound, rep, make_user, monkeypatch):
+    """Issue 19, 1M customers: a term the statistics call broad is walked in name order for `walk_bound` names only
+    (州鑫: 2,131 names, all behind 杭州 and 温州, 350,000 walked); when fewer than `limit` of those match, every
+    match is read from its index (the gram index, the readings' trigram index) and sorted. A pinyin key that no run
+    of syllables holds (hdwj) is tested on `name_keys`, in the walk's index. Either way (a bound of 2 names: the
+    walk falls short for every term; of 40: it finds 1 and 3 within it, not 20) the same customers in the same order
+    as `customer_search`."""
+    from crm import grams
+
+    monkeypatch.setattr(grams, "few_limit", lambda rows, index_only=True: -1)  # "many" for every term
+    monkeypatch.setattr(selectors, "walk_bound", lambda rows, limit=20: bound)
+    manager = make_user("sales_manager")
+    for i, name in enumerate(["杭州宏达五金有限公司", "宏达五金", "温州华丰建材经营部", "达五金店", "宏达水暖",
+                              "永盛五金工具", "张三五金行", "华丰宏达", "HONGDA五金", "朝阳五金"] * 3):
+        c = CustomerFactory(owner=rep if i % 3 else manager, name=f"{name}{i}" if i > 9 else name)
+        if i % 5 == 0:
+            ContactFactory(customer=c, name="张三", mobile=f"+86137{i:04d}2222")
+    _fresh_statistics()
+    for q in ["宏达五金", "达五金", "五金", "宏", "华丰宏达", "hdwj", "wj", "hfjc", "zywj", "cywj", "dawj", "gdwj",
+              "hongda", "张三", "无此"]:
+        for user in (rep, manager):
+            for limit in (1, 3, 20):
+                picks = selectors.customer_picks(user, q, limit=limit)
+                assert picks == [(c.pk, c.name, c.city) for c in selectors.customer_search(user, q, limit=limit)], \
+                    (q, user.username, limit, bound)
+    _picks, sql = _picks_sql(rep, "hdwj")
+    assert "b3w" in sql and "name_keys" in sql and "name_readings" in sql  # the walk, then the trigram index
+    _picks, sql = _picks_sql(rep, "宏达五金")
+    assert "b2w" in sql and "crm_grams" in sql
+    _picks, sql = _picks_sql(rep, "hongda")  # in a run of syllables: the readings, walked row by row
+    assert "b3w" not in sql and "name_keys" not in sql

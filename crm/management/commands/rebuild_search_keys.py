@@ -7,7 +7,7 @@ from django.db import transaction
 
 from crm.models import Customer
 
-FIELDS = ["name_pinyin", "name_initials", "name_readings", "phone_norm", "bank_account_bidx"]
+FIELDS = ["name_pinyin", "name_initials", "name_readings", "name_keys", "phone_norm", "bank_account_bidx"]
 
 
 class Command(BaseCommand):
