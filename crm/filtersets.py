@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.filtersets import PersonFilter
+
 from .choices import (
     OPEN_STAGES,
     PROVINCE_CHOICES,
@@ -33,7 +35,7 @@ class CustomerFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={
         "type": "search", "autofocus": True, "autocomplete": "off", "data-testid": "customer-search",
         "placeholder": _("name, pinyin (zswj), phone, tax code, contact")}))
-    owner = filters.ModelChoiceFilter(label=_("owner"), queryset=_owners)
+    owner = PersonFilter(label=_("owner"), queryset=_owners)
     customer_type = filters.ChoiceFilter(label=_("type"), choices=CustomerTypeChoices.choices)
     level = filters.ChoiceFilter(label=pgettext_lazy("crm", "level"), choices=CustomerLevelChoices.choices)
     source = filters.ChoiceFilter(label=_("source"), choices=CustomerSourceChoices.choices)
@@ -80,7 +82,7 @@ class OpportunityFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), method="search", widget=SEARCH)
     stage = filters.ChoiceFilter(label=_("stage"), choices=[("open", _("All open"))] + StageChoices.choices,
                                  method="filter_stage")
-    owner = filters.ModelChoiceFilter(label=_("owner"), queryset=_owners)
+    owner = PersonFilter(label=_("owner"), queryset=_owners)
     close_from = filters.DateFilter(label=_("closing from"), field_name="expected_close", lookup_expr="gte",
                                     widget=forms.DateInput(attrs={"type": "date"}))
     close_to = filters.DateFilter(label=_("closing by"), field_name="expected_close", lookup_expr="lte",
@@ -104,7 +106,7 @@ class TaskFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), method="search", widget=SEARCH)
     status = filters.ChoiceFilter(label=_("status"), method="filter_status",
                                   choices=[("overdue", _("Overdue"))] + TaskStatusChoices.choices)
-    assignee = filters.ModelChoiceFilter(label=_("assigned to"), queryset=_owners)
+    assignee = PersonFilter(label=_("assigned to"), queryset=_owners)
     mine = filters.BooleanFilter(label=_("only mine"), method="filter_mine", widget=forms.CheckboxInput)
     due_from = filters.DateFilter(label=_("due from"), field_name="due_at", lookup_expr="date__gte",
                                   widget=forms.DateInput(attrs={"type": "date"}))
@@ -132,7 +134,7 @@ class TaskFilterSet(filters.FilterSet):
 class ContactRecordFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), method="search", widget=SEARCH)
     channel = filters.ChoiceFilter(label=_("channel"), choices=ChannelChoices.choices)
-    created_by = filters.ModelChoiceFilter(label=pgettext_lazy("crm", "by"), queryset=_owners)
+    created_by = PersonFilter(label=pgettext_lazy("crm", "by"), queryset=_owners)
     date_from = filters.DateFilter(label=pgettext_lazy("crm", "from"), field_name="occurred_at",
                                    lookup_expr="date__gte",
                                    widget=forms.DateInput(attrs={"type": "date"}))

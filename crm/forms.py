@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from hardware_erp.core.forms import PersonChoiceField, PersonMultipleChoiceField, name_people
 from hardware_erp.core.uploads import UploadField
 
 from . import customer_fields
@@ -166,7 +167,7 @@ class ContactRecordForm(NoFormTag, forms.Form):
 
 
 class ReassignForm(NoFormTag, forms.Form):
-    owner = forms.ModelChoiceField(label=_("new owner"), queryset=User.objects.none())
+    owner = PersonChoiceField(label=_("new owner"), queryset=User.objects.none())
     note = forms.CharField(label=_("reason"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -175,8 +176,8 @@ class ReassignForm(NoFormTag, forms.Form):
 
 
 class ShareForm(NoFormTag, forms.Form):
-    users = forms.ModelMultipleChoiceField(label=_("shared with"), queryset=User.objects.none(), required=False,
-                                           widget=forms.SelectMultiple(attrs={"data-picker": ""}))
+    users = PersonMultipleChoiceField(label=_("shared with"), queryset=User.objects.none(), required=False,
+                                      widget=forms.SelectMultiple(attrs={"data-picker": ""}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,6 +207,7 @@ class OpportunityForm(NoFormTag, forms.ModelForm):
         self.fields["customer"].queryset = Customer.objects.for_user(user)
         self.fields["customer"].widget.attrs["data-url"] = lookup_url
         self.fields["owner"].queryset = crm_users()
+        name_people(self.fields["owner"])
         self.fields["owner"].required = False
         if self.instance.pk:
             del self.fields["customer"]
@@ -237,6 +239,7 @@ class TaskForm(NoFormTag, forms.ModelForm):
         self.fields["opportunity"].queryset = Opportunity.objects.for_user(user).filter(
             stage__in=StageChoices.values[:4]).select_related("customer")
         self.fields["assignee"].queryset = crm_users()
+        name_people(self.fields["assignee"])
         self.fields["assignee"].initial = user.pk
         self.fields["due_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 

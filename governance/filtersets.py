@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hardware_erp.core.filtersets import AllYesNo
+from hardware_erp.core.filtersets import AllYesNo, PersonFilter
 
 from . import keydata
 from .models import AgreementAcceptance, AgreementVersion, BackupRun, ChangeRequest, SecurityEvent
@@ -23,7 +23,7 @@ class ChangeRequestFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ChangeRequest.Status.choices,
                                          empty_label=_("All"))
     content_type = django_filters.ModelChoiceFilter(label=_("Record type"), queryset=governed_types)
-    requester = django_filters.ModelChoiceFilter(
+    requester = PersonFilter(
         label=_("Requested by"),
         queryset=lambda request: get_user_model().objects.filter(change_requests__isnull=False).distinct())
 

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from hardware_erp.core.exports import export_response
+from hardware_erp.core.forms import PersonChoiceField
 from hardware_erp.core.models import Department
 from hardware_erp.core.signals import data_exported
 from hardware_erp.core.views import ModuleMixin
@@ -23,11 +24,6 @@ from .models import ImportLog
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PREVIEW_PAIRS = 5
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
 
 
 class DataQualityFilterForm(forms.Form):

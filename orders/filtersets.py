@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.choices import CustomerLevelChoices, CustomerTypeChoices
 from crm.models import Customer
 from crm.pinyin import name_q
-from hardware_erp.core.filtersets import AllYesNo
+from hardware_erp.core.filtersets import AllYesNo, PersonFilter
 from inventory.models import Product
 
 from .choices import CarrierAdapter, OrderStatus, PaymentMethod
@@ -22,7 +22,7 @@ class OrderFilterSet(django_filters.FilterSet):
                                                  widget=django_filters.widgets.forms.SelectMultiple(
                                                      attrs={"data-picker": ""}))
     customer = django_filters.CharFilter(label=_("Customer"), field_name="customer__name", lookup_expr="icontains")
-    salesperson = django_filters.ModelChoiceFilter(label=_("Salesperson"), queryset=get_user_model().objects.filter(
+    salesperson = PersonFilter(label=_("Salesperson"), queryset=get_user_model().objects.filter(
         sales_orders__isnull=False).distinct().order_by("username"))
     date_from = django_filters.DateFilter(label=_("From"), field_name="order_date", lookup_expr="gte", widget=DATE)
     date_to = django_filters.DateFilter(label=_("To"), field_name="order_date", lookup_expr="lte", widget=DATE)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hardware_erp.core.forms import PersonChoiceField
 from hardware_erp.core.links import site_url
 from hardware_erp.core.uploads import MultipleUploadField
 
@@ -44,13 +45,8 @@ class MessageForm(forms.Form):
     attachments = MultipleUploadField(label=_("Attach files"), allowed=ATTACHMENT_KINDS)
 
 
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
-
-
 class AssignForm(forms.Form):
-    assignee = StaffChoiceField(label=_("Assignee"), queryset=None, required=False,
+    assignee = PersonChoiceField(label=_("Assignee"), queryset=None, required=False,
                                       empty_label=_("(nobody)"))
 
     def __init__(self, *args, staff=None, **kwargs):
@@ -226,7 +222,7 @@ class AssignmentRulesForm(forms.Form):
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
         for value, label in TicketCategory.choices:
-            self.fields[value] = StaffChoiceField(label=label, queryset=staff, required=False,
+            self.fields[value] = PersonChoiceField(label=label, queryset=staff, required=False,
                                                   empty_label=_("(nobody: IT is told)"))
 
     def rules(self):

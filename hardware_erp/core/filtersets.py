@@ -2,7 +2,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .forms import PersonChoiceField
 from .models import Department, Employee
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    """A filter by a user (owner, salesperson, requester) whose choices show people by their names."""
+
+    field_class = PersonChoiceField
 
 
 class AllYesNo(django_filters.widgets.BooleanWidget):

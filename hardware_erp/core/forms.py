@@ -1,10 +1,31 @@
-"""Kernel forms: the company profile."""
+"""Kernel forms: the company profile; choices of people shown by their names."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import CompanyProfile
+from .tables import person_name
 from .uploads import UploadField
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of users shown by their names (陈强), not their user names (clerk): owners, assignees, filters."""
+
+    def label_from_instance(self, obj):
+        return person_name(obj)
+
+
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """`PersonChoiceField` for several people (the users a customer is shared with)."""
+
+    def label_from_instance(self, obj):
+        return person_name(obj)
+
+
+def name_people(*fields):
+    """Show the users of model form fields (a ForeignKey to a user) by their names, as `PersonChoiceField` does."""
+    for field in fields:
+        field.label_from_instance = person_name
 
 
 class CompanyProfileForm(forms.ModelForm):

@@ -7,10 +7,24 @@
     root.querySelectorAll("select[data-picker]:not(.tomselected)").forEach(function (el) {
       var opts = { maxOptions: 50, allowEmptyOption: true };
       if (el.dataset.url) {
+        // The server's answer is the list, in its order: it finds by pinyin, initials, phone, credit code and
+        // contact (hdwj, 138 1234 5678), which the labels shown do not hold, so Tom Select's own filtering of the
+        // labels would hide it. Until a query's answer arrives, the labels are filtered as usual.
+        var answers = {};
         opts.valueField = "id"; opts.labelField = "text"; opts.searchField = ["text"];
         opts.load = function (q, cb) {
           fetch(el.dataset.url + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
-            .then(function (r) { return r.json(); }).then(function (j) { cb(j.results); }).catch(function () { cb(); });
+            .then(function (r) { return r.json(); }).then(function (j) {
+              var rows = j.results || [], order = {};
+              rows.forEach(function (row, i) { order[row.id] = rows.length - i; });
+              answers[q] = order;
+              cb(rows);
+            }).catch(function () { cb(); });
+        };
+        opts.score = function (search) {
+          var order = answers[search];
+          if (!order) return this.getScoreFunction(search);
+          return function (item) { return order[item.id] || 0; };
         };
       }
       new TomSelect(el, opts);

@@ -91,3 +91,34 @@ def test_manager_sees_analytics_charts(new_page, demo_company):
     shot(page, "crm-index-zh")
     page.goto(page.base + "/crm/customers/")
     shot(page, "crm-customers-zh")
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en-US"])
+def test_the_customer_picker_finds_by_initials_and_by_a_contacts_mobile(new_page, demo_company, language):
+    """The pickers' lookup finds customers by what their labels do not show (initials, a contact's mobile), and the
+    picker lists the server's answer as it is: its own filtering of the labels hid every pinyin match."""
+    from crm.models import FollowUpTask
+    from hardware_erp.core.tables import person_name
+
+    rep = get_user_model().objects.get(username="rep1")
+    customer = services.create_customer(data={"name": "测试张三五金店", "province": "浙江省", "city": "杭州市"},
+                                        contacts=[{"name": "张三", "mobile": "13812345678"}], actor=rep,
+                                        confirm_duplicates=True)
+    page = new_page(locale=language)
+    login(page, "rep1")
+    page.goto(page.base + "/crm/tasks/new/")
+    for typed in ("cszswj", "138 1234 5678"):
+        page.locator("#id_customer-ts-control").fill(typed)
+        option = page.locator(".ts-dropdown .option", has_text="测试张三五金店")
+        option.wait_for()
+        assert page.locator(".ts-dropdown .option").count() == 1
+    option.click()
+    assignee = page.locator("select[name=assignee] option:checked").inner_text()
+    assert assignee == person_name(rep) and assignee != "rep1"  # the rep by name
+    page.fill("input[name=title]", "E2E 选客户回访")
+    page.fill("input[name=due_at]", "2030-01-15T10:00")
+    shot(page, f"crm-task-picker-{language}")
+    page.click("[data-testid=service-form] [data-testid=save]")
+    page.wait_for_url(lambda url: "/tasks/new/" not in url)
+    task = FollowUpTask.objects.get(title="E2E 选客户回访")
+    assert task.customer == customer and task.assignee == rep
