@@ -417,6 +417,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 CURRENCY = "CNY"
+# a list filter's empty choice reads "All" (全部), not django-filter's "---------"
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # --- Static and media ---
 STATIC_URL = "static/"

@@ -41,3 +41,13 @@ def test_list_filters_name_the_people(client_as, make_user, path, name):
     select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
     options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
     assert "伟 张" in options and world.rep.username not in options, options
+
+
+@pytest.mark.parametrize("language, label", [("en", "All"), ("zh-hans", "全部")])
+def test_list_filters_empty_choice_reads_all(client_as, language, label):
+    """A list filter's empty choice says "All" (全部), not django-filter's "---------"."""
+    html = client_as("sales_manager").get("/crm/customers/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for name in ("owner", "customer_type", "level", "source", "province"):
+        select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+        assert re.findall(r"<option[^>]*>([^<]*)</option>", select)[0] == label, name
+    assert "---------" not in html
