@@ -33,13 +33,12 @@ _HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MAX_READINGS = 8  # combinations of readings stored per name
 MAX_LETTERS = 30  # a longer run of letters is matched as typed only (no splitting into syllables)
 MAX_PATTERNS = 4  # filter keys tried for one mixed query word, and readings of its Chinese characters
-# the syllables of Mandarin with a vowel (ng, hm ... are interjections), for splitting "wenzhouhf"
-SYLLABLES = frozenset(s for v in pinyin_dict.values() for s in (to_normal(p) for p in v.split(","))
-                      if len(s) >= 2 and re.search("[aeiouv]", s))
 # every reading a character can have, as `_segments` writes it (interjections m, n, ng, hm too): what the full
 # pinyin of Chinese characters is made of (`in_syllables`)
 ALL_SYLLABLES = frozenset(r for v in pinyin_dict.values() for r in (_KEEP.sub("", to_normal(p).lower())
                                                                     for p in v.split(",")) if r)
+# the syllables of Mandarin with a vowel (ng, hm ... are interjections), for splitting "wenzhouhf"
+SYLLABLES = frozenset(s for s in ALL_SYLLABLES if len(s) >= 2 and re.search("[aeiouv]", s))
 _LONGEST = max(map(len, ALL_SYLLABLES))
 _SYLLABLE_PARTS = frozenset(s[i:j] for s in ALL_SYLLABLES for i in range(len(s)) for j in range(i + 1, len(s) + 1))
 _SYLLABLE_STARTS = frozenset(s[:j] for s in ALL_SYLLABLES for j in range(1, len(s) + 1))

@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
 
     operations = [
         AddTextField(model_name="customer", name="name_keys",
-                            field=models.TextField(blank=True, default="", editable=False)),
+                     field=models.TextField(blank=True, default="", editable=False)),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(cover, uncover, elidable=False),
     ]
