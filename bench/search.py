@@ -77,6 +77,12 @@ def _floor_parts(q):
     if looks_like_pinyin(q):
         p["key"] = "%" + q.replace(" ", "").lower() + "%"
         pinyin = "c.name_readings LIKE %(key)s"  # pinyin and initials
+        words = q.split(" ")
+        if len(words) > 1 and all(w.isdigit() for w in words):  # a number in groups (138 1234 5678): or every
+            # group in the readings, as the project's name kind (`crm.pinyin.name_q`) reads it
+            p.update({f"w{i}": f"%{w}%" for i, w in enumerate(words)})
+            every = " AND ".join(f"c.name_readings LIKE %(w{i})s" for i in range(len(words)))
+            pinyin = f"({pinyin} OR ({every}))"
     code = normalize_credit_code(q)
     if 15 <= len(code) <= 20 and code.isalnum():
         p["code"] = code
@@ -110,23 +116,26 @@ def floor_sql(q):
     planner cannot choose these itself: it does not know how many names a `strpos` keeps and costs a walk as if
     the matches were spread evenly through the alphabet. A branch runs only while the better ones found fewer than
     20 (a one-time filter: PostgreSQL skips its plan)."""
-    from crm.grams import few_containing, few_matches, is_chinese, prefix_range_sql, table_rows, walk_bound
+    from crm import grams
     from crm.pinyin import in_syllables
 
     p, name, contact, pinyin, exact = _floor_parts(q)
     conditions = []
     if exact:
         conditions.append((0, f"c.id IN ({' UNION ALL '.join(sql for sql, _cond in exact)})"))
-    in_order = prefix_range_sql("c.name", p["q"])  # no letter with a case: a range of the (name, id) index
+    in_order = grams.prefix_range_sql("c.name", p["q"])  # no letter with a case: a range of the (name, id) index
     if in_order:
         p["from"], p["to"] = in_order[1]
         conditions.append((1, "c.name >= %(from)s AND c.name < %(to)s"))
     else:
         conditions.append((1, "upper(c.name) LIKE upper(%(prefix)s)"))
-    if is_chinese(p["q"]):  # few or many: the gram index's statistics of the term's rarest piece
+    if grams.is_chinese(p["q"]):  # few or many: the gram index's statistics of the term's rarest piece
         p["pieces"] = sorted({p["q"][i:i + 2] for i in range(max(1, len(p["q"]) - 1))})
         from_index = "crm_grams(c.name) @> %(pieces)s::text[] AND strpos(c.name, %(q)s) > 0"
-        if few_matches(p["q"]):  # every match from the gram index (it intersects the pieces' lists), sorted
+        piece = grams.walk_piece(p["q"])
+        if piece:  # two characters or more: under its piece of `crm_customer_piece`, in name order
+            conditions.append((2, {"piece": piece, "test": "strpos(k.name, %(q)s) > 0", "few": from_index}))
+        elif grams.few_matches(p["q"]):  # every match from the gram index (it intersects the pieces' lists), sorted
             conditions.append((2, f"{from_index} OFFSET 0"))
         else:  # the (name, id) index walked, index-only, each name tested, as far as `walk_bound`; then as few
             conditions.append((2, ("strpos(c.name, %(q)s) > 0", from_index)))
@@ -135,9 +144,14 @@ def floor_sql(q):
     if pinyin:  # few or many: ANALYZE's sample of the readings; a key no run of syllables holds (hdwj) is walked
         # on `name_keys`, in the walk's index (migration 0018), where the readings contain it exactly when those do
         key = p["key"].strip("%")
-        index_only = not in_syllables(key)
-        few = few_containing("crm_customer", "crm_customer_readings_sample", key, index_only=index_only)
-        if few:
+        index_only = " " not in p["q"] and not in_syllables(key)  # (words: each tested, as the project does)
+        piece = grams.walk_piece(key) if index_only else None
+        few = not piece and grams.few_containing("crm_customer", "crm_customer_readings_sample", key,
+                                                 index_only=index_only)
+        if piece:  # three letters or more: under its piece of `crm_customer_piece` (with the keys it is from)
+            p["bare_key"] = key
+            conditions.append((3, {"piece": piece, "test": "strpos(k.keys, %(bare_key)s) > 0", "few": pinyin}))
+        elif few:
             conditions.append((3, f"{pinyin} OFFSET 0"))
         elif index_only:
             p["bare_key"] = key
@@ -146,22 +160,37 @@ def floor_sql(q):
             conditions.append((3, pinyin))
     conditions.append((4, f"c.id IN ({contact})"))
     ctes, done = [], []
-    bound = walk_bound(table_rows("crm_customer"), LIMIT)
+    bound = grams.walk_bound(grams.table_rows("crm_customer"), LIMIT)
     for rank, cond in conditions:  # a branch runs only while the better ones found fewer than 20 customers
         gate = f"(SELECT count(*) FROM ({' UNION '.join(f'SELECT id FROM b{r}' for r in done)}) s) < {LIMIT} AND " \
             if done else ""
+        def or_few(walk, few, rank=rank, gate=gate):  # the walk's `LIMIT` rows, else every match of `few`, sorted
+            return [f"b{rank}w AS MATERIALIZED ({walk})",
+                    f"b{rank} AS MATERIALIZED (SELECT * FROM b{rank}w WHERE (SELECT count(*) FROM b{rank}w) = "  # noqa: S608
+                    f"{LIMIT} UNION ALL (SELECT * FROM (SELECT {rank} AS r, c.id, c.name, c.city FROM "
+                    f"crm_customer c WHERE c.merged_into_id IS NULL AND {few} OFFSET 0) c WHERE {gate}"
+                    f"(SELECT count(*) FROM b{rank}w) < {LIMIT} ORDER BY c.name, c.id LIMIT {LIMIT}))"]
+
+        if isinstance(cond, dict):  # the piece's entries in name order (index-only), each customer read; a term
+            # longer than its piece: as far as PIECE_WALK_BOUND entries, tested in the index, then as few
+            (p[f"piece{rank}"], whole), test = cond["piece"], cond["test"]
+            walk = (f"SELECT {rank} AS r, c.id, c.name, c.city FROM (SELECT customer_id, name, keys "  # noqa: S608
+                    f"FROM crm_customer_piece WHERE {gate}piece = %(piece{rank})s ORDER BY name, customer_id"
+                    f"{'' if whole else f' LIMIT {grams.PIECE_WALK_BOUND}'}) k "
+                    f"JOIN crm_customer c ON c.id = k.customer_id "
+                    f"WHERE {'TRUE' if whole else test} AND c.merged_into_id IS NULL "
+                    f"ORDER BY k.name, k.customer_id LIMIT {LIMIT}")
+            ctes += [f"b{rank} AS MATERIALIZED ({walk})"] if whole else or_few(walk, cond["few"])
+            done.append(rank)
+            continue
         if isinstance(cond, tuple):  # an index-only walk of the first `bound` names, else every match, sorted
             walk, few = cond
             if not bound:
                 cond = walk
             else:
-                ctes += [f"b{rank}w AS MATERIALIZED (SELECT {rank} AS r, id, name, city FROM (SELECT c.id, c.name, "  # noqa: S608
-                         f"c.city, c.name_keys FROM crm_customer c WHERE {gate}c.merged_into_id IS NULL "
-                         f"ORDER BY c.name, c.id LIMIT {bound}) c WHERE {walk} LIMIT {LIMIT})",
-                         f"b{rank} AS MATERIALIZED (SELECT * FROM b{rank}w WHERE (SELECT count(*) FROM b{rank}w) = "  # noqa: S608
-                         f"{LIMIT} UNION ALL (SELECT * FROM (SELECT {rank} AS r, c.id, c.name, c.city FROM "
-                         f"crm_customer c WHERE c.merged_into_id IS NULL AND {few} OFFSET 0) c WHERE {gate}"
-                         f"(SELECT count(*) FROM b{rank}w) < {LIMIT} ORDER BY c.name, c.id LIMIT {LIMIT}))"]
+                ctes += or_few(f"SELECT {rank} AS r, id, name, city FROM (SELECT c.id, c.name, "  # noqa: S608
+                               f"c.city, c.name_keys FROM crm_customer c WHERE {gate}c.merged_into_id IS NULL "
+                               f"ORDER BY c.name, c.id LIMIT {bound}) c WHERE {walk} LIMIT {LIMIT}", few)
                 done.append(rank)
                 continue
         rows = (f"SELECT {rank} AS r, c.id, c.name, c.city FROM crm_customer c "  # noqa: S608

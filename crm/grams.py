@@ -55,29 +55,41 @@ def contains_sql(column: str, text: str) -> tuple[str, list]:
 
 
 PIECE_STATS_SECONDS = 600  # how long a process keeps the gram index's statistics (ANALYZE refreshes them)
-_piece_stats: dict = {}  # index name -> (read at, {piece: share of rows}, share below which pieces are not listed)
+_piece_stats: dict = {}  # index -> (read at, ({piece: share of rows}, share below which pieces are not listed))
+
+
+def _cached(store: dict, key, read):
+    """`read()`, kept in `store` under `key` for PIECE_STATS_SECONDS (statistics: ANALYZE refreshes them)."""
+    import time
+
+    now = time.monotonic()
+    cached = store.get(key)
+    if cached and now - cached[0] < PIECE_STATS_SECONDS:
+        return cached[1]
+    value = read()
+    store[key] = (now, value)
+    return value
+
+
+def _shares(sql: str, params: list) -> tuple[dict, float]:
+    """({value: share}, the smallest share listed) from one pg_stats row of (values, their shares, then more)."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    if not (row and row[0] and row[1]):
+        return {}, 0.0
+    listed = row[1][:len(row[0])]
+    # a gram index's element shares are followed by the smallest, the largest and the share of NULLs
+    return dict(zip(row[0], listed, strict=True)), row[1][len(listed)] if len(row[1]) > len(listed) else min(listed)
 
 
 def piece_shares(index: str) -> tuple[dict, float]:
     """The share of rows whose name holds each of the commonest pieces, as ANALYZE measured it for the gram index
     `index` (its most common elements, about a thousand), and the smallest share it lists; ({}, 0.0) before any
     ANALYZE. Read once per process every PIECE_STATS_SECONDS."""
-    import time
-
-    now = time.monotonic()
-    cached = _piece_stats.get(index)
-    if cached and now - cached[0] < PIECE_STATS_SECONDS:
-        return cached[1], cached[2]
-    with connection.cursor() as cur:
-        cur.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-                    "WHERE schemaname = current_schema() AND tablename = %s", [index])
-        row = cur.fetchone()
-    shares, floor = {}, 0.0
-    if row and row[0] and row[1]:
-        shares = dict(zip(row[0], row[1][:len(row[0])], strict=True))
-        floor = row[1][len(row[0])]  # after the elements' shares: the smallest, the largest, the share of NULLs
-    _piece_stats[index] = (now, shares, floor)
-    return shares, floor
+    return _cached(_piece_stats, index, lambda: _shares(
+        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+        "WHERE schemaname = current_schema() AND tablename = %s", [index]))
 
 
 _codepoint_order: dict = {}  # database name -> whether its collation orders text by code point
@@ -148,21 +160,17 @@ _table_rows: dict = {}  # table -> (read at, rows as ANALYZE counted them)
 def table_rows(table: str) -> float:
     """The rows of `table` as ANALYZE or VACUUM last counted them (pg_class.reltuples), read once per process every
     PIECE_STATS_SECONDS."""
-    import time
 
-    now = time.monotonic()
-    cached = _table_rows.get(table)
-    if cached and now - cached[0] < PIECE_STATS_SECONDS:
-        return cached[1]
-    with connection.cursor() as cur:
-        cur.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [table])
-        row = cur.fetchone()
-    rows = max(float(row[0]), 0.0) if row and row[0] is not None else 0.0
-    _table_rows[table] = (now, rows)
-    return rows
+    def read():
+        with connection.cursor() as cur:
+            cur.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [table])
+            row = cur.fetchone()
+        return max(float(row[0]), 0.0) if row and row[0] is not None else 0.0
+
+    return _cached(_table_rows, table, read)
 
 
-_column_stats: dict = {}  # statistics object -> (read at, [(common value, share)], [sampled values], share of the rest)
+_column_stats: dict = {}  # statistics -> (read at, ([(common value, share)], [sampled values], share of the rest))
 
 
 def contains_share(table: str, statistics: str, text: str) -> float | None:
@@ -172,25 +180,21 @@ def contains_share(table: str, statistics: str, text: str) -> float | None:
     statistics target of 1,000, which the planner does not read: a target of 1,000 on the column itself made it
     test every sampled value against each LIKE and regex of a query while planning, 7 ms for a mobile number);
     None before any ANALYZE or elsewhere than on PostgreSQL. Read once per process every PIECE_STATS_SECONDS."""
-    import time
-
     if connection.vendor != "postgresql":
         return None
-    now = time.monotonic()
-    cached = _column_stats.get(statistics)
-    if not cached or now - cached[0] >= PIECE_STATS_SECONDS:
+
+    def read():
         with connection.cursor() as cur:
             cur.execute("SELECT most_common_vals::text::text[], most_common_freqs, histogram_bounds::text::text[], "
                         "null_frac FROM pg_stats_ext_exprs WHERE schemaname = current_schema() AND tablename = %s "
                         "AND statistics_name = %s", [table, statistics])
             row = cur.fetchone()
-        if row:
-            common = list(zip(row[0] or [], row[1] or [], strict=True))
-            cached = (now, common, row[2] or [], max(0.0, 1.0 - (row[3] or 0.0) - sum(row[1] or [])))
-        else:
-            cached = (now, None, [], 0.0)
-        _column_stats[statistics] = cached
-    _at, common, sampled, rest = cached
+        if not row:
+            return None, [], 0.0
+        return (list(zip(row[0] or [], row[1] or [], strict=True)), row[2] or [],
+                max(0.0, 1.0 - (row[3] or 0.0) - sum(row[1] or [])))
+
+    common, sampled, rest = _cached(_column_stats, statistics, read)
     if common is None:
         return None
     share = sum(freq for value, freq in common if text in value)
@@ -211,3 +215,31 @@ def few_containing(table: str, statistics: str, text: str, *, index_only: bool =
         return False
     rows = table_rows(table)
     return share * rows <= few_limit(rows, index_only=index_only)
+
+
+PIECE_TABLE = "crm_customer_piece"  # migration 0019: (piece, name, customer_id), one B-tree in that order
+PIECE_SIZE = 3  # the longest piece it holds (Chinese: two and three characters; keys: three letters or digits)
+# how far a walk under a piece that is not the whole term goes (each entry tested in the index: about 0.15 µs)
+# before the term's matches are read from their index instead (a long term whose rarest piece is common, and few of
+# whose names match)
+PIECE_WALK_BOUND = 10_000
+_KEY = re.compile(r"[0-9a-z]+")
+_piece_table_stats: dict = {}
+
+
+def walk_piece(text: str) -> tuple[str, bool] | None:
+    """The piece of `crm_customer_piece` under which the customers whose name holds the Chinese `text` (two
+    characters or more), or whose `name_keys` hold the key `text` (three lower-case letters or digits or more), lie
+    in name order, and whether every name under it matches (`text` is the piece); for a longer `text` its rarest
+    piece of three, by ANALYZE's thousand commonest pieces (a piece not among them is rarer than all of them).
+    None elsewhere than on PostgreSQL, or for a shorter `text` (一, 五金's walk stays the (name, id) index's)."""
+    if connection.vendor != "postgresql" or not (
+            (len(text) >= 2 and is_chinese(text)) or (len(text) >= PIECE_SIZE and _KEY.fullmatch(text))):
+        return None
+    if len(text) <= PIECE_SIZE:
+        return text, True
+    shares, floor = _cached(_piece_table_stats, PIECE_TABLE, lambda: _shares(
+        "SELECT most_common_vals::text::text[], most_common_freqs FROM pg_stats "
+        "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'piece'", [PIECE_TABLE]))
+    pieces = [text[i:i + PIECE_SIZE] for i in range(len(text) - PIECE_SIZE + 1)]
+    return min(pieces, key=lambda piece: shares.get(piece, floor)), False

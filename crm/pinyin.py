@@ -247,8 +247,10 @@ def plain_pinyin(q: str) -> tuple[str, str] | None:
 
 def _part_q(part: str) -> Q:
     """One word of the query: the name contains it, or its pinyin / initials do, or a mixed form matches."""
-    cond = contains_q("name", part)
     key = unicodedata.normalize("NFKC", part).lower()
+    if key.isascii() and key.isdigit():  # digits (a phone number's groups): a name holding them holds them in its
+        return Q(name_readings__contains=key)  # readings too, where runs of digits are kept (`_segments`)
+    cond = contains_q("name", part)
     if re.fullmatch(r"[a-z0-9]+", key):
         cond |= Q(name_readings__contains=key)  # holds the usual reading's pinyin and initials too
         keys = _filter_keys(key) if key.isalpha() and 3 <= len(key) <= MAX_LETTERS else []

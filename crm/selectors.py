@@ -18,6 +18,8 @@ from hardware_erp.core.fields import blind_index, digits_only, mask_phone
 from .choices import OPEN_STAGES, TaskStatusChoices
 from .grams import (
     MAX_GRAM,
+    PIECE_TABLE,
+    PIECE_WALK_BOUND,
     HasGram,
     contains_q,
     contains_sql,
@@ -27,6 +29,7 @@ from .grams import (
     prefix_range_sql,
     table_rows,
     walk_bound,
+    walk_piece,
 )
 from .models import Contact, ContactRecord, Customer, FollowUpTask, Opportunity
 from .models.customers import mobile_index
@@ -244,7 +247,7 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
     branches = []
     if exact:
         branches.append((RANK_EXACT, f"{id_column} IN ({' UNION ALL '.join(sql for sql, _p in exact)})",
-                         [p for _sql, params in exact for p in params], False, None))
+                         [p for _sql, params in exact for p in params], False, None, None))
     if " ".join(unicodedata.normalize("NFKC", q).split()) == q:
         # the name kind (`name_q` and its shortcuts) holds every name containing `q`, so the name's beginning and
         # the name containing `q` are tests of the name alone: the beginning, for Chinese and digits, a range of
@@ -255,7 +258,7 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
         if in_order:  # the range alone: `q` has no letter with a case, so it is the LIKE exactly; with both the
             # planner multiplies their shares, takes a broad prefix (青岛) for a rare one and sorts all its names
             prefix, prefix_params = in_order
-        contains, contains_params, every, fallback = *contains_sql(name_column, q), False, None
+        contains, contains_params, every, fallback, piece = *contains_sql(name_column, q), False, None, None
         if connection.vendor == "postgresql" and is_chinese(q):
             # few names contain it (by the gram index's statistics of its rarest piece): every match from the gram
             # index, which intersects the lists of all its pieces, then sorted; many: the (name, id) index walked
@@ -266,12 +269,15 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
             pieces = sorted({q[i:i + MAX_GRAM] for i in range(max(1, len(q) - MAX_GRAM + 1))})
             contains, contains_params = f"strpos({name_column}, %s) > 0", [q]  # no case in Chinese
             from_index = f"crm_grams({name_column}) @> %s::text[] AND {contains}", [pieces, q]
-            if every:
-                contains, contains_params = from_index
+            piece = walk_piece(q)  # two characters or more: the names holding its piece lie in order (below)
+            if piece:
+                every, fallback, piece = False, from_index, (*piece, "strpos(k.name, %s) > 0", [q])
+            elif every:
+                contains, contains_params, piece = *from_index, None
             else:
                 fallback = from_index
-        branches += [(RANK_PREFIX, prefix, prefix_params, False, None),
-                     (RANK_NAME, contains, contains_params, every, fallback)]
+        branches += [(RANK_PREFIX, prefix, prefix_params, False, None, None),
+                     (RANK_NAME, contains, contains_params, every, fallback, piece)]
         pinyin = plain_pinyin(q)
         if pinyin:  # ranking as a reading: the readings contain the key (and the name does not contain `q`); few
             # (by ANALYZE's sample of the readings): every match from the trigram index, sorted; many: the walk,
@@ -279,26 +285,29 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
             # contain it exactly when those do, `crm.pinyin.keys_text`), else the readings, row by row
             reading = pinyin[1]
             index_only = connection.vendor == "postgresql" and not in_syllables(reading)
-            every = few_containing(Customer._meta.db_table, "crm_customer_readings_sample", reading,
-                                   index_only=index_only)
+            piece = walk_piece(reading) if index_only else None  # in `name_keys`' pieces (below)
+            every = not piece and few_containing(Customer._meta.db_table, "crm_customer_readings_sample", reading,
+                                                 index_only=index_only)
+            if piece:
+                piece = (*piece, "strpos(k.keys, %s) > 0", [reading])
             if every or not index_only:
-                branches.append((RANK_PINYIN, *_readings_sql(reading), every, None))
+                branches.append((RANK_PINYIN, *_readings_sql(reading), every, None, None))
             else:
                 branches.append((RANK_PINYIN, f"strpos({names['keys']}, %s) > 0", [reading], False,
-                                 _readings_sql(reading)))
+                                 _readings_sql(reading), piece))
         elif not plain_name(q):  # else the name kind is the name containing `q`: nothing ranks as a reading
-            branches.append((RANK_PINYIN, by_name, name_params, False, None))
+            branches.append((RANK_PINYIN, by_name, name_params, False, None, None))
     else:
-        branches += [(RANK_PREFIX, f"{by_name} AND {name_like}", [*name_params, f"{escaped}%"], False, None),
-                     (RANK_NAME, f"{by_name} AND {name_like}", [*name_params, f"%{escaped}%"], False, None),
-                     (RANK_PINYIN, by_name, name_params, False, None)]
+        branches += [(RANK_PREFIX, f"{by_name} AND {name_like}", [*name_params, f"{escaped}%"], False, None, None),
+                     (RANK_NAME, f"{by_name} AND {name_like}", [*name_params, f"%{escaped}%"], False, None, None),
+                     (RANK_PINYIN, by_name, name_params, False, None, None)]
     branches.append((RANK_CONTACT, f"{id_column} IN (SELECT {qn(key)} FROM {contacts} "  # noqa: S608  # nosec B608 (names from the models' metadata, values bound)
-                                   f"WHERE {by_contact})", contact_params, False, None))
+                                   f"WHERE {by_contact})", contact_params, False, None, None))
     bound = walk_bound(table_rows(Customer._meta.db_table), limit) \
-        if any(fallback for *_b, fallback in branches) else None
+        if any(fallback and not piece for *_b, fallback, piece in branches) else None
     scope_sql, scope_params = scope
     ctes, params, done = [], [], []
-    for rank, condition, condition_params, every, fallback in branches:
+    for rank, condition, condition_params, every, fallback, piece in branches:
         # a branch runs only while the better ones found fewer than `limit` customers: when they found `limit`, the
         # answer is theirs (a customer's best branch decides its place), and a broad term's worse branch is not read
         # (青岛 names a tenth of a million customers and begins most of them: the name-contains branch would scan
@@ -310,13 +319,34 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
         columns = f"{rank} AS r, {id_column}, {name_column}, {names['city']}"
         rows = (f"SELECT {columns} "  # noqa: S608  # nosec B608 (names from the models' metadata, conditions compiled above, values bound)
                 f"FROM {customers} WHERE {gate}({scope_sql}) AND {condition}")
-        if fallback and bound:
+        if piece:
+            # the names holding `piece` in order (`crm_customer_piece`, index-only), each customer read for its
+            # city and the user's scope until `limit` are in it: when `q` is the piece, the first entries (建材,
+            # zht: at a million customers as at ten thousand); else as far as PIECE_WALK_BOUND entries, each tested
+            # in the index (the name, or the keys a key's piece is from), then as below
+            text, whole, test, test_params = piece
+            if whole:
+                test, test_params = "TRUE", []
+            walked = (f"SELECT {columns} FROM (SELECT customer_id, name, keys FROM {PIECE_TABLE} "  # noqa: S608  # nosec B608 (as above)
+                      f"WHERE {gate}piece = %s ORDER BY name, customer_id{'' if whole else ' LIMIT %s'}) AS k "
+                      f"JOIN {customers} ON {id_column} = k.customer_id WHERE {test} AND ({scope_sql}) "
+                      f"ORDER BY k.name, k.customer_id LIMIT %s")
+            walked_params = [*gate_params, text, *([] if whole else [PIECE_WALK_BOUND]), *test_params,
+                             *scope_params, limit]
+            if whole:
+                ctes.append(f"b{rank} AS MATERIALIZED ({walked})")
+                params += walked_params
+                done.append(f"b{rank}")
+                continue
+        elif fallback and bound:
             # an index-only walk, bounded: the first `bound` names in order, tested; when fewer than `limit` of them
             # match, the matches are fewer or bunched further on (州鑫: 2,131 names at a million customers, the first
             # after 350,000 of them, behind 杭州 and 温州), and every match is read from its index and sorted instead
             walked = (f"SELECT {columns} FROM (SELECT {id_column}, {name_column}, {names['city']}, {names['keys']} "  # noqa: S608  # nosec B608 (as above)
                       f"FROM {customers} WHERE {gate}({scope_sql}) ORDER BY {name_column}, {id_column} LIMIT %s) "
                       f"AS {customers} WHERE {condition} LIMIT %s")
+            walked_params = [*gate_params, *scope_params, bound, *condition_params, limit]
+        if fallback and (bound or piece):
             few, few_params = fallback
             short = f"(SELECT count(*) FROM b{rank}w)"  # noqa: S608  # nosec B608 (a CTE's name)
             # (the tests of whether to read at all stay outside the read: inside, PostgreSQL would start the
@@ -325,8 +355,7 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
                     f"AS {customers} WHERE {gate}{short} < %s ORDER BY {name_column}, {id_column} LIMIT %s")
             ctes += [f"b{rank}w AS MATERIALIZED ({walked})",
                      f"b{rank} AS MATERIALIZED (SELECT * FROM b{rank}w WHERE {short} >= %s UNION ALL ({read}))"]  # noqa: S608  # nosec B608 (as above)
-            params += [*gate_params, *scope_params, bound, *condition_params, limit,
-                       limit, *scope_params, *few_params, *gate_params, limit, limit]
+            params += [*walked_params, limit, *scope_params, *few_params, *gate_params, limit, limit]
             done.append(f"b{rank}")
             continue
         if every:  # every match, then sorted (OFFSET 0: the planner does not walk the (name, id) index for them)

@@ -263,6 +263,7 @@ def test_the_picker_reads_few_matches_from_the_index_and_many_by_walking_the_nam
 
     monkeypatch.setattr(grams, "few_limit", lambda rows, index_only=True: 10**9 if few else -1)
     monkeypatch.setattr(selectors, "walk_bound", lambda rows, limit=20: None)  # unbounded (bounded: below)
+    monkeypatch.setattr(selectors, "walk_piece", lambda text: None)  # without the pieces (test_pieces.py)
     manager = make_user("sales_manager")
     for i, name in enumerate(["杭州宏达五金有限公司", "宏达五金", "温州华丰建材经营部", "达五金店", "宏达水暖",
                               "永盛五金工具", "张三五金行", "华丰宏达"] * 3):
@@ -311,6 +312,7 @@ def test_the_pickers_walk_stops_at_its_bound_and_then_reads_every_match(bound, r
 
     monkeypatch.setattr(grams, "few_limit", lambda rows, index_only=True: -1)  # "many" for every term
     monkeypatch.setattr(selectors, "walk_bound", lambda rows, limit=20: bound)
+    monkeypatch.setattr(selectors, "walk_piece", lambda text: None)  # without the pieces (test_pieces.py)
     manager = make_user("sales_manager")
     for i, name in enumerate(["杭州宏达五金有限公司", "宏达五金", "温州华丰建材经营部", "达五金店", "宏达水暖",
                               "永盛五金工具", "张三五金行", "华丰宏达", "HONGDA五金", "朝阳五金"] * 3):
