@@ -139,6 +139,8 @@ def floor_sql(q):
             conditions.append((2, f"{from_index} OFFSET 0"))
         else:  # the (name, id) index walked, index-only, each name tested, as far as `walk_bound`; then as few
             conditions.append((2, ("strpos(c.name, %(q)s) > 0", from_index)))
+    elif grams.name_piece(p["q"]):  # one or two letters or digits: the names holding them, in order (no trigram)
+        conditions.append((2, {"piece": (grams.name_piece(p["q"]), True), "test": "TRUE", "few": None}))
     else:
         conditions.append((2, name if name.startswith("upper") else f"{name} AND upper(c.name) LIKE upper(%(like)s)"))
     if pinyin:  # few or many: ANALYZE's sample of the readings; a key no run of syllables holds (hdwj) is walked

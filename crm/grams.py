@@ -218,7 +218,7 @@ def few_containing(table: str, statistics: str, text: str, *, index_only: bool =
 
 
 PIECE_TABLE = "crm_customer_piece"  # migration 0019: (piece, name, customer_id), one B-tree in that order
-PIECE_SIZE = 3  # the longest piece it holds (Chinese: two and three characters; keys: three letters or digits)
+PIECE_SIZE = 3  # the longest piece it holds (Chinese and keys: two and three; a name's own letters: one and two)
 # how far a walk under a piece that is not the whole term goes (each entry tested in the index: about 0.15 µs)
 # before the term's matches are read from their index instead (a long term whose rarest piece is common, and few of
 # whose names match)
@@ -229,12 +229,11 @@ _piece_table_stats: dict = {}
 
 def walk_piece(text: str) -> tuple[str, bool] | None:
     """The piece of `crm_customer_piece` under which the customers whose name holds the Chinese `text` (two
-    characters or more), or whose `name_keys` hold the key `text` (three lower-case letters or digits or more), lie
+    characters or more), or whose `name_keys` hold the key `text` (two lower-case letters or digits or more), lie
     in name order, and whether every name under it matches (`text` is the piece); for a longer `text` its rarest
     piece of three, by ANALYZE's thousand commonest pieces (a piece not among them is rarer than all of them).
-    None elsewhere than on PostgreSQL, or for a shorter `text` (一, 五金's walk stays the (name, id) index's)."""
-    if connection.vendor != "postgresql" or not (
-            (len(text) >= 2 and is_chinese(text)) or (len(text) >= PIECE_SIZE and _KEY.fullmatch(text))):
+    None elsewhere than on PostgreSQL, or for one character (一, w: dense, walked in the (name, id) index)."""
+    if connection.vendor != "postgresql" or len(text) < 2 or not (is_chinese(text) or _KEY.fullmatch(text)):
         return None
     if len(text) <= PIECE_SIZE:
         return text, True
@@ -243,3 +242,12 @@ def walk_piece(text: str) -> tuple[str, bool] | None:
         "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'piece'", [PIECE_TABLE]))
     pieces = [text[i:i + PIECE_SIZE] for i in range(len(text) - PIECE_SIZE + 1)]
     return min(pieces, key=lambda piece: shares.get(piece, floor)), False
+
+
+def name_piece(text: str) -> str | None:
+    """The piece of `crm_customer_piece` under which the customers whose name holds the letters or digits `text`
+    (one or two, any case: shorter than a trigram) lie in name order: "=" and `text` in capitals, as the name is
+    compared (`UPPER(name) LIKE UPPER(…)`); None elsewhere than on PostgreSQL or for another `text`."""
+    if connection.vendor != "postgresql" or not (1 <= len(text) <= 2 and text.isascii() and text.isalnum()):
+        return None
+    return "=" + text.upper()

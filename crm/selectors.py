@@ -26,6 +26,7 @@ from .grams import (
     few_containing,
     few_matches,
     is_chinese,
+    name_piece,
     prefix_range_sql,
     table_rows,
     walk_bound,
@@ -276,6 +277,8 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
                 contains, contains_params, piece = *from_index, None
             else:
                 fallback = from_index
+        elif name_piece(q):  # one or two letters or digits, shorter than a trigram: the names holding them in order
+            piece = (name_piece(q), True, "TRUE", [])
         branches += [(RANK_PREFIX, prefix, prefix_params, False, None, None),
                      (RANK_NAME, contains, contains_params, every, fallback, piece)]
         pinyin = plain_pinyin(q)

@@ -8,9 +8,12 @@ root of the customers. Here the matches of a piece lie together and in name orde
 `建材` are the first 20 entries under it, read from the index alone, however many customers there are.
 
 The pieces (`crm_pieces(name, keys)`): every run of two and three Chinese characters of the name (杭州鑫泰建材 ->
-杭州, 州鑫, … 杭州鑫, 州鑫泰, …), and every run of three letters or digits of each word of `name_keys` (the readings'
-initials: hzxtjc -> hzx, zxt, …). A Chinese term of two or three characters, or a key of three, is one piece; a longer
-one is walked under its rarest three (`crm.pieces`). About 25 rows a customer.
+杭州, 州鑫, … 杭州鑫, 州鑫泰, …); every run of two and three letters or digits of each word of `name_keys` (the
+readings' initials: hzxtjc -> hz, zx, …, hzx, zxt, …); and, marked with "=", every run of one and two letters or
+digits of the name itself, in capitals (ABC五金 -> =A, =AB, …: the trigram index cannot answer a term that short, and
+a walk of the names in order to find none read them all). A term that short, a Chinese term of two or three
+characters, or a key of two or three letters, is one piece; a longer one is walked under its rarest piece of three
+(`crm.grams.walk_piece`). About 35 rows a customer.
 
 PostgreSQL keeps the table itself, as it keeps the gram index: statement triggers on `crm_customer` (insert, update
 of the name or keys, delete, truncate) write the changed customers' pieces, so saves, bulk updates, imports and
@@ -30,8 +33,15 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
              generate_series(1, char_length(r)) AS i, generate_series(2, 3) AS n
         WHERE i + n - 1 <= char_length(r)
         UNION ALL
-        SELECT substr(w, i, 3)
-        FROM regexp_split_to_table(coalesce(keys, ''), ' ') AS w, generate_series(1, char_length(w) - 2) AS i
+        SELECT '=' || substr(r, i, n)
+        FROM regexp_split_to_table(upper(coalesce(name, '')), '[^0-9A-Z]+') AS r,
+             generate_series(1, char_length(r)) AS i, generate_series(1, 2) AS n
+        WHERE i + n - 1 <= char_length(r)
+        UNION ALL
+        SELECT substr(w, i, n)
+        FROM regexp_split_to_table(coalesce(keys, ''), ' ') AS w,
+             generate_series(1, char_length(w)) AS i, generate_series(2, 3) AS n
+        WHERE i + n - 1 <= char_length(w)
     ) AS s
 $$"""  # noqa: S608 (constants)
 

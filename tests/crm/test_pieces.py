@@ -33,14 +33,17 @@ def test_the_pieces_of_a_name_are_its_runs_of_two_and_three_chinese_characters_a
         cur.execute("SELECT crm_pieces(%s, %s)", ["杭州ABC建材店", "hzabcjcd hzabcjiancai"])
         got = set(cur.fetchone()[0])
     assert got == {"杭州", "建材", "材店", "建材店",  # runs of Chinese only: nothing across ABC, nothing of one
-                   "hza", "zab", "abc", "bcj", "cjc", "jcd",  # the first word of the keys
-                   "cji", "jia", "ian", "anc", "nca", "cai"}  # the second (hza … bcj: once)
+                   "=A", "=B", "=C", "=AB", "=BC",  # the name's own letters, in capitals, one and two
+                   "hz", "za", "ab", "bc", "cj", "jc", "cd",  # the keys' first word, two and three
+                   "hza", "zab", "abc", "bcj", "cjc", "jcd",
+                   "ji", "ia", "an", "nc", "ca", "ai",  # the second (hz … bcj: once)
+                   "cji", "jia", "ian", "anc", "nca", "cai"}
 
 
 def test_the_database_keeps_every_customers_pieces_on_every_kind_of_write(rep):
     a = CustomerFactory(owner=rep, name="宏达五金")
-    keys = {w[i:i + 3] for w in a.name_keys.split() for i in range(len(w) - 2)}  # hdwj (and the other readings')
-    assert {"hdw", "dwj"} <= keys
+    keys = {w[i:i + n] for w in a.name_keys.split() for n in (2, 3) for i in range(len(w) - n + 1)}  # hdwj …
+    assert {"hd", "dw", "wj", "hdw", "dwj"} <= keys
     assert set(pieces(a.pk)) == {(p, "宏达五金", None) for p in ["宏达", "达五", "五金", "宏达五", "达五金"]} \
         | {(p, "宏达五金", a.name_keys) for p in keys}
     a.name = "华丰建材"
@@ -49,7 +52,7 @@ def test_the_database_keeps_every_customers_pieces_on_every_kind_of_write(rep):
     assert not {"宏达", "hdw"} & {p for p, _n, _k in pieces(a.pk)}
     assert {n for _p, n, _k in pieces(a.pk)} == {"华丰建材"}
     Customer.objects.filter(pk=a.pk).update(name_keys="abcd")  # an update of the keys alone
-    assert [(p, k) for p, _n, k in pieces(a.pk) if k] == [("abc", "abcd"), ("bcd", "abcd")]
+    assert sorted((p, k) for p, _n, k in pieces(a.pk) if k) == [(p, "abcd") for p in ["ab", "abc", "bc", "bcd", "cd"]]
     b = CustomerFactory(owner=rep, name="永盛工具")
     a.name, b.name = "鑫源水暖", "朝阳五金"
     Customer.objects.bulk_update([a, b], ["name"])  # one statement for both
@@ -76,8 +79,12 @@ def test_a_term_is_walked_under_itself_or_under_its_rarest_piece(monkeypatch):
     assert grams.walk_piece("hdw") == ("hdw", True)
     assert grams.walk_piece("hdwj") == ("hdw", False)
     assert grams.walk_piece("hdwjx") == ("wjx", False)
-    for short_or_mixed in ["五", "wj", "hd五金", "HDW", ""]:
+    assert grams.walk_piece("wj") == ("wj", True)
+    for short_or_mixed in ["五", "w", "hd五金", "HDW", ""]:
         assert grams.walk_piece(short_or_mixed) is None, short_or_mixed
+    assert grams.name_piece("wj") == grams.name_piece("WJ") == "=WJ" and grams.name_piece("7") == "=7"
+    for other in ["五", "abc", "w j", "é", ""]:
+        assert grams.name_piece(other) is None, other
     grams._piece_table_stats.clear()
 
 
@@ -108,7 +115,7 @@ def test_the_picker_walks_the_names_under_a_terms_piece(bound, rep, make_user, m
             Customer.objects.filter(pk=c.pk).update(merged_into=survivor)
     grams._piece_table_stats.clear()
     terms = ["宏达五金", "达五金", "五金", "宏达", "华丰宏达", "五金有限公司", "hdwj", "hdw", "wjd", "zywj", "cywj",
-             "gdwj", "hfjc", "hongda", "张三", "无此", "无此五金"]
+             "gdwj", "hfjc", "hongda", "张三", "无此", "无此五金", "wj", "hd", "qx", "HO", "o", "Ng", "5"]
     for q in terms:
         for user in (rep, manager):
             for limit in (1, 3, 20):
@@ -122,3 +129,4 @@ def test_the_picker_walks_the_names_under_a_terms_piece(bound, rep, make_user, m
     sql = _sql(rep, "hdwj")
     assert "crm_customer_piece" in sql and "b3w" in sql and "name_readings" in sql  # then the trigram index
     assert "crm_customer_piece" not in _sql(rep, "hongda")  # a run of syllables: the readings
+    assert "'=WJ'" in _sql(rep, "wj") or "=WJ" in _sql(rep, "wj")  # the name's own letters, and the keys' piece
