@@ -153,8 +153,10 @@ def floor_sql(q):
         if piece:  # three letters or more: under its piece of `crm_customer_piece` (with the keys it is from)
             p["bare_key"] = key
             conditions.append((3, {"piece": piece, "test": "strpos(k.keys, %(bare_key)s) > 0", "few": pinyin}))
-        elif few:
-            conditions.append((3, f"{pinyin} OFFSET 0"))
+        elif few:  # a key of two letters from the readings' pairs index (migration 0020), else the trigrams
+            short = len(key) == 2 and " " not in p["q"]
+            conditions.append((3, f"{'crm_pairs(c.name_readings) @> ARRAY[%(short)s]' if short else pinyin} OFFSET 0"))
+            p["short"] = key
         elif index_only:
             p["bare_key"] = key
             conditions.append((3, ("strpos(c.name_keys, %(bare_key)s) > 0", pinyin)))

@@ -99,13 +99,15 @@ def test_the_picker_walks_the_names_under_a_terms_piece(bound, rep, make_user, m
     """A Chinese term of two or three characters, or a key of three letters, is its piece: the first names under it
     are the answer. A longer one is walked under its rarest piece, each entry tested in the index, as far as
     PIECE_WALK_BOUND entries (2: it falls short for every term, and every match is read from its index instead).
-    Merged customers and other reps' customers are skipped. Either way the same customers in the same order as
+    Two letters that can lie inside syllables (ab: 安保, dabai) are read from the readings' pairs index. Merged
+    customers and other reps' customers are skipped. Either way the same customers in the same order as
     `customer_search`."""
     monkeypatch.setattr(selectors, "PIECE_WALK_BOUND", bound)
     manager = make_user("sales_manager")
     survivor = None
     for i, name in enumerate(["杭州宏达五金有限公司", "宏达五金", "温州华丰建材经营部", "达五金店", "宏达水暖",
-                              "永盛五金工具", "张三五金行", "华丰宏达", "HONGDA五金", "朝阳五金"] * 3):
+                              "永盛五金工具", "张三五金行", "华丰宏达", "HONGDA五金", "朝阳五金", "安保五金",
+                              "大白建材"] * 3):
         c = CustomerFactory(owner=rep if i % 3 else manager, name=f"{name}{i}" if i > 9 else name)
         if i % 5 == 0:
             ContactFactory(customer=c, name="张三", mobile=f"+86137{i:04d}2222")
@@ -115,7 +117,8 @@ def test_the_picker_walks_the_names_under_a_terms_piece(bound, rep, make_user, m
             Customer.objects.filter(pk=c.pk).update(merged_into=survivor)
     grams._piece_table_stats.clear()
     terms = ["宏达五金", "达五金", "五金", "宏达", "华丰宏达", "五金有限公司", "hdwj", "hdw", "wjd", "zywj", "cywj",
-             "gdwj", "hfjc", "hongda", "张三", "无此", "无此五金", "wj", "hd", "qx", "HO", "o", "Ng", "5"]
+             "gdwj", "hfjc", "hongda", "张三", "无此", "无此五金", "wj", "hd", "qx", "HO", "o", "Ng", "5", "ab", "an",
+             "ia"]
     for q in terms:
         for user in (rep, manager):
             for limit in (1, 3, 20):
@@ -130,3 +133,5 @@ def test_the_picker_walks_the_names_under_a_terms_piece(bound, rep, make_user, m
     assert "crm_customer_piece" in sql and "b3w" in sql and "name_readings" in sql  # then the trigram index
     assert "crm_customer_piece" not in _sql(rep, "hongda")  # a run of syllables: the readings
     assert "'=WJ'" in _sql(rep, "wj") or "=WJ" in _sql(rep, "wj")  # the name's own letters, and the keys' piece
+    # two letters inside syllables (安保 abwj, 大白 dabai): few, from the readings' pairs index (migration 0020)
+    assert 'crm_pairs("crm_customer"."name_readings")' in _sql(rep, "ab")
