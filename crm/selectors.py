@@ -269,20 +269,19 @@ def customer_picks(user, q: str, limit: int = 20) -> list[tuple[int, str, str]]:
             prefix, prefix_params = in_order
         contains, contains_params, every, fallback, piece = *contains_sql(name_column, q), False, None, None
         if connection.vendor == "postgresql" and is_chinese(q):
-            # few names contain it (by the gram index's statistics of its rarest piece): every match from the gram
-            # index, which intersects the lists of all its pieces, then sorted; many: the (name, id) index walked
-            # (index-only, `crm_customer_active_name_cover`), each name tested until `limit` match. The planner
-            # cannot choose: it does not know how many names the exact test keeps, and it costs a walk as if the
-            # matches were spread evenly through the alphabet (平五金: 290 names at a million, 70,000 walked)
-            every = few_matches(q)
+            # two characters or more: the names holding its piece, in order (below), else as every match read from
+            # the gram index; one: few names contain it (by the gram index's statistics): every match from the gram
+            # index, then sorted; many: the (name, id) index walked (index-only, `crm_customer_active_name_cover`),
+            # each name tested until `limit` match. The planner cannot choose: it does not know how many names the
+            # exact test keeps, and it costs a walk as if the matches were spread evenly through the alphabet
             pieces = sorted({q[i:i + MAX_GRAM] for i in range(max(1, len(q) - MAX_GRAM + 1))})
             contains, contains_params = f"strpos({name_column}, %s) > 0", [q]  # no case in Chinese
             from_index = f"crm_grams({name_column}) @> %s::text[] AND {contains}", [pieces, q]
-            piece = walk_piece(q)  # two characters or more: the names holding its piece lie in order (below)
+            piece = walk_piece(q)
             if piece:
-                every, fallback, piece = False, from_index, (*piece, "strpos(k.name, %s) > 0", [q])
-            elif every:
-                contains, contains_params, piece = *from_index, None
+                fallback, piece = from_index, (*piece, "strpos(k.name, %s) > 0", [q])
+            elif few_matches(q):
+                every, (contains, contains_params) = True, from_index
             else:
                 fallback = from_index
         elif name_piece(q):  # one or two letters or digits, shorter than a trigram: the names holding them in order
