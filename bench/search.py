@@ -150,7 +150,7 @@ def floor_sql(q):
         piece = grams.walk_piece(key) if index_only else None
         few = not piece and grams.few_containing("crm_customer", "crm_customer_readings_sample", key,
                                                  index_only=index_only)
-        if piece:  # three letters or more: under its piece of `crm_customer_piece` (with the keys it is from)
+        if piece:  # two letters or more: under its piece of `crm_customer_piece` (with the keys it is from)
             p["bare_key"] = key
             conditions.append((3, {"piece": piece, "test": "strpos(k.keys, %(bare_key)s) > 0", "few": pinyin}))
         elif few:  # a key of two letters from the readings' pairs index (migration 0020), else the trigrams

@@ -96,12 +96,12 @@ def _sql(user, q):
 
 @pytest.mark.parametrize("bound", [2, 10_000])
 def test_the_picker_walks_the_names_under_a_terms_piece(bound, rep, make_user, monkeypatch):
-    """A Chinese term of two or three characters, or a key of three letters, is its piece: the first names under it
-    are the answer. A longer one is walked under its rarest piece, each entry tested in the index, as far as
-    PIECE_WALK_BOUND entries (2: it falls short for every term, and every match is read from its index instead).
-    Two letters that can lie inside syllables (ab: 安保, dabai) are read from the readings' pairs index. Merged
-    customers and other reps' customers are skipped. Either way the same customers in the same order as
-    `customer_search`."""
+    """A Chinese term of two or three characters, a key of two or three letters, or one or two letters of the name
+    itself, is its piece: the first names under it are the answer. A longer one is walked under its rarest piece,
+    each entry tested in the index, as far as PIECE_WALK_BOUND entries (2: it falls short for every term, and every
+    match is read from its index instead). Two letters that can lie inside syllables (ab: 安保, dabai) are read from
+    the readings' pairs index. Merged customers and other reps' customers are skipped. Either way the same customers
+    in the same order as `customer_search`."""
     monkeypatch.setattr(selectors, "PIECE_WALK_BOUND", bound)
     manager = make_user("sales_manager")
     survivor = None
